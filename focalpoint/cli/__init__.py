@@ -1,0 +1,111 @@
+"""The command line: ``focalpoint`` with no subcommand starts the GUI.
+
+Each subcommand lives in its own module under ``focalpoint.cli`` with a
+``register(subparsers)`` function that adds its parser and sets ``func`` to a
+callable ``(args) -> int``. The CLI never imports PySide6 (only ``gui`` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from pathlib import Path
+
+from focalpoint import __version__
+from focalpoint.i18n import _, set_language, system_language, normalize_language
+
+# subcommand modules, registered in this order; a missing module is skipped
+SUBCOMMAND_MODULES = (
+    "focalpoint.cli.catalog",
+    "focalpoint.cli.records",
+    "focalpoint.cli.review",
+    "focalpoint.cli.sync",
+    "focalpoint.cli.printing",
+    "focalpoint.cli.backup",
+)
+
+
+class CliError(Exception):
+    """An error to print (already in the person's language) with an exit code."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="focalpoint",
+        description=_("FocalPoint: the CBD capacity-building action plan, capacity needs assessments "
+                      "and clearing-house records, offline. Without a command, the desktop app starts."),
+    )
+    parser.add_argument("--version", action="version", version=f"FocalPoint {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help=_("folder for the database and attachments (default: FOCALPOINT_DATA_DIR "
+                               "or the user data folder)"))
+    parser.add_argument("--lang", metavar="LANG",
+                        help=_("interface language: ar, en, es, fr, ru or zh"))
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
+    gui = sub.add_parser("gui", help=_("start the desktop app (the default)"))
+    gui.set_defaults(func=_run_gui)
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from focalpoint.ui.app import run_gui  # the only place the CLI reaches Qt
+
+    return run_gui(args)
+
+
+def data_dir_from(args: argparse.Namespace) -> Path:
+    from focalpoint.paths import resolve_data_dir
+
+    return resolve_data_dir(getattr(args, "data_dir", None))
+
+
+def open_db(args: argparse.Namespace):
+    """Open and migrate the store for a CLI command (and load the catalogue if needed)."""
+    from focalpoint.catalog import ensure_catalog
+    from focalpoint.db import open_database
+
+    db = open_database(data_dir_from(args))
+    ensure_catalog(db)
+    return db
+
+
+def run(argv: list[str]) -> int:
+    lang = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = normalize_language(argv[i + 1])
+        elif arg.startswith("--lang="):
+            lang = normalize_language(arg.split("=", 1)[1])
+    set_language(lang or normalize_language(os.environ.get("FOCALPOINT_LANG")) or system_language())
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None) or _run_gui
+    from focalpoint.db import DatabaseError
+
+    try:
+        return int(func(args) or 0)
+    except DatabaseError as exc:
+        print(_("Error: {message}").format(message=exc.user_message), file=sys.stderr)
+        return exc.exit_code
+    except CliError as exc:
+        print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print(_("Interrupted."), file=sys.stderr)
+        return 130

@@ -1,0 +1,267 @@
+"""The local SQLite store: opening, checking, backing up and migrating it.
+
+SQLite comes from ``sqlean.py`` (a current SQLite with a working trigram
+tokenizer); the database file lives in the data directory. ``open_database``
+refuses, with a clear message and without touching the file, a database made
+by a newer FocalPoint, a corrupt file, a read-only file and a full disk.
+Before any migration the file is copied to ``backups/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlean
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from focalpoint.i18n import _
+from focalpoint.paths import backups_dir, database_path
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class DatabaseError(Exception):
+    """A problem with the local database that the person must hear about."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, path: Path | None = None):
+        super().__init__(message)
+        self.path = path
+
+    @property
+    def user_message(self) -> str:
+        return str(self)
+
+
+class DatabaseNewerError(DatabaseError):
+    exit_code = 4
+
+
+class DatabaseCorruptError(DatabaseError):
+    exit_code = 5
+
+
+class DatabaseReadOnlyError(DatabaseError):
+    exit_code = 6
+
+
+class DiskFullError(DatabaseError):
+    exit_code = 7
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return "database or disk is full" in text or "no space left" in text
+
+
+def _disk_full(path: Path) -> DiskFullError:
+    return DiskFullError(
+        _("The disk holding {path} is full. Free some space and start FocalPoint again; "
+          "your data has not been changed.").format(path=path),
+        path,
+    )
+
+
+def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
+    """An engine on a SQLite file with WAL, foreign keys and a busy timeout.
+
+    Transactions are real: BEGIN is emitted by us (pysqlite's own handling skips
+    it before DDL), so a migration either happens whole or not at all.
+    """
+    url = f"sqlite:///{path}"
+    connect_args = {"check_same_thread": False, "timeout": 10}
+    if read_only:
+        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    engine = create_engine(url, module=sqlean, connect_args=connect_args)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@dataclass
+class Database:
+    """An open, migrated local store. Sessions may be used from any one thread at a time."""
+
+    path: Path
+    data_dir: Path
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        with self.session_factory.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        return
+    if not os.access(path, os.R_OK):
+        raise DatabaseReadOnlyError(
+            _("FocalPoint cannot read its database {path}. Check the file's permissions.").format(path=path),
+            path,
+        )
+    size = path.stat().st_size
+    if size:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+        if header != SQLITE_HEADER:
+            raise DatabaseCorruptError(
+                _("The database {path} is damaged or is not a FocalPoint database. It has been left "
+                  "as it is. Restore a backup (File > Restore, or 'focalpoint restore') or move the "
+                  "file away to start afresh.").format(path=path),
+                path,
+            )
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise DatabaseReadOnlyError(
+            _("The database {path} is read-only. FocalPoint needs to write to it and to its folder: "
+              "check the permissions, or choose another data folder with --data-dir.").format(path=path),
+            path,
+        )
+
+
+def _quick_check(engine: Engine, path: Path) -> None:
+    try:
+        with engine.connect() as conn:
+            result = conn.exec_driver_sql("PRAGMA quick_check").scalar()
+    except Exception as exc:  # sqlean.DatabaseError and friends, wrapped by SQLAlchemy
+        if _is_disk_full(exc):
+            raise _disk_full(path) from exc
+        raise DatabaseCorruptError(
+            _("The database {path} is damaged ({detail}). It has been left as it is. Restore a backup "
+              "or move the file away to start afresh.").format(path=path, detail=_short(exc)),
+            path,
+        ) from exc
+    if result != "ok":
+        raise DatabaseCorruptError(
+            _("The database {path} is damaged ({detail}). It has been left as it is. Restore a backup "
+              "or move the file away to start afresh.").format(path=path, detail=result),
+            path,
+        )
+
+
+def _short(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig or exc).splitlines()[0][:200]
+
+
+def backup_database(engine: Engine, path: Path, target_dir: Path, label: str) -> Path:
+    """Copy the database consistently (SQLite's backup API) into ``target_dir``.
+
+    Written to a temporary name and renamed into place, so a failed backup
+    leaves no half file. Returns the backup's path.
+    """
+    target_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    final = target_dir / f"focalpoint-{stamp}-{label}.sqlite3"
+    tmp = final.with_suffix(".tmp")
+    try:
+        free = shutil.disk_usage(target_dir).free
+        if free < path.stat().st_size * 2 + 1_000_000:
+            raise OSError(errno.ENOSPC, "not enough free space for a backup")
+        raw = engine.raw_connection()
+        try:
+            dest = sqlean.connect(str(tmp))
+            try:
+                raw.driver_connection.backup(dest)
+            finally:
+                dest.close()
+        finally:
+            raw.close()
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return final
+
+
+def open_database(data_dir: Path, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) and migrate the store in ``data_dir``. Call from one thread."""
+    from focalpoint.db import migrate as migrations
+
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if _is_disk_full(exc):
+            raise _disk_full(data_dir) from exc
+        raise DatabaseReadOnlyError(
+            _("FocalPoint cannot create its data folder {path} ({detail}). Choose another folder "
+              "with --data-dir.").format(path=data_dir, detail=exc.strerror or exc),
+            data_dir,
+        ) from exc
+    path = database_path(data_dir)
+    existed = path.exists() and path.stat().st_size > 0
+    _check_file(path)
+    if not existed and not os.access(data_dir, os.W_OK):
+        raise DatabaseReadOnlyError(
+            _("The data folder {path} is read-only. Choose another folder with --data-dir.").format(path=data_dir),
+            data_dir,
+        )
+    engine = make_engine(path)
+    try:
+        if existed:
+            _quick_check(engine, path)
+        current = migrations.current_revision(engine)
+        if current is not None and not migrations.is_known(current):
+            raise DatabaseNewerError(
+                _("The database {path} was made by a newer version of FocalPoint (schema {revision}). "
+                  "Install the newer version to open it; nothing has been changed.").format(
+                    path=path, revision=current),
+                path,
+            )
+        if migrate and current != migrations.head_revision():
+            if existed:
+                try:
+                    backup_database(engine, path, backups_dir(data_dir), label=current or "empty")
+                except OSError as exc:
+                    if _is_disk_full(exc):
+                        raise _disk_full(path) from exc
+                    raise
+            try:
+                migrations.upgrade(engine)
+            except DatabaseError:
+                raise
+            except Exception as exc:
+                if _is_disk_full(exc):
+                    raise _disk_full(path) from exc
+                if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
+                    raise DatabaseReadOnlyError(
+                        _("The database {path} is read-only. FocalPoint needs to write to it and to its "
+                          "folder: check the permissions, or choose another data folder with --data-dir.").format(path=path),
+                        path,
+                    ) from exc
+                raise
+    except BaseException:
+        engine.dispose()
+        raise
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return Database(path=path, data_dir=data_dir, engine=engine, session_factory=factory)

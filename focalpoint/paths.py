@@ -1,0 +1,38 @@
+"""Where the user's data lives.
+
+Order of precedence: the ``--data-dir`` option, the ``FOCALPOINT_DATA_DIR``
+environment variable, then the platform's user data directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+from focalpoint import APP_NAME
+
+ENV_DATA_DIR = "FOCALPOINT_DATA_DIR"
+DATABASE_FILENAME = "focalpoint.sqlite3"
+
+
+def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    if cli_value:
+        return Path(cli_value).expanduser().resolve()
+    env = os.environ.get(ENV_DATA_DIR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def database_path(data_dir: Path) -> Path:
+    return data_dir / DATABASE_FILENAME
+
+
+def backups_dir(data_dir: Path) -> Path:
+    return data_dir / "backups"
+
+
+def attachments_dir(data_dir: Path) -> Path:
+    return data_dir / "attachments"

@@ -1,0 +1,344 @@
+"""Local CHM records: save, delete, list — every change with its outbox entry.
+
+A save writes the record, its full-text row, an audit event and an outbox
+entry in one SQLite transaction (sync invariant 1). An outbox entry that has
+never been sent is updated in place by the next save of the same record
+(autosave would otherwise queue hundreds of entries); one that has been
+attempted is never changed, so its idempotency key always names one payload.
+
+Functions here are called from the database worker thread (UI) or the CLI's
+only thread; they take plain data and return plain data (``RecordView``).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from focalpoint.db import Database
+from focalpoint.i18n import _
+from focalpoint.models import AuditEvent, OutboxEntry, Record, utcnow
+
+STATUSES = ("draft", "ready", "submitted", "published", "rejected")
+SYNC_STATES = ("local", "queued", "syncing", "synced", "conflict", "error")
+
+
+class RecordError(Exception):
+    """A record operation the person asked for cannot be done; the message says why."""
+
+
+def new_identifier() -> str:
+    """A new CHM-style identifier (matches ``[A-Za-z0-9-_]{11,128}``)."""
+    return str(uuid.uuid4()).upper()
+
+
+def new_entry_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A record as plain data, safe to hand to another thread."""
+
+    identifier: str
+    schema: str
+    government: str | None
+    document: dict[str, Any]
+    title: dict[str, str]
+    status: str
+    local_revision: int
+    server_revision: int | None
+    sync_state: str
+    sync_error: str | None
+    has_conflict: bool
+    deleted: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rec: Record) -> "RecordView":
+        return cls(
+            identifier=rec.identifier,
+            schema=rec.schema,
+            government=rec.government,
+            document=copy.deepcopy(rec.document),
+            title=dict(rec.title or {}),
+            status=rec.status,
+            local_revision=rec.local_revision,
+            server_revision=rec.server_revision,
+            sync_state=rec.sync_state,
+            sync_error=rec.sync_error,
+            has_conflict=rec.conflict is not None,
+            deleted=rec.deleted,
+            created_at=rec.created_at,
+            updated_at=rec.updated_at,
+        )
+
+
+def document_title(document: dict[str, Any]) -> dict[str, str]:
+    """The record's title as a language map (CHM types use title, name, or first/last name)."""
+    for key in ("title", "name"):
+        value = document.get(key)
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if isinstance(v, str)}
+        if isinstance(value, str):
+            return {"en": value}
+    first, last = document.get("firstName"), document.get("lastName")
+    if isinstance(first, str) or isinstance(last, str):
+        return {"en": " ".join(p for p in (first, last) if isinstance(p, str))}
+    return {}
+
+
+def document_text(value: Any) -> Iterator[str]:
+    """Every string inside a document, for the full-text index."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("header",):
+                continue
+            yield from document_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from document_text(item)
+
+
+def _index(session: Session, identifier: str, document: dict[str, Any] | None) -> None:
+    session.execute(text("DELETE FROM record_fts WHERE identifier = :i"), {"i": identifier})
+    if document is not None:
+        body = "\n".join(document_text(document))
+        session.execute(text("INSERT INTO record_fts (identifier, body) VALUES (:i, :b)"),
+                        {"i": identifier, "b": body})
+
+
+def _schema_of(document: dict[str, Any]) -> str:
+    header = document.get("header")
+    if not isinstance(header, dict) or not isinstance(header.get("schema"), str):
+        raise RecordError(_("The document has no header.schema: FocalPoint cannot tell what kind of record it is."))
+    return header["schema"]
+
+
+def ensure_header(document: dict[str, Any]) -> dict[str, Any]:
+    """Give a document an identifier and a languages list when it lacks them (in place)."""
+    header = document.setdefault("header", {})
+    if not header.get("identifier"):
+        header["identifier"] = new_identifier()
+    header.setdefault("languages", ["en"])
+    return document
+
+
+def government_of(document: dict[str, Any]) -> str | None:
+    gov = document.get("government")
+    if isinstance(gov, dict) and isinstance(gov.get("identifier"), str):
+        return gov["identifier"].lower()
+    return None
+
+
+class RecordStore:
+    """Reads and writes local records. Dependencies are passed in (database, clock, actor)."""
+
+    def __init__(self, db: Database, *, actor: str | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow):
+        self.db = db
+        self.actor = actor
+        self.clock = clock
+
+    # ------------------------------------------------------------------ writes
+
+    def save(self, document: dict[str, Any], *, status: str | None = None,
+             session: Session | None = None) -> RecordView:
+        """Create or update a record from a CHM-shaped document and queue it for sync."""
+        if session is None:
+            with self.db.session() as s:
+                return self.save(document, status=status, session=s)
+        document = ensure_header(copy.deepcopy(document))
+        schema = _schema_of(document)
+        identifier = document["header"]["identifier"]
+        now = self.clock()
+        rec = session.get(Record, identifier)
+        if rec is None:
+            rec = Record(identifier=identifier, schema=schema, document=document,
+                         title=document_title(document), status=status or "draft",
+                         local_revision=1, sync_state="queued", deleted=False,
+                         created_at=now, updated_at=now)
+            session.add(rec)
+            self._audit(session, identifier, "created", 1, now)
+        else:
+            if rec.schema != schema:
+                raise RecordError(_("Record {identifier} is a {old}, not a {new}.").format(
+                    identifier=identifier, old=rec.schema, new=schema))
+            if rec.status == "submitted" and status is None:
+                raise RecordError(_("This record is waiting for review and is locked. Cancel the "
+                                    "publication request to edit it."))
+            rec.document = document
+            rec.title = document_title(document)
+            rec.local_revision += 1
+            rec.deleted = False
+            rec.updated_at = now
+            if status:
+                rec.status = status
+            elif rec.status in ("published", "rejected"):
+                rec.status = "draft"
+            if rec.sync_state not in ("conflict",):
+                rec.sync_state = "queued"
+            self._audit(session, identifier, "edited", rec.local_revision, now)
+        rec.government = government_of(document)
+        _index(session, identifier, document)
+        self._queue(session, rec, "save", {"document": document}, now)
+        session.flush()
+        return RecordView.of(rec)
+
+    def delete(self, identifier: str, *, confirmed_twice: bool = False,
+               session: Session | None = None) -> None:
+        """Delete a record. A record that never reached the server is removed outright only
+        when the person confirmed twice (sync invariant 7); otherwise the deletion is queued."""
+        if session is None:
+            with self.db.session() as s:
+                return self.delete(identifier, confirmed_twice=confirmed_twice, session=s)
+        rec = session.get(Record, identifier)
+        if rec is None:
+            raise RecordError(_("There is no record {identifier}.").format(identifier=identifier))
+        now = self.clock()
+        if rec.server_revision is None:
+            if not confirmed_twice:
+                raise RecordError(_("This record has never reached the server; deleting it loses it "
+                                    "for good. Confirm twice to delete it."))
+            session.execute(delete(OutboxEntry).where(OutboxEntry.record_identifier == identifier))
+            _index(session, identifier, None)
+            session.delete(rec)
+            self._audit(session, identifier, "deleted", rec.local_revision, now)
+            return
+        rec.deleted = True
+        rec.updated_at = now
+        rec.sync_state = "queued"
+        _index(session, identifier, None)
+        self._audit(session, identifier, "deleted", rec.local_revision, now)
+        self._queue(session, rec, "delete", {}, now)
+
+    def undelete(self, identifier: str) -> RecordView:
+        """Undo a queued deletion (before it reached the server)."""
+        with self.db.session() as session:
+            rec = session.get(Record, identifier)
+            if rec is None:
+                raise RecordError(_("There is no record {identifier}.").format(identifier=identifier))
+            pending = session.scalars(select(OutboxEntry).where(
+                OutboxEntry.record_identifier == identifier, OutboxEntry.action == "delete",
+                OutboxEntry.attempts == 0)).all()
+            for entry in pending:
+                session.delete(entry)
+            rec.deleted = False
+            _index(session, identifier, rec.document)
+            if not session.scalar(select(func.count()).select_from(OutboxEntry).where(
+                    OutboxEntry.record_identifier == identifier)):
+                rec.sync_state = "synced" if rec.server_revision is not None else "local"
+            return RecordView.of(rec)
+
+    def _queue(self, session: Session, rec: Record, action: str, payload: dict[str, Any],
+               now: dt.datetime) -> OutboxEntry:
+        if action == "save":
+            # coalesce with a save that has not been sent yet
+            last = session.scalars(select(OutboxEntry).where(
+                OutboxEntry.record_identifier == rec.identifier).order_by(OutboxEntry.seq.desc()).limit(1)).first()
+            if last is not None and last.action == "save" and last.attempts == 0:
+                last.payload = payload
+                last.local_revision = rec.local_revision
+                return last
+        entry = OutboxEntry(entry_id=new_entry_id(), record_identifier=rec.identifier, action=action,
+                            payload=payload, base_revision=rec.server_revision,
+                            local_revision=rec.local_revision, state="pending", attempts=0,
+                            created_at=now)
+        session.add(entry)
+        return entry
+
+    def queue_action(self, session: Session, identifier: str, action: str,
+                     payload: dict[str, Any] | None = None) -> OutboxEntry:
+        """Queue a non-save action (request_publication, cancel_request, approve, reject)."""
+        rec = session.get(Record, identifier)
+        if rec is None:
+            raise RecordError(_("There is no record {identifier}.").format(identifier=identifier))
+        rec.sync_state = "queued" if rec.sync_state != "conflict" else rec.sync_state
+        return self._queue(session, rec, action, payload or {}, self.clock())
+
+    def _audit(self, session: Session, identifier: str, action: str, revision: int | None,
+               now: dt.datetime, details: dict[str, Any] | None = None) -> None:
+        session.add(AuditEvent(record_identifier=identifier, action=action, actor=self.actor,
+                               revision=revision, at=now, details=details or {}, origin="local"))
+
+    # ------------------------------------------------------------------- reads
+
+    def get(self, identifier: str) -> RecordView | None:
+        with self.db.session() as session:
+            rec = session.get(Record, identifier)
+            return RecordView.of(rec) if rec else None
+
+    def list(self, *, schema: str | None = None, status: str | None = None,
+             include_deleted: bool = False, search: str | None = None,
+             limit: int | None = None, offset: int = 0) -> list[RecordView]:
+        with self.db.session() as session:
+            query = select(Record)
+            if schema:
+                query = query.where(Record.schema == schema)
+            if status:
+                query = query.where(Record.status == status)
+            if not include_deleted:
+                query = query.where(Record.deleted.is_(False))
+            if search:
+                ids = search_record_ids(session, search)
+                query = query.where(Record.identifier.in_(ids))
+            query = query.order_by(Record.updated_at.desc(), Record.identifier).offset(offset)
+            if limit is not None:
+                query = query.limit(limit)
+            return [RecordView.of(r) for r in session.scalars(query)]
+
+    def count(self, *, schema: str | None = None) -> int:
+        with self.db.session() as session:
+            query = select(func.count()).select_from(Record).where(Record.deleted.is_(False))
+            if schema:
+                query = query.where(Record.schema == schema)
+            return int(session.scalar(query) or 0)
+
+    def pending_outbox(self) -> list[OutboxEntry]:
+        with self.db.session() as session:
+            return list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)))
+
+
+def fts_query_ok(query: str) -> bool:
+    return len(query.strip()) >= 3
+
+
+def fts_match_expression(query: str) -> str:
+    """A MATCH expression for a trigram table: the query as one quoted phrase."""
+    return '"' + query.strip().replace('"', '""') + '"'
+
+
+def like_pattern(query: str) -> str:
+    escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_record_ids(session: Session, query: str) -> list[str]:
+    """Identifiers of records whose text contains ``query`` (any script, case- and accent-insensitive
+    from three characters; shorter queries, such as two Chinese characters, scan with LIKE)."""
+    query = query.strip()
+    if not query:
+        return []
+    if fts_query_ok(query):
+        rows = session.execute(text("SELECT identifier FROM record_fts WHERE body MATCH :q"),
+                               {"q": fts_match_expression(query)})
+    else:
+        rows = session.execute(text("SELECT identifier FROM record_fts WHERE body LIKE :q ESCAPE '\\'"),
+                               {"q": like_pattern(query)})
+    return [r[0] for r in rows]
+
+
+def iter_outbox(session: Session, states: Iterable[str] = ("pending",)) -> list[OutboxEntry]:
+    return list(session.scalars(select(OutboxEntry).where(OutboxEntry.state.in_(list(states)))
+                                .order_by(OutboxEntry.seq)))
