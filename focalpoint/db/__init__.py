@@ -58,11 +58,22 @@ class DiskFullError(DatabaseError):
     exit_code = 7
 
 
-def _is_disk_full(exc: BaseException) -> bool:
+LOW_SPACE_BYTES = 512 * 1024
+
+
+def _is_disk_full(exc: BaseException, folder: Path | None = None) -> bool:
+    """True when ``exc`` comes from a full disk (SQLite reports some of those as I/O errors)."""
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
     text = str(exc).lower()
-    return "database or disk is full" in text or "no space left" in text
+    if "database or disk is full" in text or "no space left" in text:
+        return True
+    if folder is not None and ("disk i/o error" in text or "unable to open" in text):
+        try:
+            return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+        except OSError:
+            return False
+    return False
 
 
 def _disk_full(path: Path) -> DiskFullError:
@@ -154,7 +165,7 @@ def _quick_check(engine: Engine, path: Path) -> None:
         with engine.connect() as conn:
             result = conn.exec_driver_sql("PRAGMA quick_check").scalar()
     except Exception as exc:  # sqlean.DatabaseError and friends, wrapped by SQLAlchemy
-        if _is_disk_full(exc):
+        if _is_disk_full(exc, path.parent):
             raise _disk_full(path) from exc
         raise DatabaseCorruptError(
             _("The database {path} is damaged ({detail}). It has been left as it is. Restore a backup "
@@ -230,7 +241,12 @@ def open_database(data_dir: Path, *, migrate: bool = True) -> Database:
     try:
         if existed:
             _quick_check(engine, path)
-        current = migrations.current_revision(engine)
+        try:
+            current = migrations.current_revision(engine)
+        except Exception as exc:
+            if _is_disk_full(exc, data_dir):
+                raise _disk_full(path) from exc
+            raise
         if current is not None and not migrations.is_known(current):
             raise DatabaseNewerError(
                 _("The database {path} was made by a newer version of FocalPoint (schema {revision}). "
@@ -242,8 +258,8 @@ def open_database(data_dir: Path, *, migrate: bool = True) -> Database:
             if existed:
                 try:
                     backup_database(engine, path, backups_dir(data_dir), label=current or "empty")
-                except OSError as exc:
-                    if _is_disk_full(exc):
+                except Exception as exc:
+                    if _is_disk_full(exc, data_dir):
                         raise _disk_full(path) from exc
                     raise
             try:
@@ -251,7 +267,7 @@ def open_database(data_dir: Path, *, migrate: bool = True) -> Database:
             except DatabaseError:
                 raise
             except Exception as exc:
-                if _is_disk_full(exc):
+                if _is_disk_full(exc, data_dir):
                     raise _disk_full(path) from exc
                 if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
                     raise DatabaseReadOnlyError(

@@ -1,0 +1,146 @@
+"""Users, governments, roles and authentication tokens.
+
+Roles: ``authorized-user`` (national authorized user: drafts and publication
+requests for its government), ``focal-point`` (national focal point, the
+publishing authority of its government) and ``secretariat`` (approves reference
+records; belongs to no government).
+
+Any thread may call these functions with its own session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from focalpoint.hub.errors import HubError
+from focalpoint.hub.models import Government, Token, User
+from focalpoint.hub.security import (
+    burn_time_like_a_login,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
+
+AUTHORIZED_USER = "authorized-user"
+FOCAL_POINT = "focal-point"
+SECRETARIAT = "secretariat"
+ROLES = (AUTHORIZED_USER, FOCAL_POINT, SECRETARIAT)
+
+_GOVERNMENT_RE = re.compile(r"^[a-z]{2}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller of one request (plain data, safe across threads)."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    government: str | None
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.role == SECRETARIAT
+
+    @property
+    def is_focal_point(self) -> bool:
+        return self.role == FOCAL_POINT
+
+    def as_user_ref(self) -> dict:
+        return {"userID": self.id, "email": self.email, "name": self.name}
+
+
+def _principal(user: User) -> Principal:
+    return Principal(user.id, user.email, user.name or user.email, user.role, user.government)
+
+
+def normalize_government(code: str | None) -> str | None:
+    if code is None:
+        return None
+    code = code.strip().lower()
+    return code or None
+
+
+def add_user(session: Session, *, email: str, password: str, role: str, government: str | None,
+             name: str = "", replace: bool = False) -> User:
+    """Create (or with ``replace`` update) a user; the government is created if new."""
+    email = email.strip().lower()
+    if not _EMAIL_RE.match(email):
+        raise ValueError(f"{email!r} is not an e-mail address.")
+    if role not in ROLES:
+        raise ValueError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+    if not password:
+        raise ValueError("The password must not be empty.")
+    government = normalize_government(government)
+    if role == SECRETARIAT:
+        government = None
+    elif government is None or not _GOVERNMENT_RE.match(government):
+        raise ValueError("A national user needs a government: a two-letter ISO 3166 code such as 'ws'.")
+    if government is not None and session.get(Government, government) is None:
+        session.add(Government(code=government, name=government.upper()))
+        session.flush()
+    user = session.scalar(select(User).where(User.email == email))
+    if user is not None and not replace:
+        raise ValueError(f"A user with the e-mail {email} already exists.")
+    if user is None:
+        user = User(email=email)
+        session.add(user)
+    user.name = name or user.name or email
+    user.password_hash = hash_password(password)
+    user.role = role
+    user.government = government
+    user.active = True
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, *, now: dt.datetime,
+                 ttl: dt.timedelta) -> tuple[str, dt.datetime]:
+    """Check the credentials and issue a token; raises 403 Error.InvalidCredentials."""
+    user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or not user.active:
+        burn_time_like_a_login(password or "")
+        raise HubError(403, "Error.InvalidCredentials", "The e-mail or the password is wrong.")
+    if not verify_password(password or "", user.password_hash):
+        raise HubError(403, "Error.InvalidCredentials", "The e-mail or the password is wrong.")
+    token = new_token()
+    expires = now + ttl
+    session.add(Token(token_hash=token_digest(token), user_id=user.id, created_on=now, expires_on=expires))
+    session.execute(delete(Token).where(Token.user_id == user.id, Token.expires_on < now))
+    return token, expires
+
+
+def principal_for_token(session: Session, token: str, *, now: dt.datetime) -> Principal | None:
+    """The user a token belongs to, or None if it is unknown or expired."""
+    row = session.get(Token, token_digest(token))
+    if row is None or row.expires_on <= now:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return _principal(user)
+
+
+def principal_by_id(session: Session, user_id: int) -> Principal | None:
+    user = session.get(User, user_id)
+    return _principal(user) if user else None
+
+
+def user_refs(session: Session, ids: set[int]) -> dict[int, dict]:
+    """``{id: {"userID", "email", "name"}}`` for the given user ids (one query)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.email, User.name).where(User.id.in_(ids)))
+    return {uid: {"userID": uid, "email": email, "name": name or email} for uid, email, name in rows}

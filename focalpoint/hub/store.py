@@ -1,0 +1,124 @@
+"""The hub's database: engines, transactions and the change sequence.
+
+SQLite (the default) runs in WAL mode; write transactions start with
+``BEGIN IMMEDIATE`` so two writers never deadlock on a lock upgrade, while reads
+use a second engine with ordinary deferred transactions. PostgreSQL is used
+through ``postgresql+psycopg://`` URLs.
+
+Every write transaction starts by incrementing the ``changes`` counter row
+(:meth:`HubDatabase.write`). On PostgreSQL that row lock is held until commit,
+so writers commit in the order of their sequence numbers: a change-feed reader
+that has seen sequence *n* can never later find a smaller one appear. The same
+lock makes "check the idempotency key, then write" safe against a concurrent
+duplicate.
+
+Any thread may call these methods; a session belongs to the thread that opened it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from focalpoint.hub.models import Counter, HubBase
+
+DEFAULT_DATABASE_URL = "sqlite:///./focalpoint-hub.sqlite3"
+CHANGES = "changes"
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class HubDatabase:
+    """The hub's open database. Use :meth:`write` for writes and :meth:`read` for reads."""
+
+    url: str
+    write_engine: Engine
+    read_engine: Engine
+
+    def __post_init__(self) -> None:
+        self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.write_engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[tuple[Session, int]]:
+        """A write transaction and its change sequence number; committed on success.
+
+        The counter increment comes first, so writers are serialised (see module
+        docstring). A transaction that fails rolls back and gives its number back.
+        """
+        with self._write_sessions.begin() as session:
+            seq = session.execute(
+                update(Counter).where(Counter.name == CHANGES).values(value=Counter.value + 1)
+                .returning(Counter.value)
+            ).scalar_one()
+            yield session, seq
+
+    @contextmanager
+    def plain_write(self) -> Iterator[Session]:
+        """A write transaction that takes no sequence number (logins, user admin)."""
+        with self._write_sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (a consistent snapshot on SQLite)."""
+        with self._read_sessions.begin() as session:
+            yield session
+
+    def current_seq(self, session: Session) -> int:
+        return session.execute(select(Counter.value).where(Counter.name == CHANGES)).scalar_one()
+
+    def dispose(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()
+
+
+def open_hub_database(url: str | None = None) -> HubDatabase:
+    """Open (and create the tables of) the hub database at ``url``."""
+    url = url or DEFAULT_DATABASE_URL
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        write_engine = _sqlite_engine(url, immediate=True)
+        read_engine = _sqlite_engine(url, immediate=False)
+    else:
+        write_engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        read_engine = write_engine
+    HubBase.metadata.create_all(write_engine)
+    db = HubDatabase(url, write_engine, read_engine)
+    try:
+        with db.plain_write() as session:
+            if session.get(Counter, CHANGES) is None:
+                session.add(Counter(name=CHANGES, value=0))
+    except IntegrityError:  # another hub process created it at the same moment
+        pass
+    return db

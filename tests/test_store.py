@@ -1,0 +1,241 @@
+"""The local store: creation, migrations with backups, and every bad-database case."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from focalpoint.db import (DatabaseCorruptError, DatabaseNewerError, DatabaseReadOnlyError,
+                           DiskFullError, make_engine, open_database)
+from focalpoint.db import migrate
+from focalpoint.paths import database_path
+from focalpoint.records import RecordStore
+
+
+def _bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def test_new_store_is_wal_with_foreign_keys(db):
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    assert migrate.current_revision(db.engine) == migrate.head_revision()
+
+
+def test_data_dir_precedence(tmp_path, monkeypatch):
+    from focalpoint.paths import resolve_data_dir
+
+    monkeypatch.setenv("FOCALPOINT_DATA_DIR", str(tmp_path / "env"))
+    assert resolve_data_dir(None) == (tmp_path / "env").resolve()
+    assert resolve_data_dir(str(tmp_path / "cli")) == (tmp_path / "cli").resolve()
+    monkeypatch.delenv("FOCALPOINT_DATA_DIR")
+    assert "FocalPoint" in str(resolve_data_dir(None))
+
+
+def test_migration_from_previous_schema_keeps_data_and_backs_up(data_dir):
+    """A store made by the previous schema (catalogue only) upgrades with its data and a backup."""
+    path = database_path(data_dir)
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0001_catalogue")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO meta (key, value) VALUES ('ui.last_activity', '42')"))
+    engine.dispose()
+
+    db = open_database(data_dir)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT value FROM meta WHERE key='ui.last_activity'")).scalar() == "42"
+        assert migrate.current_revision(db.engine) == migrate.head_revision()
+    backups = list((data_dir / "backups").glob("*.sqlite3"))
+    assert len(backups) == 1 and "0001_catalogue" in backups[0].name
+    # the backup is a real, readable copy at the old schema
+    old = make_engine(backups[0])
+    assert migrate.current_revision(old) == "0001_catalogue"
+    old.dispose()
+    # the new schema works
+    RecordStore(db).save({"header": {"schema": "contact"}, "firstName": "Ana"})
+    db.close()
+    # opening again at head makes no new backup
+    open_database(data_dir).close()
+    assert len(list((data_dir / "backups").glob("*.sqlite3"))) == 1
+
+
+def test_database_from_newer_app_is_refused_untouched(data_dir):
+    open_database(data_dir).close()
+    path = database_path(data_dir)
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num='9999_future'"))
+    engine.dispose()
+    before = _bytes(path)
+    with pytest.raises(DatabaseNewerError) as info:
+        open_database(data_dir)
+    assert "newer version of FocalPoint" in str(info.value)
+    assert _bytes(path) == before
+    assert not (data_dir / "backups").exists()
+
+
+def test_corrupt_file_is_refused_untouched(data_dir):
+    path = database_path(data_dir)
+    path.write_bytes(b"this is not a database, it is a shopping list\n" * 50)
+    before = _bytes(path)
+    with pytest.raises(DatabaseCorruptError) as info:
+        open_database(data_dir)
+    assert str(path) in str(info.value)
+    assert _bytes(path) == before
+
+
+def test_damaged_pages_are_refused_untouched(data_dir):
+    db = open_database(data_dir)
+    store = RecordStore(db)
+    for i in range(200):
+        store.save({"header": {"schema": "contact"}, "firstName": f"Person {i}" * 20})
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    path = database_path(data_dir)
+    raw = bytearray(path.read_bytes())
+    # keep the header, scribble over the b-tree pages
+    for offset in range(4096, len(raw), 4096):
+        raw[offset:offset + 64] = b"\xff" * 64
+    path.write_bytes(bytes(raw))
+    before = _bytes(path)
+    with pytest.raises(DatabaseCorruptError):
+        open_database(data_dir)
+    assert _bytes(path) == before
+
+
+def test_read_only_file_is_refused_for_an_ordinary_user(data_dir):
+    """Run as an unprivileged user (root ignores permissions): clear message, non-zero exit."""
+    open_database(data_dir).close()
+    path = database_path(data_dir)
+    before = _bytes(path)
+    os.chmod(data_dir, 0o755)
+    path.chmod(0o444)
+    for parent in list(data_dir.parents)[:-1]:
+        os.chmod(parent, os.stat(parent).st_mode | 0o005)
+    cmd = [sys.executable, "-m", "focalpoint", "--data-dir", str(data_dir), "catalog", "search", "x"]
+    if os.geteuid() == 0:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    env = {**os.environ, "FOCALPOINT_LANG": "en", "HOME": "/tmp"}
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == DatabaseReadOnlyError.exit_code, result.stderr
+    assert "read-only" in result.stderr
+    assert _bytes(path) == before
+
+
+def test_full_disk_during_migration_leaves_file_untouched(data_dir):
+    """SQLite's own 'database or disk is full' (page limit) mid-migration: clear error, old file intact."""
+    path = database_path(data_dir)
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0001_catalogue")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO meta (key, value) VALUES ('keep', 'me')"))
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+    engine.dispose()
+    before = _bytes(path)
+
+    from sqlalchemy import event
+
+    real_make_engine = make_engine
+
+    def tight_engine(p, **kw):
+        eng = real_make_engine(p, **kw)
+
+        @event.listens_for(eng, "connect")
+        def _limit(conn, _rec):
+            conn.execute(f"PRAGMA max_page_count={pages}")
+
+        return eng
+
+    import focalpoint.db as dbmod
+
+    original = dbmod.make_engine
+    dbmod.make_engine = tight_engine
+    try:
+        with pytest.raises(DiskFullError) as info:
+            open_database(data_dir)
+    finally:
+        dbmod.make_engine = original
+    assert "full" in str(info.value)
+    engine = make_engine(path)
+    assert migrate.current_revision(engine) == "0001_catalogue"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT value FROM meta WHERE key='keep'")).scalar() == "me"
+    engine.dispose()
+
+
+def test_full_disk_on_a_real_tiny_filesystem(tmp_path):
+    """A real full filesystem (a 1 MiB tmpfs) where root may mount one; otherwise skipped with a reason."""
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
+                             capture_output=True).returncode == 0
+    if not mounted:
+        pytest.skip("cannot mount a tmpfs here (not root or no permission)")
+    try:
+        data_dir = mnt / "data"
+        open_database(data_dir).close()
+        # pretend to be old so that opening needs a backup and a migration, then fill the disk
+        path = database_path(data_dir)
+        engine = make_engine(path)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num='0001_catalogue'"))
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        filler = mnt / "filler"
+        with open(filler, "wb") as fh:
+            try:
+                while True:
+                    fh.write(b"\0" * 65536)
+                    fh.flush()
+            except OSError:
+                pass
+        before = _bytes(path)
+        with pytest.raises(DiskFullError):
+            open_database(data_dir)
+        assert _bytes(path) == before
+    finally:
+        subprocess.run(["umount", str(mnt)], check=False)
+
+
+def test_cli_reports_corrupt_database_with_exit_code(data_dir):
+    path = database_path(data_dir)
+    path.write_bytes(b"garbage" * 100)
+    result = subprocess.run([sys.executable, "-m", "focalpoint", "--data-dir", str(data_dir),
+                             "catalog", "export"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == DatabaseCorruptError.exit_code
+    assert "damaged" in result.stderr
+    assert path.read_bytes() == b"garbage" * 100
+
+
+def test_core_never_imports_pyside6():
+    """The core, sync and hub packages import with PySide6 made unimportable."""
+    code = (
+        "import sys, importlib, pkgutil\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'PySide6' or name.startswith('PySide6.'):\n"
+        "            raise ImportError('PySide6 is blocked in this test')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import focalpoint\n"
+        "skipped = []\n"
+        "for mod in pkgutil.walk_packages(focalpoint.__path__, 'focalpoint.'):\n"
+        "    if mod.name.startswith('focalpoint.ui'):\n"
+        "        continue\n"
+        "    importlib.import_module(mod.name)\n"
+        "from focalpoint.cli import build_parser\n"
+        "build_parser()\n"
+        "assert not any(m.startswith('PySide6') for m in sys.modules)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ok")
