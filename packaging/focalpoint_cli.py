@@ -1,0 +1,6 @@
+"""Frozen entry point of the console CLI (no arguments: the GUI; a subcommand: the CLI)."""
+import sys
+
+from focalpoint.__main__ import main
+
+sys.exit(main())
