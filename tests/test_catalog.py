@@ -117,3 +117,49 @@ def test_cli_search_and_version_as_a_real_process(data_dir):
     helptext = subprocess.run([sys.executable, "-m", "focalpoint", "--help"], capture_output=True,
                               text=True, timeout=60)
     assert helptext.returncode == 0 and "catalog" in helptext.stdout
+
+
+def _complete_overlay(lang: str, marker: str) -> dict:
+    """An overlay filled mechanically from the official data (enough to exercise the importer)."""
+    plan = json.loads((action_plan_dir() / "action_plan.json").read_text(encoding="utf-8"))
+    tag = lambda zh: f"{marker} {zh}"  # noqa: E731
+    return {
+        "language": lang, "official": False,
+        "sections": {s["code"]: tag(s["title"]["zh"]) for s in plan["sections"]},
+        "target_groups": {str(g["id"]): tag(g["title"]["zh"]) for g in plan["target_groups"]},
+        "activities": {str(a["number"]): {
+            "text": tag(a["text"]["zh"]), "decisions": tag(a["decisions"]["zh"]),
+            "timeframe": tag(a["timeframe"]["zh"]),
+            "outputs": [tag(o["zh"]) for o in a["outputs"]],
+            "indicators": [tag(o["zh"]) for o in a["indicators"]],
+            "partners": [tag(p["text"]["zh"]) for p in a["partners"]],
+            "footnotes": {str(f["number"]): tag(f["text"]["zh"] or "") for f in a["footnotes"]}}
+            for a in plan["activities"]},
+        "paragraphs": {str(p["number"]): {"text": tag(p["text"]["zh"]),
+                                          "items": {i["label"]: tag(i["text"]["zh"]) for i in p["items"]}}
+                       for p in plan["paragraphs"]},
+        "glossary": {g["abbreviation"]: tag(g["name"]["zh"]) for g in plan["glossary"]},
+    }
+
+
+def test_official_text_replaces_a_translation(data_dir, tmp_path, capsys):
+    source = tmp_path / "ru-official.json"
+    source.write_text(json.dumps(_complete_overlay("ru", "ОФИЦ"), ensure_ascii=False), encoding="utf-8")
+    assert run(["--data-dir", str(data_dir), "catalog", "import-translation", str(source), "--official"]) == 0
+    capsys.readouterr()
+    assert run(["--data-dir", str(data_dir), "catalog", "export"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "ru" in data["languages"]["official"]
+    assert data["activities"][0]["text"]["ru"].startswith("ОФИЦ ")
+    assert run(["--data-dir", str(data_dir), "catalog", "search", "ОФИЦ"]) == 0
+
+
+def test_incomplete_translation_is_refused_and_nothing_changes(data_dir, tmp_path, capsys):
+    overlay = _complete_overlay("fr", "X")
+    del overlay["activities"]["57"]
+    source = tmp_path / "fr.json"
+    source.write_text(json.dumps(overlay, ensure_ascii=False), encoding="utf-8")
+    assert run(["--data-dir", str(data_dir), "catalog", "import-translation", str(source)]) == 2
+    err = capsys.readouterr().err
+    assert "activity 57" in err
+    assert not (data_dir / "action_plan" / "translations" / "fr.json").exists()

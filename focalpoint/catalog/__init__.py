@@ -37,20 +37,27 @@ def action_plan_dir() -> Path:
     return resource_path("action_plan")
 
 
-def _data_files(folder: Path) -> list[Path]:
-    files = [folder / "action_plan.json"]
-    tdir = folder / "translations"
-    if tdir.is_dir():
-        files += sorted(tdir.glob("*.json"))
-    return files
+def user_translations_dir(data_dir: Path) -> Path:
+    """Texts supplied by the person (an official text replacing a project translation)."""
+    return data_dir / "action_plan" / "translations"
 
 
-def data_hash(folder: Path | None = None) -> str:
+def _overlay_files(folder: Path, extra: Path | None = None) -> list[Path]:
+    """Translation overlays by language; one in ``extra`` replaces the shipped one."""
+    by_lang: dict[str, Path] = {}
+    for tdir in (folder / "translations", extra):
+        if tdir is not None and tdir.is_dir():
+            for path in sorted(tdir.glob("*.json")):
+                by_lang[path.stem] = path
+    return [by_lang[k] for k in sorted(by_lang)]
+
+
+def data_hash(folder: Path | None = None, extra: Path | None = None) -> str:
     folder = folder or action_plan_dir()
     digest = hashlib.sha256(LOADER_VERSION.encode())
-    for path in _data_files(folder):
+    for path in [folder / "action_plan.json", *_overlay_files(folder, extra)]:
         if path.exists():
-            digest.update(path.name.encode())
+            digest.update(str(path).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -105,21 +112,19 @@ def merge_translation(plan: dict[str, Any], overlay: dict[str, Any]) -> None:
         _put(entry["name"], lang, gloss.get(entry["abbreviation"]))
 
 
-def load_plan(folder: Path | None = None) -> dict[str, Any]:
-    """The action plan with every shipped language merged in."""
+def load_plan(folder: Path | None = None, extra: Path | None = None) -> dict[str, Any]:
+    """The action plan with every shipped (and person-supplied) language merged in."""
     folder = folder or action_plan_dir()
     plan = json.loads((folder / "action_plan.json").read_text(encoding="utf-8"))
     official = list(plan.get("official_languages", ["zh"]))
     translated: list[str] = []
-    tdir = folder / "translations"
-    if tdir.is_dir():
-        for path in sorted(tdir.glob("*.json")):
-            overlay = json.loads(path.read_text(encoding="utf-8"))
-            merge_translation(plan, overlay)
-            if overlay.get("official"):
-                official.append(overlay["language"])
-            else:
-                translated.append(overlay["language"])
+    for path in _overlay_files(folder, extra):
+        overlay = json.loads(path.read_text(encoding="utf-8"))
+        merge_translation(plan, overlay)
+        if overlay.get("official"):
+            official.append(overlay["language"])
+        else:
+            translated.append(overlay["language"])
     plan["official_languages"] = sorted(set(official))
     plan["translated_languages"] = sorted(set(translated) - set(official))
     return plan
@@ -199,14 +204,54 @@ def _set_meta(session: Session, key: str, value: str) -> None:
 
 def ensure_catalog(db: Database, folder: Path | None = None) -> bool:
     """Load the shipped action plan if the store lacks it or it changed. Returns True if loaded."""
-    digest = data_hash(folder)
+    extra = user_translations_dir(db.data_dir)
+    digest = data_hash(folder, extra)
     with db.session() as session:
         row = session.get(Meta, META_HASH_KEY)
         if row is not None and row.value == digest:
             return False
-        load_into(session, load_plan(folder))
+        load_into(session, load_plan(folder, extra))
         _set_meta(session, META_HASH_KEY, digest)
     return True
+
+
+class TranslationImportError(ValueError):
+    pass
+
+
+def import_translation(db: Database, source: Path, *, official: bool) -> str:
+    """Install a language's text of the action plan (for example an official text when the
+    Secretariat supplies one), replacing the shipped translation. Checked whole before anything
+    is written; returns the language code."""
+    from focalpoint.i18n import _
+
+    try:
+        overlay = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TranslationImportError(_("Cannot read {path}: {detail}").format(path=source, detail=exc)) from exc
+    lang = overlay.get("language") if isinstance(overlay, dict) else None
+    if lang not in LANGUAGES:
+        raise TranslationImportError(_("{path} does not name one of the six UN languages in \"language\".").format(path=source))
+    plan = json.loads((action_plan_dir() / "action_plan.json").read_text(encoding="utf-8"))
+    missing = translation_problems(overlay, plan)
+    if missing:
+        raise TranslationImportError(_("{path} is incomplete ({count} problems), for example: {first}").format(
+            path=source, count=len(missing), first=missing[0]))
+    overlay["official"] = bool(official)
+    target_dir = user_translations_dir(db.data_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target_dir / f".{lang}.json.tmp"
+    tmp.write_text(json.dumps(overlay, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(target_dir / f"{lang}.json")
+    ensure_catalog(db)
+    return lang
+
+
+def translation_problems(overlay: dict[str, Any], plan: dict[str, Any]) -> list[str]:
+    """What an overlay lacks compared with the official data (see tools/check_translation.py)."""
+    from focalpoint.catalog.overlay_check import problems
+
+    return problems(overlay, plan)
 
 
 # ------------------------------------------------------------------------------ reading

@@ -19,6 +19,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     srch.add_argument("query", nargs="+")
     srch.add_argument("--json", action="store_true", help=_("print JSON"))
     srch.set_defaults(func=_search)
+    imp = csub.add_parser("import-translation",
+                          help=_("install a language's text of the action plan, replacing the shipped one"))
+    imp.add_argument("file", help=_("a translation file (see docs/TRANSLATING_ACTION_PLAN.md)"))
+    imp.add_argument("--official", action="store_true",
+                     help=_("the text is an official text of the decision (not a translation)"))
+    imp.set_defaults(func=_import_translation)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -50,4 +56,22 @@ def _search(args: argparse.Namespace) -> int:
         return 1
     for act in found:
         print(f"{act.number}\t{localize(act.text)}")
+    return 0
+
+
+def _import_translation(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from focalpoint.catalog import TranslationImportError, import_translation
+    from focalpoint.cli import CliError, open_db
+
+    db = open_db(args)
+    try:
+        lang = import_translation(db, Path(args.file), official=args.official)
+    except TranslationImportError as exc:
+        raise CliError(str(exc)) from exc
+    if args.official:
+        print(_("The action plan's text in {language} is now marked official.").format(language=lang))
+    else:
+        print(_("The action plan's text in {language} was replaced.").format(language=lang))
     return 0
