@@ -57,9 +57,9 @@ def cmd_extract() -> None:
 
 
 def cmd_update() -> None:
-    template = extract()
-    _write(POT, template)
+    _write(POT, extract())
     for lang in LANGUAGES:
+        template = extract()  # fresh per language: Catalog.update shares message objects
         path = po_path(lang)
         if path.exists():
             with path.open("rb") as fh:
