@@ -1,0 +1,331 @@
+"""Review and publication, offline first.
+
+An author asks for publication (queued; on sync the hub opens a
+``publishNationalRecord`` or ``publishReferenceRecord`` workflow and locks the
+draft). A publishing authority reviews the record against the QA checklist and
+approves — exactly the revision reviewed (sync invariant 6) — or rejects with a
+reason. Decisions are queued in the outbox like any change and reach the hub on
+the next sync; the hub enforces the rules, the client reflects them early so
+that a focal point hears about a refusal before going online.
+
+Outbox payloads follow ``focalpoint.sync.push``. Call from the database worker
+thread or the CLI.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from focalpoint.db import Database
+from focalpoint.i18n import _, localize
+from focalpoint.models import AuditEvent, Meta, Record, Workflow, utcnow
+from focalpoint.records import RecordError, RecordStore, RecordView
+
+#: The central CHM's default workflow age: a request open longer is overdue.
+REVIEW_AGE_LIMIT = dt.timedelta(weeks=12)
+ACCOUNT_META_KEY = "account.user"
+
+
+def current_account(session: Session) -> dict[str, Any] | None:
+    """The signed-in person as the hub described them ({"email", "government", "roles"}), if known."""
+    row = session.get(Meta, ACCOUNT_META_KEY)
+    if row is None or not row.value:
+        return None
+    try:
+        value = json.loads(row.value)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _workflow_type(schema: str) -> str:
+    try:
+        from focalpoint.forms import is_national
+
+        national = is_national(schema)
+    except Exception:  # unknown schema: treat as national, the hub decides
+        national = True
+    return "publishNationalRecord" if national else "publishReferenceRecord"
+
+
+def _audit(session: Session, identifier: str, action: str, revision: int | None, actor: str | None,
+           details: dict[str, Any] | None = None) -> None:
+    session.add(AuditEvent(record_identifier=identifier, action=action, actor=actor, revision=revision,
+                           at=utcnow(), details=details or {}, origin="local"))
+
+
+def _record(session: Session, identifier: str) -> Record:
+    rec = session.get(Record, identifier)
+    if rec is None or rec.deleted:
+        raise RecordError(_("There is no record {identifier}.").format(identifier=identifier))
+    return rec
+
+
+def request_publication(db: Database, identifier: str, *, actor: str | None = None) -> RecordView:
+    """Ask for publication of a record (queued until the next sync)."""
+    from focalpoint.forms import validate
+
+    store = RecordStore(db, actor=actor)
+    with db.session() as session:
+        rec = _record(session, identifier)
+        if rec.status == "submitted":
+            raise RecordError(_("Publication of this record has already been requested."))
+        if rec.sync_state == "conflict":
+            raise RecordError(_("Resolve the conflict on this record before asking for publication."))
+        errors = validate(rec.document)
+        if errors:
+            first = errors[0]
+            raise RecordError(_("This record is not complete: {count} problems, the first at {property} "
+                                "({message}). Correct it before asking for publication.").format(
+                count=len(errors), property=first.property, message=first.message()))
+        rec.status = "submitted"
+        store.queue_action(session, identifier, "request_publication", {"type": _workflow_type(rec.schema)})
+        _audit(session, identifier, "requested", rec.local_revision, actor)
+        session.flush()
+        return RecordView.of(rec)
+
+
+def _running_workflow(session: Session, identifier: str) -> Workflow | None:
+    return session.scalars(select(Workflow).where(Workflow.record_identifier == identifier,
+                                                  Workflow.state == "running")
+                           .order_by(Workflow.created_at.desc())).first()
+
+
+def cancel_request(db: Database, identifier: str, *, actor: str | None = None) -> RecordView:
+    """Withdraw a pending publication request; the draft can be edited again."""
+    store = RecordStore(db, actor=actor)
+    with db.session() as session:
+        rec = _record(session, identifier)
+        if rec.status != "submitted":
+            raise RecordError(_("This record is not waiting for review."))
+        workflow = _running_workflow(session, identifier)
+        payload = {"workflowId": workflow.id} if workflow else {}
+        rec.status = "draft"
+        store.queue_action(session, identifier, "cancel_request", payload)
+        if workflow is not None:
+            workflow.state = "cancelled"
+        _audit(session, identifier, "cancelled", rec.local_revision, actor)
+        session.flush()
+        return RecordView.of(rec)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A pending publication request, as a reviewer's queue shows it."""
+
+    workflow_id: str
+    identifier: str
+    schema: str
+    title: dict[str, str]
+    author: str | None
+    government: str | None
+    requested_at: dt.datetime
+    revision: int | None
+    age: dt.timedelta
+    decision: str | None  # a decision queued here and not yet synced: approve | reject
+
+    @property
+    def overdue(self) -> bool:
+        return self.age > REVIEW_AGE_LIMIT
+
+
+def review_queue(db: Database, *, now: dt.datetime | None = None, government: str | None = None,
+                 schema: str | None = None, overdue_only: bool = False,
+                 sort: str = "age") -> list[ReviewItem]:
+    """Pending requests pulled from the hub (and kept for offline review)."""
+    now = now or utcnow()
+    items: list[ReviewItem] = []
+    with db.session() as session:
+        query = select(Workflow).where(Workflow.state == "running")
+        if government:
+            query = query.where(Workflow.government == government.lower())
+        for wf in session.scalars(query):
+            rec = session.get(Record, wf.record_identifier)
+            data = wf.data.get("data", {}) if isinstance(wf.data, dict) else {}
+            rec_schema = rec.schema if rec else str(data.get("schema") or "")
+            if schema and rec_schema != schema:
+                continue
+            title = rec.title if rec else (data.get("title") if isinstance(data.get("title"), dict) else {})
+            decision = (wf.data or {}).get("localDecision", {}).get("action") if isinstance(wf.data, dict) else None
+            item = ReviewItem(workflow_id=wf.id, identifier=wf.record_identifier, schema=rec_schema,
+                              title=dict(title or {}), author=wf.created_by, government=wf.government,
+                              requested_at=wf.created_at, revision=wf.revision, age=now - wf.created_at,
+                              decision=decision)
+            if overdue_only and not item.overdue:
+                continue
+            items.append(item)
+    keys = {
+        "age": lambda i: i.requested_at,
+        "title": lambda i: localize(i.title).casefold(),
+        "type": lambda i: (i.schema, i.requested_at),
+        "government": lambda i: (i.government or "", i.requested_at),
+    }
+    items.sort(key=keys.get(sort, keys["age"]))
+    return items
+
+
+def _find_workflow(session: Session, key: str) -> Workflow:
+    wf = session.get(Workflow, key)
+    if wf is None:
+        wf = _running_workflow(session, key)
+    if wf is None:
+        raise RecordError(_("There is no pending publication request for {key}. Sync to fetch the latest "
+                            "requests.").format(key=key))
+    if wf.state != "running":
+        raise RecordError(_("This request is no longer pending (it is {state}).").format(state=wf.state))
+    return wf
+
+
+def _check_reviewer(session: Session, wf: Workflow, actor: str | None) -> None:
+    account = current_account(session) or {}
+    me = actor or account.get("email")
+    if me and wf.created_by and me.casefold() == wf.created_by.casefold():
+        raise RecordError(_("You asked for this publication yourself: another publishing authority must "
+                            "review it."))
+    roles = account.get("roles") or []
+    if roles and not ({"focal-point", "secretariat"} & set(roles)):
+        raise RecordError(_("Only a national focal point (publishing authority) can approve or reject "
+                            "publication requests."))
+    gov = account.get("government")
+    if gov and wf.government and "secretariat" not in roles and gov.lower() != wf.government.lower():
+        raise RecordError(_("This request belongs to another government; its own focal point reviews it."))
+
+
+def _store_checklist(session: Session, store: RecordStore, wf: Workflow, checklist: dict[str, Any] | None,
+                     decision: str) -> str | None:
+    if not checklist:
+        return None
+    doc = json.loads(json.dumps(checklist))
+    header = doc.setdefault("header", {})
+    header.setdefault("schema", "qaRecordReview")
+    target = f"{wf.record_identifier}@{wf.revision}" if wf.revision is not None else wf.record_identifier
+    doc.setdefault("reviewedRecord", {"identifier": target})
+    view = store.save(doc, session=session)
+    return view.identifier
+
+
+def approve(db: Database, key: str, *, actor: str | None = None, revision: int | None = None,
+            checklist: dict[str, Any] | None = None) -> ReviewItem:
+    """Approve the request for record or workflow ``key``, for exactly the revision reviewed."""
+    store = RecordStore(db, actor=actor)
+    with db.session() as session:
+        wf = _find_workflow(session, key)
+        _check_reviewer(session, wf, actor)
+        reviewed = revision if revision is not None else wf.revision
+        if reviewed is None:
+            raise RecordError(_("FocalPoint does not know which revision was reviewed. Sync, then review again."))
+        checklist_id = _store_checklist(session, store, wf, checklist, "approve")
+        store.queue_action(session, wf.record_identifier, "approve", {"workflowId": wf.id, "revision": reviewed})
+        wf.data = {**(wf.data or {}), "localDecision": {"action": "approve", "revision": reviewed,
+                                                        "checklist": checklist_id}}
+        _audit(session, wf.record_identifier, "approved", reviewed, actor,
+               {"workflow": wf.id, "checklist": checklist_id})
+    return _item(db, wf.id)
+
+
+def reject(db: Database, key: str, reason: str, *, actor: str | None = None,
+           checklist: dict[str, Any] | None = None) -> ReviewItem:
+    """Reject the request for record or workflow ``key``; the reason is mandatory."""
+    if not reason or not reason.strip():
+        raise RecordError(_("Say why the record is rejected: the author needs the reason to correct it."))
+    store = RecordStore(db, actor=actor)
+    with db.session() as session:
+        wf = _find_workflow(session, key)
+        _check_reviewer(session, wf, actor)
+        checklist_id = _store_checklist(session, store, wf, checklist, "reject")
+        store.queue_action(session, wf.record_identifier, "reject", {"workflowId": wf.id, "reason": reason.strip()})
+        wf.data = {**(wf.data or {}), "localDecision": {"action": "reject", "reason": reason.strip(),
+                                                        "checklist": checklist_id}}
+        _audit(session, wf.record_identifier, "rejected", wf.revision, actor,
+               {"workflow": wf.id, "reason": reason.strip(), "checklist": checklist_id})
+    return _item(db, wf.id)
+
+
+def _item(db: Database, workflow_id: str) -> ReviewItem:
+    for item in review_queue(db):
+        if item.workflow_id == workflow_id:
+            return item
+    raise RecordError(_("There is no pending publication request for {key}.").format(key=workflow_id))
+
+
+# ------------------------------------------------------------------------ history
+
+
+def audit_action_label(action: str) -> str:
+    labels = {
+        "created": _("created"), "edited": _("edited"), "requested": _("publication requested"),
+        "approved": _("approved"), "rejected": _("rejected"), "cancelled": _("request cancelled"),
+        "conflict_resolved": _("conflict resolved"), "merged": _("merged with the server's changes"),
+        "deleted": _("deleted"), "published": _("published"),
+    }
+    return labels.get(action, action)
+
+
+def history(db: Database, identifier: str) -> list[dict[str, Any]]:
+    """Who did what to a record, when, on which revision (local and server events), oldest first."""
+    with db.session() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.record_identifier == identifier)
+                                 .order_by(AuditEvent.at, AuditEvent.id)).all()
+        return [{"at": e.at.isoformat(timespec="seconds"), "action": e.action, "actor": e.actor,
+                 "revision": e.revision, "origin": e.origin, "details": e.details or {}} for e in events]
+
+
+def history_csv(events: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["at", "action", "actor", "revision", "origin", "details"])
+    for e in events:
+        writer.writerow([e["at"], e["action"], e["actor"] or "", e["revision"] if e["revision"] is not None else "",
+                         e["origin"], json.dumps(e["details"], ensure_ascii=False)])
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------ field changes
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str
+    before: Any
+    after: Any
+
+
+def diff_documents(before: dict[str, Any] | None, after: dict[str, Any]) -> list[FieldChange]:
+    """Field-by-field changes between two documents (localized maps per language), header ignored."""
+    changes: list[FieldChange] = []
+    before = before or {}
+
+    def walk(a: Any, b: Any, path: str) -> None:
+        if a == b:
+            return
+        localized = (isinstance(a, dict) or a is None) and isinstance(b, dict) and b and all(
+            isinstance(v, str) and len(k) == 2 for k, v in b.items())
+        if isinstance(a, dict) and isinstance(b, dict) and not ("identifier" in a or "identifier" in b) or localized:
+            a = a or {}
+            for key in sorted(set(a) | set(b)):
+                walk(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+            return
+        changes.append(FieldChange(path, a, b))
+
+    for key in sorted((set(before) | set(after)) - {"header"}):
+        walk(before.get(key), after.get(key), key)
+    return changes
+
+
+def published_document(db: Database, identifier: str) -> dict[str, Any] | None:
+    """The last published body known locally (kept with the workflow by sync), if any."""
+    with db.session() as session:
+        for wf in session.scalars(select(Workflow).where(Workflow.record_identifier == identifier)
+                                  .order_by(Workflow.created_at.desc())):
+            body = (wf.data or {}).get("publishedBody") if isinstance(wf.data, dict) else None
+            if isinstance(body, dict):
+                return body
+    return None
