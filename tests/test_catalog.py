@@ -103,7 +103,7 @@ def test_cli_export_shape(data_dir, capsys):
 
 def test_cli_search_and_version_as_a_real_process(data_dir):
     env_args = [sys.executable, "-m", "focalpoint", "--data-dir", str(data_dir)]
-    out = subprocess.run(env_args + ["catalog", "search", "信息交换所"], capture_output=True, text=True,
+    out = subprocess.run(env_args + ["--lang", "zh", "catalog", "search", "信息交换所"], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
     first = out.stdout.splitlines()[0].split("\t")
@@ -163,3 +163,22 @@ def test_incomplete_translation_is_refused_and_nothing_changes(data_dir, tmp_pat
     err = capsys.readouterr().err
     assert "activity 57" in err
     assert not (data_dir / "action_plan" / "translations" / "fr.json").exists()
+
+
+def test_search_finds_an_activity_by_a_word_from_each_shipped_language(catalog_db):
+    """Each shipped translation is searchable; the activity found is the one whose text has the word."""
+    import focalpoint.catalog as catalog
+
+    plan = catalog.load_plan()
+    with catalog_db.session() as s:
+        for lang in ["zh", *plan["translated_languages"]]:
+            text = plan["activities"][71]["text"][lang]  # activity 72
+            word = max(text.replace("，", " ").replace(",", " ").split(), key=len)[:12]
+            assert 72 in search_numbers(s, word), (lang, word)
+
+
+def test_detail_marks_translations_as_unofficial(catalog_db):
+    with catalog_db.session() as s:
+        detail = activity_detail(s, 7)
+        assert detail["official_languages"] == ["zh"]
+        assert detail["text"]["en"] and detail["text"]["zh"]
