@@ -93,7 +93,7 @@ class Field:
     name: str
     kind: str
     label: LabelMap
-    help: LabelMap = _EMPTY
+    help: LabelMap = field(default_factory=lambda: _EMPTY)
     required: bool = False
     repeat: bool = False
     vocabulary: str | None = None

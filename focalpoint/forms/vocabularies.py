@@ -50,7 +50,7 @@ class Term:
 
     identifier: str
     label: LabelMap
-    help: LabelMap = MappingProxyType({})
+    help: LabelMap = field(default_factory=lambda: MappingProxyType({}))
     custom: bool = False
 
 

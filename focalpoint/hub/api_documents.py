@@ -1,0 +1,67 @@
+"""Routes: ``/api/v2013/documents`` (drafts, published records, lists, validation)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from focalpoint.hub import listing, records
+from focalpoint.hub.accounts import Principal
+from focalpoint.hub.api_common import JSON_BODY, caller, json_body, read, respond, write
+from focalpoint.hub.context import Reply
+from focalpoint.hub.errors import HubError
+from focalpoint.hub.validation import check_schema, validation_errors
+
+router = APIRouter(prefix="/api/v2013/documents", tags=["documents"])
+
+
+@router.get("")
+async def list_documents(request: Request, collection: str | None = None,
+                         filter_: str | None = Query(None, alias="$filter"),
+                         top: int = Query(100, alias="$top", ge=0, le=1000),
+                         skip: int = Query(0, alias="$skip", ge=0),
+                         principal: Principal = Depends(caller)) -> JSONResponse:
+    """``{"Count", "Items"}``: ``collection=my`` (published) or ``mydraft`` (drafts), ``$filter``, paging."""
+    return await read(request, listing.list_documents, principal, collection, filter_, top, skip)
+
+
+@router.put("/x/validate", openapi_extra=JSON_BODY)
+async def validate(request: Request, schema: str | None = None,
+                   principal: Principal = Depends(caller)) -> JSONResponse:
+    """Validate a document with the same rules as the client: ``{"errors": [...]}``."""
+    document = await json_body(request)
+    if not isinstance(document, dict):
+        raise HubError(400, "Error.InvalidDocument", "The body must be a JSON object (a CHM document).")
+    header = document.get("header") if isinstance(document.get("header"), dict) else {}
+    check_schema(header.get("schema") or schema)
+    return respond(Reply(200, {"errors": validation_errors(document)}))
+
+
+@router.get("/{uid}")
+async def get_published(request: Request, uid: str, principal: Principal = Depends(caller)) -> JSONResponse:
+    """The published version of a record (404 if never published)."""
+    return await read(request, records.read_published, principal, uid)
+
+
+@router.get("/{uid}/versions/draft")
+async def get_draft(request: Request, uid: str, principal: Principal = Depends(caller)) -> JSONResponse:
+    """The draft of a record (404 if none)."""
+    return await read(request, records.read_draft, principal, uid)
+
+
+@router.put("/{uid}/versions/draft", openapi_extra=JSON_BODY)
+async def put_draft(request: Request, uid: str, schema: str | None = None,
+                    principal: Principal = Depends(caller)) -> JSONResponse:
+    """Save a draft. Honours ``If-Match: <revision>``, ``If-None-Match: *`` and ``Idempotency-Key``."""
+    document = await json_body(request)
+    if_match = request.headers.get("if-match")
+    if_none_match = request.headers.get("if-none-match")
+    return await write(request, principal, document,
+                       lambda ctx: records.save_draft(ctx, uid, schema, document, if_match, if_none_match))
+
+
+@router.delete("/{uid}/versions/draft")
+async def delete_draft(request: Request, uid: str, principal: Principal = Depends(caller)) -> JSONResponse:
+    """Discard a draft (a never-published record is deleted)."""
+    if_match = request.headers.get("if-match")
+    return await write(request, principal, None, lambda ctx: records.delete_draft(ctx, uid, if_match))

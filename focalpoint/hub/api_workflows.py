@@ -1,0 +1,50 @@
+"""Routes: ``/api/v2013/workflows`` (publication and deletion requests)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from focalpoint.hub import workflows
+from focalpoint.hub.accounts import Principal
+from focalpoint.hub.api_common import JSON_BODY, caller, json_body, read, write
+from focalpoint.hub.errors import HubError
+
+router = APIRouter(prefix="/api/v2013/workflows", tags=["workflows"])
+
+
+@router.post("", openapi_extra=JSON_BODY, status_code=201)
+async def create(request: Request, principal: Principal = Depends(caller)) -> JSONResponse:
+    """Open ``publishNationalRecord``, ``publishReferenceRecord`` or ``deleteRecord``; locks the draft."""
+    payload = await json_body(request)
+    return await write(request, principal, payload, lambda ctx: workflows.create_workflow(ctx, payload))
+
+
+@router.get("")
+async def list_(request: Request, q: str | None = None, top: int = Query(200, alias="$top", ge=0, le=1000),
+                skip: int = Query(0, alias="$skip", ge=0),
+                principal: Principal = Depends(caller)) -> JSONResponse:
+    """Workflows the caller may see, filtered by ``q`` (``{"state": "running"}``, ``{"data.identifier": X}``…)."""
+    return await read(request, workflows.list_workflows, principal, q, top, skip)
+
+
+@router.get("/{workflow_id}")
+async def get(request: Request, workflow_id: str, principal: Principal = Depends(caller)) -> JSONResponse:
+    return await read(request, workflows.read_workflow, principal, workflow_id)
+
+
+@router.put("/{workflow_id}/activities/{activity}", openapi_extra=JSON_BODY)
+async def act(request: Request, workflow_id: str, activity: str,
+              principal: Principal = Depends(caller)) -> JSONResponse:
+    """``{"action": "approve", "revision": N}`` or ``{"action": "reject", "reason": "…"}``."""
+    payload = await json_body(request)
+    return await write(request, principal, payload, lambda ctx: workflows.act(ctx, workflow_id, activity, payload))
+
+
+@router.delete("/{workflow_id}")
+async def cancel(request: Request, workflow_id: str, action: str | None = None,
+                 principal: Principal = Depends(caller)) -> JSONResponse:
+    """``?action=cancel``: withdraw the request and unlock the draft."""
+    if action != "cancel":
+        raise HubError(400, "Error.InvalidAction", "Use DELETE /api/v2013/workflows/{id}?action=cancel.")
+    return await write(request, principal, None, lambda ctx: workflows.cancel(ctx, workflow_id))

@@ -1,0 +1,76 @@
+"""``create_app``: the hub as an ASGI application (FastAPI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from focalpoint.hub import api_auth, api_documents, api_extension, api_workflows
+from focalpoint.hub.body_middleware import RequestBodyMiddleware
+from focalpoint.hub.context import DEFAULT_TOKEN_TTL, MAX_BATCH, MAX_BODY_BYTES, Hub, system_clock
+from focalpoint.hub.errors import HubError
+from focalpoint.hub.store import HubDatabase, open_hub_database
+
+log = logging.getLogger("focalpoint.hub")
+
+
+def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Ticket"} if status == 401 else None
+    return JSONResponse({"code": code, "message": message, **extra}, status_code=status, headers=headers)
+
+
+def create_app(database_url: str | None = None, *, clock: Callable[[], dt.datetime] | None = None,
+               token_ttl: dt.timedelta = DEFAULT_TOKEN_TTL, max_body_bytes: int = MAX_BODY_BYTES,
+               max_batch: int = MAX_BATCH, database: HubDatabase | None = None) -> FastAPI:
+    """The hub application on ``database_url`` (default ``sqlite:///./focalpoint-hub.sqlite3``).
+
+    ``clock`` returns the current (UTC) time; tests pass a fake one to expire tokens.
+    """
+    db = database or open_hub_database(database_url)
+    hub = Hub(db=db, clock=clock or system_clock, token_ttl=token_ttl, max_body_bytes=max_body_bytes,
+              max_batch=max_batch)
+    app = FastAPI(title="FocalPoint hub", version="1",
+                  description="A CHM-compatible clearing-house server with the FocalPoint sync extension.")
+    app.state.hub = hub
+    for module in (api_auth, api_documents, api_workflows, api_extension):
+        app.include_router(module.router)
+
+    @app.exception_handler(HubError)
+    async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [{"location": ".".join(str(x) for x in e.get("loc", ())), "problem": e.get("msg", "")}
+                   for e in exc.errors()]
+        return _error(400, "Error.InvalidRequest", "The request's parameters are not valid.", details=details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "Error.NotFound", 405: "Error.MethodNotAllowed"}
+        return _error(exc.status_code, codes.get(exc.status_code, f"Error.Http{exc.status_code}"),
+                      str(exc.detail))
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database error: %s", exc.orig)
+        response = _error(503, "Error.Busy", "The hub is busy; try again shortly.")
+        response.headers["Retry-After"] = "2"
+        return response
+
+    @app.exception_handler(Exception)
+    async def _internal(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return _error(500, "Error.Internal", "The hub failed to handle the request; it has been logged.")
+
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(RequestBodyMiddleware, max_bytes=max_body_bytes)
+    return app

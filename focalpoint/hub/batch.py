@@ -1,0 +1,91 @@
+"""``POST /api/v2013/focalpoint/batch``: several writes in one round trip.
+
+Each operation runs as if sent alone: its own transaction, its ``id`` as its
+Idempotency-Key, its own status. One refused operation does not stop the others.
+Any worker thread may call :func:`run_batch`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from focalpoint.hub import records, workflows
+from focalpoint.hub.accounts import Principal
+from focalpoint.hub.context import Hub, Reply, WriteContext
+from focalpoint.hub.errors import HubError, bad_request
+from focalpoint.hub.idempotency import fingerprint, perform_write
+
+_DRAFT = re.compile(r"^/api/v2013/documents/([^/]+)/versions/draft$")
+_WORKFLOWS = re.compile(r"^/api/v2013/workflows$")
+_ACTIVITY = re.compile(r"^/api/v2013/workflows/([^/]+)/activities/([^/]+)$")
+_WORKFLOW = re.compile(r"^/api/v2013/workflows/([^/]+)$")
+
+
+def _header(headers: dict[str, Any], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name and value is not None:
+            return str(value)
+    return None
+
+
+def _action(method: str, path: str, headers: dict[str, Any], body: Any) -> Callable[[WriteContext], Reply]:
+    parts = urlsplit(path)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    route = parts.path
+    if_match, if_none_match = _header(headers, "if-match"), _header(headers, "if-none-match")
+    if m := _DRAFT.match(route):
+        uid = unquote(m.group(1))
+        if method == "PUT":
+            return lambda ctx: records.save_draft(ctx, uid, query.get("schema"), body, if_match, if_none_match)
+        if method == "DELETE":
+            return lambda ctx: records.delete_draft(ctx, uid, if_match)
+    elif _WORKFLOWS.match(route) and method == "POST":
+        return lambda ctx: workflows.create_workflow(ctx, body)
+    elif m := _ACTIVITY.match(route):
+        if method == "PUT":
+            wf_id, activity = unquote(m.group(1)), unquote(m.group(2))
+            return lambda ctx: workflows.act(ctx, wf_id, activity, body)
+    elif m := _WORKFLOW.match(route):
+        if method == "DELETE" and query.get("action") == "cancel":
+            wf_id = unquote(m.group(1))
+            return lambda ctx: workflows.cancel(ctx, wf_id)
+    raise HubError(400, "Error.UnsupportedOperation",
+                   f"A batch cannot carry {method} {route}; it carries draft saves and deletions and "
+                   "workflow requests, decisions and cancellations.")
+
+
+def run_batch(hub: Hub, principal: Principal, payload: Any, realm: str = "CHM") -> Reply:
+    if not isinstance(payload, dict) or not isinstance(payload.get("operations"), list):
+        raise bad_request("Error.InvalidRequest", "Send {\"operations\": [...]}.")
+    operations = payload["operations"]
+    if len(operations) > hub.max_batch:
+        raise HubError(413, "Error.BatchTooLarge", f"A batch holds at most {hub.max_batch} operations.",
+                       maxBatch=hub.max_batch)
+    results = []
+    for op in operations:
+        op_id = op.get("id") if isinstance(op, dict) else None
+        try:
+            if not isinstance(op, dict) or not isinstance(op.get("path"), str) \
+                    or not isinstance(op.get("method"), str):
+                raise bad_request("Error.InvalidRequest", "An operation needs a method and a path.")
+            headers = op.get("headers") or {}
+            if not isinstance(headers, dict):
+                raise bad_request("Error.InvalidRequest", "An operation's headers must be an object.")
+            if op_id is not None and not isinstance(op_id, str):
+                raise bad_request("Error.InvalidRequest", "An operation's id must be a string.")
+            method = op["method"].upper()
+            body = op.get("body")
+            action = _action(method, op["path"], headers, body)
+            key = op_id or _header(headers, "idempotency-key")
+            reply = perform_write(hub, principal, key, fingerprint(method, urlsplit(op["path"]).path, body), action,
+                                  realm=realm)
+            result = {"id": op_id, "status": reply.status, "body": reply.body}
+            if reply.replay:
+                result["replay"] = True
+        except HubError as exc:
+            result = {"id": op_id, "status": exc.status, "body": exc.body()}
+        results.append(result)
+    return Reply(200, {"results": results})

@@ -1,0 +1,144 @@
+"""``focalpoint-hub``: run the hub and manage its users.
+
+    focalpoint-hub serve --host 127.0.0.1 --port 8350 --database-url sqlite:///./hub.sqlite3
+    focalpoint-hub user add --email ana@example.org --password … --role focal-point --government ws
+    focalpoint-hub user list
+
+The password may also come from ``--password-stdin`` (so it stays out of the shell
+history) or the ``FOCALPOINT_HUB_PASSWORD`` environment variable. Passwords are
+never printed or logged. Runs on the command line's only thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import ipaddress
+import os
+import sys
+
+from sqlalchemy import select
+
+from focalpoint.i18n import _
+from focalpoint.hub.accounts import ROLES, add_user
+from focalpoint.hub.models import User
+from focalpoint.hub.store import DEFAULT_DATABASE_URL, open_hub_database
+
+DEFAULT_PORT = 8350
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not is_loopback(args.host) and not args.public:
+        print(_("Refusing to listen on {host}: the hub would be reachable from other machines. "
+                "Put it behind an HTTPS reverse proxy and pass --public if that is what you want; "
+                "otherwise use --host 127.0.0.1.").format(host=args.host), file=sys.stderr)
+        return 2
+    import uvicorn
+
+    from focalpoint.hub.app import create_app
+
+    app = create_app(args.database_url, token_ttl=dt.timedelta(hours=args.token_hours))
+    print(_("FocalPoint hub on http://{host}:{port} (API description at /docs)").format(
+        host=args.host, port=args.port), file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False,
+                forwarded_allow_ips=args.forwarded_allow_ips, proxy_headers=bool(args.forwarded_allow_ips))
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return args.password or os.environ.get("FOCALPOINT_HUB_PASSWORD")
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    if not password:
+        print(_("Give a password with --password, --password-stdin or FOCALPOINT_HUB_PASSWORD."),
+              file=sys.stderr)
+        return 2
+    db = open_hub_database(args.database_url)
+    try:
+        with db.plain_write() as session:
+            user = add_user(session, email=args.email, password=password, role=args.role,
+                            government=args.government, name=args.name or "", replace=args.replace)
+            email, role, government = user.email, user.role, user.government
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print(_("User {email} ({role}, government: {government}) saved.").format(
+        email=email, role=role, government=government or "-"))
+    return 0
+
+
+def _user_list(args: argparse.Namespace) -> int:
+    db = open_hub_database(args.database_url)
+    try:
+        with db.read() as session:
+            for user in session.scalars(select(User).order_by(User.email)):
+                print(f"{user.email}\t{user.role}\t{user.government or '-'}\t"
+                      f"{'active' if user.active else 'disabled'}")
+    finally:
+        db.dispose()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="focalpoint-hub",
+                                     description=_("A CHM-compatible hub for FocalPoint clients."))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def database_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--database-url", default=os.environ.get("FOCALPOINT_HUB_DATABASE_URL",
+                                                                DEFAULT_DATABASE_URL),
+                       help=_("SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db"))
+
+    serve = sub.add_parser("serve", help=_("Run the hub."))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--public", action="store_true",
+                       help=_("Allow listening on an address other machines can reach."))
+    serve.add_argument("--token-hours", type=float, default=24.0,
+                       help=_("How long a sign-in lasts, in hours."))
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--forwarded-allow-ips", default=None,
+                       help=_("Addresses of a reverse proxy whose X-Forwarded-* headers are trusted."))
+    database_option(serve)
+    serve.set_defaults(func=_serve)
+
+    user = sub.add_parser("user", help=_("Manage users."))
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help=_("Add a user (or change one with --replace)."))
+    add.add_argument("--email", required=True)
+    add.add_argument("--password")
+    add.add_argument("--password-stdin", action="store_true")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--government", help=_("Two-letter ISO code; not for the secretariat."))
+    add.add_argument("--name")
+    add.add_argument("--replace", action="store_true", help=_("Update the user if it exists."))
+    database_option(add)
+    add.set_defaults(func=_user_add)
+    listing = user_sub.add_parser("list", help=_("List users."))
+    database_option(listing)
+    listing.set_defaults(func=_user_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The hub's runtime: database, clock, settings; and the shapes its services share.
+
+A :class:`Hub` is made once per application by ``create_app``; services receive a
+:class:`WriteContext` (one write transaction) or a read session, plus the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from focalpoint.hub.accounts import Principal
+from focalpoint.hub.store import HubDatabase
+
+DEFAULT_TOKEN_TTL = dt.timedelta(hours=24)
+MAX_BODY_BYTES = 20 * 1024 * 1024
+MAX_BATCH = 100
+PROTOCOL_VERSION = 1
+EXTENSIONS = ("changes", "idempotency", "preconditions", "batch", "bundles", "history")
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class Hub:
+    """Everything a request handler needs; shared by all worker threads (read-only after start)."""
+
+    db: HubDatabase
+    clock: Callable[[], dt.datetime] = system_clock
+    token_ttl: dt.timedelta = DEFAULT_TOKEN_TTL
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_batch: int = MAX_BATCH
+
+    def now(self) -> dt.datetime:
+        """Now as naive UTC (the form stored in the database)."""
+        value = self.clock()
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        # milliseconds, so a time the hub sent back in a filter compares equal
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+@dataclass
+class WriteContext:
+    """One write: the caller, its transaction, its change sequence number and time."""
+
+    hub: Hub
+    principal: Principal
+    session: Session
+    seq: int
+    now: dt.datetime
+    realm: str = "CHM"
+
+
+@dataclass
+class Reply:
+    """A service's answer: HTTP status, JSON body, optional ETag revision."""
+
+    status: int
+    body: Any
+    etag: int | None = None
+    replay: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """ISO 8601 UTC with a ``Z``, milliseconds precision (the CHM's form)."""
+    if value is None:
+        return None
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_iso(text: str) -> dt.datetime:
+    """Naive UTC datetime from ISO 8601 text (``Z`` or an offset allowed)."""
+    value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value

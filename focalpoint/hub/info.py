@@ -1,0 +1,134 @@
+"""Document info and workflow objects in the CHM's JSON shapes.
+
+Functions take ORM rows plus a ``{user id: user ref}`` map (see
+``focalpoint.hub.accounts.user_refs``) so a page of results costs one user query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from focalpoint.hub.accounts import user_refs
+from focalpoint.hub.context import iso
+from focalpoint.hub.models import Record, Workflow
+
+ACTIVITY = "publishRecord"
+
+
+def current_revision(record: Record | None) -> int | None:
+    """The revision of the newest version that exists: draft, else published, else the tombstone."""
+    if record is None:
+        return None
+    if record.deleted:
+        return record.revision
+    if record.draft_body is not None:
+        return record.draft_revision
+    return record.published_revision
+
+
+def users_of_records(session: Session, records: list[Record]) -> dict[int, dict]:
+    ids: set[int] = set()
+    for r in records:
+        ids.update({r.created_by, r.updated_by, r.draft_updated_by, r.published_by})
+    return user_refs(session, ids)
+
+
+def users_of_workflows(session: Session, workflows: list[Workflow]) -> dict[int, dict]:
+    ids: set[int] = set()
+    for w in workflows:
+        ids.add(w.created_by)
+        if w.result and w.result.get("by") is not None:
+            ids.add(w.result["by"])
+    return user_refs(session, ids)
+
+
+def _lock(record: Record) -> dict[str, Any] | None:
+    if not record.lock_workflow_id:
+        return None
+    return {"lockID": f"workflow-{record.lock_workflow_id}", "workflowId": record.lock_workflow_id}
+
+
+def _base(record: Record, users: dict[int, dict]) -> dict[str, Any]:
+    return {
+        "identifier": record.identifier,
+        "type": record.schema,
+        "realm": record.realm,
+        "createdOn": iso(record.created_on),
+        "createdBy": users.get(record.created_by),
+        "metadata": {"government": record.government, "schema": record.schema},
+        "workingDocumentLock": _lock(record),
+    }
+
+
+def draft_info(record: Record, users: dict[int, dict]) -> dict[str, Any]:
+    info = _base(record, users)
+    info.update({
+        "revision": record.draft_revision,
+        "updatedOn": iso(record.draft_updated_on),
+        "updatedBy": users.get(record.draft_updated_by),
+        "isDraft": True,
+        "publishedRevision": record.published_revision,
+        "body": record.draft_body,
+        "deleted": False,
+    })
+    return info
+
+
+def published_info(record: Record, users: dict[int, dict]) -> dict[str, Any]:
+    info = _base(record, users)
+    info.update({
+        "revision": record.published_revision,
+        "updatedOn": iso(record.published_on),
+        "updatedBy": users.get(record.published_by),
+        "isDraft": False,
+        "publishedRevision": record.published_revision,
+        "body": record.published_body,
+        "deleted": False,
+    })
+    return info
+
+
+def tombstone_info(record: Record, users: dict[int, dict]) -> dict[str, Any]:
+    info = _base(record, users)
+    info.update({
+        "revision": record.revision,
+        "updatedOn": iso(record.updated_on),
+        "updatedBy": users.get(record.updated_by),
+        "isDraft": False,
+        "publishedRevision": None,
+        "body": None,
+        "deleted": True,
+    })
+    return info
+
+
+def current_info(record: Record, users: dict[int, dict], *, with_draft: bool = True) -> dict[str, Any] | None:
+    """The newest version's info (the draft only when ``with_draft``); None if nothing is visible."""
+    if record.deleted:
+        return tombstone_info(record, users)
+    if with_draft and record.draft_body is not None:
+        return draft_info(record, users)
+    if record.published_body is not None:
+        return published_info(record, users)
+    return None
+
+
+def workflow_json(wf: Workflow, users: dict[int, dict]) -> dict[str, Any]:
+    result = None
+    if wf.result:
+        result = dict(wf.result)
+        if result.get("by") is not None:
+            result["by"] = users.get(result["by"], {"userID": result["by"]})
+    return {
+        "_id": wf.id,
+        "type": wf.type,
+        "state": wf.state,
+        "createdBy": users.get(wf.created_by),
+        "createdOn": iso(wf.created_on),
+        "closedOn": iso(wf.closed_on),
+        "data": {"identifier": wf.identifier, "revision": wf.revision, "government": wf.government,
+                 "schema": wf.schema, "title": wf.title},
+        "activities": [{"name": ACTIVITY, "state": wf.activity_state, "result": result}],
+    }

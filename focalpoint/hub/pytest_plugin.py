@@ -1,0 +1,48 @@
+"""Pytest fixtures for hub tests: ``pytest_plugins = ("focalpoint.hub.pytest_plugin",)``.
+
+- ``hub_server``: one real hub per backend for the whole session, on loopback over
+  HTTP: SQLite always, PostgreSQL too when ``FOCALPOINT_TEST_POSTGRES_URL`` is set
+  (its hub tables are dropped first, so give it a database of its own).
+- ``hub_env``: per test, fresh governments and users with signed-in HTTP clients
+  (see :class:`focalpoint.hub.testkit.HubEnv`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from focalpoint.hub.testing import RunningHub, start_hub
+from focalpoint.hub.testkit import POSTGRES_ENV, HubEnv, reset_postgres, seed_example_records
+
+
+def backends() -> list[Any]:
+    out: list[Any] = ["sqlite"]
+    if os.environ.get(POSTGRES_ENV):
+        out.append(pytest.param("postgresql", marks=pytest.mark.postgres))
+    return out
+
+
+@pytest.fixture(scope="session", params=backends())
+def hub_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
+    if request.param == "postgresql":
+        url = os.environ[POSTGRES_ENV]
+        reset_postgres(url)
+        hub = start_hub(url)
+    else:
+        hub = start_hub(tmp_path=tmp_path_factory.mktemp("hub"))
+    with hub:
+        seed_example_records(hub)
+        yield hub
+
+
+@pytest.fixture
+def hub_env(hub_server: RunningHub) -> Iterator[HubEnv]:
+    env = HubEnv(hub_server)
+    try:
+        yield env
+    finally:
+        env.close()

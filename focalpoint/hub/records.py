@@ -1,0 +1,254 @@
+"""Drafts and published records: reading, saving and discarding, with their rules.
+
+Write functions take a :class:`~focalpoint.hub.context.WriteContext` (one
+transaction, serialised with every other write) and return a
+:class:`~focalpoint.hub.context.Reply`; refusals raise
+:class:`~focalpoint.hub.errors.HubError`. Each accepted write bumps the record's
+change ``seq`` and adds an audit entry.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from focalpoint.hub.accounts import Principal, normalize_government
+from focalpoint.hub.context import Reply, WriteContext
+from focalpoint.hub.errors import HubError, forbidden, not_found
+from focalpoint.hub.info import current_info, current_revision, draft_info, published_info, users_of_records
+from focalpoint.hub.models import AuditEntry, Record
+from focalpoint.hub.permissions import can_see_draft, can_see_record, check_write
+from focalpoint.hub.validation import check_schema, is_national_schema, raise_if_errors, structural_errors
+
+_UID_RE = re.compile(r"^[A-Za-z0-9_-]{11,128}$")  # as focalpoint.forms.validation.IDENTIFIER_RE
+
+
+def check_uid(uid: str) -> str:
+    if not _UID_RE.match(uid or ""):
+        raise HubError(400, "Error.InvalidIdentifier",
+                       "A record identifier is 11 to 128 letters, digits, '_' or '-'.")
+    return uid
+
+
+def audit(ctx: WriteContext, identifier: str, action: str, revision: int | None,
+          workflow_id: str | None = None, detail: str = "") -> None:
+    ctx.session.add(AuditEntry(identifier=identifier, action=action, revision=revision,
+                               user_id=ctx.principal.id, at=ctx.now, workflow_id=workflow_id,
+                               detail=detail))
+
+
+def conflict(session: Session, record: Record | None, message: str, code: str = "Error.Conflict") -> HubError:
+    """409 with the current copy of the record (None when there is none)."""
+    current = None
+    if record is not None:
+        current = current_info(record, users_of_records(session, [record]))
+    return HubError(409, code, message, current=current, currentRevision=current_revision(record))
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The revision named by an ``If-Match`` header (``3``, ``"3"`` or ``W/"3"``)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.startswith("W/"):
+        text = text[2:]
+    text = text.strip('"')
+    try:
+        return int(text)
+    except ValueError:
+        raise HubError(400, "Error.InvalidPrecondition",
+                       "If-Match must name a revision number, such as If-Match: \"3\".") from None
+
+
+def check_preconditions(session: Session, record: Record | None, if_match: str | None,
+                        if_none_match: str | None) -> None:
+    current = current_revision(record)
+    exists = record is not None and not record.deleted
+    if if_none_match is not None:
+        if if_none_match.strip() != "*":
+            raise HubError(400, "Error.InvalidPrecondition", "Only If-None-Match: * is supported.")
+        if exists:
+            raise conflict(session, record, "The record already exists; it was not overwritten.")
+    expected = parse_if_match(if_match)
+    if expected is not None and expected != current:
+        if record is None:
+            raise conflict(session, None, "The record does not exist on the hub.")
+        raise conflict(session, record,
+                       f"The record changed on the hub (now revision {current}, not {expected}).")
+
+
+def _document_government(document: dict[str, Any]) -> str | None:
+    gov = document.get("government")
+    if gov is None:
+        return None
+    if not isinstance(gov, dict) or not isinstance(gov.get("identifier"), str) or not gov["identifier"].strip():
+        raise HubError(422, "Error.Validation", "The government must be a term such as {\"identifier\": \"ws\"}.",
+                       errors=[{"code": "Error.InvalidType", "property": "government"}])
+    return normalize_government(gov["identifier"])
+
+
+def check_document(uid: str, schema_param: str | None, document: Any) -> tuple[str, str | None]:
+    """Check a document's shape; returns its schema and government (None: reference record)."""
+    if not isinstance(document, dict):
+        raise HubError(400, "Error.InvalidDocument", "The body must be a JSON object (a CHM document).")
+    header = document.get("header")
+    if not isinstance(header, dict):
+        raise HubError(400, "Error.InvalidDocument", "The document has no header object.")
+    if header.get("identifier") != uid:
+        raise HubError(400, "Error.InvalidIdentifier",
+                       "header.identifier must equal the identifier in the URL.")
+    schema = header.get("schema")
+    if schema_param and schema and schema_param != schema:
+        raise HubError(400, "Error.UnknownSchema",
+                       f"The schema parameter '{schema_param}' differs from header.schema '{schema}'.")
+    schema = check_schema(schema or schema_param)
+    national = is_national_schema(schema, document)
+    if not national:  # a reference record may name a country in "government"; it stays unowned
+        return schema, None
+    government = _document_government(document)
+    if government is None:
+        raise HubError(422, "Error.Validation", "A national record needs a government.",
+                       errors=[{"code": "Error.Mandatory", "property": "government"}])
+    return schema, government
+
+
+def reference_checker(session: Session):
+    """``reference_exists`` for validation: the identifier (``UID`` of ``UID@rev``) is a live record."""
+    def exists(identifier: str) -> bool:
+        record = session.get(Record, identifier.split("@", 1)[0])
+        return record is not None and not record.deleted
+    return exists
+
+
+def get_record(session: Session, uid: str, *, for_update: bool = False) -> Record | None:
+    return session.get(Record, uid, with_for_update=for_update or None)
+
+
+def _reply_info(session: Session, record: Record, *, draft: bool, status: int = 200) -> Reply:
+    users = users_of_records(session, [record])
+    info = draft_info(record, users) if draft else published_info(record, users)
+    return Reply(status, info, etag=info["revision"])
+
+
+# ------------------------------------------------------------------ reads
+
+
+def read_draft(session: Session, p: Principal, uid: str) -> Reply:
+    record = get_record(session, check_uid(uid))
+    if record is None or record.deleted or record.draft_body is None:
+        raise not_found("The draft")
+    if not can_see_draft(p, record.government, record.created_by):
+        raise forbidden("You may not see this draft.")
+    return _reply_info(session, record, draft=True)
+
+
+def read_published(session: Session, p: Principal, uid: str) -> Reply:
+    record = get_record(session, check_uid(uid))
+    if record is None or record.deleted or record.published_body is None:
+        raise not_found("The published record")
+    if not can_see_record(p, record.government, record.created_by, True):
+        raise forbidden("You may not see this record.")
+    return _reply_info(session, record, draft=False)
+
+
+# ------------------------------------------------------------------ writes
+
+
+def save_draft(ctx: WriteContext, uid: str, schema_param: str | None, document: Any,
+               if_match: str | None = None, if_none_match: str | None = None) -> Reply:
+    """Create or replace the draft of ``uid`` (PUT .../versions/draft)."""
+    p, session = ctx.principal, ctx.session
+    check_uid(uid)
+    schema, government = check_document(uid, schema_param, document)
+    record = get_record(session, uid, for_update=True)
+    live = record is not None and not record.deleted
+    if live:
+        check_write(p, record.government, record.created_by)
+    check_write(p, government, record.created_by if live else None)
+    check_preconditions(session, record, if_match, if_none_match)
+    if live and record.lock_workflow_id:
+        raise HubError(423, "Error.Locked", "The draft is locked while its publication request is "
+                       "under review; cancel the request to edit it.", workflowId=record.lock_workflow_id)
+    raise_if_errors(structural_errors(document), "The document does not have the form's structure.")
+
+    created = record is None
+    if record is None:
+        record = Record(identifier=uid, revision=0, created_on=ctx.now, created_by=p.id)
+        session.add(record)
+    elif record.deleted:  # a new life for a deleted identifier
+        record.deleted = False
+        record.created_on, record.created_by = ctx.now, p.id
+    record.schema = schema
+    record.realm = ctx.realm
+    record.government = government
+    record.revision += 1
+    record.seq = ctx.seq
+    record.draft_body = document
+    record.draft_revision = record.revision
+    record.draft_updated_on = ctx.now
+    record.draft_updated_by = p.id
+    record.updated_on, record.updated_by = ctx.now, p.id
+    session.flush()
+    audit(ctx, uid, "draftCreated" if created else "draftSaved", record.revision)
+    return _reply_info(session, record, draft=True)
+
+
+def delete_draft(ctx: WriteContext, uid: str, if_match: str | None = None) -> Reply:
+    """Discard the draft (DELETE .../versions/draft); a never-published record becomes a tombstone."""
+    p, session = ctx.principal, ctx.session
+    record = get_record(session, check_uid(uid), for_update=True)
+    if record is None or record.deleted or record.draft_body is None:
+        raise not_found("The draft")
+    check_write(p, record.government, record.created_by)
+    check_preconditions(session, record, if_match, None)
+    if record.lock_workflow_id:
+        raise HubError(423, "Error.Locked", "The draft is locked while its publication request is "
+                       "under review; cancel the request first.", workflowId=record.lock_workflow_id)
+    discarded = record.draft_revision
+    record.draft_body = None
+    record.draft_revision = None
+    record.draft_updated_on = None
+    record.draft_updated_by = None
+    record.seq = ctx.seq
+    record.updated_on, record.updated_by = ctx.now, p.id
+    if record.published_body is None:
+        record.revision += 1
+        record.deleted = True
+    session.flush()
+    audit(ctx, uid, "draftDeleted", discarded)
+    info = current_info(record, users_of_records(session, [record]))
+    return Reply(200, {"identifier": uid, "deleted": record.deleted, "current": info},
+                 etag=current_revision(record))
+
+
+def publish_draft(ctx: WriteContext, record: Record, workflow_id: str) -> None:
+    """Make the draft the published version, as a new revision (called by an approval)."""
+    record.revision += 1
+    record.published_body = record.draft_body
+    record.published_revision = record.revision
+    record.published_on = ctx.now
+    record.published_by = ctx.principal.id
+    record.draft_body = None
+    record.draft_revision = None
+    record.draft_updated_on = None
+    record.draft_updated_by = None
+    record.lock_workflow_id = None
+    record.seq = ctx.seq
+    record.updated_on, record.updated_by = ctx.now, ctx.principal.id
+    audit(ctx, record.identifier, "published", record.revision, workflow_id)
+
+
+def delete_record(ctx: WriteContext, record: Record, workflow_id: str) -> None:
+    """Delete the record (called by an approved deleteRecord workflow); a tombstone stays."""
+    record.revision += 1
+    record.deleted = True
+    record.draft_body = record.published_body = None
+    record.draft_revision = record.published_revision = None
+    record.draft_updated_on = record.published_on = None
+    record.draft_updated_by = record.published_by = None
+    record.lock_workflow_id = None
+    record.seq = ctx.seq
+    record.updated_on, record.updated_by = ctx.now, ctx.principal.id
+    audit(ctx, record.identifier, "deleted", record.revision, workflow_id)

@@ -1,0 +1,274 @@
+"""Publication and deletion workflows: request, approve, reject, cancel.
+
+Opening a workflow locks the record's draft; an approval publishes exactly the
+revision under review (or deletes the record), a rejection keeps the draft,
+unlocked, with the reason on the workflow; a cancellation only unlocks.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, or_, select, true
+from sqlalchemy.orm import Session
+
+from focalpoint.hub.accounts import Principal
+from focalpoint.hub.context import Reply, WriteContext, iso
+from focalpoint.hub.errors import HubError, bad_request, forbidden, not_found
+from focalpoint.hub.info import current_revision, users_of_workflows, workflow_json
+from focalpoint.hub.models import Record, Workflow
+from focalpoint.hub.permissions import check_cancel, check_review, check_write
+from focalpoint.hub.records import (
+    audit,
+    check_uid,
+    conflict,
+    delete_record,
+    get_record,
+    publish_draft,
+    reference_checker,
+)
+from focalpoint.hub.validation import raise_if_errors, validation_errors
+
+PUBLISH_NATIONAL = "publishNationalRecord"
+PUBLISH_REFERENCE = "publishReferenceRecord"
+DELETE_RECORD = "deleteRecord"
+TYPES = (PUBLISH_NATIONAL, PUBLISH_REFERENCE, DELETE_RECORD)
+ACTIVITY_NAMES = ("publishRecord", "deleteRecord")
+
+
+def _reply(session: Session, wf: Workflow, status: int = 200) -> Reply:
+    return Reply(status, workflow_json(wf, users_of_workflows(session, [wf])))
+
+
+def _title(body: dict[str, Any] | None) -> Any:
+    if not isinstance(body, dict):
+        return None
+    title = body.get("title") or body.get("name")
+    return title if isinstance(title, (dict, str)) else None
+
+
+def _locked(record: Record) -> HubError:
+    return HubError(423, "Error.Locked", "A request on this record is already under review.",
+                    workflowId=record.lock_workflow_id)
+
+
+def create_workflow(ctx: WriteContext, payload: Any) -> Reply:
+    """POST /workflows: open a publication or deletion request and lock the draft."""
+    p, session = ctx.principal, ctx.session
+    if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
+        raise bad_request("Error.InvalidRequest", "The body must be {\"type\": …, \"data\": {\"identifier\": …}}.")
+    wf_type = payload.get("type")
+    if wf_type not in TYPES:
+        raise bad_request("Error.InvalidWorkflowType",
+                          f"The workflow type must be one of {', '.join(TYPES)}.")
+    data = payload["data"]
+    uid = data.get("identifier")
+    if not isinstance(uid, str):
+        raise bad_request("Error.InvalidRequest", "data.identifier must be a record identifier.")
+    revision = data.get("revision")
+    if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool)):
+        raise bad_request("Error.InvalidRequest", "data.revision must be a whole number.")
+    record = get_record(session, check_uid(uid), for_update=True)
+    if record is None or record.deleted:
+        raise not_found("The record")
+    check_write(p, record.government, record.created_by)
+
+    if wf_type == DELETE_RECORD:
+        if record.published_body is None:
+            raise HubError(409, "Error.NotPublished", "Only a published record can be deleted through a "
+                           "request; discard the draft instead.")
+        body = record.published_body
+    else:
+        expected = PUBLISH_NATIONAL if record.government is not None else PUBLISH_REFERENCE
+        if wf_type != expected:
+            raise bad_request("Error.InvalidWorkflowType",
+                              f"This record is published with a '{expected}' workflow.")
+        if record.draft_body is None:
+            raise HubError(409, "Error.NoDraft", "The record has no draft to publish.")
+        body = record.draft_body
+    current = current_revision(record)
+    if revision is not None and revision != current:
+        raise conflict(session, record, f"The record is at revision {current}, not {revision}.",
+                       code="Error.StaleRevision")
+    if record.lock_workflow_id:
+        raise _locked(record)
+    if wf_type != DELETE_RECORD:
+        raise_if_errors(validation_errors(body, reference_checker(session)), "The record cannot be published until its errors are corrected.")
+
+    wf = Workflow(id=uuid.uuid4().hex, type=wf_type, state="running", identifier=uid, revision=current,
+                  government=record.government, schema=record.schema, title=_title(body),
+                  created_by=p.id, created_on=ctx.now, activity_state="running")
+    session.add(wf)
+    record.lock_workflow_id = wf.id
+    record.seq = ctx.seq
+    session.flush()
+    audit(ctx, uid, "deletionRequested" if wf_type == DELETE_RECORD else "publicationRequested",
+          current, wf.id)
+    return _reply(session, wf, 201)
+
+
+def _running(session: Session, workflow_id: str) -> tuple[Workflow, Record]:
+    wf = session.get(Workflow, workflow_id, with_for_update=True)
+    if wf is None:
+        raise not_found("The workflow")
+    record = get_record(session, wf.identifier, for_update=True)
+    return wf, record
+
+
+def _closed(wf: Workflow) -> HubError:
+    return HubError(409, "Error.WorkflowClosed", f"This request is already {wf.state}.", state=wf.state)
+
+
+def _release(record: Record, wf: Workflow, seq: int) -> None:
+    if record is not None and record.lock_workflow_id == wf.id:
+        record.lock_workflow_id = None
+    if record is not None:
+        record.seq = seq
+
+
+def act(ctx: WriteContext, workflow_id: str, activity: str, payload: Any) -> Reply:
+    """PUT /workflows/{id}/activities/{activity}: approve, or reject with a reason."""
+    p, session = ctx.principal, ctx.session
+    if activity not in ACTIVITY_NAMES:
+        raise not_found("The activity")
+    if not isinstance(payload, dict) or payload.get("action") not in ("approve", "reject"):
+        raise bad_request("Error.InvalidAction", "The action must be \"approve\" or \"reject\".")
+    wf, record = _running(session, workflow_id)
+    if not workflow_visible(p, wf):
+        raise forbidden("This request concerns a record you may not act on.")
+    if wf.state != "running":
+        raise _closed(wf)
+    check_review(p, wf.government, wf.created_by)
+    action = payload["action"]
+    result: dict[str, Any] = {"action": action, "by": p.id, "on": iso(ctx.now)}
+    if action == "reject":
+        reason = payload.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise HubError(422, "Error.ReasonRequired", "A rejection needs a reason for the author.")
+        result["reason"] = reason.strip()
+        _release(record, wf, ctx.seq)
+        audit(ctx, wf.identifier, "rejected", wf.revision, wf.id, reason.strip())
+    else:
+        revision = payload.get("revision", wf.revision)
+        if not isinstance(revision, int) or isinstance(revision, bool):
+            raise bad_request("Error.InvalidRequest", "revision must be a whole number.")
+        if record is None or record.deleted:
+            raise not_found("The record")
+        reviewed_version = record.published_revision if wf.type == DELETE_RECORD else record.draft_revision
+        if revision != wf.revision or reviewed_version != wf.revision:
+            raise conflict(session, record, f"The request is for revision {wf.revision}; the approval named "
+                           f"{revision} and the record is at {current_revision(record)}.",
+                           code="Error.StaleRevision")
+        result["revision"] = wf.revision
+        audit(ctx, wf.identifier, "approved", wf.revision, wf.id)
+        if wf.type == DELETE_RECORD:
+            delete_record(ctx, record, wf.id)
+        else:
+            raise_if_errors(validation_errors(record.draft_body or {}, reference_checker(session)),
+                            "The record cannot be published until its errors are corrected.")
+            publish_draft(ctx, record, wf.id)
+            result["publishedRevision"] = record.published_revision
+    wf.state = "completed"
+    wf.activity_state = "completed"
+    wf.closed_on = ctx.now
+    wf.result = result
+    session.flush()
+    return _reply(session, wf)
+
+
+def cancel(ctx: WriteContext, workflow_id: str) -> Reply:
+    """DELETE /workflows/{id}?action=cancel: withdraw a request; the draft is unlocked."""
+    p, session = ctx.principal, ctx.session
+    wf, record = _running(session, workflow_id)
+    if not workflow_visible(p, wf):
+        raise forbidden("This request concerns a record you may not act on.")
+    if wf.state != "running":
+        raise _closed(wf)
+    check_cancel(p, wf.government, wf.created_by)
+    _release(record, wf, ctx.seq)
+    wf.state = "cancelled"
+    wf.activity_state = "cancelled"
+    wf.closed_on = ctx.now
+    wf.result = {"action": "cancel", "by": p.id, "on": iso(ctx.now)}
+    audit(ctx, wf.identifier, "cancelled", wf.revision, wf.id)
+    session.flush()
+    return _reply(session, wf)
+
+
+# ------------------------------------------------------------------ reads
+
+
+def workflow_visible(p: Principal, wf: Workflow) -> bool:
+    if p.is_secretariat:
+        return True
+    if wf.government is not None:
+        return wf.government == p.government
+    return wf.created_by == p.id
+
+
+def visibility_clause(p: Principal):
+    """A SQL condition selecting the workflows ``p`` may see."""
+    if p.is_secretariat:
+        return true()
+    return or_(Workflow.government == p.government,
+               and_(Workflow.government.is_(None), Workflow.created_by == p.id))
+
+
+def read_workflow(session: Session, p: Principal, workflow_id: str) -> Reply:
+    wf = session.get(Workflow, workflow_id)
+    if wf is None or not workflow_visible(p, wf):
+        raise not_found("The workflow")
+    return _reply(session, wf)
+
+
+_QUERY_FIELDS = {
+    "state": Workflow.state, "type": Workflow.type, "_id": Workflow.id,
+    "data.identifier": Workflow.identifier, "data.government": Workflow.government,
+    "data.schema": Workflow.schema, "createdBy": Workflow.created_by,
+}
+
+
+def list_workflows(session: Session, p: Principal, q: str | None, top: int, skip: int) -> Reply:
+    """GET /workflows?q=: a Mongo-like filter of equalities and ``$in`` lists."""
+    stmt = select(Workflow).where(visibility_clause(p))
+    if q:
+        try:
+            query = json.loads(q)
+        except ValueError:
+            raise bad_request("Error.InvalidQuery", "q must be a JSON object.") from None
+        if not isinstance(query, dict):
+            raise bad_request("Error.InvalidQuery", "q must be a JSON object.")
+        for key, value in query.items():
+            column = _QUERY_FIELDS.get(key)
+            if column is None:
+                raise bad_request("Error.InvalidQuery", f"Cannot filter workflows on '{key}'; use one of "
+                                  f"{', '.join(_QUERY_FIELDS)}.")
+            if isinstance(value, dict) and set(value) == {"$in"} and isinstance(value["$in"], list):
+                stmt = stmt.where(column.in_(value["$in"]))
+            elif isinstance(value, (str, int)) or value is None:
+                stmt = stmt.where(column.is_(None) if value is None else column == value)
+            else:
+                raise bad_request("Error.InvalidQuery", f"Unsupported condition on '{key}'.")
+    stmt = stmt.order_by(Workflow.created_on.desc(), Workflow.id).offset(skip).limit(top)
+    rows = list(session.scalars(stmt))
+    users = users_of_workflows(session, rows)
+    return Reply(200, [workflow_json(w, users) for w in rows])
+
+
+def workflows_of(session: Session, identifiers: list[str]) -> dict[str, list[Workflow]]:
+    """Per record: its running workflows and its most recent closed one (for the change feed)."""
+    if not identifiers:
+        return {}
+    out: dict[str, list[Workflow]] = {}
+    rows = session.scalars(select(Workflow).where(Workflow.identifier.in_(identifiers))
+                           .order_by(Workflow.created_on.desc(), Workflow.id))
+    closed_seen: set[str] = set()
+    for wf in rows:
+        if wf.state != "running":
+            if wf.identifier in closed_seen:
+                continue
+            closed_seen.add(wf.identifier)
+        out.setdefault(wf.identifier, []).append(wf)
+    return out

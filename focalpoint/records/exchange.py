@@ -1,0 +1,344 @@
+"""Import and export of records: JSON (the CHM's document shape), CSV and XLSX.
+
+* JSON import takes one document or a list. It is all-or-nothing: every document
+  is parsed and validated first (references may point to records already in the
+  store or to other documents of the same import), then all are saved in one
+  transaction; one bad document means nothing is written. A document whose
+  identifier already exists updates that record as a local edit.
+* JSON export writes a list of documents that imports back unchanged.
+* CSV and XLSX export flatten capacity needs assessments: one row per need, with
+  the assessment's identifier, government and title repeated on every row.
+
+Files are written through a temporary file and ``os.replace``, so a reader never
+sees half a file. Call these functions from a worker thread or the CLI's thread.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from focalpoint.forms import ValidationError, validate
+from focalpoint.forms.validation import MANDATORY, MANDATORY_ANY_OF, REFERENCE_RE
+from focalpoint.i18n import _, localize
+from focalpoint.models import Record
+from focalpoint.records import RecordError, RecordStore, RecordView
+
+NEEDS_SCHEMA = "capacityNeedsAssessment"
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+class ExchangeError(Exception):
+    """The input cannot be read at all (not JSON, not a document): nothing was written."""
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    """A problem with document ``index`` (0-based) of an import."""
+
+    index: int
+    error: ValidationError
+
+    @property
+    def path(self) -> str:
+        """``[2].needs[0].title.fr`` for a list, ``needs[0].title.fr`` for one document."""
+        return f"[{self.index}].{self.error.property}" if self.error.property else f"[{self.index}]"
+
+    def message(self, lang: str | None = None) -> str:
+        from focalpoint.i18n import get_language
+
+        return self.error.message(lang or get_language())
+
+    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+        out = {"index": self.index, **self.error.to_json()}
+        out["message"] = self.message(lang)
+        return out
+
+
+class ImportRejected(Exception):
+    """Validation found problems; nothing was imported."""
+
+    def __init__(self, problems: list[DocumentProblem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    records: list[RecordView]
+    created: int
+    updated: int
+    unchanged: int = 0
+
+
+# ------------------------------------------------------------------ reading
+
+def parse_json(text: str, *, source: str = "input") -> Any:
+    """Parse JSON text; an error names the line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ExchangeError(_("{source} is not valid JSON: {problem} at line {line}, column {column}.").format(
+            source=source, problem=exc.msg, line=exc.lineno, column=exc.colno)) from exc
+    except RecursionError as exc:
+        raise ExchangeError(_("{source} is nested too deeply to be a CHM document.").format(source=source)) from exc
+
+
+def read_json_file(path: str | os.PathLike[str], *, stdin: io.TextIOBase | None = None) -> Any:
+    """Read and parse a JSON file (``-`` reads ``stdin``)."""
+    if str(path) == "-":
+        if stdin is None:
+            import sys
+
+            stdin = sys.stdin
+        return parse_json(stdin.read(), source=_("standard input"))
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_INPUT_BYTES:
+            raise ExchangeError(_("{path} is larger than {limit} MB.").format(
+                path=p, limit=MAX_INPUT_BYTES // (1024 * 1024)))
+        raw = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise ExchangeError(_("There is no file {path}.").format(path=p)) from exc
+    except IsADirectoryError as exc:
+        raise ExchangeError(_("{path} is a folder, not a file.").format(path=p)) from exc
+    except OSError as exc:
+        raise ExchangeError(_("{path} cannot be read: {detail}").format(path=p, detail=exc.strerror or exc)) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ExchangeError(_("{path} is not UTF-8 text (byte {offset}).").format(path=p, offset=exc.start)) from exc
+    return parse_json(text, source=str(p))
+
+
+def as_document_list(data: Any) -> tuple[list[Any], bool]:
+    """The documents in parsed input and whether the input was a single document."""
+    if isinstance(data, list):
+        return data, False
+    if isinstance(data, dict):
+        return [data], True
+    raise ExchangeError(_("The input must be a JSON object (one document) or a list of documents."))
+
+
+# --------------------------------------------------------------- validation
+
+def existing_identifiers(store: RecordStore, identifiers: Iterable[str]) -> set[str]:
+    """Which of ``identifiers`` are records in the local store (deleted ones excluded)."""
+    wanted = sorted(set(identifiers))
+    found: set[str] = set()
+    with store.db.session() as session:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found.update(session.scalars(select(Record.identifier).where(
+                Record.identifier.in_(chunk), Record.deleted.is_(False))))
+    return found
+
+
+def _referenced(value: Any, out: set[str]) -> None:
+    if isinstance(value, dict):
+        ident = value.get("identifier")
+        if isinstance(ident, str):
+            match = REFERENCE_RE.match(ident)
+            if match:
+                out.add(match.group(1))
+        for item in value.values():
+            if isinstance(item, (dict, list)):
+                _referenced(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _referenced(item, out)
+
+
+def _batch_identifiers(documents: Sequence[Any]) -> set[str]:
+    out: set[str] = set()
+    for doc in documents:
+        header = doc.get("header") if isinstance(doc, dict) else None
+        if isinstance(header, dict) and isinstance(header.get("identifier"), str):
+            out.add(header["identifier"])
+    return out
+
+
+def reference_checker(store: RecordStore, documents: Sequence[Any]) -> Callable[[str], bool]:
+    """A ``reference_exists`` for validating ``documents``: a reference may point to a record
+    in the local store or to another document of the same batch. Looks everything up at once."""
+    batch = _batch_identifiers(documents)
+    wanted: set[str] = set()
+    _referenced([{k: v for k, v in d.items() if k != "header"} for d in documents if isinstance(d, dict)],
+                wanted)
+    known = batch | existing_identifiers(store, wanted - batch)
+    return known.__contains__
+
+
+def check_documents(documents: Sequence[Any], *,
+                    reference_exists: Callable[[str], bool] | None = None,
+                    allow_incomplete: bool = False) -> list[DocumentProblem]:
+    """Validate every document; also flag an identifier used twice in the same input."""
+    problems: list[DocumentProblem] = []
+    seen: dict[str, int] = {}
+    for index, doc in enumerate(documents):
+        for error in validate(doc, reference_exists=reference_exists):
+            if allow_incomplete and error.code in (MANDATORY, MANDATORY_ANY_OF) \
+                    and not error.property.startswith("header"):
+                continue
+            problems.append(DocumentProblem(index, error))
+        header = doc.get("header") if isinstance(doc, dict) else None
+        ident = header.get("identifier") if isinstance(header, dict) else None
+        if isinstance(ident, str):
+            if ident in seen:
+                problems.append(DocumentProblem(index, ValidationError(
+                    "Error.InvalidValue", "header.identifier",
+                    {"reason": "duplicate", "identifier": ident}, header.get("schema"))))
+            seen.setdefault(ident, index)
+    return problems
+
+
+def import_documents(store: RecordStore, documents: Sequence[Any], *,
+                     allow_incomplete: bool = False) -> ImportResult:
+    """Validate all, then save all in one transaction (see the module docstring).
+
+    Raises :class:`ImportRejected` with every problem when any document is invalid
+    or cannot be saved (a record of another type, a record locked for review)."""
+    problems = check_documents(documents, reference_exists=reference_checker(store, documents),
+                               allow_incomplete=allow_incomplete)
+    if problems:
+        raise ImportRejected(problems)
+    views: list[RecordView] = []
+    created = updated = unchanged = 0
+    with store.db.session() as session:  # one transaction: a failure rolls every save back
+        for index, doc in enumerate(documents):
+            current = session.get(Record, doc["header"]["identifier"])
+            if current is not None and not current.deleted and current.document == doc:
+                unchanged += 1  # importing the same file twice queues nothing
+                views.append(RecordView.of(current))
+                continue
+            try:
+                views.append(store.save(doc, session=session))
+            except RecordError as exc:
+                raise ImportRejected([DocumentProblem(index, ValidationError(
+                    "Error.InvalidValue", "header.identifier",
+                    {"reason": "cannotSave", "detail": str(exc)},
+                    doc["header"].get("schema")))]) from exc
+            if current is not None:
+                updated += 1
+            else:
+                created += 1
+    return ImportResult(views, created, updated, unchanged)
+
+
+# ------------------------------------------------------------------ writing
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def documents_json(documents: Sequence[dict[str, Any]]) -> bytes:
+    """The JSON export: a list of documents, UTF-8, readable by people and by import."""
+    return (json.dumps(list(documents), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+NEED_COLUMNS = (
+    "assessmentIdentifier", "government", "assessmentTitle", "assessmentStartDate", "assessmentEndDate",
+    "needNumber", "needTitle", "cbdSubjects", "aichiTargets", "actionPlanActivities", "gap",
+    "capacityLevel", "priority", "nationalPriorities", "assistanceTypes", "targetGroups",
+    "deliveryModes", "objectives", "startDate", "endDate", "estimatedCostAmount",
+    "estimatedCostCurrency", "coFinancingAvailable", "coFinancing", "existingInitiatives",
+)
+
+
+def _ids(value: Any) -> str:
+    if not isinstance(value, list):
+        return ""
+    return "; ".join(str(v.get("identifier", "")) for v in value if isinstance(v, dict))
+
+
+def _term(value: Any) -> str:
+    return str(value.get("identifier", "")) if isinstance(value, dict) else ""
+
+
+def _text(value: Any, lang: str) -> str:
+    if isinstance(value, dict):
+        return localize(value, lang)
+    return value if isinstance(value, str) else ""
+
+
+def need_rows(documents: Iterable[dict[str, Any]], lang: str) -> list[list[Any]]:
+    """One row per need (columns ``NEED_COLUMNS``); text in ``lang`` or the nearest language given.
+    An assessment without needs still gives one row, so it is not lost from the table."""
+    rows: list[list[Any]] = []
+    for doc in documents:
+        if (doc.get("header") or {}).get("schema") != NEEDS_SCHEMA:
+            continue
+        head = [doc["header"].get("identifier", ""), _term(doc.get("government")),
+                _text(doc.get("title"), lang), doc.get("startDate", ""), doc.get("endDate", "")]
+        needs = [n for n in (doc.get("needs") or []) if isinstance(n, dict)] or [None]
+        for number, need in enumerate(needs, start=1):
+            if need is None:
+                rows.append(head + [""] * (len(NEED_COLUMNS) - len(head)))
+                continue
+            cost = need.get("estimatedCost") if isinstance(need.get("estimatedCost"), dict) else {}
+            co = need.get("coFinancingAvailable")
+            rows.append(head + [
+                number, _text(need.get("title"), lang), _ids(need.get("cbdSubjects")),
+                _ids(need.get("aichiTargets")), _ids(need.get("actionPlanActivities")),
+                _text(need.get("gap"), lang), _term(need.get("capacityLevel")),
+                _term(need.get("priority")), _text(need.get("nationalPriorities"), lang),
+                _ids(need.get("assistanceTypes")), _ids(need.get("targetGroups")),
+                _ids(need.get("deliveryModes")), _text(need.get("objectives"), lang),
+                need.get("startDate", ""), need.get("endDate", ""),
+                cost.get("amount", ""), cost.get("currency", ""),
+                "" if co is None else ("yes" if co else "no"),
+                _text(need.get("coFinancing"), lang), _text(need.get("existingInitiatives"), lang),
+            ])
+    return rows
+
+
+def needs_csv(documents: Iterable[dict[str, Any]], lang: str) -> bytes:
+    """CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Arabic and Chinese)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(NEED_COLUMNS)
+    writer.writerows(need_rows(documents, lang))
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def needs_xlsx(documents: Iterable[dict[str, Any]], lang: str) -> bytes:
+    """An XLSX workbook with one sheet of needs (same columns as the CSV)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("needs")
+    ws.append(list(NEED_COLUMNS))
+    for row in need_rows(documents, lang):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text that looks like a formula stays text
+            cells.append(cell)
+        ws.append(cells)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,359 @@
+"""Offline bundles: one checksummed file to carry on a USB stick.
+
+Two kinds:
+
+* ``outbox`` — the unsent changes of a machine with no connectivity
+  (:func:`export_outbox_bundle`). A connected machine imports it
+  (:func:`import_bundle`): the entries join its own outbox with the SAME entry
+  ids, so a double import, or a push from both machines, never makes a second
+  record or workflow (the ids are the idempotency keys).
+* ``records`` — a government's records as a hub exports them
+  (:func:`write_records_bundle`, called by the hub); an offline machine
+  imports them exactly as if they had been pulled.
+
+File format (version 1): a gzip stream holding one line of JSON — the header
+``{"format": "focalpoint-bundle", "version": 1, "kind", "created", "meta",
+"length", "sha256"}`` — then a newline, then ``length`` bytes of UTF-8 JSON
+content whose SHA-256 is ``sha256``. A truncated file fails gzip's own length
+and CRC checks; an altered one fails the SHA-256; either is refused with a
+clear message before anything is written (the import is one transaction).
+
+Functions here run on the UI's database worker or the CLI's thread; the hub
+calls :func:`write_records_bundle` from its request handler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from focalpoint.db import Database
+from focalpoint.i18n import _
+from focalpoint.models import OutboxEntry, Record, utcnow
+from focalpoint.sync import localstore as ls
+from focalpoint.sync.errors import BundleError, MalformedAnswer
+from focalpoint.sync.protocol import Change, parse_document_info, parse_workflow
+
+FORMAT = "focalpoint-bundle"
+VERSION = 1
+MAX_CONTENT = 1024 * 1024 * 1024  # 1 GiB of JSON
+MEDIA_TYPE = "application/gzip"
+
+PathOrFile = str | os.PathLike[str] | IO[bytes]
+
+
+@dataclass
+class Bundle:
+    kind: str
+    meta: dict[str, Any]
+    content: dict[str, Any]
+    sha256: str
+    created: str | None = None
+
+
+@dataclass
+class ImportSummary:
+    kind: str
+    imported: int = 0  # entries (outbox) or records (records)
+    already: int = 0  # entries already here, or records already up to date
+    records: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)  # identifier → why
+    merged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "imported": self.imported, "already": self.already, "records": self.records,
+                "skipped": self.skipped, "merged": self.merged, "conflicts": self.conflicts}
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def _encode(kind: str, content: dict[str, Any], meta: dict[str, Any], created: str) -> tuple[bytes, bytes]:
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    header = {"format": FORMAT, "version": VERSION, "kind": kind, "created": created, "meta": meta,
+              "length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+    return json.dumps(header, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8"), body
+
+
+def _write(target: PathOrFile, kind: str, content: dict[str, Any], meta: dict[str, Any]) -> str:
+    created = dt.datetime.now(dt.timezone.utc).isoformat()
+    header, body = _encode(kind, content, meta, created)
+    digest = hashlib.sha256(body).hexdigest()
+    if hasattr(target, "write"):
+        with gzip.GzipFile(fileobj=target, mode="wb", mtime=0) as gz:  # type: ignore[arg-type]
+            gz.write(header + b"\n")
+            gz.write(body)
+        return digest
+    path = Path(target)  # type: ignore[arg-type]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".bundle-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+                gz.write(header + b"\n")
+                gz.write(body)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return digest
+
+
+def write_records_bundle(path_or_fileobj: PathOrFile, documents: list[dict[str, Any]],
+                         meta: dict[str, Any] | None = None, *,
+                         workflows: Iterable[dict[str, Any]] = ()) -> str:
+    """Write a ``records`` bundle (for the hub). Returns the content's SHA-256.
+
+    ``documents`` are CHM document info dicts (``identifier``, ``revision``,
+    ``body``, …), or change-feed items (``{"info": …, "workflows": […]}``);
+    ``meta`` is free-form (``government``, ``server``, ``exportedBy``…);
+    ``workflows`` are workflow dicts for those records.
+    """
+    infos: list[dict[str, Any]] = []
+    flows: dict[str, dict[str, Any]] = {}
+    for item in documents:
+        if "info" in item and isinstance(item.get("info"), dict):
+            infos.append(item["info"])
+            for wf in item.get("workflows") or []:
+                flows[wf["_id"]] = wf
+        else:
+            infos.append(item)
+    for wf in workflows:
+        flows[wf["_id"]] = wf
+    return _write(path_or_fileobj, "records", {"documents": infos, "workflows": list(flows.values())},
+                  dict(meta or {}))
+
+
+def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
+                         meta: dict[str, Any] | None = None) -> dict[str, int]:
+    """Write every unsent change, with its record, to a bundle. Returns ``{"entries", "records"}``."""
+    with db.session() as session:
+        entries = list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)))
+        ids = sorted({e.record_identifier for e in entries})
+        records = {r.identifier: r for r in session.scalars(select(Record).where(Record.identifier.in_(ids)))} \
+            if ids else {}
+        content = {
+            "entries": [{"entry_id": e.entry_id, "record_identifier": e.record_identifier, "action": e.action,
+                         "payload": e.payload, "base_revision": e.base_revision,
+                         "local_revision": e.local_revision, "attempts": e.attempts,
+                         "created_at": e.created_at.isoformat() if e.created_at else None}
+                        for e in entries],
+            "records": [{"identifier": r.identifier, "schema": r.schema, "government": r.government,
+                         "document": r.document, "base_document": r.base_document,
+                         "server_revision": r.server_revision, "status": r.status,
+                         "local_revision": r.local_revision, "deleted": r.deleted}
+                        for r in records.values()],
+        }
+        all_meta = {"server": ls.get_meta(session, "sync.server"), **(meta or {})}
+    _write(path_or_fileobj, "outbox", content, all_meta)
+    return {"entries": len(content["entries"]), "records": len(content["records"])}
+
+
+# ---------------------------------------------------------------------- reading
+
+
+def _name(source: PathOrFile) -> str:
+    return str(source) if not hasattr(source, "read") else _("the bundle")
+
+
+def _damaged(source: PathOrFile, detail: str) -> BundleError:
+    return BundleError(_("The bundle {name} is incomplete or damaged ({detail}). Nothing was imported. "
+                         "Copy it again from the other computer, or export a new one there.").format(
+        name=_name(source), detail=detail))
+
+
+def read_bundle(source: PathOrFile) -> Bundle:
+    """Read and check a bundle (gzip integrity, length, SHA-256, shape). Raises :class:`BundleError`."""
+    try:
+        if hasattr(source, "read"):
+            gz = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[arg-type]
+        else:
+            gz = gzip.open(Path(source), "rb")  # type: ignore[arg-type]
+        with gz:
+            header_line = gz.readline(1024 * 1024)
+            body = gz.read(MAX_CONTENT + 1)
+    except FileNotFoundError as exc:
+        raise BundleError(_("There is no file {name}.").format(name=_name(source))) from exc
+    except EOFError as exc:
+        raise _damaged(source, _("the file ends too early")) from exc
+    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+        raise _damaged(source, _("not a FocalPoint bundle, or its checksum does not match")) from exc
+    try:
+        header = json.loads(header_line)
+    except ValueError as exc:
+        raise _damaged(source, _("no bundle header")) from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise _damaged(source, _("not a FocalPoint bundle"))
+    if header.get("version") != VERSION:
+        raise BundleError(_("The bundle {name} was made by another version of FocalPoint (format {version}). "
+                            "Update FocalPoint on both computers, then export it again.").format(
+            name=_name(source), version=header.get("version")))
+    if len(body) > MAX_CONTENT:
+        raise _damaged(source, _("too big"))
+    if header.get("length") != len(body):
+        raise _damaged(source, _("{got} bytes instead of {expected}").format(got=len(body),
+                                                                            expected=header.get("length")))
+    digest = hashlib.sha256(body).hexdigest()
+    if header.get("sha256") != digest:
+        raise _damaged(source, _("its checksum does not match: it was changed after it was made"))
+    try:
+        content = json.loads(body)
+    except ValueError as exc:
+        raise _damaged(source, _("unreadable content")) from exc
+    kind = header.get("kind")
+    if kind not in ("outbox", "records") or not isinstance(content, dict):
+        raise _damaged(source, _("unknown kind of bundle"))
+    meta = header.get("meta") if isinstance(header.get("meta"), dict) else {}
+    return Bundle(kind=kind, meta=meta, content=content, sha256=digest, created=header.get("created"))
+
+
+# ---------------------------------------------------------------------- importing
+
+
+def import_bundle(db: Database, source: PathOrFile) -> ImportSummary:
+    """Check and import a bundle of either kind, all in one transaction."""
+    bundle = read_bundle(source)
+    if bundle.kind == "outbox":
+        return _import_outbox(db, bundle, source)
+    return _import_records(db, bundle, source)
+
+
+def _check_outbox(bundle: Bundle, source: PathOrFile) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    entries = bundle.content.get("entries")
+    records = bundle.content.get("records")
+    if not isinstance(entries, list) or not isinstance(records, list):
+        raise _damaged(source, _("no changes in it"))
+    by_id: dict[str, dict[str, Any]] = {}
+    for rec in records:
+        if not isinstance(rec, dict) or not isinstance(rec.get("identifier"), str) \
+                or not isinstance(rec.get("document"), dict) or not isinstance(rec.get("schema"), str):
+            raise _damaged(source, _("a record without its document"))
+        by_id[rec["identifier"]] = rec
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("entry_id"), str) \
+                or entry.get("record_identifier") not in by_id or not isinstance(entry.get("action"), str) \
+                or not isinstance(entry.get("payload", {}), dict):
+            raise _damaged(source, _("a change without its record"))
+    return entries, by_id
+
+
+def imported_key(entry_id: str) -> str:
+    return f"sync.imported.{entry_id}"
+
+
+def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSummary:
+    entries, records = _check_outbox(bundle, source)
+    summary = ImportSummary(kind="outbox")
+    now = utcnow()
+    with db.session() as session:
+        ls.begin_write(session)
+        by_record: dict[str, list[dict[str, Any]]] = {}
+        for entry in entries:
+            by_record.setdefault(entry["record_identifier"], []).append(entry)
+        for identifier, items in by_record.items():
+            known = set(session.scalars(select(OutboxEntry.entry_id).where(
+                OutboxEntry.entry_id.in_([e["entry_id"] for e in items]))))
+            fresh = [e for e in items if e["entry_id"] not in known
+                     and ls.get_meta(session, imported_key(e["entry_id"])) is None]
+            summary.already += len(items) - len(fresh)
+            if not fresh:
+                continue
+            theirs = set(e["entry_id"] for e in items)
+            own = [e for e in ls.entries_of(session, identifier) if e.entry_id not in theirs]
+            if own:
+                summary.skipped[identifier] = _(
+                    "This record also has changes not yet sent from this computer. Sync this computer "
+                    "first, then import the bundle again.")
+                continue
+            snap = records[identifier]
+            rec = session.get(Record, identifier)
+            if rec is None:
+                rec = Record(identifier=identifier, schema=snap["schema"][:64], document=snap["document"],
+                             title={}, status="draft", local_revision=0, created_at=now, updated_at=now,
+                             deleted=False, sync_state="queued")
+                session.add(rec)
+                rec.document = {}
+            rec.base_document = snap.get("base_document")
+            rec.server_revision = snap.get("server_revision")
+            rec.status = str(snap.get("status") or rec.status or "draft")[:16]
+            rec.deleted = bool(snap.get("deleted"))
+            rec.conflict = None
+            rec.sync_error = None
+            rec.local_revision = max((rec.local_revision or 0) + 1, int(snap.get("local_revision") or 1))
+            rec.updated_at = now
+            ls.set_document(session, rec, snap["document"])
+            if rec.deleted:
+                ls.index_record_text(session, identifier, None)
+            rec.government = snap.get("government") or rec.government
+            rec.sync_state = "queued"
+            for item in fresh:
+                session.add(OutboxEntry(
+                    entry_id=item["entry_id"], record_identifier=identifier, action=item["action"],
+                    payload=item.get("payload") or {}, base_revision=item.get("base_revision"),
+                    local_revision=item.get("local_revision"), state="pending",
+                    # never 0: a later local save must not change the payload this id names
+                    attempts=max(1, int(item.get("attempts") or 0)),
+                    created_at=ls.parse_time(item.get("created_at")) or now))
+                ls.set_meta(session, imported_key(item["entry_id"]), now.isoformat())
+            ls.audit(session, identifier, "edited", revision=rec.local_revision, now=now,
+                     details={"bundle": bundle.sha256[:16], "entries": len(fresh)})
+            summary.imported += len(fresh)
+            summary.records += 1
+    return summary
+
+
+def _import_records(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSummary:
+    from focalpoint.sync.pull import apply_changes
+
+    documents = bundle.content.get("documents")
+    workflows = bundle.content.get("workflows") or []
+    if not isinstance(documents, list) or not isinstance(workflows, list):
+        raise _damaged(source, _("no records in it"))
+    try:
+        infos = [parse_document_info(d) for d in documents]
+        flows = [parse_workflow(w) for w in workflows]
+    except MalformedAnswer as exc:
+        raise _damaged(source, exc.detail) from exc
+    flows_by_record: dict[str, list[dict[str, Any]]] = {}
+    for wf in flows:
+        flows_by_record.setdefault(wf["data"]["identifier"], []).append(wf)
+    changes = [Change(seq=0, identifier=i["identifier"], revision=i["revision"], deleted=bool(i.get("deleted")),
+                      info=i, workflows=flows_by_record.pop(i["identifier"], [])) for i in infos]
+    summary = ImportSummary(kind="records")
+    with db.session() as session:
+        ls.begin_write(session)
+        result = apply_changes(session, changes, now=utcnow())
+        for leftover in flows_by_record.values():
+            for wf in leftover:
+                ls.upsert_workflow(session, wf)
+    summary.imported = result.applied
+    summary.records = len(changes)
+    summary.already = result.skipped
+    summary.merged = result.merged
+    summary.conflicts = result.conflicts
+    return summary
+
+
+def bundle_bytes(documents: list[dict[str, Any]], meta: dict[str, Any] | None = None) -> bytes:
+    """A records bundle in memory (convenience for the hub's HTTP answer)."""
+    buf = io.BytesIO()
+    write_records_bundle(buf, documents, meta)
+    return buf.getvalue()

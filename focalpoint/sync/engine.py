@@ -1,0 +1,605 @@
+"""The sync engine: sign in, push the outbox, pull the change feed — safe to stop at any moment.
+
+``SyncEngine.sync()`` runs in the UI's network worker thread (or the CLI's
+only thread) and returns a :class:`SyncReport`; it does not raise for
+network, server or sign-in problems (the report says what happened in words
+for the person). Progress goes to a callback on the same thread; the UI
+forwards it to the UI thread by signal.
+
+Cancelling (``cancel.set()`` from any thread) takes effect between requests
+and during back-off waits; nothing is left half-written, because every
+database change is one transaction and every request is idempotent.
+
+Requests when nothing changed: one (the change feed), once the capabilities
+are cached in Meta and a token is held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from focalpoint.db import Database
+from focalpoint.i18n import _
+from focalpoint.models import OutboxEntry, Record, utcnow
+from focalpoint.sync import localstore as ls
+from focalpoint.sync import pull as pulling
+from focalpoint.sync import push as pushing
+from focalpoint.sync.client import Answer, HubClient
+from focalpoint.sync.errors import (
+    AuthenticationFailed,
+    Cancelled,
+    MalformedAnswer,
+    NetworkError,
+    ServerError,
+    SignInRequired,
+    SyncError,
+)
+from focalpoint.sync.protocol import (
+    BATCH_PATH,
+    CAPABILITIES_PATH,
+    CHANGES_PATH,
+    DOCUMENTS_PATH,
+    NO_EXTENSIONS,
+    TOKEN_PATH,
+    Capabilities,
+    ChangesPage,
+    Change,
+    draft_path,
+    error_message,
+    parse_batch,
+    parse_capabilities,
+    parse_changes,
+    parse_document_info,
+    parse_listing,
+    parse_token,
+)
+
+CAPABILITIES_TTL = dt.timedelta(hours=24)
+
+
+class RandomSource(Protocol):
+    def random(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """Where a sync is, for a progress bar. ``records_total`` is None while unknown (pulling)."""
+
+    phase: str  # "connecting" | "sending" | "receiving" | "done"
+    records_done: int
+    records_total: int | None
+    bytes_sent: int
+    bytes_received: int
+    message: str
+
+
+@dataclass
+class SyncReport:
+    """What one sync did. ``error`` is the person's message when it stopped early."""
+
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    pushed: int = 0
+    pulled: int = 0
+    merged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    requests: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    cancelled: bool = False
+    error: str | None = None
+    error_kind: str | None = None  # network | server | malformed | auth | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.cancelled
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "pushed": self.pushed, "pulled": self.pulled, "merged": self.merged,
+                "conflicts": self.conflicts, "errors": self.errors, "requests": self.requests,
+                "bytes_sent": self.bytes_sent, "bytes_received": self.bytes_received,
+                "cancelled": self.cancelled, "error": self.error, "error_kind": self.error_kind,
+                "started_at": self.started_at.isoformat(),
+                "finished_at": self.finished_at.isoformat() if self.finished_at else None}
+
+
+Credentials = Callable[[], tuple[str, str]]
+
+
+class SyncEngine:
+    """Syncs one local store with one hub. Use from one thread at a time."""
+
+    def __init__(self, db: Database, client: HubClient, *,
+                 clock: Callable[[], dt.datetime] = utcnow,
+                 sleep: Callable[[float], None] | None = None,
+                 rng: RandomSource | None = None,
+                 credentials: Credentials | None = None,
+                 on_token: Callable[[str], None] | None = None,
+                 actor: str | None = None,
+                 page_size: int = 500,
+                 max_attempts: int = 5,
+                 backoff_base: float = 1.0,
+                 backoff_cap: float = 60.0,
+                 respect_backoff: bool = False):
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self._sleep = sleep
+        self.rng = rng or random.Random()
+        self.credentials = credentials
+        self.on_token = on_token
+        self.actor = actor
+        self.page_size = page_size
+        self.max_attempts = max(1, max_attempts)
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.respect_backoff = respect_backoff
+        self.server = client.base_url
+        self._cancel: threading.Event | None = None
+        self._progress: Callable[[SyncProgress], None] | None = None
+        self._reauthenticated = False
+        self._done = 0
+        self._total: int | None = None
+        self._phase = "connecting"
+
+    # ------------------------------------------------------------------ public
+
+    def sign_in(self, email: str, password: str) -> str:
+        """Exchange email and password for a token (kept on the client; the password is not kept)."""
+        answer = self._call("POST", TOKEN_PATH, json_body={"email": email, "password": password},
+                            auth=False, reauth=False)
+        if answer.status in (401, 403):
+            raise AuthenticationFailed()
+        if not answer.ok:
+            raise AuthenticationFailed(_("The server refused the sign-in (HTTP {status}: {message}).").format(
+                status=answer.status, message=error_message(answer.body) or ""))
+        token = parse_token(answer.body)
+        self.client.token = token
+        if self.on_token is not None:
+            self.on_token(token)
+        return token
+
+    def sync(self, progress: Callable[[SyncProgress], None] | None = None,
+             cancel: threading.Event | None = None) -> SyncReport:
+        """Push the outbox, then pull what changed. Never raises for sync problems; see the report."""
+        self._cancel = cancel
+        self._progress = progress
+        self._reauthenticated = False
+        self._done, self._total = 0, None
+        start_stats = self.client.stats.copy()
+        report = SyncReport(started_at=self.clock())
+        self._release_syncing()
+        try:
+            self._emit("connecting", _("Connecting to the server…"))
+            if self.client.token is None:
+                self._authenticate()
+            caps = self.capabilities()
+            self._push(caps, report)
+            self._pull(caps, report)
+            with self.db.session() as session:
+                ls.set_meta(session, f"sync.{ls.server_key(self.server)}.last_sync", self.clock().isoformat())
+                ls.set_meta(session, "sync.last_sync", self.clock().isoformat())
+                ls.set_meta(session, "sync.server", self.server)
+        except Cancelled as exc:
+            report.cancelled = True
+        except NetworkError as exc:
+            self._fail(report, exc, "network")
+        except ServerError as exc:
+            self._fail(report, exc, "server")
+        except MalformedAnswer as exc:
+            self._fail(report, exc, "malformed")
+        except AuthenticationFailed as exc:
+            self._fail(report, exc, "auth")
+        except SyncError as exc:
+            self._fail(report, exc, "other")
+        except SQLAlchemyError as exc:
+            report.error = _("FocalPoint could not store what the server sent in its database ({detail}). "
+                             "Nothing already saved was lost and the sync can simply be run again; if "
+                             "this keeps happening, check the free disk space.").format(
+                detail=str(getattr(exc, "orig", None) or exc).splitlines()[0][:200])
+            report.error_kind = "database"
+        finally:
+            try:
+                self._release_syncing()
+            except SQLAlchemyError:
+                pass
+            stats = self.client.stats
+            report.requests = stats.requests - start_stats.requests
+            report.bytes_sent = stats.bytes_sent - start_stats.bytes_sent
+            report.bytes_received = stats.bytes_received - start_stats.bytes_received
+            report.finished_at = self.clock()
+            self._cancel = None
+        self._emit("done", _("Sync finished.") if report.ok else (report.error or _("Sync cancelled.")))
+        self._progress = None
+        return report
+
+    def capabilities(self, *, refresh: bool = False) -> Capabilities:
+        """The server's extensions, from the Meta cache when fresh (no request)."""
+        key = f"sync.{ls.server_key(self.server)}.capabilities"
+        now = self.clock()
+        if not refresh:
+            with self.db.session() as session:
+                cached = ls.get_meta_json(session, key)
+            if isinstance(cached, dict):
+                fetched = ls.parse_time(cached.get("fetched"))
+                if fetched is not None and dt.timedelta(0) <= now - fetched < CAPABILITIES_TTL:
+                    try:
+                        return parse_capabilities(cached.get("value"))
+                    except MalformedAnswer:
+                        pass
+        answer = self._call("GET", CAPABILITIES_PATH, auth=False)
+        if answer.status == 404:
+            caps = NO_EXTENSIONS
+        elif answer.ok:
+            caps = parse_capabilities(answer.body)
+        else:
+            raise MalformedAnswer(_("HTTP {status} for the capabilities").format(status=answer.status))
+        with self.db.session() as session:
+            ls.set_meta_json(session, key, {"value": caps.to_json(), "fetched": now.isoformat()})
+        return caps
+
+    # --------------------------------------------------------------- plumbing
+
+    def _fail(self, report: SyncReport, exc: SyncError, kind: str) -> None:
+        report.error = exc.user_message
+        report.error_kind = kind
+
+    def _check_cancel(self) -> None:
+        if self._cancel is not None and self._cancel.is_set():
+            raise Cancelled()
+
+    def _emit(self, phase: str, message: str) -> None:
+        self._phase = phase
+        if self._progress is None:
+            return
+        stats = self.client.stats
+        self._progress(SyncProgress(phase=phase, records_done=self._done, records_total=self._total,
+                                    bytes_sent=stats.bytes_sent, bytes_received=stats.bytes_received,
+                                    message=message))
+
+    def _wait(self, seconds: float) -> None:
+        self._check_cancel()
+        if self._sleep is not None:
+            self._sleep(seconds)
+        elif self._cancel is not None:
+            self._cancel.wait(seconds)
+        else:
+            time.sleep(seconds)
+        self._check_cancel()
+
+    def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Exponential back-off with jitter: between half and all of base·2^(attempt-1), capped."""
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempt - 1)))
+        delay = ceiling / 2 + self.rng.random() * ceiling / 2
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.backoff_cap))
+        return delay
+
+    def _call(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
+              headers: dict[str, str] | None = None, auth: bool = True, reauth: bool = True,
+              retry: bool = True) -> Answer:
+        """One request with retries for transient failures and one re-sign-in on 401."""
+        attempt = 0
+        while True:
+            self._check_cancel()
+            retry_after: float | None = None
+            try:
+                answer = self.client.request(method, path, json_body=json_body, params=params,
+                                             headers=headers, auth=auth)
+            except NetworkError as exc:
+                error: SyncError = exc
+            else:
+                if answer.status == 401 and auth and reauth:
+                    if self._reauthenticated:
+                        raise SignInRequired()
+                    self._reauthenticated = True
+                    self._authenticate(force=True)
+                    continue
+                if answer.status >= 500 or answer.status == 429:
+                    error = ServerError(answer.status)
+                    retry_after = _retry_after(answer)
+                else:
+                    return answer
+            attempt += 1
+            if not retry or attempt >= self.max_attempts:
+                raise error
+            self._wait(self.backoff_delay(attempt, retry_after))
+
+    def _authenticate(self, force: bool = False) -> None:
+        if self.credentials is None:
+            raise SignInRequired()
+        email, password = self.credentials()
+        self.client.token = None
+        self.sign_in(email, password)
+
+    def _release_syncing(self) -> None:
+        """Records left 'syncing' (a crash, a cancel) go back to queued or whatever they are."""
+        with self.db.session() as session:
+            ids = list(session.scalars(select(Record.identifier).where(Record.sync_state == "syncing")))
+            if not ids:
+                return
+            ls.begin_write(session)
+            for rec in session.scalars(select(Record).where(Record.identifier.in_(ids))):
+                rec.sync_state = "queued"
+                ls.settle(session, rec)
+
+    # ------------------------------------------------------------------- push
+
+    def _push(self, caps: Capabilities, report: SyncReport) -> None:
+        with self.db.session() as session:
+            total = session.scalar(select(func.count()).select_from(OutboxEntry)
+                                   .where(OutboxEntry.state == "pending")) or 0
+        if not total:
+            return
+        self._done, self._total = 0, int(total)
+        self._emit("sending", _("Sending your changes…"))
+        batch = caps.has("batch") and caps.has("idempotency")
+        limit = caps.max_batch if batch else 8
+        exclude: set[str] = set()
+        transient: dict[str, int] = {}
+        requeues: dict[str, int] = {}
+        while True:
+            self._check_cancel()
+            now = self.clock()
+            with self.db.session() as session:
+                ops, refused = pushing.claim(session, exclude=exclude, limit=limit, now=now,
+                                             respect_backoff=self.respect_backoff)
+            for identifier, message in refused:
+                report.errors[identifier] = message
+                exclude.add(identifier)
+            if not ops:
+                break
+            if batch:
+                answers = self._send_batch(ops)
+            elif not caps.has("preconditions"):
+                answers = self._send_fallback(ops, report, exclude)
+            else:
+                answers = self._send_each(ops, report, exclude)
+            retry_round = 0
+            with self.db.session() as session:
+                ls.begin_write(session)
+                for op in ops:
+                    if op.entry_id not in answers:
+                        continue
+                    status, body = answers[op.entry_id]
+                    outcome = pushing.apply_answer(session, op, status, body, now=self.clock(), actor=self.actor)
+                    self._account(op, outcome, report, exclude, transient, requeues, session)
+                    retry_round = max(retry_round, transient.get(op.entry_id, 0))
+            self._done = min(self._total or 0, self._done + len(ops))
+            self._emit("sending", _("Sending your changes…"))
+            if retry_round:
+                self._wait(self.backoff_delay(retry_round))
+
+    def _account(self, op: pushing.Op, outcome: pushing.Outcome, report: SyncReport, exclude: set[str],
+                 transient: dict[str, int], requeues: dict[str, int], session) -> None:  # noqa: ANN001
+        ident = op.identifier
+        if outcome.kind == "done":
+            report.pushed += 1
+            report.errors.pop(ident, None)
+        elif outcome.kind in ("merged", "requeued"):
+            if outcome.kind == "merged" and ident not in report.merged:
+                report.merged.append(ident)
+            requeues[ident] = requeues.get(ident, 0) + 1
+            if requeues[ident] >= 3:
+                exclude.add(ident)
+        elif outcome.kind == "conflict":
+            if ident not in report.conflicts:
+                report.conflicts.append(ident)
+            exclude.add(ident)
+        elif outcome.kind in ("failed", "later"):
+            report.errors[ident] = outcome.message or ""
+            exclude.add(ident)
+        elif outcome.kind == "retry":
+            count = transient.get(op.entry_id, 0) + 1
+            transient[op.entry_id] = count
+            if count >= self.max_attempts:
+                message = _(
+                    "The server could not take this change just now. It stays queued and is sent at "
+                    "the next sync; if this keeps happening, tell the hub administrator.")
+                rec = session.get(Record, ident)
+                if rec is not None:
+                    rec.sync_state = "error"
+                    rec.sync_error = message
+                entry = session.scalars(select(OutboxEntry).where(OutboxEntry.entry_id == op.entry_id)).first()
+                if entry is not None:
+                    entry.last_error = message
+                    entry.next_attempt_at = self.clock() + dt.timedelta(seconds=self.backoff_delay(count))
+                report.errors[ident] = message
+                exclude.add(ident)
+
+    def _send_batch(self, ops: list[pushing.Op]) -> dict[str, tuple[int, Any]]:
+        answer = self._call("POST", BATCH_PATH, json_body={"operations": [op.batch_item() for op in ops]})
+        if answer.status == 404:
+            self.capabilities(refresh=True)
+            raise MalformedAnswer(_("the server no longer offers batch sending; sync again"))
+        if not answer.ok:
+            raise MalformedAnswer(_("HTTP {status} for a batch").format(status=answer.status))
+        return parse_batch(answer.body, [op.entry_id for op in ops])
+
+    def _send_each(self, ops: list[pushing.Op], report: SyncReport,
+                   exclude: set[str]) -> dict[str, tuple[int, Any]]:
+        answers: dict[str, tuple[int, Any]] = {}
+        for op in ops:
+            try:
+                answer = self._call(op.method, op.path, json_body=op.body, headers=op.request_headers())
+            except ServerError as exc:
+                answers[op.entry_id] = (exc.status, None)
+                continue
+            answers[op.entry_id] = (answer.status, answer.body)
+        return answers
+
+    def _send_fallback(self, ops: list[pushing.Op], report: SyncReport,
+                       exclude: set[str]) -> dict[str, tuple[int, Any]]:
+        """Against a server without revision preconditions: read before write (see the protocol doc)."""
+        answers: dict[str, tuple[int, Any]] = {}
+        for op in ops:
+            if op.action in ("save", "delete"):
+                current = self._call("GET", draft_path(op.identifier))
+                expected = op.headers.get("If-Match")
+                if current.status == 404:
+                    current_info = None
+                elif current.ok:
+                    current_info = parse_document_info(current.body)
+                else:
+                    answers[op.entry_id] = (current.status, current.body)
+                    continue
+                current_rev = str(current_info["revision"]) if current_info else None
+                if current_rev != expected:
+                    if current_info is not None and op.body is not None and current_info["body"] == op.body:
+                        answers[op.entry_id] = (200, current.body)  # our earlier attempt landed
+                    else:
+                        answers[op.entry_id] = (409, {"code": "Error.Conflict", "current": current.body
+                                                      if current_info else None})
+                    continue
+            headers = {"Idempotency-Key": op.entry_id}
+            try:
+                answer = self._call(op.method, op.path, json_body=op.body, headers=headers)
+            except ServerError as exc:
+                answers[op.entry_id] = (exc.status, None)
+                continue
+            answers[op.entry_id] = (answer.status, answer.body)
+        return answers
+
+    # ------------------------------------------------------------------- pull
+
+    def _pull(self, caps: Capabilities, report: SyncReport) -> None:
+        if not caps.has("changes"):
+            self._pull_listing(report)
+            return
+        with self.db.session() as session:
+            since = pulling.read_checkpoint(session, self.server)
+        self._done, self._total = 0, None
+        first = True
+        while True:
+            self._check_cancel()
+            answer = self._call("GET", CHANGES_PATH, params={"since": since, "limit": self.page_size})
+            if answer.status == 404 and first:
+                self.capabilities(refresh=True)
+                raise MalformedAnswer(_("the server no longer offers the change feed; sync again"))
+            if not answer.ok:
+                raise MalformedAnswer(_("HTTP {status} for the list of changes").format(status=answer.status))
+            page = parse_changes(answer.body)
+            first = False
+            if page.results or page.last_seq != since:
+                with self.db.session() as session:
+                    result = pulling.apply_page(session, self.server, page, now=self.clock(), actor=self.actor)
+                self._account_pull(result, report)
+                self._done += len(page.results)
+                self._emit("receiving", _("Receiving changes…"))
+            if not page.more or page.last_seq == since:
+                break
+            since = page.last_seq
+
+    def _account_pull(self, result: pulling.PageResult, report: SyncReport) -> None:
+        report.pulled += result.applied
+        for ident in result.merged:
+            if ident not in report.merged:
+                report.merged.append(ident)
+        for ident in result.conflicts:
+            if ident not in report.conflicts:
+                report.conflicts.append(ident)
+
+    def _pull_listing(self, report: SyncReport) -> None:
+        """Fallback pull through the plain documents API, filtered by ``updatedOn``."""
+        key = f"sync.{ls.server_key(self.server)}.updated_since"
+        with self.db.session() as session:
+            since = ls.get_meta(session, key) or ""
+        newest = since
+        skip = 0
+        while True:
+            self._check_cancel()
+            params: dict[str, Any] = {"collection": "mydraft", "$top": self.page_size, "$skip": skip}
+            if since:
+                params["$filter"] = f"updatedOn gt '{since}'"
+            answer = self._call("GET", DOCUMENTS_PATH, params=params)
+            if not answer.ok:
+                raise MalformedAnswer(_("HTTP {status} for the list of documents").format(status=answer.status))
+            items = parse_listing(answer.body)
+            changes = [Change(seq=0, identifier=i["identifier"], revision=i["revision"],
+                              deleted=bool(i.get("deleted")), info=i) for i in items]
+            with self.db.session() as session:
+                ls.begin_write(session)
+                result = pulling.apply_changes(session, changes, now=self.clock(), actor=self.actor)
+            self._account_pull(result, report)
+            for item in items:
+                updated = item.get("updatedOn")
+                if isinstance(updated, str) and updated > newest:
+                    newest = updated
+            self._done += len(items)
+            self._emit("receiving", _("Receiving changes…"))
+            if len(items) < self.page_size:
+                break
+            skip += len(items)
+        if newest != since:
+            with self.db.session() as session:
+                ls.set_meta(session, key, newest)
+
+
+def _retry_after(answer: Answer) -> float | None:
+    value = answer.headers.get("retry-after")
+    if value and value.strip().isdigit():
+        return float(value.strip())
+    return None
+
+
+# ----------------------------------------------------------------- conveniences
+
+
+def outbox_size(db: Database) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+
+
+def retry_record(db: Database, identifier: str) -> None:
+    """The person's "Try again": failed entries of a record become pending (UI's database worker)."""
+    with db.session() as session:
+        ls.begin_write(session)
+        session.execute(update(OutboxEntry).where(OutboxEntry.record_identifier == identifier,
+                                                  OutboxEntry.state == "failed")
+                        .values(state="pending", next_attempt_at=None))
+        rec = session.get(Record, identifier)
+        if rec is not None and rec.conflict is None:
+            rec.sync_state = "queued"
+            rec.sync_error = None
+            ls.settle(session, rec)
+
+
+def discard_failed(db: Database, identifier: str) -> int:
+    """The person's "Discard this change": drop the record's failed entries. Returns how many.
+
+    A discarded save takes the record back to the server's copy (when there is one and no
+    other save is queued), so what is shown is what the server has.
+    """
+    with db.session() as session:
+        ls.begin_write(session)
+        entries = [e for e in ls.entries_of(session, identifier) if e.state == "failed"]
+        for entry in entries:
+            session.delete(entry)
+        session.flush()
+        rec = session.get(Record, identifier)
+        if rec is not None:
+            remaining = ls.entries_of(session, identifier)
+            if any(e.action == "save" for e in entries) and not any(e.action == "save" for e in remaining) \
+                    and rec.base_document is not None:
+                ls.set_document(session, rec, rec.base_document)
+            if any(e.action == "delete" for e in entries) and not any(e.action == "delete" for e in remaining):
+                rec.deleted = False
+                ls.index_record_text(session, rec.identifier, rec.document)
+            rec.sync_error = None
+            rec.sync_state = "queued"
+            ls.settle(session, rec)
+        return len(entries)
+
+
+__all__ = ["SyncEngine", "SyncProgress", "SyncReport", "retry_record", "discard_failed", "outbox_size",
+           "ChangesPage"]

@@ -1,0 +1,217 @@
+"""The wire shapes of docs/sync-protocol.md, checked before anything touches the database.
+
+Each ``parse_*`` function takes the JSON the server sent and returns it
+checked (and lightly normalized), or raises :class:`MalformedAnswer` naming
+what was wrong. Paths of the API live here too, so the engine reads as the
+protocol does. Pure functions; any thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from focalpoint.i18n import _
+from focalpoint.sync.errors import MalformedAnswer
+
+API = "/api/v2013"
+CAPABILITIES_PATH = f"{API}/focalpoint/capabilities"
+CHANGES_PATH = f"{API}/focalpoint/changes"
+BATCH_PATH = f"{API}/focalpoint/batch"
+BUNDLE_PATH = f"{API}/focalpoint/bundle"
+TOKEN_PATH = f"{API}/authentication/token"
+USER_PATH = f"{API}/authentication/user"
+DOCUMENTS_PATH = f"{API}/documents"
+WORKFLOWS_PATH = f"{API}/workflows"
+
+EXTENSIONS = ("changes", "idempotency", "preconditions", "batch", "bundles")
+
+
+def draft_path(identifier: str, schema: str | None = None) -> str:
+    path = f"{DOCUMENTS_PATH}/{quote(identifier, safe='')}/versions/draft"
+    if schema:
+        path += f"?schema={quote(schema, safe='')}"
+    return path
+
+
+def workflow_path(workflow_id: str) -> str:
+    return f"{WORKFLOWS_PATH}/{quote(workflow_id, safe='')}"
+
+
+def _fail(what: str) -> MalformedAnswer:
+    return MalformedAnswer(what)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _require(obj: Any, key: str, kind: type | tuple[type, ...], where: str, *, optional: bool = False) -> Any:
+    if not isinstance(obj, dict):
+        raise _fail(_("{where} is not an object").format(where=where))
+    if key not in obj or obj[key] is None:
+        if optional:
+            return None
+        raise _fail(_("{where} has no {key}").format(where=where, key=key))
+    value = obj[key]
+    if kind is int:
+        ok = _is_int(value)
+    else:
+        ok = isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool)
+    if not ok:
+        raise _fail(_("{key} in {where} has the wrong type").format(key=key, where=where))
+    return value
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    protocol: int = 0
+    extensions: frozenset[str] = frozenset()
+    max_batch: int = 1
+
+    def has(self, name: str) -> bool:
+        return name in self.extensions
+
+    def to_json(self) -> dict[str, Any]:
+        return {"protocol": self.protocol, "extensions": sorted(self.extensions), "maxBatch": self.max_batch}
+
+
+NO_EXTENSIONS = Capabilities()
+
+
+def parse_capabilities(body: Any) -> Capabilities:
+    where = _("the capabilities")
+    protocol = _require(body, "protocol", int, where)
+    extensions = _require(body, "extensions", list, where)
+    if not all(isinstance(e, str) for e in extensions):
+        raise _fail(_("extensions in {where} has the wrong type").format(where=where))
+    max_batch = _require(body, "maxBatch", int, where, optional=True) or 100
+    return Capabilities(protocol=protocol, extensions=frozenset(extensions), max_batch=max(1, max_batch))
+
+
+def parse_token(body: Any) -> str:
+    token = _require(body, "authenticationToken", str, _("the sign-in answer"))
+    if not token.strip():
+        raise _fail(_("an empty sign-in token"))
+    return token
+
+
+def parse_document_info(body: Any, *, allow_tombstone: bool = False) -> dict[str, Any]:
+    """A CHM document info: identifier, integer revision, body object (checked).
+
+    With ``allow_tombstone``, a deleted record's info (``deleted: true``, body null) passes too.
+    """
+    where = _("a document")
+    _require(body, "identifier", str, where)
+    _require(body, "revision", int, where)
+    deleted = _require(body, "deleted", bool, where, optional=True)
+    _require(body, "body", dict, where, optional=bool(allow_tombstone and deleted))
+    _require(body, "metadata", dict, where, optional=True)
+    _require(body, "workingDocumentLock", dict, where, optional=True)
+    for key in ("type", "createdOn", "updatedOn"):
+        _require(body, key, str, where, optional=True)
+    return body
+
+
+def parse_workflow(body: Any) -> dict[str, Any]:
+    where = _("a workflow")
+    _require(body, "_id", str, where)
+    _require(body, "type", str, where)
+    _require(body, "state", str, where)
+    data = _require(body, "data", dict, where)
+    _require(data, "identifier", str, where)
+    if data.get("revision") is not None and not _is_int(data["revision"]):
+        raise _fail(_("revision in {where} has the wrong type").format(where=where))
+    activities = _require(body, "activities", list, where, optional=True) or []
+    for activity in activities:
+        if not isinstance(activity, dict):
+            raise _fail(_("an activity in {where} is not an object").format(where=where))
+        result = activity.get("result")
+        if result is not None and not isinstance(result, dict):
+            raise _fail(_("an activity result in {where} has the wrong type").format(where=where))
+    return body
+
+
+@dataclass
+class Change:
+    seq: int | str
+    identifier: str
+    revision: int | None
+    deleted: bool
+    info: dict[str, Any] | None
+    workflows: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ChangesPage:
+    results: list[Change]
+    last_seq: int | str
+    more: bool
+
+
+def _seq(value: Any, where: str) -> int | str:
+    if _is_int(value) or (isinstance(value, str) and value):
+        return value
+    raise _fail(_("seq in {where} has the wrong type").format(where=where))
+
+
+def parse_changes(body: Any) -> ChangesPage:
+    where = _("the list of changes")
+    results = _require(body, "results", list, where)
+    last_seq = _seq(body.get("last_seq"), where)
+    more = body.get("more", False)
+    if not isinstance(more, bool):
+        raise _fail(_("more in {where} has the wrong type").format(where=where))
+    changes: list[Change] = []
+    for item in results:
+        identifier = _require(item, "identifier", str, where)
+        seq = _seq(item.get("seq"), where)
+        revision = _require(item, "revision", int, where, optional=True)
+        deleted = _require(item, "deleted", bool, where, optional=True) or False
+        info = item.get("info")
+        if info is not None:
+            info = parse_document_info(info, allow_tombstone=True)
+            if info["identifier"] != identifier:
+                raise _fail(_("a change whose document has another identifier"))
+            if info.get("deleted") or info.get("body") is None:
+                deleted = True
+                revision = revision if revision is not None else info["revision"]
+                info = None
+        elif not deleted:
+            raise _fail(_("a change without its document"))
+        workflows = _require(item, "workflows", list, where, optional=True) or []
+        changes.append(Change(seq=seq, identifier=identifier,
+                              revision=revision if revision is not None else (info or {}).get("revision"),
+                              deleted=deleted or bool((info or {}).get("deleted")), info=info,
+                              workflows=[parse_workflow(w) for w in workflows]))
+    return ChangesPage(results=changes, last_seq=last_seq, more=more)
+
+
+def parse_batch(body: Any, ids: list[str]) -> dict[str, tuple[int, Any]]:
+    """``{operation id: (status, body)}`` for the operations that were answered."""
+    where = _("the batch answer")
+    results = _require(body, "results", list, where)
+    out: dict[str, tuple[int, Any]] = {}
+    wanted = set(ids)
+    for item in results:
+        op_id = _require(item, "id", str, where)
+        status = _require(item, "status", int, where)
+        if op_id in wanted:
+            out[op_id] = (status, item.get("body"))
+    return out
+
+
+def parse_listing(body: Any) -> list[dict[str, Any]]:
+    """``{"Count", "Items"}`` of the plain documents API (fallback pull)."""
+    items = _require(body, "Items", list, _("the list of documents"))
+    return [parse_document_info(i) for i in items]
+
+
+def error_message(body: Any) -> str | None:
+    """The server's own message, if it sent one."""
+    if isinstance(body, dict):
+        for key in ("message", "reason", "code"):
+            if isinstance(body.get(key), str):
+                return body[key]
+    return None

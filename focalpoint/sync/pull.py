@@ -1,0 +1,114 @@
+"""Applying pulled changes: one page in one transaction, together with its checkpoint.
+
+``apply_page`` writes every record and workflow of a page and moves the
+pull checkpoint to the page's ``last_seq`` in the same transaction, so the
+checkpoint never runs ahead of what is stored (sync invariant 4): a crash or
+an error half-way through a page leaves the checkpoint where it was, and
+the page is simply fetched again.
+
+Records with pending local edits are never overwritten: they are merged
+(:func:`focalpoint.sync.localstore.reconcile`).
+
+Call from the sync worker thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from focalpoint.models import Record
+from focalpoint.sync import localstore as ls
+from focalpoint.sync.protocol import Change, ChangesPage
+
+
+@dataclass
+class PageResult:
+    applied: int = 0
+    merged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+
+def checkpoint_key(server: str) -> str:
+    return f"sync.{ls.server_key(server)}.since"
+
+
+def read_checkpoint(session: Session, server: str) -> int | str:
+    value = ls.get_meta_json(session, checkpoint_key(server))
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else 0
+
+
+def write_checkpoint(session: Session, server: str, seq: int | str) -> None:
+    ls.set_meta_json(session, checkpoint_key(server), seq)
+
+
+def apply_changes(session: Session, changes: list[Change], *, now: dt.datetime,
+                  actor: str | None = None) -> PageResult:
+    """Store pulled changes (records and their workflows) inside the caller's transaction."""
+    result = PageResult()
+    ids = [c.identifier for c in changes]
+    local: dict[str, Record] = {}
+    for start in range(0, len(ids), 500):
+        for rec in session.scalars(select(Record).where(Record.identifier.in_(ids[start:start + 500]))):
+            local[rec.identifier] = rec
+    pending = set()
+    for start in range(0, len(ids), 500):
+        pending |= ls.pending_identifiers(session, ids[start:start + 500])
+    for change in changes:
+        for workflow in change.workflows:
+            ls.upsert_workflow(session, workflow)
+        rec = local.get(change.identifier)
+        if change.identifier in pending and rec is not None:
+            known = max(rec.server_revision or 0, (rec.conflict or {}).get("server_revision") or 0)
+            if change.revision is not None and change.revision <= known and rec.server_revision is not None:
+                result.skipped += 1
+                continue
+            kind = ls.reconcile(session, rec, None if change.deleted else change.info,
+                                revision=change.revision, now=now, actor=actor)
+            if kind == "conflict":
+                result.conflicts.append(rec.identifier)
+            elif kind == "merged":
+                result.merged.append(rec.identifier)
+            result.applied += 1
+            continue
+        if change.info is None:
+            # deleted on the server, no copy sent
+            if rec is not None and not rec.deleted:
+                rec.deleted = True
+                rec.server_revision = change.revision if change.revision is not None else rec.server_revision
+                ls.index_record_text(session, rec.identifier, None)
+                ls.audit(session, rec.identifier, "deleted", revision=change.revision, now=now, origin="server")
+                rec.sync_state = "synced"
+                result.applied += 1
+            else:
+                result.skipped += 1
+            continue
+        info = dict(change.info)
+        if change.deleted:
+            info["deleted"] = True
+        rec, changed = ls.apply_server_copy(session, rec, info, change.workflows, now)
+        local[rec.identifier] = rec
+        if changed:
+            result.applied += 1
+        else:
+            result.skipped += 1
+    return result
+
+
+def apply_page(session: Session, server: str, page: ChangesPage, *, now: dt.datetime,
+               actor: str | None = None) -> PageResult:
+    """Apply a page and move the checkpoint, in the caller's (single) transaction."""
+    ls.begin_write(session)
+    result = apply_changes(session, page.results, now=now, actor=actor)
+    write_checkpoint(session, server, page.last_seq)
+    return result
+
+
+def seq_json(seq: Any) -> str:
+    return json.dumps(seq)

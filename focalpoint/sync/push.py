@@ -1,0 +1,343 @@
+"""Outbox processing: which entries go next, what request each becomes, what its answer means.
+
+Order: entries of one record go strictly in ``seq`` order (a failed or
+conflicting entry holds back only the later entries of the SAME record);
+entries of different records are independent and may share a batch.
+
+Before a request leaves, its entries are *claimed* in one transaction:
+``attempts`` goes up (so ``RecordStore.save`` never again changes the payload
+its idempotency key names) and the record shows ``syncing``. A crash after
+that point is harmless: the same key is sent again and the server replays.
+
+Payloads the engine expects from whoever queues entries
+(``RecordStore.queue_action``):
+
+=====================  ===========================================================
+action                 payload
+=====================  ===========================================================
+save                   ``{"document": {...}}`` (written by ``RecordStore.save``)
+delete                 ``{}``
+request_publication    ``{"type": "publishNationalRecord" | "publishReferenceRecord"}``
+                       (optional; the revision sent is the record's server revision
+                       once the earlier saves are through)
+cancel_request         ``{"workflowId": "…"}`` (optional: else the record's running workflow)
+approve                ``{"workflowId": "…", "revision": N}`` — N is the revision the
+                       reviewer saw (sync invariant 6); required
+reject                 ``{"workflowId": "…", "reason": "…"}``
+=====================  ===========================================================
+
+Call from the sync worker thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from focalpoint.i18n import N_, _
+from focalpoint.models import OutboxEntry, Record, Workflow
+from focalpoint.sync import localstore as ls
+from focalpoint.sync.errors import MalformedAnswer
+from focalpoint.sync.protocol import (
+    WORKFLOWS_PATH,
+    draft_path,
+    error_message,
+    parse_document_info,
+    parse_workflow,
+    workflow_path,
+)
+
+DEFAULT_WORKFLOW_TYPE = "publishNationalRecord"
+
+VALIDATION_WORDS = {
+    "Error.Mandatory": N_("is required"),
+    "Error.MandatoryAnyOf": N_("needs at least one of its options"),
+    "Error.InvalidValue": N_("has a value that is not allowed"),
+    "Error.InvalidProperty": N_("is not a field of this kind of record"),
+    "Error.UnspecifiedLocale": N_("has text in a language the record does not list"),
+    "Error.UnexpectedTerm": N_("uses a term that is not in the list"),
+    "Error.InvalidType": N_("has the wrong kind of value"),
+}
+
+
+@dataclass
+class Op:
+    """One request an outbox entry becomes (plain data, safe across threads)."""
+
+    seq: int
+    entry_id: str
+    identifier: str
+    action: str
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+
+    def request_headers(self) -> dict[str, str]:
+        return {"Idempotency-Key": self.entry_id, **self.headers}
+
+    def batch_item(self) -> dict[str, Any]:
+        item: dict[str, Any] = {"id": self.entry_id, "method": self.method, "path": self.path,
+                                "headers": dict(self.headers)}
+        if self.body is not None:
+            item["body"] = self.body
+        return item
+
+
+@dataclass
+class Outcome:
+    """What an answer meant for one entry."""
+
+    kind: str  # done | merged | requeued | conflict | failed | later | retry
+    message: str | None = None
+
+
+# ---------------------------------------------------------------------- claim
+
+
+def _superseded(head: OutboxEntry, later: list[OutboxEntry]) -> bool:
+    """A failed save is replaced by a later save of the same record (the person edited again)."""
+    return head.action == "save" and any(e.action == "save" for e in later)
+
+
+def claim(session: Session, *, exclude: set[str], limit: int, now: dt.datetime,
+          respect_backoff: bool = False) -> tuple[list[Op], list[tuple[str, str]]]:
+    """Pick the head entry of up to ``limit`` records and mark them sent.
+
+    Returns the requests to make and ``(identifier, message)`` for heads that
+    cannot become a request (they are marked failed here).
+    """
+    ls.begin_write(session)
+    by_record: dict[str, list[OutboxEntry]] = {}
+    for entry in session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)):
+        by_record.setdefault(entry.record_identifier, []).append(entry)
+    ops: list[Op] = []
+    refused: list[tuple[str, str]] = []
+    for identifier, entries in by_record.items():
+        if len(ops) >= limit:
+            break
+        if identifier in exclude:
+            continue
+        rec = session.get(Record, identifier)
+        if rec is not None and (rec.conflict is not None or rec.sync_state == "conflict"):
+            continue
+        while len(entries) > 1 and entries[0].state == "failed" and _superseded(entries[0], entries[1:]):
+            dropped = entries.pop(0)
+            for entry in entries:
+                if entry.action in ls.SAVE_LIKE and entry.attempts == 0:
+                    entry.base_revision = dropped.base_revision
+            session.delete(dropped)
+        head = entries[0]
+        if head.state == "failed":
+            continue
+        if respect_backoff and head.next_attempt_at is not None and head.next_attempt_at > now:
+            continue
+        op = build_op(session, head, rec)
+        if isinstance(op, str):
+            head.state = "failed"
+            head.last_error = op
+            if rec is not None:
+                rec.sync_state = "error"
+                rec.sync_error = op
+            refused.append((identifier, op))
+            continue
+        head.attempts += 1
+        if rec is not None:
+            rec.sync_state = "syncing"
+        ops.append(op)
+    return ops, refused
+
+
+def _running_workflow(session: Session, identifier: str) -> Workflow | None:
+    return session.scalars(select(Workflow).where(Workflow.record_identifier == identifier,
+                                                  Workflow.state == "running")
+                           .order_by(Workflow.created_at.desc())).first()
+
+
+def build_op(session: Session, entry: OutboxEntry, rec: Record | None) -> Op | str:
+    """The request for an entry, or a message saying why it cannot be sent."""
+    payload = entry.payload or {}
+    ident = entry.record_identifier
+    base = dict(seq=entry.seq, entry_id=entry.entry_id, identifier=ident, action=entry.action)
+    if entry.action in ("save", "delete"):
+        headers = ({"If-Match": str(entry.base_revision)} if entry.base_revision is not None
+                   else {"If-None-Match": "*"})
+        if entry.action == "delete":
+            return Op(**base, method="DELETE", path=draft_path(ident), headers=headers)
+        document = payload.get("document")
+        if not isinstance(document, dict):
+            return _("This change cannot be sent: it holds no document. Discard it and save the record again.")
+        schema = (document.get("header") or {}).get("schema") or (rec.schema if rec else None)
+        return Op(**base, method="PUT", path=draft_path(ident, schema), headers=headers, body=document)
+    if entry.action == "request_publication":
+        if rec is None or rec.server_revision is None:
+            return _("The record has not reached the server yet, so its publication cannot be requested. "
+                     "Sync the record first, then request publication again.")
+        return Op(**base, method="POST", path=WORKFLOWS_PATH,
+                  body={"type": payload.get("type") or DEFAULT_WORKFLOW_TYPE,
+                        "data": {"identifier": ident, "revision": rec.server_revision}})
+    workflow_id = payload.get("workflowId")
+    if not workflow_id:
+        running = _running_workflow(session, ident)
+        workflow_id = running.id if running is not None else None
+    if not workflow_id:
+        return _("There is no publication request for this record on the server any more. Sync again "
+                 "to see its current state.")
+    if entry.action == "cancel_request":
+        return Op(**base, method="DELETE", path=workflow_path(workflow_id) + "?action=cancel")
+    activity = workflow_path(workflow_id) + "/activities/publishRecord"
+    if entry.action == "approve":
+        revision = payload.get("revision")
+        if not isinstance(revision, int) or isinstance(revision, bool):
+            return _("This approval does not say which version was reviewed. Review the record again, "
+                     "then approve it.")
+        return Op(**base, method="PUT", path=activity, body={"action": "approve", "revision": revision})
+    if entry.action == "reject":
+        return Op(**base, method="PUT", path=activity,
+                  body={"action": "reject", "reason": payload.get("reason") or ""})
+    return _("FocalPoint does not know how to send a change of kind {action}. Discard it.").format(
+        action=entry.action)
+
+
+# ----------------------------------------------------------------------- answers
+
+
+def validation_problems(body: Any) -> str:
+    errors = body.get("errors") if isinstance(body, dict) else None
+    parts: list[str] = []
+    for err in errors if isinstance(errors, list) else []:
+        if not isinstance(err, dict):
+            continue
+        prop = str(err.get("property") or "?")
+        words = VALIDATION_WORDS.get(str(err.get("code")))
+        parts.append(_("{field} {problem}").format(field=prop, problem=_(words)) if words
+                     else "{0} ({1})".format(prop, err.get("code")))
+    return "; ".join(parts[:10]) or (error_message(body) or _("no details given"))
+
+
+def refusal_message(op: Op, status: int, body: Any) -> str:
+    """Words for a 4xx answer: what happened and what the person can do next."""
+    code = body.get("code") if isinstance(body, dict) else None
+    server_says = error_message(body) or ""
+    if status == 422 and code == "Error.ReasonRequired":
+        return _("A rejection needs a reason. Discard this rejection and reject again with a reason.")
+    if status == 422:
+        if op.action == "request_publication":
+            return _("The server will not start the review: the record is not complete ({problems}). "
+                     "Correct it, save it, then request publication again.").format(
+                problems=validation_problems(body))
+        return _("The server refused this record because some fields need attention: {problems}. "
+                 "Correct them and save the record; it will be sent at the next sync.").format(
+            problems=validation_problems(body))
+    if status == 403:
+        return _("The server does not allow you to do this ({message}). Ask your country's publishing "
+                 "authority to check your role, then use Try again, or discard the change.").format(
+            message=server_says or _("forbidden"))
+    if status == 409 and code == "Error.StaleRevision":
+        return _("The record changed after you reviewed it. Sync, review the current version, then "
+                 "approve it again.")
+    if status == 404 and op.action in ("approve", "reject", "cancel_request"):
+        return _("This publication request no longer exists on the server. Sync again to see the "
+                 "record's current state.")
+    return _("The server refused this change (HTTP {status}: {message}). Use Try again, or discard the "
+             "change.").format(status=status, message=server_says or _("no details given"))
+
+
+LOCKED_MESSAGE = N_("This record is locked on the server while it is reviewed for publication. Your change "
+                  "stays queued and is sent once the review is over (or cancel the publication request).")
+
+
+def apply_answer(session: Session, op: Op, status: int, body: Any, *, now: dt.datetime,
+                 actor: str | None = None) -> Outcome:
+    """Record what the server said about ``op`` (inside the caller's transaction)."""
+    entry = session.scalars(select(OutboxEntry).where(OutboxEntry.entry_id == op.entry_id)).first()
+    rec = session.get(Record, op.identifier)
+    if status >= 500 or status in (401, 408, 429):
+        return Outcome("retry")
+    if op.action in ("save", "delete"):
+        return _apply_document_answer(session, op, entry, rec, status, body, now, actor)
+    return _apply_workflow_answer(session, op, entry, rec, status, body, now)
+
+
+def _fail(entry: OutboxEntry | None, rec: Record | None, message: str, *, keep_pending: bool = False) -> Outcome:
+    if entry is not None:
+        entry.last_error = message
+        if not keep_pending:
+            entry.state = "failed"
+    if rec is not None:
+        rec.sync_state = "error"
+        rec.sync_error = message
+    return Outcome("later" if keep_pending else "failed", message)
+
+
+def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, rec: Record | None,
+                           status: int, body: Any, now: dt.datetime, actor: str | None) -> Outcome:
+    if 200 <= status < 300 and op.action == "save":
+        info = parse_document_info(body)
+        if info["identifier"] != op.identifier:
+            raise MalformedAnswer(_("a saved document with another identifier"))
+        ls.save_acknowledged(session, rec, entry, info)
+        return Outcome("done")
+    if op.action == "delete" and (200 <= status < 300 or status in (404, 410)):
+        current = body.get("current") if isinstance(body, dict) else None
+        info = parse_document_info(current, allow_tombstone=True) if isinstance(current, dict) else None
+        ls.delete_acknowledged(session, rec, entry, info)
+        return Outcome("done")
+    if status in (409, 412) and isinstance(body, dict) and "current" in body:
+        current = body.get("current")
+        info = parse_document_info(current) if current is not None else None
+        if rec is None:
+            return _fail(entry, rec, refusal_message(op, status, body))
+        kind = ls.reconcile(session, rec, info, revision=info["revision"] if info else None, now=now, actor=actor)
+        if kind == "conflict":
+            return Outcome("conflict", rec.sync_error)
+        if kind in ("merged", "rebased"):
+            return Outcome("requeued" if kind == "rebased" else "merged")
+        return Outcome("done")
+    if status == 423:
+        return _fail(entry, rec, _(LOCKED_MESSAGE), keep_pending=True)
+    return _fail(entry, rec, refusal_message(op, status, body))
+
+
+def _apply_workflow_answer(session: Session, op: Op, entry: OutboxEntry | None, rec: Record | None,
+                           status: int, body: Any, now: dt.datetime) -> Outcome:
+    if 200 <= status < 300:
+        workflow = parse_workflow(body)
+        ls.upsert_workflow(session, workflow)
+        if entry is not None:
+            session.delete(entry)
+            session.flush()
+        if rec is not None:
+            state, _reason = ls.workflow_state(workflow)
+            rec.status = {"running": "submitted", "approved": "published", "rejected": "rejected",
+                          "cancelled": "draft"}.get(state, rec.status)
+            if rec.sync_state in ("syncing", "error"):
+                rec.sync_state = "queued"
+            ls.settle(session, rec)
+        return Outcome("done")
+    if status == 423 and op.action == "request_publication":
+        # a request is already under review for this (locked, so unchanged) draft: perhaps ours, sent
+        # from another machine or by a colleague; what the person asked for is done
+        if entry is not None:
+            session.delete(entry)
+            session.flush()
+        if rec is not None:
+            rec.status = "submitted"
+            if rec.sync_state in ("syncing", "error"):
+                rec.sync_state = "queued"
+            ls.settle(session, rec)
+        return Outcome("done")
+    if status == 409 and op.action == "request_publication" and isinstance(body, dict) \
+            and body.get("code") == "Error.StaleRevision":
+        return _fail(entry, rec, _("The record changed on the server since you last synced it. It will be "
+                                   "sent for review at the next sync, once this computer has the latest "
+                                   "version."), keep_pending=True)
+    if status == 409 and isinstance(body, dict) and body.get("code") == "Error.WorkflowClosed":
+        return _fail(entry, rec, _("This publication request was already closed ({state}) by someone else. "
+                                   "Discard this change; sync to see the record's current state.").format(
+            state=body.get("state") or "?"))
+    return _fail(entry, rec, refusal_message(op, status, body))

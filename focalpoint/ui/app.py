@@ -1,0 +1,142 @@
+"""Start-up of the desktop app: ``run_gui(args) -> int``.
+
+Order: QApplication → bundled fonts → language (command line or ``FOCALPOINT_LANG``,
+else the settings, else the system locale, else English) with Qt's own translations and
+the layout direction → open the database (a ``DatabaseError`` is shown in the person's
+language and ends the app with its exit code, the file untouched) → the main window is
+shown, and only then is the catalogue read (and loaded from the shipped plan when it
+changed) on the DB worker.
+
+Environment hooks, for tests and benchmarks:
+
+- ``FOCALPOINT_EXIT_AFTER_SHOWN=1``: print ``FOCALPOINT_SHOWN <seconds since process
+  start>`` once the main window is on screen, then quit;
+- ``FOCALPOINT_UI_HOOK=module:function``: call ``function(window)`` once it is shown;
+- ``FOCALPOINT_ACTION_PLAN_DIR``: read the action plan from another folder;
+- ``FOCALPOINT_NO_DIALOGS=1``: never open a modal message box (also the case on the
+  ``offscreen`` and ``minimal`` Qt platforms): errors go to stderr only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+
+_T0 = time.perf_counter()
+
+
+def seconds_since_process_start() -> float:
+    """Wall time since this process began (Linux /proc), else since this module was imported."""
+    try:
+        with open("/proc/self/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        start_ticks = int(fields[19])
+        with open("/proc/uptime", "rb") as fh:
+            uptime = float(fh.read().split()[0])
+        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _T0
+
+
+def headless(app) -> bool:  # noqa: ANN001
+    return os.environ.get("FOCALPOINT_NO_DIALOGS") == "1" or app.platformName() in ("offscreen", "minimal")
+
+
+def choose_language(args: argparse.Namespace, stored: str | None) -> str:
+    """Command line, then FOCALPOINT_LANG, then the stored choice, then the system's, then English."""
+    from focalpoint.i18n import normalize_language, system_language
+
+    return (normalize_language(getattr(args, "lang", None))
+            or normalize_language(os.environ.get("FOCALPOINT_LANG"))
+            or normalize_language(stored)
+            or system_language())
+
+
+def show_database_error(app, exc) -> int:  # noqa: ANN001
+    """Tell the person why the database cannot be opened; returns the exit code."""
+    from focalpoint.i18n import _
+
+    message = exc.user_message
+    print(_("Error: {message}").format(message=message), file=sys.stderr)
+    if not headless(app):
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Critical, _("FocalPoint cannot open its database"), message,
+                          QMessageBox.StandardButton.Close)
+        box.exec()
+    return exc.exit_code
+
+
+def _call_hook(spec: str, window) -> None:  # noqa: ANN001
+    module_name, _sep, func_name = spec.partition(":")
+    module = importlib.import_module(module_name)
+    getattr(module, func_name or "hook")(window)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Run the desktop app until its window closes. Returns the process exit code."""
+    from PySide6.QtCore import QCoreApplication, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from focalpoint import APP_NAME, __version__
+    from focalpoint.paths import resolve_data_dir
+    from focalpoint.ui.fonts import install_application_font
+    from focalpoint.ui.language import LanguageController
+    from focalpoint.ui.settings import open_settings, stored_language
+
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_application_font(app)
+
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    try:
+        settings = open_settings(data_dir)
+    except OSError:
+        settings = None  # the database check below explains what is wrong with the folder
+    language = LanguageController(app, settings)
+    language.apply(choose_language(args, stored_language(settings) if settings is not None else None))
+
+    from focalpoint.db import DatabaseError, open_database
+
+    try:
+        db = open_database(data_dir)
+    except DatabaseError as exc:
+        language.detach()
+        return show_database_error(app, exc)
+
+    from focalpoint.ui.main_window import MainWindow
+    from focalpoint.ui.tasks import TaskRunner
+
+    plan_dir = os.environ.get("FOCALPOINT_ACTION_PLAN_DIR")
+    runner = TaskRunner()
+    window = MainWindow(db, runner, language=language, settings=settings,
+                        plan_folder=Path(plan_dir) if plan_dir else None)
+
+    exit_after_shown = os.environ.get("FOCALPOINT_EXIT_AFTER_SHOWN") == "1"
+    hook = os.environ.get("FOCALPOINT_UI_HOOK")
+
+    def on_shown() -> None:
+        if exit_after_shown:
+            print(f"FOCALPOINT_SHOWN {seconds_since_process_start():.4f}", flush=True)
+            QTimer.singleShot(0, window.close)
+            return
+        window.start()
+        if hook:
+            _call_hook(hook, window)
+
+    window.shown.connect(lambda: QTimer.singleShot(0, on_shown))
+    window.show()
+    try:
+        code = app.exec()
+    finally:
+        runner.shutdown(wait=True)
+        language.detach()
+        db.close()
+    return int(code)

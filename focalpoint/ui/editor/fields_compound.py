@@ -1,0 +1,389 @@
+"""Compound field widgets: links, attachments, groups and repeatable lists; and the factory.
+
+``make_field_widget`` picks the widget for a field definition:
+
+- several terms, codes, activities or records → a check list;
+- any other repeated field → ``RepeatField``: one widget per item, with Add and Remove;
+- a group → ``GroupField``: its members in a form of their own (labels, errors).
+
+Attachments are copied into the data folder on the DB worker (never on the UI thread).
+UI thread only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QToolButton, QVBoxLayout, QWidget)
+
+from focalpoint.forms import model as m
+from focalpoint.forms.model import Field
+from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language, localize
+from focalpoint.ui.editor.base import FieldRow, FieldWidget, is_empty
+from focalpoint.ui.editor.context import EditorContext
+from focalpoint.ui.editor.fields_basic import (BooleanField, DateField, LocalizedTextField, MoneyField, NumberField,
+                                              TextField)
+from focalpoint.ui.editor.fields_choice import ChecklistField, ChoiceField
+
+
+class LinkField(FieldWidget):
+    """``link``: an address, a name for it, and the language of the page."""
+
+    def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
+        super().__init__(fld, ctx, parent)
+        self.url = QLineEdit(self)
+        self.url.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self.name = QLineEdit(self)
+        self.language = QComboBox(self)
+        for widget in (self.url, self.name):
+            widget.textEdited.connect(self._emit)
+        self.language.currentIndexChanged.connect(self._emit)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.url, 3)
+        layout.addWidget(self.name, 2)
+        layout.addWidget(self.language)
+        self.retranslate()
+
+    def value(self) -> Any:
+        out: dict[str, Any] = {}
+        if self.url.text().strip():
+            out["url"] = self.url.text().strip()
+        if self.name.text().strip():
+            out["name"] = self.name.text().strip()
+        if out and self.language.currentData():
+            out["language"] = self.language.currentData()
+        return out or None
+
+    def _set(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        self.url.setText(value.get("url") or "")
+        self.name.setText(value.get("name") or "")
+        index = self.language.findData(value.get("language")) if value.get("language") else 0
+        self.language.setCurrentIndex(max(0, index))
+
+    def retranslate(self) -> None:
+        self.url.setPlaceholderText(_("https://…"))
+        self.url.setAccessibleName(_("Address (URL)"))
+        self.name.setPlaceholderText(_("Name of the link"))
+        self.name.setAccessibleName(_("Name of the link"))
+        current = self.language.currentData()
+        self.language.blockSignals(True)
+        self.language.clear()
+        self.language.addItem(_("Language…"), None)
+        for code in LANGUAGES:
+            self.language.addItem(NATIVE_NAMES[code], code)
+        self.language.setCurrentIndex(max(0, self.language.findData(current)) if current else 0)
+        self.language.blockSignals(False)
+        self.language.setAccessibleName(_("Language of the page"))
+
+    def focus_widget(self) -> QWidget:
+        return self.url
+
+
+def human_size(size: int) -> str:
+    from focalpoint.i18n import format_number
+
+    if size < 1024:
+        return _("{n} bytes").format(n=format_number(size))
+    if size < 1024 * 1024:
+        return _("{n} KB").format(n=format_number(round(size / 1024, 1)))
+    return _("{n} MB").format(n=format_number(round(size / 1024 / 1024, 1)))
+
+
+class AttachmentField(FieldWidget):
+    """``attachment``: a file copied into the data folder, named by its SHA-256."""
+
+    def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
+        super().__init__(fld, ctx, parent)
+        self.label = QLabel(self)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.choose = QPushButton(self)
+        self.choose.clicked.connect(self._choose)
+        self.clear_button = QToolButton(self)
+        self.clear_button.setText("×")
+        self.clear_button.clicked.connect(self._clear)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.choose)
+        layout.addWidget(self.clear_button)
+        self._value: dict[str, Any] | None = None
+        self._busy = False
+        self.retranslate()
+
+    def _choose(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Attach a file"))
+        if path:
+            self.attach_file(Path(path))
+
+    def attach_file(self, path: Path) -> None:
+        """Copy ``path`` into the data folder on the DB worker, then show it."""
+        if self.ctx.data_dir is None:
+            return
+        from focalpoint.forms import store_attachment
+
+        self._busy = True
+        self.retranslate()
+        self.ctx.runner.run_db(store_attachment, self.ctx.data_dir, path, on_done=self._stored,
+                               on_error=self._failed)
+
+    def _stored(self, value: dict[str, Any]) -> None:
+        self._busy = False
+        self._value = value
+        self.retranslate()
+        self._emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.retranslate()
+        self.label.setText(_("The file could not be attached: {error}").format(error=exc))
+
+    def _clear(self) -> None:
+        self._value = None
+        self.retranslate()
+        self._emit()
+
+    def value(self) -> Any:
+        return dict(self._value) if self._value else None
+
+    def _set(self, value: Any) -> None:
+        self._value = dict(value) if isinstance(value, dict) and value.get("sha256") else None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.choose.setText(_("Choose a file…") if not self._value else _("Replace…"))
+        self.clear_button.setToolTip(_("Remove the file"))
+        self.clear_button.setAccessibleName(_("Remove the file"))
+        self.clear_button.setVisible(bool(self._value))
+        if self._busy:
+            self.label.setText(_("Copying the file…"))
+        elif self._value:
+            self.label.setText(f'{self._value.get("filename", "")} ({human_size(int(self._value.get("size", 0)))})')
+        else:
+            self.label.setText(_("No file"))
+
+    def focus_widget(self) -> QWidget:
+        return self.choose
+
+
+class GroupField(FieldWidget):
+    """``group``: its member fields, each with its label and its errors."""
+
+    def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
+        super().__init__(fld, ctx, parent)
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.member_rows: dict[str, FieldRow] = {}
+        self._extra: dict[str, Any] = {}
+        for member in fld.fields:
+            widget = make_field_widget(member, ctx, self)
+            widget.changed.connect(self._emit)
+            row = FieldRow(widget, self)
+            self.member_rows[member.name] = row
+            self.form.addRow(row.label, row)
+
+    def value(self) -> Any:
+        out = dict(self._extra)
+        for name, row in self.member_rows.items():
+            v = row.widget.value()
+            if not is_empty(v):
+                out[name] = v
+            else:
+                out.pop(name, None)
+        return out or None
+
+    def _set(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        self._extra = {k: v for k, v in value.items() if k not in self.member_rows}
+        for name, row in self.member_rows.items():
+            row.widget.set_value(value.get(name))
+
+    def set_languages(self, languages: list[str]) -> None:
+        for row in self.member_rows.values():
+            row.widget.set_languages(languages)
+
+    def retranslate(self) -> None:
+        for row in self.member_rows.values():
+            row.retranslate()
+
+    def rows(self, path: str) -> Iterator[tuple[str, FieldRow]]:
+        for name, row in self.member_rows.items():
+            member_path = f"{path}.{name}"
+            yield member_path, row
+            yield from row.widget.rows(member_path)
+
+    def focus_widget(self) -> QWidget:
+        first = next(iter(self.member_rows.values()), None)
+        return first.widget.focus_widget() if first else self
+
+
+class _RepeatItem(QFrame):
+    remove_requested = Signal(object)
+
+    def __init__(self, row: FieldRow, boxed: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.row = row
+        self.title = QLabel(self)
+        self.title.setObjectName("repeatItemTitle")
+        self.remove = QToolButton(self)
+        self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
+        if boxed:
+            self.setFrameShape(QFrame.Shape.StyledPanel)
+            layout = QVBoxLayout(self)
+            head = QHBoxLayout()
+            head.addWidget(self.title, 1)
+            head.addWidget(self.remove)
+            layout.addLayout(head)
+            layout.addWidget(row)
+            self.remove.setText(_("Remove"))
+            self.remove.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        else:
+            layout = QHBoxLayout(self)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.addWidget(row, 1)
+            layout.addWidget(self.remove, 0, Qt.AlignmentFlag.AlignTop)
+            self.remove.setText("−")
+            self.title.hide()
+
+
+class RepeatField(FieldWidget):
+    """A repeated field: one widget per item, Add and Remove buttons."""
+
+    def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
+        super().__init__(fld, ctx, parent)
+        self._boxed = fld.kind == m.GROUP
+        self.items: list[_RepeatItem] = []
+        self.list_layout = QVBoxLayout()
+        self.list_layout.setContentsMargins(0, 0, 0, 0)
+        self.list_layout.setSpacing(6 if self._boxed else 2)
+        self.add_button = QPushButton(self)
+        self.add_button.setObjectName("repeatAdd")
+        self.add_button.clicked.connect(self._add_clicked)
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("repeatEmpty")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.list_layout)
+        foot = QHBoxLayout()
+        foot.addWidget(self.empty_label)
+        foot.addWidget(self.add_button)
+        foot.addStretch(1)
+        layout.addLayout(foot)
+        self.retranslate()
+
+    def _single_field(self) -> Field:
+        from dataclasses import replace
+
+        return replace(self.field, repeat=False, required=False, min_items=None, max_items=None)
+
+    def add_item(self, value: Any = None, emit: bool = True) -> FieldWidget:
+        widget = make_field_widget(self._single_field(), self.ctx, self)
+        if value is not None:
+            widget.set_value(value)
+        widget.changed.connect(self._emit)
+        row = FieldRow(widget, self)
+        row.label.hide()
+        item = _RepeatItem(row, self._boxed, self)
+        item.remove_requested.connect(self._remove_item)
+        self.items.append(item)
+        self.list_layout.addWidget(item)
+        self.retranslate()
+        if emit:
+            self._emit()
+        return widget
+
+    def _add_clicked(self) -> None:
+        widget = self.add_item()
+        widget.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _remove_item(self, item: _RepeatItem) -> None:
+        self.remove_item(self.items.index(item))
+
+    def remove_item(self, index: int) -> None:
+        item = self.items.pop(index)
+        self.list_layout.removeWidget(item)
+        item.deleteLater()
+        self.retranslate()
+        self._emit()
+
+    def value(self) -> Any:
+        values = [item.row.widget.value() for item in self.items]
+        values = [v for v in values if not is_empty(v)]
+        return values or None
+
+    def _set(self, value: Any) -> None:
+        for item in self.items:
+            self.list_layout.removeWidget(item)
+            item.deleteLater()
+        self.items = []
+        for v in value if isinstance(value, list) else []:
+            self.add_item(v, emit=False)
+        self.retranslate()
+
+    def set_languages(self, languages: list[str]) -> None:
+        for item in self.items:
+            item.row.widget.set_languages(languages)
+
+    def retranslate(self) -> None:
+        label = localize(self.field.label, get_language()) or self.field.name
+        self.add_button.setText(_("Add to “{field}”").format(field=label))
+        full = len(self.items) >= self.field.effective_max_items
+        self.add_button.setEnabled(not full)
+        self.empty_label.setVisible(not self.items)
+        self.empty_label.setText(_("None yet."))
+        for i, item in enumerate(self.items):
+            item.title.setText(_("{field} {n}").format(field=label, n=i + 1))
+            item.remove.setToolTip(_("Remove item {n}").format(n=i + 1))
+            item.remove.setAccessibleName(_("Remove item {n}").format(n=i + 1))
+            if self._boxed:
+                item.remove.setText(_("Remove"))
+            item.row.retranslate()
+
+    def rows(self, path: str) -> Iterator[tuple[str, FieldRow]]:
+        for i, item in enumerate(self.items):
+            item_path = f"{path}[{i}]"
+            yield item_path, item.row
+            yield from item.row.widget.rows(item_path)
+
+    def focus_widget(self) -> QWidget:
+        return self.add_button
+
+
+CHECKLIST_KINDS = {m.TERM, m.CODE, m.ACTIVITY, m.REFERENCE}
+
+
+def make_field_widget(fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> FieldWidget:
+    """The widget that edits ``fld``'s value."""
+    if fld.repeat:
+        if fld.kind in CHECKLIST_KINDS:
+            return ChecklistField(fld, ctx, parent)
+        return RepeatField(fld, ctx, parent)
+    kind = fld.kind
+    if kind in (m.TEXT, m.LONG_TEXT):
+        return TextField(fld, ctx, parent)
+    if kind in m.LOCALIZED_KINDS:
+        return LocalizedTextField(fld, ctx, parent)
+    if kind == m.DATE:
+        return DateField(fld, ctx, parent)
+    if kind == m.NUMBER:
+        return NumberField(fld, ctx, parent)
+    if kind == m.MONEY:
+        return MoneyField(fld, ctx, parent)
+    if kind == m.BOOLEAN:
+        return BooleanField(fld, ctx, parent)
+    if kind in CHECKLIST_KINDS:
+        return ChoiceField(fld, ctx, parent)
+    if kind == m.LINK:
+        return LinkField(fld, ctx, parent)
+    if kind == m.ATTACHMENT:
+        return AttachmentField(fld, ctx, parent)
+    if kind == m.GROUP:
+        return GroupField(fld, ctx, parent)
+    raise ValueError(f"no editor widget for kind {kind!r}")

@@ -1,0 +1,88 @@
+"""Switching the interface language while the app runs.
+
+``LanguageController.switch(lang)`` sets ``focalpoint.i18n``'s language; the
+i18n listener it registers then, on the UI thread:
+
+1. replaces Qt's own translator (``qtbase_<lang>.qm`` from PySide6's translations
+   folder: the buttons of standard dialogs, context menus of line edits…);
+2. sets the layout direction of the whole app (Arabic → right to left);
+3. makes the Latin-digit QLocale of the language Qt's default (``focalpoint.ui.locale``);
+4. stores the choice in the settings;
+5. emits ``changed(lang)``: every window connects it to its ``retranslate()``.
+
+UI thread only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QObject, QSettings, Qt, QTranslator, Signal
+from PySide6.QtWidgets import QApplication
+
+from focalpoint import i18n
+from focalpoint.ui.locale import apply_default_locale
+from focalpoint.ui.settings import store_language
+
+# Qt's catalogue names for the six UN languages
+QT_CATALOGUE_NAMES = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_CN"}
+
+
+def qt_translations_dir() -> Path:
+    return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+
+
+def load_qt_translator(lang: str, parent: QObject | None = None) -> QTranslator | None:
+    """Qt's own ``qtbase`` catalogue for ``lang``, or None when Qt ships none."""
+    translator = QTranslator(parent)
+    name = QT_CATALOGUE_NAMES.get(lang, lang)
+    if translator.load(f"qtbase_{name}", str(qt_translations_dir())):
+        return translator
+    return None
+
+
+def layout_direction(lang: str) -> Qt.LayoutDirection:
+    return Qt.LayoutDirection.RightToLeft if i18n.is_rtl(lang) else Qt.LayoutDirection.LeftToRight
+
+
+class LanguageController(QObject):
+    """Owns the app's language state. Create one, after the QApplication."""
+
+    changed = Signal(str)
+
+    def __init__(self, app: QApplication, settings: QSettings | None = None) -> None:
+        super().__init__(app)
+        self._app = app
+        self._settings = settings
+        self._translator: QTranslator | None = None
+        i18n.add_language_listener(self._on_language)
+        self.destroyed.connect(lambda *_: i18n.remove_language_listener(self._on_language))
+
+    @property
+    def language(self) -> str:
+        return i18n.get_language()
+
+    def apply(self, lang: str) -> None:
+        """Set the language at start-up (no settings write when unchanged)."""
+        i18n.set_language(lang)
+
+    def switch(self, lang: str) -> None:
+        """Switch while running and remember the choice."""
+        i18n.set_language(lang)
+
+    def detach(self) -> None:
+        i18n.remove_language_listener(self._on_language)
+
+    def _on_language(self, lang: str) -> None:
+        if self._translator is not None:
+            self._app.removeTranslator(self._translator)
+            self._translator = None
+        translator = load_qt_translator(lang, self)
+        if translator is not None:
+            self._app.installTranslator(translator)
+            self._translator = translator
+        self._app.setLayoutDirection(layout_direction(lang))
+        apply_default_locale(lang)
+        if self._settings is not None:
+            store_language(self._settings, lang)
+        self.changed.emit(lang)

@@ -1,0 +1,264 @@
+"""The main window: the action plan and the records in tabs, menus, and the status bar.
+
+Every child is built with its dependencies passed in (database, task runner,
+language controller, settings). ``retranslate()`` re-labels everything after a
+language switch. UI thread only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from focalpoint import APP_NAME, __version__
+from focalpoint.db import Database
+from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language
+from focalpoint.ui.catalog_browser import CatalogBrowser
+from focalpoint.ui.settings import GEOMETRY_KEY, SPLITTER_KEY, STATE_KEY, byte_array
+from focalpoint.ui.status import StatusArea, StatusCounts, status_counts
+
+
+class MainWindow(QMainWindow):
+    """The application's one main window."""
+
+    shown = Signal()
+
+    def __init__(self, db: Database, runner, language=None, settings: QSettings | None = None,  # noqa: ANN001
+                 plan_folder: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.runner = runner
+        self.language = language
+        self.settings = settings
+        self.setObjectName("mainWindow")
+        self._shown_once = False
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.catalog = CatalogBrowser(db, runner, plan_folder=plan_folder, parent=self.tabs)
+        self.tabs.addTab(self.catalog, "")
+        self.records = self._make_records_panel()
+        if self.records is not None:
+            self.tabs.addTab(self.records, "")
+            self.catalog.open_record.connect(self.open_record)
+            self.records.records_changed.connect(self.refresh_counts)
+            self.records.records_changed.connect(self.catalog.refresh_detail)
+        self.setCentralWidget(self.tabs)
+
+        self.status = StatusArea(self.statusBar(), db.path)
+        from focalpoint.ui.sync_controller import SyncController
+
+        self.sync = SyncController(db, runner, self.status.sync, self)
+        self.sync.finished.connect(self.refresh_counts)
+        self._build_menus()
+        if language is not None:
+            language.changed.connect(lambda _lang: self.retranslate())
+        self.catalog.loaded.connect(self.refresh_counts)
+        runner.task_failed.connect(self._task_failed)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(300)
+        self._counts_timer.timeout.connect(self._load_counts)
+        self.resize(1280, 800)
+        self._restore_state()
+        self.retranslate()
+
+    def _make_records_panel(self):  # noqa: ANN202
+        try:
+            from focalpoint.ui.records_panel import RecordsPanel
+        except ImportError:
+            return None
+        return RecordsPanel(self.db, self.runner, parent=self.tabs)
+
+    # --------------------------------------------------------------- menus
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.new_menu = self.file_menu.addMenu("")
+        self.new_actions: dict[str, QAction] = {}
+        if self.records is not None:
+            for schema in self.records.schemas():
+                action = QAction(self)
+                action.triggered.connect(lambda _checked=False, s=schema: self.new_record(s))
+                self.new_menu.addAction(action)
+                self.new_actions[schema] = action
+        self.new_menu.setEnabled(bool(self.new_actions))
+        self.file_menu.addSeparator()
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(self.quit_action)
+
+        self.edit_menu = bar.addMenu("")
+        self.find_action = QAction(self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.find_action.triggered.connect(self.focus_search)
+        self.edit_menu.addAction(self.find_action)
+
+        self.view_menu = bar.addMenu("")
+        self.show_catalog_action = QAction(self)
+        self.show_catalog_action.setShortcut(QKeySequence("Ctrl+1"))
+        self.show_catalog_action.triggered.connect(lambda: self.tabs.setCurrentWidget(self.catalog))
+        self.view_menu.addAction(self.show_catalog_action)
+        self.show_records_action = QAction(self)
+        self.show_records_action.setShortcut(QKeySequence("Ctrl+2"))
+        self.show_records_action.setEnabled(self.records is not None)
+        self.show_records_action.triggered.connect(lambda: self.records and self.tabs.setCurrentWidget(self.records))
+        self.view_menu.addAction(self.show_records_action)
+
+        self.language_menu = bar.addMenu("")
+        self.language_menu.setObjectName("languageMenu")
+        self.language_group = QActionGroup(self)
+        self.language_group.setExclusive(True)
+        self.language_actions: dict[str, QAction] = {}
+        for code in LANGUAGES:
+            action = QAction(NATIVE_NAMES[code], self)
+            action.setCheckable(True)
+            action.setData(code)
+            action.setChecked(code == get_language())
+            action.triggered.connect(lambda _checked=False, c=code: self.switch_language(c))
+            self.language_group.addAction(action)
+            self.language_menu.addAction(action)
+            self.language_actions[code] = action
+
+        self.sync_menu = bar.addMenu("")
+        self.sync_menu.addAction(self.sync.action)
+
+        self.help_menu = bar.addMenu("")
+        self.about_action = QAction(self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.about)
+        self.help_menu.addAction(self.about_action)
+
+    # ------------------------------------------------------------ actions
+
+    def focus_search(self) -> None:
+        current = self.tabs.currentWidget()
+        if current is self.records and self.records is not None:
+            self.records.focus_search()
+        else:
+            self.tabs.setCurrentWidget(self.catalog)
+            self.catalog.focus_search()
+
+    def switch_language(self, code: str) -> None:
+        if self.language is not None:
+            self.language.switch(code)
+        else:
+            from focalpoint.i18n import set_language
+
+            set_language(code)
+            self.retranslate()
+
+    def new_record(self, schema: str) -> None:
+        if self.records is not None:
+            self.tabs.setCurrentWidget(self.records)
+            self.records.new_record(schema)
+
+    def open_record(self, identifier: str) -> None:
+        if self.records is not None:
+            self.records.open_record(identifier)
+
+    def about(self) -> None:
+        QMessageBox.about(self, _("About {app}").format(app=APP_NAME), _(
+            "<h3>{app} {version}</h3><p>The short-term action plan on capacity-building (2017-2020) of "
+            "decision XIII/23, capacity needs assessments and clearing-house records, offline.</p>"
+            "<p>The action plan's official text is the Chinese text of decision XIII/23; other languages "
+            "are unofficial translations.</p>").format(app=APP_NAME, version=__version__))
+
+    def refresh_counts(self) -> None:
+        """Re-read the status bar counts soon (coalesces bursts of saves)."""
+        self._counts_timer.start()
+
+    def _load_counts(self) -> None:
+        self.runner.run_db(status_counts, self.db, on_done=self._show_counts, on_error=lambda _e: None)
+
+    def _show_counts(self, counts: StatusCounts) -> None:
+        self.status.set_counts(counts)
+
+    def _task_failed(self, message: str) -> None:
+        self.statusBar().showMessage(_("A background task failed: {error}").format(error=message), 10000)
+
+    # ------------------------------------------------------------ language
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("{app} — capacity-building action plan and records").format(app=APP_NAME))
+        self.tabs.setTabText(self.tabs.indexOf(self.catalog), _("&Action plan"))
+        if self.records is not None:
+            self.tabs.setTabText(self.tabs.indexOf(self.records), _("&Records"))
+        self.file_menu.setTitle(_("&File"))
+        self.new_menu.setTitle(_("&New record"))
+        if self.records is not None:
+            for schema, action in self.new_actions.items():
+                action.setText(self.records.schema_label(schema))
+        self.quit_action.setText(_("&Quit"))
+        self.edit_menu.setTitle(_("&Edit"))
+        self.find_action.setText(_("&Find…"))
+        self.view_menu.setTitle(_("&View"))
+        self.show_catalog_action.setText(_("&Action plan"))
+        self.show_records_action.setText(_("&Records"))
+        self.language_menu.setTitle(_("&Language"))
+        for code, action in self.language_actions.items():
+            action.setChecked(code == get_language())
+        self.sync_menu.setTitle(_("&Sync"))
+        self.help_menu.setTitle(_("&Help"))
+        self.about_action.setText(_("&About FocalPoint"))
+        self.catalog.retranslate()
+        if self.records is not None:
+            self.records.retranslate()
+        self.status.retranslate()
+        self.sync.retranslate()
+
+    # ------------------------------------------------------------ lifetime
+
+    def start(self) -> None:
+        """Begin loading data (after the window is on screen)."""
+        self.catalog.load()
+        if self.records is not None:
+            self.records.load()
+        self.refresh_counts()
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if not getattr(self, "_splitter_restored", False):
+                width = self.catalog.splitter.width()
+                self.catalog.splitter.setSizes([width * 11 // 20, width * 9 // 20])
+            self.shown.emit()
+
+    def _restore_state(self) -> None:
+        if self.settings is None:
+            return
+        geometry = byte_array(self.settings, GEOMETRY_KEY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = byte_array(self.settings, STATE_KEY)
+        if state is not None:
+            self.restoreState(state)
+        splitter = byte_array(self.settings, SPLITTER_KEY)
+        if splitter is not None:
+            self.catalog.splitter.restoreState(splitter)
+            self._splitter_restored = True
+
+    def save_state(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(STATE_KEY, self.saveState())
+        self.settings.setValue(SPLITTER_KEY, self.catalog.splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.records is not None and not self.records.close_editors():
+            event.ignore()
+            return
+        self.save_state()
+        self.runner.wait_db_idle(timeout=15)
+        super().closeEvent(event)

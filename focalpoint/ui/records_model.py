@@ -1,0 +1,231 @@
+"""A lazy table of records: all identifiers known, rows read one window at a time.
+
+``RecordTableModel`` knows the ordered identifiers of the whole list (so the scroll
+bar is right from the start) and asks the DB worker for a window of ``PAGE_SIZE`` rows
+when the view first paints one of them; until the answer arrives the cells show an
+ellipsis. At most ``MAX_PAGES`` windows are kept, so 10,000 records never sit in
+memory at once. UI thread only.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from focalpoint.db import Database
+from focalpoint.i18n import _, format_datetime, get_language, localize, pgettext
+from focalpoint.ui.records_data import RecordQuery, RecordRow, record_ids, record_rows
+
+PAGE_SIZE = 100
+MAX_PAGES = 40
+IdentifierRole = Qt.ItemDataRole.UserRole + 20
+SchemaRole = Qt.ItemDataRole.UserRole + 21
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def status_label(status: str) -> str:
+    return {
+        "draft": pgettext("record status", "Draft"),
+        "ready": pgettext("record status", "Ready"),
+        "submitted": pgettext("record status", "Submitted for review"),
+        "published": pgettext("record status", "Published"),
+        "rejected": pgettext("record status", "Rejected"),
+    }.get(status, status)
+
+
+def sync_label(state: str) -> str:
+    return {
+        "local": pgettext("sync state", "Only on this computer"),
+        "queued": pgettext("sync state", "Waiting to be sent"),
+        "syncing": pgettext("sync state", "Sending…"),
+        "synced": pgettext("sync state", "Up to date"),
+        "conflict": pgettext("sync state", "Conflict: needs you"),
+        "error": pgettext("sync state", "Sync problem"),
+    }.get(state, state)
+
+
+SYNC_COLOURS = {"conflict": "#a4262c", "error": "#a4262c", "queued": "#6b4e16", "synced": "#2e6b30"}
+
+
+class RecordTableModel(QAbstractTableModel):
+    COL_TITLE, COL_TYPE, COL_STATUS, COL_SYNC, COL_UPDATED = range(5)
+    COLUMN_COUNT = 5
+    SORT_KEYS = {COL_TITLE: "title", COL_TYPE: "schema", COL_STATUS: "status", COL_SYNC: "sync",
+                 COL_UPDATED: "updated"}
+
+    loading_changed = Signal(bool)
+    ids_loaded = Signal(int)
+
+    def __init__(self, db: Database, runner, schema_label=None, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self._db = db
+        self._runner = runner
+        self._schema_label = schema_label or (lambda s: s)
+        self._ids: list[str] = []
+        self._pages: OrderedDict[int, dict[str, RecordRow]] = OrderedDict()
+        self._requested: set[int] = set()
+        self._generation = 0
+        self._query = RecordQuery()
+        self.pages_loaded = 0  # how many windows were read (tests, benchmarks)
+
+    # ------------------------------------------------------------- loading
+
+    @property
+    def query(self) -> RecordQuery:
+        return self._query
+
+    def set_query(self, query: RecordQuery) -> None:
+        """Re-read the identifiers for new filters (on the DB worker)."""
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        self.loading_changed.emit(True)
+        self._runner.run_db(record_ids, self._db, self._query,
+                            on_done=lambda ids: self._on_ids(generation, ids))
+
+    def _on_ids(self, generation: int, ids: list[str]) -> None:
+        if generation != self._generation:
+            return
+        self.beginResetModel()
+        self._ids = ids
+        self._pages.clear()
+        self._requested.clear()
+        self.endResetModel()
+        self.loading_changed.emit(False)
+        self.ids_loaded.emit(len(ids))
+
+    def _row(self, row: int) -> RecordRow | None:
+        page = row // PAGE_SIZE
+        rows = self._pages.get(page)
+        if rows is None:
+            self._request_page(page)
+            return None
+        self._pages.move_to_end(page)
+        return rows.get(self._ids[row])
+
+    def _request_page(self, page: int) -> None:
+        if page in self._requested:
+            return
+        self._requested.add(page)
+        generation = self._generation
+        ids = self._ids[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        self._runner.run_db(record_rows, self._db, ids,
+                            on_done=lambda rows: self._on_page(generation, page, rows))
+
+    def _on_page(self, generation: int, page: int, rows: dict[str, RecordRow]) -> None:
+        self._requested.discard(page)
+        if generation != self._generation:
+            return
+        self._pages[page] = rows
+        self.pages_loaded += 1
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        first = page * PAGE_SIZE
+        last = min(len(self._ids), first + PAGE_SIZE) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, self.COLUMN_COUNT - 1))
+
+    def refresh_rows(self, identifiers: list[str] | None = None) -> None:
+        """Forget cached rows (all, or the pages holding ``identifiers``) so they are read again."""
+        if identifiers is None:
+            pages = list(self._pages)
+        else:
+            wanted = set(identifiers)
+            pages = [p for p, rows in self._pages.items() if wanted & set(rows)]
+        for page in pages:
+            self._pages.pop(page, None)
+            first = page * PAGE_SIZE
+            last = min(len(self._ids), first + PAGE_SIZE) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, self.COLUMN_COUNT - 1))
+
+    def cached_rows(self) -> int:
+        return sum(len(p) for p in self._pages.values())
+
+    def identifier(self, row: int) -> str | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, identifier: str) -> int:
+        try:
+            return self._ids.index(identifier)
+        except ValueError:
+            return -1
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.COLUMN_COUNT - 1)
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, self.COLUMN_COUNT - 1))
+
+    # ------------------------------------------------------------ Qt model
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self.COLUMN_COUNT
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return {
+            self.COL_TITLE: _("Title"),
+            self.COL_TYPE: _("Type"),
+            self.COL_STATUS: _("Status"),
+            self.COL_SYNC: _("Sync"),
+            self.COL_UPDATED: _("Last changed"),
+        }.get(section)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role == IdentifierRole:
+            return self._ids[index.row()]
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
+                        SchemaRole):
+            return None
+        row = self._row(index.row())
+        col = index.column()
+        if row is None:
+            return "…" if role == Qt.ItemDataRole.DisplayRole and col == self.COL_TITLE else None
+        if role == SchemaRole:
+            return row.schema
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == self.COL_SYNC and row.sync_state in SYNC_COLOURS:
+                return QBrush(QColor(SYNC_COLOURS[row.sync_state]))
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.COL_SYNC and row.sync_error:
+                return row.sync_error
+            if col == self.COL_TITLE:
+                return localize(row.title, get_language()) or None
+            return None
+        if col == self.COL_TITLE:
+            return localize(row.title, get_language()) or _("(untitled)")
+        if col == self.COL_TYPE:
+            return self._schema_label(row.schema)
+        if col == self.COL_STATUS:
+            return status_label(row.status)
+        if col == self.COL_SYNC:
+            return sync_label("conflict" if row.has_conflict else row.sync_state)
+        if col == self.COL_UPDATED:
+            return format_datetime(row.updated_at, get_language(), fmt="short")
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self.SORT_KEYS.get(column, "updated")
+        q = self._query
+        self.set_query(RecordQuery(schema=q.schema, status=q.status, sync_state=q.sync_state, search=q.search,
+                                   sort=key, descending=order == Qt.SortOrder.DescendingOrder,
+                                   lang=get_language()))

@@ -1,0 +1,430 @@
+"""The Records tab: record types on the left, a lazy list with filters, editors in their own windows.
+
+Creating, opening, duplicating and deleting records start here. Deleting a record
+that never reached the server loses it for good, so it needs two confirmations
+(sync invariant 7); any deletion can be undone from the status line until the next
+one. ``confirm`` is a dependency (tests pass one that answers without a dialog).
+UI thread only.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QMessageBox, QSplitter, QTableView,
+                               QToolBar, QVBoxLayout, QWidget)
+
+from focalpoint.db import Database
+from focalpoint.i18n import _, get_language, localize
+from focalpoint.records import STATUSES, SYNC_STATES, RecordStore, RecordView, new_identifier
+from focalpoint.ui.records_data import RecordQuery, schema_counts
+from focalpoint.ui.records_model import IdentifierRole, RecordTableModel, status_label, sync_label
+
+SEARCH_DEBOUNCE_MS = 200
+ALL_TYPES = ""
+
+Confirm = Callable[[str, str, str], bool]  # (title, question, yes-button text) -> yes?
+
+
+def dialog_confirm(parent: QWidget) -> Confirm:
+    def confirm(title: str, question: str, yes_text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, question, QMessageBox.StandardButton.NoButton, parent)
+        yes = box.addButton(yes_text, QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is yes
+    return confirm
+
+
+def available_schemas() -> tuple[str, ...]:
+    try:
+        from focalpoint.forms import schemas
+
+        return tuple(schemas())
+    except Exception:  # noqa: BLE001 — no form definitions shipped: the tab still lists records
+        return ()
+
+
+class RecordTableView(QTableView):
+    entered = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.entered.emit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+
+class RecordsPanel(QWidget):
+    records_changed = Signal()
+    editor_opened = Signal(object)
+
+    def __init__(self, db: Database, runner, parent: QWidget | None = None,  # noqa: ANN001
+                 store: RecordStore | None = None, confirm: Confirm | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.runner = runner
+        self.store = store or RecordStore(db)
+        self.confirm: Confirm = confirm or dialog_confirm(self)
+        self.editors: dict[str, Any] = {}
+        self._schemas = available_schemas()
+        self._counts: dict[str, int] = {}
+        self._last_deleted: tuple[str, dict[str, Any], bool] | None = None
+
+        self.types = QListWidget(self)
+        self.types.setObjectName("recordTypes")
+        self.types.setMaximumWidth(300)
+        self.types.currentRowChanged.connect(lambda _row: self._query_changed())
+
+        self.model = RecordTableModel(db, runner, schema_label=self.schema_label, parent=self)
+        self.table = RecordTableView(self)
+        self.table.setObjectName("recordTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(RecordTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(RecordTableModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        for col in (RecordTableModel.COL_TYPE, RecordTableModel.COL_STATUS, RecordTableModel.COL_SYNC,
+                    RecordTableModel.COL_UPDATED):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, 170)
+        self.table.entered.connect(self._open_index)
+        self.table.doubleClicked.connect(self._open_index)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("recordSearch")
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox(self)
+        self.status_filter.setObjectName("statusFilter")
+        self.sync_filter = QComboBox(self)
+        self.sync_filter.setObjectName("syncFilter")
+        self.count_label = QLabel(self)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self._query_changed)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.status_filter.currentIndexChanged.connect(lambda _i: self._query_changed())
+        self.sync_filter.currentIndexChanged.connect(lambda _i: self._query_changed())
+        self.model.ids_loaded.connect(self._show_count)
+
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.new_action = QAction(self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.new_action.triggered.connect(lambda: self.new_record(self.current_schema() or self._first_schema()))
+        self.open_action = QAction(self)
+        self.open_action.triggered.connect(self.open_selected)
+        self.duplicate_action = QAction(self)
+        self.duplicate_action.triggered.connect(self.duplicate_selected)
+        self.delete_action = QAction(self)
+        self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_action.triggered.connect(self.delete_selected)
+        self.table.addAction(self.delete_action)
+        self.undo_action = QAction(self)
+        self.undo_action.setEnabled(False)
+        self.undo_action.triggered.connect(self.undo_delete)
+        for action in (self.new_action, self.open_action, self.duplicate_action, self.delete_action,
+                       self.undo_action):
+            self.toolbar.addAction(action)
+        self.addAction(self.new_action)
+        self.message = QLabel(self)
+        self.message.setObjectName("recordsMessage")
+        self.message.setWordWrap(True)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        filters.addWidget(self.status_filter, 1)
+        filters.addWidget(self.sync_filter, 1)
+        filters.addWidget(self.count_label)
+
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.toolbar)
+        right_layout.addLayout(filters)
+        right_layout.addWidget(self.table, 1)
+        right_layout.addWidget(self.message)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.types)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+
+        self.setTabOrder(self.types, self.search)
+        self.setTabOrder(self.search, self.status_filter)
+        self.setTabOrder(self.status_filter, self.sync_filter)
+        self.setTabOrder(self.sync_filter, self.table)
+        self.retranslate()
+
+    # ------------------------------------------------------------- types
+
+    def schemas(self) -> tuple[str, ...]:
+        return self._schemas
+
+    def _first_schema(self) -> str | None:
+        return self._schemas[0] if self._schemas else None
+
+    def schema_label(self, schema: str) -> str:
+        try:
+            from focalpoint.forms import load_form
+
+            return localize(load_form(schema).label, get_language()) or schema
+        except Exception:  # noqa: BLE001
+            return schema
+
+    def current_schema(self) -> str | None:
+        item = self.types.currentItem()
+        value = item.data(Qt.ItemDataRole.UserRole) if item else ALL_TYPES
+        return value or None
+
+    def select_schema(self, schema: str | None) -> None:
+        for row in range(self.types.count()):
+            if (self.types.item(row).data(Qt.ItemDataRole.UserRole) or None) == schema:
+                self.types.setCurrentRow(row)
+                return
+
+    def _fill_types(self) -> None:
+        current = self.current_schema()
+        self.types.blockSignals(True)
+        self.types.clear()
+        total = sum(self._counts.values())
+        item = QListWidgetItem(_("All records ({n})").format(n=total))
+        item.setData(Qt.ItemDataRole.UserRole, ALL_TYPES)
+        self.types.addItem(item)
+        known = list(self._schemas) + sorted(s for s in self._counts if s not in self._schemas)
+        for schema in known:
+            item = QListWidgetItem(_("{kind} ({n})").format(kind=self.schema_label(schema),
+                                                            n=self._counts.get(schema, 0)))
+            item.setData(Qt.ItemDataRole.UserRole, schema)
+            self.types.addItem(item)
+        self.types.blockSignals(False)
+        for row in range(self.types.count()):
+            if (self.types.item(row).data(Qt.ItemDataRole.UserRole) or None) == current:
+                self.types.setCurrentRow(row)
+                break
+        else:
+            self.types.setCurrentRow(0)
+
+    # ------------------------------------------------------------- loading
+
+    def load(self) -> None:
+        self.refresh_counts()
+        self._query_changed()
+
+    def refresh_counts(self) -> None:
+        self.runner.run_db(schema_counts, self.db, on_done=self._got_counts)
+
+    def _got_counts(self, counts: dict[str, int]) -> None:
+        self._counts = counts
+        self._fill_types()
+
+    def query(self) -> RecordQuery:
+        return RecordQuery(schema=self.current_schema(), status=self.status_filter.currentData(),
+                           sync_state=self.sync_filter.currentData(), search=self.search.text().strip() or None,
+                           sort=self.model.query.sort, descending=self.model.query.descending, lang=get_language())
+
+    def _query_changed(self) -> None:
+        self.model.set_query(self.query())
+
+    def _show_count(self, n: int) -> None:
+        self.count_label.setText(_("{n} shown").format(n=n))
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _changed(self, identifiers: list[str] | None = None) -> None:
+        self.refresh_counts()
+        self.model.reload()
+        self.records_changed.emit()
+
+    # ------------------------------------------------------------ editors
+
+    def selected_identifier(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.data(IdentifierRole) if index.isValid() else None
+
+    def _open_index(self, index: QModelIndex) -> None:
+        identifier = index.data(IdentifierRole)
+        if identifier:
+            self.open_record(identifier)
+
+    def open_selected(self) -> None:
+        identifier = self.selected_identifier()
+        if identifier:
+            self.open_record(identifier)
+
+    def open_record(self, identifier: str) -> None:
+        """Open a record in its editor (the existing window if it is open). Reads on the DB worker."""
+        window = self.editors.get(identifier)
+        if window is not None:
+            window.show()
+            window.raise_()
+            window.activateWindow()
+            return
+        self.runner.run_db(self.store.get, identifier, on_done=self._got_record)
+
+    def _got_record(self, view: RecordView | None) -> None:
+        if view is None:
+            self.message.setText(_("That record is no longer on this computer."))
+            return
+        self.open_editor(view.document, view)
+
+    def new_record(self, schema: str | None, languages: list[str] | None = None) -> Any:
+        if not schema:
+            self.message.setText(_("No record types are installed with this copy of FocalPoint."))
+            return None
+        langs = languages or [get_language()]
+        document = {"header": {"identifier": new_identifier(), "schema": schema, "languages": langs}}
+        return self.open_editor(document, None)
+
+    def open_editor(self, document: dict[str, Any], view: RecordView | None) -> Any:
+        """Show ``document`` in a new editor window; returns the window (None without a form)."""
+        from focalpoint.forms import load_form
+        from focalpoint.ui.editor.window import RecordEditorWindow
+
+        schema = document["header"]["schema"]
+        try:
+            form = load_form(schema)
+        except KeyError:
+            self.message.setText(_("FocalPoint has no form for records of type {schema}.").format(schema=schema))
+            return None
+        window = RecordEditorWindow(form, document, db=self.db, runner=self.runner, store=self.store,
+                                    record=view, data_dir=self.db.data_dir, parent=None)
+        identifier = window.identifier
+        self.editors[identifier] = window
+        window.saved.connect(lambda v: self._changed([v.identifier]))
+        window.closed.connect(lambda ident: self.editors.pop(ident, None))
+        window.duplicate_requested.connect(self.duplicate_document)
+        window.delete_requested.connect(self.delete_record)
+        window.open_record_requested.connect(self.open_record)
+        window.show()
+        self.editor_opened.emit(window)
+        return window
+
+    def close_editors(self) -> bool:
+        """Close every editor (each saves first). Returns True when all closed."""
+        for window in list(self.editors.values()):
+            window.close()
+        return not self.editors
+
+    # -------------------------------------------------- duplicate, delete
+
+    def duplicate_selected(self) -> None:
+        identifier = self.selected_identifier()
+        if identifier:
+            self.runner.run_db(self.store.get, identifier,
+                               on_done=lambda v: v is not None and self.duplicate_document(v.document))
+
+    def duplicate_document(self, document: dict[str, Any]) -> Any:
+        """A new record with the same content (a new identifier, a draft)."""
+        copy_doc = copy.deepcopy(document)
+        copy_doc["header"] = {**copy_doc.get("header", {}), "identifier": new_identifier()}
+        for key in ("title", "name"):
+            value = copy_doc.get(key)
+            if isinstance(value, dict) and value:
+                copy_doc[key] = {k: _("{title} (copy)").format(title=v) for k, v in value.items()}
+                break
+        window = self.open_editor(copy_doc, None)
+        if window is not None:
+            window.autosaver.flush()  # a duplicate exists as soon as it is asked for
+        return window
+
+    def delete_selected(self) -> None:
+        identifier = self.selected_identifier()
+        if identifier:
+            self.delete_record(identifier)
+
+    def delete_record(self, identifier: str) -> None:
+        """Ask, then delete on the DB worker (twice asked when the record never reached the server)."""
+        self.runner.run_db(self.store.get, identifier, on_done=lambda v: self._confirm_delete(identifier, v))
+
+    def _confirm_delete(self, identifier: str, view: RecordView | None) -> None:
+        if view is None:
+            return
+        title = localize(view.title, get_language()) or _("(untitled)")
+        never_synced = view.server_revision is None
+        if not self.confirm(_("Delete record"), _("Delete “{title}”?").format(title=title), _("Delete")):
+            return
+        if never_synced and not self.confirm(
+                _("Delete for good?"),
+                _("“{title}” has never been sent to the clearing-house. Deleting it removes the only copy. "
+                  "Delete it anyway?").format(title=title),
+                _("Delete for good")):
+            return
+        editor = self.editors.get(identifier)
+        if editor is not None:
+            editor.autosaver.enabled = False
+            editor.close()
+        document = view.document
+
+        def do_delete() -> None:
+            self.store.delete(identifier, confirmed_twice=never_synced)
+
+        self.runner.run_db(do_delete, on_done=lambda _r: self._deleted(identifier, document, never_synced, title),
+                           on_error=lambda exc: self.message.setText(str(exc)))
+
+    def _deleted(self, identifier: str, document: dict[str, Any], never_synced: bool, title: str) -> None:
+        self._last_deleted = (identifier, document, never_synced)
+        self.undo_action.setEnabled(True)
+        self.message.setText(_("“{title}” deleted. Use Undo to bring it back.").format(title=title))
+        self._changed()
+
+    def undo_delete(self) -> None:
+        if self._last_deleted is None:
+            return
+        identifier, document, never_synced = self._last_deleted
+        self._last_deleted = None
+        self.undo_action.setEnabled(False)
+
+        def restore() -> RecordView:
+            if never_synced:
+                return self.store.save(document)
+            return self.store.undelete(identifier)
+
+        self.runner.run_db(restore, on_done=lambda _v: (self.message.setText(_("Deletion undone.")), self._changed()),
+                           on_error=lambda exc: self.message.setText(str(exc)))
+
+    # ------------------------------------------------------------ language
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(_("Search records (any language)"))
+        self.search.setAccessibleName(_("Search records"))
+        from focalpoint.ui.catalog_filters import fill_combo
+
+        fill_combo(self.status_filter, [(_("Any status"), None)] + [(status_label(s), s) for s in STATUSES])
+        fill_combo(self.sync_filter, [(_("Any sync state"), None)] + [(sync_label(s), s) for s in SYNC_STATES])
+        self.status_filter.setAccessibleName(_("Status"))
+        self.sync_filter.setAccessibleName(_("Sync state"))
+        self.new_action.setText(_("&New"))
+        self.open_action.setText(_("&Open"))
+        self.duplicate_action.setText(_("D&uplicate"))
+        self.delete_action.setText(_("&Delete…"))
+        self.undo_action.setText(_("&Undo delete"))
+        self.types.setAccessibleName(_("Record types"))
+        self.table.setAccessibleName(_("Records"))
+        self._fill_types()
+        self.model.retranslate()
+        for window in list(self.editors.values()):
+            window.retranslate()
+
+

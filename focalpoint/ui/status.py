@@ -1,0 +1,137 @@
+"""The main window's status bar: where the database is, what it holds, how sync stands.
+
+``status_counts`` runs on the DB worker; the widgets only show plain numbers.
+``SyncStatusWidget`` is the hook for ``focalpoint.sync``: it shows an idle/working/
+error state and a progress bar that the sync controller drives. UI thread only
+(except ``status_counts``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QWidget
+from sqlalchemy import func, select
+
+from focalpoint.db import Database
+from focalpoint.i18n import _, ngettext
+from focalpoint.models import CatalogActivity, OutboxEntry, Record
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    activities: int
+    records: int
+    queued: int
+    failed: int
+
+
+def status_counts(db: Database) -> StatusCounts:
+    """Catalogue, record and outbox counts. DB worker."""
+    with db.session() as session:
+        activities = session.scalar(select(func.count()).select_from(CatalogActivity)) or 0
+        records = session.scalar(select(func.count()).select_from(Record).where(Record.deleted.is_(False))) or 0
+        queued = session.scalar(select(func.count(func.distinct(OutboxEntry.record_identifier)))) or 0
+        failed = session.scalar(select(func.count()).select_from(OutboxEntry)
+                                .where(OutboxEntry.state == "failed")) or 0
+    return StatusCounts(int(activities), int(records), int(queued), int(failed))
+
+
+class SyncStatusWidget(QWidget):
+    """Sync state in words, with a progress bar while a sync runs."""
+
+    IDLE, RUNNING, DONE, ERROR, UNAVAILABLE = "idle", "running", "done", "error", "unavailable"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setObjectName("syncStatus")
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(140)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.progress)
+        self._state = self.UNAVAILABLE
+        self._message = ""
+        self.retranslate()
+
+    def set_state(self, state: str, message: str = "") -> None:
+        self._state = state
+        self._message = message
+        self.progress.setVisible(state == self.RUNNING)
+        if state != self.RUNNING:
+            self.progress.setRange(0, 1)
+        self.retranslate()
+
+    def set_progress(self, done: int, total: int) -> None:
+        """Progress of a running sync (``total`` 0 means unknown)."""
+        self.progress.setRange(0, max(total, 0))
+        self.progress.setValue(done)
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    def retranslate(self) -> None:
+        texts = {
+            self.IDLE: _("Not synchronized in this session"),
+            self.RUNNING: _("Synchronizing…"),
+            self.DONE: _("Synchronized"),
+            self.ERROR: _("Sync failed"),
+            self.UNAVAILABLE: _("Sync not set up"),
+        }
+        text = texts.get(self._state, "")
+        if self._message:
+            text = _("{state}: {detail}").format(state=text, detail=self._message)
+        self.label.setText(text)
+
+
+class StatusArea:
+    """Fills a QStatusBar with the database location, the counts and the sync widget."""
+
+    def __init__(self, bar: QStatusBar, db_path: Path) -> None:
+        self.bar = bar
+        self.db_path = db_path
+        self.location = QLabel(bar)
+        self.location.setObjectName("databaseLocation")
+        self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.location.setMinimumWidth(120)
+        self.counts = QLabel(bar)
+        self.counts.setObjectName("statusCounts")
+        self.sync = SyncStatusWidget(bar)
+        self.counts.setContentsMargins(8, 0, 8, 0)
+        self.sync.setContentsMargins(8, 0, 4, 0)
+        bar.addWidget(self.location, 1)
+        bar.addPermanentWidget(self.counts)
+        bar.addPermanentWidget(self.sync)
+        self._counts: StatusCounts | None = None
+        self.retranslate()
+
+    def set_counts(self, counts: StatusCounts) -> None:
+        self._counts = counts
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        c = self._counts
+        if c is None:
+            self.counts.setText("")
+            return
+        parts = [
+            ngettext("{n} activity", "{n} activities", c.activities).format(n=c.activities),
+            ngettext("{n} record", "{n} records", c.records).format(n=c.records),
+            ngettext("{n} queued for sync", "{n} queued for sync", c.queued).format(n=c.queued),
+        ]
+        if c.failed:
+            parts.append(ngettext("{n} sync problem", "{n} sync problems", c.failed).format(n=c.failed))
+        self.counts.setText(" · ".join(parts))
+
+    def retranslate(self) -> None:
+        self.location.setText(_("Database: {path}").format(path=self.db_path))
+        self.location.setToolTip(str(self.db_path))
+        self._show_counts()
+        self.sync.retranslate()

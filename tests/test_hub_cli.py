@@ -1,0 +1,70 @@
+"""``focalpoint-hub``: user management and ``serve`` as a real process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from focalpoint.hub.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_user_add_then_sign_in_through_serve(tmp_path: Path, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    assert main(["user", "add", "--email", "Ana@Example.org", "--password", "s3cret-pass",
+                 "--role", "focal-point", "--government", "WS", "--database-url", url]) == 0
+    out = capsys.readouterr()
+    assert "ana@example.org" in out.out and "s3cret-pass" not in out.out + out.err
+    assert main(["user", "add", "--email", "ana@example.org", "--password", "x", "--role", "focal-point",
+                 "--government", "ws", "--database-url", url]) == 2  # exists already
+    assert "already exists" in capsys.readouterr().err
+    assert main(["user", "add", "--email", "bob@example.org", "--password", "x", "--role", "authorized-user",
+                 "--database-url", url]) == 2  # a national user needs a government
+
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "focalpoint.hub.cli", "serve", "--port", str(port),
+                             "--database-url", url, "--log-level", "warning"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/api/v2013/focalpoint/capabilities", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        token = httpx.post(base + "/api/v2013/authentication/token",
+                           json={"email": "ana@example.org", "password": "s3cret-pass"}).json()
+        me = httpx.get(base + "/api/v2013/authentication/user",
+                       headers={"Authorization": "Ticket " + token["authenticationToken"]}).json()
+        assert me["roles"] == ["focal-point"] and me["government"] == "ws"
+        assert httpx.get(base + "/docs").status_code == 200
+    finally:
+        proc.terminate()
+        _out, err = proc.communicate(timeout=20)
+    assert "s3cret-pass" not in err
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
+def test_serve_refuses_a_public_address_without_public(host: str, tmp_path: Path, capsys) -> None:
+    assert main(["serve", "--host", host, "--database-url", f"sqlite:///{tmp_path / 'h.sqlite3'}"]) == 2
+    assert "--public" in capsys.readouterr().err
+    assert not (tmp_path / "h.sqlite3").exists()

@@ -1,0 +1,401 @@
+"""Two real data folders sync through a real hub on loopback: converge, merge, conflict, resolve."""
+
+from __future__ import annotations
+
+import copy
+import threading
+
+import httpx
+import pytest
+
+from focalpoint.models import AuditEvent, OutboxEntry, Workflow
+from focalpoint.sync.conflicts import conflict_details, resolve_conflict
+from focalpoint.sync.engine import discard_failed, retry_record
+from focalpoint.sync.pull import read_checkpoint
+from focalpoint.sync.status import sync_status
+from focalpoint.sync.testing import Station, needs_assessment
+
+PASSWORD = "correct horse"
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    from focalpoint.hub.testing import start_hub
+
+    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
+        yield running
+
+
+_counter = iter(range(1, 10_000))
+
+
+def _government() -> str:
+    """A fresh two-letter government per test, so tests on one hub do not see each other's records."""
+    n = next(_counter)
+    return chr(ord("a") + n // 26 % 26) + chr(ord("a") + n % 26)
+
+
+@pytest.fixture
+def pair(hub, tmp_path):
+    gov = _government()
+    hub.add_user(f"ana@{gov}.org", PASSWORD, "authorized-user", gov)
+    hub.add_user(f"ben@{gov}.org", PASSWORD, "authorized-user", gov)
+    a = Station(tmp_path / "a", hub.url, f"ana@{gov}.org", PASSWORD)
+    b = Station(tmp_path / "b", hub.url, f"ben@{gov}.org", PASSWORD)
+    a.gov = b.gov = gov
+    yield a, b
+    a.close()
+    b.close()
+
+
+def _entries(station: Station) -> list[OutboxEntry]:
+    with station.db.session() as session:
+        return list(session.query(OutboxEntry).order_by(OutboxEntry.seq))
+
+
+def _audits(station: Station, identifier: str, action: str) -> list[AuditEvent]:
+    with station.db.session() as session:
+        return list(session.query(AuditEvent).filter_by(record_identifier=identifier, action=action))
+
+
+def test_offline_edits_on_two_machines_converge(pair):
+    a, b = pair
+    first = a.store.save(needs_assessment(a.gov, "Marine planning"))
+    second = b.store.save(needs_assessment(b.gov, "Forest inventory"))
+    assert a.record(first.identifier).sync_state == "queued"
+    report = a.sync()
+    assert report.ok, report.error
+    assert report.pushed == 1
+    assert b.sync().ok
+    assert a.sync().ok
+    for station in (a, b):
+        assert station.store.count() == 2
+        assert _entries(station) == []
+        for ident in (first.identifier, second.identifier):
+            rec = station.record(ident)
+            assert rec.sync_state == "synced", (ident, rec.sync_state, rec.sync_error)
+            assert rec.server_revision == 1
+    assert a.document(second.identifier) == b.document(second.identifier)
+    assert a.document(first.identifier)["title"]["en"] == "Marine planning"
+
+
+def test_edits_to_different_fields_merge_and_say_so(pair):
+    a, b = pair
+    doc = a.store.save(needs_assessment(a.gov, "Wetlands")).document
+    assert a.sync().ok and b.sync().ok
+    ident = doc["header"]["identifier"]
+    mine = copy.deepcopy(doc)
+    mine["title"]["en"] = "Wetlands of Samoa"
+    theirs = copy.deepcopy(doc)
+    theirs["summary"]["fr"] = "Résumé révisé"
+    b.store.save(theirs)
+    assert b.sync().ok
+    a.store.save(mine)
+    report = a.sync()
+    assert report.ok, report.error
+    assert ident in report.merged
+    merged = a.document(ident)
+    assert merged["title"]["en"] == "Wetlands of Samoa"
+    assert merged["summary"]["fr"] == "Résumé révisé"
+    assert a.record(ident).sync_state == "synced"
+    events = _audits(a, ident, "merged")
+    assert events and events[-1].details["fields"] == ["summary.fr"]
+    assert b.sync().ok
+    assert b.document(ident) == merged
+    assert b.record(ident).server_revision == a.record(ident).server_revision == 3
+
+
+def test_same_field_edit_becomes_a_conflict_the_person_resolves(pair):
+    a, b = pair
+    other = a.store.save(needs_assessment(a.gov, "Unrelated"))
+    doc = a.store.save(needs_assessment(a.gov, "Coral reefs")).document
+    ident = doc["header"]["identifier"]
+    assert a.sync().ok and b.sync().ok
+    theirs = copy.deepcopy(doc)
+    theirs["title"]["en"] = "Coral reefs (Ben)"
+    theirs["summary"]["en"] = "Ben's summary"
+    b.store.save(theirs)
+    assert b.sync().ok
+    mine = copy.deepcopy(doc)
+    mine["title"]["en"] = "Coral reefs (Ana)"
+    mine["title"]["fr"] = "Récifs (Ana)"
+    a.store.save(mine)
+    unrelated = copy.deepcopy(other.document)
+    unrelated["title"]["en"] = "Unrelated, edited"
+    a.store.save(unrelated)
+    report = a.sync()
+    assert report.conflicts == [ident]
+    rec = a.record(ident)
+    assert rec.sync_state == "conflict"
+    assert rec.conflict["fields"] == ["title.en"]
+    assert rec.conflict["server_revision"] == 2
+    assert rec.conflict["server"]["title"]["en"] == "Coral reefs (Ben)"
+    assert "title.en" in rec.sync_error
+    # the conflict blocks nothing else
+    assert a.record(other.identifier).sync_state == "synced"
+    assert a.record(other.identifier).server_revision == 2
+    # the server copy was not overwritten
+    assert b.sync().ok and b.document(ident)["title"]["en"] == "Coral reefs (Ben)"
+    # a second sync changes nothing while the person has not decided
+    assert a.sync().ok and a.record(ident).sync_state == "conflict"
+    details = conflict_details(a.db, ident)
+    assert [(d.path, d.mine, d.theirs) for d in details] == [
+        ("title.en", "Coral reefs (Ana)", "Coral reefs (Ben)")]
+    view = resolve_conflict(a.db, ident, {"title.en": "Coral reefs (Ana and Ben)"})
+    assert view.sync_state == "queued"
+    assert view.document["title"] == {"en": "Coral reefs (Ana and Ben)", "fr": "Récifs (Ana)"}
+    assert view.document["summary"]["en"] == "Ben's summary"
+    assert _audits(a, ident, "conflict_resolved")
+    report = a.sync()
+    assert report.ok, report.error
+    assert a.record(ident).sync_state == "synced"
+    assert a.record(ident).server_revision == 3
+    assert b.sync().ok
+    assert b.document(ident) == a.document(ident)
+    assert sync_status(a.db)["conflicts"] == []
+
+
+def test_resolve_requires_every_field(pair):
+    from focalpoint.sync.errors import ConflictUnresolved
+
+    a, b = pair
+    doc = a.store.save(needs_assessment(a.gov, "Mangroves")).document
+    ident = doc["header"]["identifier"]
+    assert a.sync().ok and b.sync().ok
+    for station, title, summary in ((b, "B", "b"), (a, "A", "a")):
+        edit = copy.deepcopy(doc)
+        edit["title"]["en"] = title
+        edit["summary"]["en"] = summary
+        station.store.save(edit)
+    assert b.sync().ok
+    assert a.sync().conflicts == [ident]
+    with pytest.raises(ConflictUnresolved):
+        resolve_conflict(a.db, ident, {"title.en": "mine"})
+    resolve_conflict(a.db, ident, {"title.en": "mine", "summary.en": "theirs"})
+    assert a.sync().ok
+    assert b.sync().ok
+    assert b.document(ident)["title"]["en"] == "A" and b.document(ident)["summary"]["en"] == "b"
+
+
+def test_no_change_sync_is_one_small_request(pair):
+    a, _b = pair
+    a.store.save(needs_assessment(a.gov, "Once"))
+    assert a.sync().ok
+    report = a.sync()
+    assert report.ok
+    assert report.requests == 1
+    assert report.bytes_sent + report.bytes_received < 2048
+    assert report.pushed == report.pulled == 0
+
+
+def test_failing_record_does_not_block_others_and_says_what_to_do(pair):
+    a, _b = pair
+    good = a.store.save(needs_assessment(a.gov, "Good"))
+    bad_doc = needs_assessment(a.gov, "Bad")
+    bad_doc["startDate"] = 12  # wrong type: refused even as a draft
+    bad = a.store.save(bad_doc)
+    later = a.store.save(needs_assessment(a.gov, "Later"))
+    report = a.sync()
+    assert bad.identifier in report.errors
+    rec = a.record(bad.identifier)
+    assert rec.sync_state == "error"
+    assert "startDate" in rec.sync_error and "Correct" in rec.sync_error
+    for ident in (good.identifier, later.identifier):
+        assert a.record(ident).sync_state == "synced"
+    # editing the record supersedes the refused save
+    fixed = copy.deepcopy(bad.document)
+    fixed["startDate"] = "2025-01-01"
+    a.store.save(fixed)
+    assert a.sync().ok
+    assert a.record(bad.identifier).sync_state == "synced"
+    assert _entries(a) == []
+
+
+def test_discard_and_retry_a_failed_change(pair):
+    a, _b = pair
+    doc = needs_assessment(a.gov, "To discard")
+    doc["endDate"] = ["nope"]
+    view = a.store.save(doc)
+    a.sync()
+    assert a.record(view.identifier).sync_state == "error"
+    retry_record(a.db, view.identifier)
+    assert a.record(view.identifier).sync_state == "queued"
+    a.sync()
+    assert a.record(view.identifier).sync_state == "error"
+    assert discard_failed(a.db, view.identifier) == 1
+    assert a.record(view.identifier).sync_state == "local"
+    assert _entries(a) == []
+
+
+def test_server_errors_are_retried_with_backoff(pair, hub):
+    from focalpoint.sync.testing import FaultProxy
+
+    a, _b = pair
+    with FaultProxy(hub.url, rate=0.0) as proxy:
+        station = Station(a.data_dir.parent / "c", proxy.url, f"ana@{a.gov}.org", PASSWORD, seed=3)
+        try:
+            assert station.sync().ok  # sign in, capabilities cached
+            view = station.store.save(needs_assessment(a.gov, "Retried"))
+            calls = iter(["error_after", "error_before", None])
+            proxy.rules.append(lambda method, path: next(calls) if "batch" in path else None)
+            report = station.sync()
+            assert report.ok, report.error
+            assert station.record(view.identifier).server_revision == 1
+            assert len(station.sleep.calls) == 2
+            assert station.sleep.calls[0] < station.sleep.calls[1] <= 10
+            # exactly one record made despite the first attempt committing
+            assert station.store.count() == 1
+        finally:
+            station.close()
+
+
+def test_expired_token_signs_in_again_once(pair, hub):
+    a, _b = pair
+    assert a.sync().ok
+    a.client.token = "expired-or-unknown"
+    a.store.save(needs_assessment(a.gov, "After expiry"))
+    report = a.sync()
+    assert report.ok, report.error
+    assert a.client.token != "expired-or-unknown"
+
+
+def test_wrong_password_is_a_clear_error(hub, tmp_path):
+    gov = _government()
+    hub.add_user(f"zoe@{gov}.org", PASSWORD, "authorized-user", gov)
+    station = Station(tmp_path / "z", hub.url, f"zoe@{gov}.org", "wrong")
+    try:
+        view = station.store.save(needs_assessment(gov, "Kept"))
+        report = station.sync()
+        assert report.error_kind == "auth"
+        assert "password" in report.error
+        assert station.record(view.identifier).sync_state == "queued"
+        assert len(_entries(station)) == 1
+    finally:
+        station.close()
+
+
+def test_cancel_between_requests_is_harmless(pair):
+    a, b = pair
+    views = [a.store.save(needs_assessment(a.gov, f"R{i}")) for i in range(5)]
+    cancel = threading.Event()
+    seen = []
+
+    def progress(p):
+        seen.append(p)
+        if p.phase == "sending" and p.records_done == 0:
+            cancel.set()
+
+    report = a.sync(progress=progress, cancel=cancel)
+    assert report.cancelled
+    assert all(a.record(v.identifier).sync_state == "queued" for v in views)
+    assert len(_entries(a)) == 5
+    assert a.sync().ok
+    assert b.sync().ok
+    assert b.store.count() == 5
+    assert seen[0].phase == "connecting"
+
+
+def test_progress_counts_records_and_bytes(pair):
+    a, b = pair
+    for i in range(3):
+        a.store.save(needs_assessment(a.gov, f"P{i}"))
+    assert a.sync().ok
+    seen = []
+    assert b.sync(progress=seen.append).ok
+    receiving = [p for p in seen if p.phase == "receiving"]
+    assert receiving and receiving[-1].records_done == 3
+    assert receiving[-1].bytes_received > 0
+    assert seen[-1].phase == "done"
+
+
+def test_first_pull_is_paged_and_checkpointed(pair, hub, tmp_path):
+    a, b = pair
+    for i in range(7):
+        a.store.save(needs_assessment(a.gov, f"Paged {i}"))
+    assert a.sync().ok
+    station = Station(tmp_path / "paged", hub.url, f"ben@{b.gov}.org", PASSWORD, page_size=3)
+    try:
+        report = station.sync()
+        assert report.ok
+        assert station.store.count() == 7
+        assert report.requests >= 1 + 1 + 3  # token, capabilities, three pages
+        with station.db.session() as session:
+            assert read_checkpoint(session, station.client.base_url) > 0
+    finally:
+        station.close()
+
+
+def test_checkpoint_moves_only_after_the_page_is_committed(pair):
+    a, b = pair
+    views = [a.store.save(needs_assessment(a.gov, f"Commit {i}")) for i in range(3)]
+    assert a.sync().ok
+    assert b.sync().ok
+    with b.db.session() as session:
+        before = read_checkpoint(session, b.client.base_url)
+    edit = copy.deepcopy(views[1].document)
+    edit["title"]["en"] = "Changed on A"
+    a.store.save(edit)
+    assert a.sync().ok
+    # a real failure while b applies the page: the database refuses the write
+    with b.db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TRIGGER fail_apply BEFORE UPDATE ON records "
+                             "BEGIN SELECT RAISE(ABORT, 'simulated failure while applying'); END")
+    report = b.sync()
+    assert report.error_kind == "database" and "simulated failure" in report.error
+    with b.db.session() as session:
+        assert read_checkpoint(session, b.client.base_url) == before
+    assert b.document(views[1].identifier)["title"]["en"] == "Commit 1"
+    with b.db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER fail_apply")
+    assert b.sync().ok
+    assert b.document(views[1].identifier)["title"]["en"] == "Changed on A"
+    with b.db.session() as session:
+        assert read_checkpoint(session, b.client.base_url) > before
+
+
+def test_probe(hub):
+    from focalpoint.sync.client import probe
+
+    assert probe(hub.url)
+    assert not probe("http://127.0.0.1:9", timeout=1)
+    assert probe(hub.url, transport=httpx.HTTPTransport())
+
+
+def test_publication_request_review_and_status(pair, hub, tmp_path):
+    from focalpoint.sync.testing import publishable_assessment, seed_reference_records
+
+    a, b = pair
+    seed_reference_records(hub.url, hub.login(f"ana@{a.gov}.org", PASSWORD))
+    hub.add_user(f"fp@{a.gov}.org", PASSWORD, "focal-point", a.gov)
+    view = a.store.save(publishable_assessment(a.gov, "Ready for review"))
+    ident = view.identifier
+    with a.db.session() as session:
+        a.store.queue_action(session, ident, "request_publication")
+    report = a.sync()
+    assert report.ok, report.error
+    assert a.record(ident).status == "submitted", (report.to_json(), a.record(ident).sync_error)
+    with a.db.session() as session:
+        flows = list(session.query(Workflow).filter_by(record_identifier=ident))
+    assert len(flows) == 1 and flows[0].state == "running" and flows[0].revision == 1
+    # the focal point pulls, sees the request, approves the exact revision reviewed
+    fp = Station(tmp_path / "fp", hub.url, f"fp@{a.gov}.org", PASSWORD)
+    try:
+        assert fp.sync().ok
+        with fp.db.session() as session:
+            wf = session.query(Workflow).filter_by(record_identifier=ident).one()
+            assert wf.state == "running"
+            fp.store.queue_action(session, ident, "approve", {"workflowId": wf.id, "revision": wf.revision})
+        report = fp.sync()
+        assert report.ok, report.error
+        assert fp.record(ident).status == "published"
+    finally:
+        fp.close()
+    assert a.sync().ok
+    rec = a.record(ident)
+    assert rec.status == "published" and rec.server_revision == 2 and rec.sync_state == "synced"
+    with a.db.session() as session:
+        flows = list(session.query(Workflow).filter_by(record_identifier=ident))
+    assert len(flows) == 1 and flows[0].state == "approved"
+    # editing a locked draft while under review waits, then goes once the review is over
+    assert b.sync().ok
+    assert b.record(ident).status == "published"
