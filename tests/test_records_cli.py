@@ -318,3 +318,19 @@ def test_xlsx_needs_a_file_and_csv_goes_to_stdout(capsys, tmp_path):
     assert cli(capsys, data, "records", "export", "--format", "xlsx")[0] == 2
     code, out, _ = cli(capsys, data, "records", "export", "--format", "csv")
     assert code == 0 and out.splitlines()[0].startswith("assessmentIdentifier,government,assessmentTitle")
+
+
+def test_a_save_that_fails_late_rolls_back_the_whole_import(capsys, tmp_path):
+    data = tmp_path / "data"
+    org = forms.template("organization")
+    org.pop("contacts")
+    assert cli(capsys, data, "records", "import", write(tmp_path / "org.json", org))[0] == 0
+    newcomer = forms.template("contact")
+    newcomer.pop("contactOrganization")
+    clash = forms.template("contact", identifier=org["header"]["identifier"])  # valid, but that record is an organization
+    clash.pop("contactOrganization")
+    code, _, err = cli(capsys, data, "records", "import", write(tmp_path / "two.json", [newcomer, clash]))
+    assert code == 1
+    assert "Document 2: header.identifier" in err and "organization" in err
+    code, out, _ = cli(capsys, data, "records", "list", "--json")
+    assert [r["identifier"] for r in json.loads(out)] == [org["header"]["identifier"]]  # the newcomer was rolled back

@@ -13,7 +13,7 @@ from focalpoint.sync.conflicts import conflict_details, resolve_conflict
 from focalpoint.sync.engine import discard_failed, retry_record
 from focalpoint.sync.pull import read_checkpoint
 from focalpoint.sync.status import sync_status
-from focalpoint.sync.testing import Station, needs_assessment
+from focalpoint.sync.testing import Station, government_codes, needs_assessment
 
 PASSWORD = "correct horse"
 
@@ -26,13 +26,12 @@ def hub(tmp_path_factory):
         yield running
 
 
-_counter = iter(range(1, 10_000))
+_governments = iter(government_codes())
 
 
 def _government() -> str:
-    """A fresh two-letter government per test, so tests on one hub do not see each other's records."""
-    n = next(_counter)
-    return chr(ord("a") + n // 26 % 26) + chr(ord("a") + n % 26)
+    """A fresh government per test, so tests on one hub do not see each other's records."""
+    return next(_governments)
 
 
 @pytest.fixture

@@ -153,7 +153,7 @@ def _list(args: argparse.Namespace) -> int:
         store.db.close()
     if args.json:
         _print_json([{"identifier": v.identifier, "schema": v.schema, "title": v.title,
-                      "status": v.status} for v in views])
+                      "status": v.status, "sync_state": v.sync_state} for v in views])
         return EXIT_OK
     if not views:
         print(_("No records."), file=sys.stderr)

@@ -338,6 +338,15 @@ def load_form(schema: str) -> FormDefinition:
     form = parse_form(raw, source=str(path))
     if form.schema != schema:
         raise FormDefinitionError(f"{path}: declares schema {form.schema!r}")
+    from focalpoint.forms.vocabularies import vocabulary_names
+
+    known = set(vocabulary_names())
+    for where, f in form.iter_fields():
+        if f.vocabulary and f.vocabulary not in known:
+            raise FormDefinitionError(f"{schema}.{where}: unknown vocabulary {f.vocabulary!r}")
+        for target in f.schemas:
+            if target not in schemas():
+                raise FormDefinitionError(f"{schema}.{where}: unknown record type {target!r}")
     with _lock:
         _forms[schema] = form
     return form

@@ -73,7 +73,7 @@ def normalize_government(code: str | None) -> str | None:
 
 
 def add_user(session: Session, *, email: str, password: str, role: str, government: str | None,
-             name: str = "", replace: bool = False) -> User:
+             name: str = "", replace: bool = False, hash_cost: int | None = None) -> User:
     """Create (or with ``replace`` update) a user; the government is created if new."""
     email = email.strip().lower()
     if not _EMAIL_RE.match(email):
@@ -97,7 +97,7 @@ def add_user(session: Session, *, email: str, password: str, role: str, governme
         user = User(email=email)
         session.add(user)
     user.name = name or user.name or email
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, n=hash_cost) if hash_cost else hash_password(password)
     user.role = role
     user.government = government
     user.active = True

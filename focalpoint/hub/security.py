@@ -25,12 +25,16 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def hash_password(password: str) -> str:
-    """A self-describing scrypt hash: ``scrypt$n$r$p$salt$hash``."""
+def hash_password(password: str, *, n: int = SCRYPT_N) -> str:
+    """A self-describing scrypt hash: ``scrypt$n$r$p$salt$hash``.
+
+    ``n`` (the CPU/memory cost) stays at its default outside tests, which lower it
+    for throw-away users only.
+    """
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P,
                             dklen=_DKLEN)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
 
 def verify_password(password: str, stored: str) -> bool:

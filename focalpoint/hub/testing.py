@@ -29,6 +29,9 @@ from focalpoint.hub.app import create_app
 from focalpoint.hub.context import DEFAULT_TOKEN_TTL, Hub
 
 
+TEST_SCRYPT_N = 2**8
+
+
 class RunningHub:
     """A hub serving over HTTP on loopback until :meth:`stop`. Usable as a context manager."""
 
@@ -46,11 +49,15 @@ class RunningHub:
         return self.app.state.hub
 
     def add_user(self, email: str, password: str, role: str, government: str | None,
-                 name: str = "") -> None:
-        """Create or replace a user (and its government). Roles: authorized-user, focal-point, secretariat."""
+                 name: str = "", *, full_strength_hash: bool = False) -> None:
+        """Create or replace a user (and its government). Roles: authorized-user, focal-point, secretariat.
+
+        The password hash uses a low scrypt cost (tests make many users) unless
+        ``full_strength_hash``; the stored format and the sign-in are the same.
+        """
         with self.hub.db.plain_write() as session:
             add_user(session, email=email, password=password, role=role, government=government, name=name,
-                     replace=True)
+                     replace=True, hash_cost=None if full_strength_hash else TEST_SCRYPT_N)
 
     def login(self, email: str, password: str) -> str:
         """A fresh authentication token for the user."""
@@ -89,7 +96,9 @@ def start_hub(database_url: str | None = None, tmp_path: Path | str | None = Non
             tmp_path = tmp_dir.name
         database_url = f"sqlite:///{Path(tmp_path) / 'hub.sqlite3'}"
     app = create_app(database_url, clock=clock, token_ttl=token_ttl, **app_options)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only for
+    # such sockets; without it every keep-alive response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -74,7 +74,7 @@ def compute(db: Database, *, now: dt.datetime | None = None) -> Dashboard:
                     continue
                 for n in {_target_number(t) for t in need.get("aichiTargets") or []} - {None}:
                     targets[n] += 1
-                acts = {_activity_number(a) for a in need.get("activities") or need.get("actionPlanActivities") or []}
+                acts = {_activity_number(a) for a in need.get("actionPlanActivities") or []}
                 acts.discard(None)
                 covered |= acts
                 for sec in {section_of.get(a) for a in acts} - {None}:

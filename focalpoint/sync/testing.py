@@ -325,6 +325,18 @@ class Station:
     def sync(self, **kwargs):  # noqa: ANN003, ANN201
         return self.engine.sync(**kwargs)
 
+    def use_client(self, server_url: str | None = None, *, transport=None, timeouts=None) -> None:  # noqa: ANN001
+        """Swap the HTTP client (another address, transport or timeouts), keeping the sign-in."""
+        from focalpoint.sync.client import HubClient, Timeouts
+
+        old = self.client
+        self.client = HubClient(server_url or old.base_url, transport=transport,
+                                timeouts=timeouts or Timeouts(5, 10, 10, 5), token=old.token,
+                                max_body=old.max_body)
+        old.close()
+        self.engine.client = self.client
+        self.engine.server = self.client.base_url
+
     def document(self, identifier: str):  # noqa: ANN201
         view = self.store.get(identifier)
         return None if view is None else view.document
@@ -383,3 +395,10 @@ def hub_get(hub_url: str, token: str, path: str, **params):  # noqa: ANN003, ANN
                          timeout=30)
     response.raise_for_status()
     return response.json()
+
+
+def government_codes() -> tuple[str, ...]:
+    """Every country code the forms accept as a government (two lowercase letters)."""
+    from focalpoint.forms.vocabularies import vocabulary
+
+    return vocabulary("countries").identifiers()

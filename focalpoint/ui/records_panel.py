@@ -252,6 +252,9 @@ class RecordsPanel(QWidget):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def _record_saved(self, view: RecordView) -> None:
+        self._changed([view.identifier])
+
     def _changed(self, identifiers: list[str] | None = None) -> None:
         self.refresh_counts()
         self.model.reload()
@@ -312,7 +315,7 @@ class RecordsPanel(QWidget):
                                     record=view, data_dir=self.db.data_dir, parent=None)
         identifier = window.identifier
         self.editors[identifier] = window
-        window.saved.connect(lambda v: self._changed([v.identifier]))
+        window.autosaver.saved.connect(self._record_saved)
         window.closed.connect(lambda ident: self.editors.pop(ident, None))
         window.duplicate_requested.connect(self.duplicate_document)
         window.delete_requested.connect(self.delete_record)
@@ -346,7 +349,7 @@ class RecordsPanel(QWidget):
                 break
         window = self.open_editor(copy_doc, None)
         if window is not None:
-            window.autosaver.flush()  # a duplicate exists as soon as it is asked for
+            window.autosaver.flush(force=True)  # a duplicate exists as soon as it is asked for
         return window
 
     def delete_selected(self) -> None:

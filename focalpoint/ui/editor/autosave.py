@@ -47,8 +47,14 @@ class Autosaver(QObject):
         self.status: str | None = None  # a status to set on the next save (ready/draft)
 
     def mark_saved(self, document: dict[str, Any]) -> None:
-        """The document as it is in the store (nothing to save yet)."""
+        """The document as it is in the store, or as a new record starts (nothing to save yet)."""
         self._last_saved = document
+
+    def detach(self) -> None:
+        """The editor is closing: stop timing; a save still in flight reports to whoever listens."""
+        self._timer.stop()
+        self._document = lambda: self._last_saved or {}
+        self.enabled = False
 
     def schedule(self) -> None:
         """An edit happened: save 2 seconds from now unless another edit comes."""
@@ -61,13 +67,13 @@ class Autosaver(QObject):
     def pending(self) -> bool:
         return self._timer.isActive() or self._in_flight > 0
 
-    def flush(self) -> bool:
-        """Save now if anything changed. Returns True when a save was queued."""
+    def flush(self, force: bool = False) -> bool:
+        """Save now if anything changed (or ``force``). Returns True when a save was queued."""
         self._timer.stop()
         if not self.enabled:
             return False
         document = self._document()
-        if document == self._last_saved and self.status is None:
+        if document == self._last_saved and self.status is None and not force:
             if self.state == self.DIRTY:
                 self._set_state(self.SAVED if self.saved_at else self.IDLE)
             return False

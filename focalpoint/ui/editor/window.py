@@ -154,9 +154,9 @@ class RecordEditorWindow(QMainWindow):
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.close_action)
 
-        self.autosaver = Autosaver(store, runner, self.form_view.document, parent=self)
-        if record is not None:
-            self.autosaver.mark_saved(self.form_view.document())
+        # no parent: a save still running when the window closes must still report (see closeEvent)
+        self.autosaver = Autosaver(store, runner, self.form_view.document)
+        self.autosaver.mark_saved(self.form_view.document())
         self.autosaver.state_changed.connect(self.statusBar().showMessage)
         self.autosaver.saved.connect(self._on_saved)
 
@@ -394,6 +394,8 @@ class RecordEditorWindow(QMainWindow):
     # ------------------------------------------------------------ lifetime
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._validate_timer.stop()
         self.autosaver.flush()
+        self.autosaver.detach()
         self.closed.emit(self.identifier)
         super().closeEvent(event)
