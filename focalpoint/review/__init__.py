@@ -200,14 +200,15 @@ def _check_reviewer(session: Session, wf: Workflow, actor: str | None) -> None:
 
 
 def _store_checklist(session: Session, store: RecordStore, wf: Workflow, checklist: dict[str, Any] | None,
-                     decision: str) -> str | None:
+                     revision: int | None) -> str | None:
+    """Keep the reviewer's checklist as a record, always pointing at the revision decided on."""
     if not checklist:
         return None
     doc = json.loads(json.dumps(checklist))
     header = doc.setdefault("header", {})
     header.setdefault("schema", "qaRecordReview")
-    target = f"{wf.record_identifier}@{wf.revision}" if wf.revision is not None else wf.record_identifier
-    doc.setdefault("reviewedRecord", {"identifier": target})
+    target = f"{wf.record_identifier}@{revision}" if revision is not None else wf.record_identifier
+    doc["reviewedRecord"] = {"identifier": target}
     view = store.save(doc, session=session)
     return view.identifier
 
@@ -222,7 +223,7 @@ def approve(db: Database, key: str, *, actor: str | None = None, revision: int |
         reviewed = revision if revision is not None else wf.revision
         if reviewed is None:
             raise RecordError(_("FocalPoint does not know which revision was reviewed. Sync, then review again."))
-        checklist_id = _store_checklist(session, store, wf, checklist, "approve")
+        checklist_id = _store_checklist(session, store, wf, checklist, reviewed)
         store.queue_action(session, wf.record_identifier, "approve", {"workflowId": wf.id, "revision": reviewed})
         wf.data = {**(wf.data or {}), "localDecision": {"action": "approve", "revision": reviewed,
                                                         "checklist": checklist_id}}
@@ -240,7 +241,7 @@ def reject(db: Database, key: str, reason: str, *, actor: str | None = None,
     with db.session() as session:
         wf = _find_workflow(session, key)
         _check_reviewer(session, wf, actor)
-        checklist_id = _store_checklist(session, store, wf, checklist, "reject")
+        checklist_id = _store_checklist(session, store, wf, checklist, wf.revision)
         store.queue_action(session, wf.record_identifier, "reject", {"workflowId": wf.id, "reason": reason.strip()})
         wf.data = {**(wf.data or {}), "localDecision": {"action": "reject", "reason": reason.strip(),
                                                         "checklist": checklist_id}}
