@@ -32,6 +32,14 @@ def test_user_add_then_sign_in_through_serve(tmp_path: Path, capsys) -> None:
     assert main(["user", "add", "--email", "ana@example.org", "--password", "x", "--role", "focal-point",
                  "--government", "ws", "--database-url", url]) == 2  # exists already
     assert "already exists" in capsys.readouterr().err
+    from focalpoint.hub.models import User
+    from focalpoint.hub.store import open_hub_database
+
+    db = open_hub_database(url)
+    with db.read() as session:
+        stored = session.query(User).filter_by(email="ana@example.org").one().password_hash
+    db.dispose()
+    assert stored.startswith("scrypt$16384$8$1$") and "s3cret-pass" not in stored
     assert main(["user", "add", "--email", "bob@example.org", "--password", "x", "--role", "authorized-user",
                  "--database-url", url]) == 2  # a national user needs a government
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from focalpoint.hub.accounts import Principal, authenticate
+from focalpoint.hub.accounts import Principal, check_credentials, issue_token
 from focalpoint.hub.api_common import JSON_BODY, caller, hub_of, json_body
 from focalpoint.hub.context import iso
 from focalpoint.hub.errors import HubError
@@ -24,9 +24,10 @@ async def token(request: Request) -> JSONResponse:
     hub = hub_of(request)
 
     def run() -> tuple[str, str]:
+        with hub.db.read() as session:  # the slow hash check holds no write lock
+            user_id = check_credentials(session, body["email"], body["password"])
         with hub.db.plain_write() as session:
-            value, expires = authenticate(session, body["email"], body["password"], now=hub.now(),
-                                          ttl=hub.token_ttl)
+            value, expires = issue_token(session, user_id, now=hub.now(), ttl=hub.token_ttl)
         return value, iso(expires)
 
     value, expiration = await run_in_threadpool(run)

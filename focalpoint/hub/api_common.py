@@ -69,11 +69,6 @@ def respond(reply: Reply) -> JSONResponse:
     return JSONResponse(reply.body, status_code=reply.status, headers=headers)
 
 
-def path_with_query(request: Request) -> str:
-    query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
-
-
 async def write(request: Request, principal: Principal, body: Any,
                 action: Callable[[WriteContext], Reply]) -> JSONResponse:
     """Run a write in a transaction with the request's Idempotency-Key."""

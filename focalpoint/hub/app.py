@@ -40,6 +40,7 @@ def create_app(database_url: str | None = None, *, clock: Callable[[], dt.dateti
     app = FastAPI(title="FocalPoint hub", version="1",
                   description="A CHM-compatible clearing-house server with the FocalPoint sync extension.")
     app.state.hub = hub
+    db.prune(hub.now())
     for module in (api_auth, api_documents, api_workflows, api_extension):
         app.include_router(module.router)
 

@@ -17,11 +17,12 @@ Any thread may call these methods; a session belongs to the thread that opened i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, delete, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,7 @@ from focalpoint.hub.models import Counter, HubBase
 
 DEFAULT_DATABASE_URL = "sqlite:///./focalpoint-hub.sqlite3"
 CHANGES = "changes"
+IDEMPOTENCY_RETENTION = dt.timedelta(days=180)
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
@@ -96,6 +98,18 @@ class HubDatabase:
 
     def current_seq(self, session: Session) -> int:
         return session.execute(select(Counter.value).where(Counter.name == CHANGES)).scalar_one()
+
+    def prune(self, now: dt.datetime, *, keep_idempotency: dt.timedelta = IDEMPOTENCY_RETENTION) -> None:
+        """Forget expired tokens and idempotent responses older than ``keep_idempotency``.
+
+        A retry older than that is still safe: it names the revision it was made
+        against, and the record has moved on (409, then the client compares).
+        """
+        from focalpoint.hub.models import IdempotentResponse, Token
+
+        with self.plain_write() as session:
+            session.execute(delete(Token).where(Token.expires_on < now))
+            session.execute(delete(IdempotentResponse).where(IdempotentResponse.created_on < now - keep_idempotency))
 
     def dispose(self) -> None:
         self.write_engine.dispose()

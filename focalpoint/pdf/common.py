@@ -18,7 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Indenter, Spacer, Table, TableStyle
 
-from focalpoint.i18n import LANGUAGES, gettext_for, localize
+from focalpoint.i18n import LANGUAGES, gettext_for, language_name, localize
 from focalpoint.pdf.fonts import LATIN
 from focalpoint.pdf.text import TextContext, has_rtl, make_style, paragraph
 
@@ -88,6 +88,10 @@ class Printer:
         second = self.tr2(message, **params)
         first = self.tr(message, **params)
         return f"{first} / {second}" if second else first
+
+    def tr_language(self, code: str) -> str:
+        """A language's name in the document's language (CLDR)."""
+        return language_name(code, self.lang)
 
     def pick(self, value: Mapping[str, str] | str | None) -> str:
         return localize(value, self.lang)

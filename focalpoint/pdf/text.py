@@ -224,7 +224,12 @@ class _WidthDependent(Flowable):
         return self.width, self.height
 
     def split(self, avail_width, avail_height):
-        return self._para_for(avail_width).split(avail_width, avail_height)
+        # reportlab's Frame.split passes the frame's full width, ignoring Indenter
+        # indents; like Paragraph, split at the width of the last wrap
+        width = self._built_width if self._built_width is not None else avail_width
+        para = self._para_for(width)
+        para.wrap(width, avail_height)
+        return para.split(width, avail_height)
 
     def draw(self):
         assert self._para is not None

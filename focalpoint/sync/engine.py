@@ -298,6 +298,8 @@ class SyncEngine:
                                              headers=headers, auth=auth)
             except NetworkError as exc:
                 error: SyncError = exc
+                if exc.unreachable and attempt >= 1:
+                    raise  # a second refused connection: offline, no point in waiting longer
             else:
                 if answer.status == 401 and auth and reauth:
                     if self._reauthenticated:

@@ -25,12 +25,13 @@ class NetworkError(SyncError):
 
     transient = True
 
-    def __init__(self, detail: str = ""):
+    def __init__(self, detail: str = "", *, unreachable: bool = False):
         super().__init__(_("The server could not be reached ({detail}). Your changes are kept on this "
                            "computer and will be sent at the next sync. Check the Internet connection, "
                            "or carry an offline bundle to a connected computer.").format(
             detail=detail or _("no answer")))
         self.detail = detail
+        self.unreachable = unreachable  # no connection could be made at all (offline, refused, DNS)
 
 
 class ServerError(SyncError):

@@ -391,8 +391,10 @@ def hub_get(hub_url: str, token: str, path: str, **params):  # noqa: ANN003, ANN
     """GET a hub path as JSON (for assertions about what the server holds)."""
     import httpx
 
-    response = httpx.get(hub_url + path, params=params, headers={"Authorization": f"Ticket {token}"},
-                         timeout=30)
+    from focalpoint.sync.client import ssl_context
+
+    with httpx.Client(verify=ssl_context(), timeout=30) as http:
+        response = http.get(hub_url + path, params=params, headers={"Authorization": f"Ticket {token}"})
     response.raise_for_status()
     return response.json()
 

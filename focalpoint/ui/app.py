@@ -93,6 +93,9 @@ def run_gui(args: argparse.Namespace) -> int:
     QCoreApplication.setOrganizationName(APP_NAME)
     QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from focalpoint.ui.compat import protect_none_refcount
+
+    protect_none_refcount()
     install_application_font(app)
 
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))

@@ -295,9 +295,10 @@ class CatalogBrowser(QWidget):
         self.filter_bar.search.selectAll()
 
     def focus_results(self) -> None:
+        """Give the keyboard to the results, on the current activity or the first one."""
         view = self.current_view()
-        view.setFocus(Qt.FocusReason.OtherFocusReason)
-        if not view.currentIndex().isValid():
+        current = view.currentIndex()
+        if not current.isValid() or current.data(ActivityNumberRole) is None:
             model = view.model()
             first = model.index(0, 0)
             if view is self.tree:
@@ -307,6 +308,7 @@ class CatalogBrowser(QWidget):
                     first = model.index(0, 0, first)
             if first.isValid():
                 view.setCurrentIndex(first)
+        view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -------------------------------------------------------------- detail
 

@@ -222,6 +222,9 @@ class MainWindow(QMainWindow):
         self.catalog.load()
         if self.records is not None:
             self.records.load()
+            from focalpoint.ui.editor.warmup import warm_up_in_background
+
+            QTimer.singleShot(500, warm_up_in_background)
         self.refresh_counts()
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802

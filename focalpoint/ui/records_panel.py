@@ -76,6 +76,7 @@ class RecordsPanel(QWidget):
         self._schemas = available_schemas()
         self._counts: dict[str, int] = {}
         self._last_deleted: tuple[str, dict[str, Any], bool] | None = None
+        self._keep_selected: str | None = None
 
         self.types = QListWidget(self)
         self.types.setObjectName("recordTypes")
@@ -247,16 +248,26 @@ class RecordsPanel(QWidget):
 
     def _show_count(self, n: int) -> None:
         self.count_label.setText(_("{n} shown").format(n=n))
+        if self._keep_selected:
+            row = self.model.row_of(self._keep_selected)
+            if row >= 0:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
     def _record_saved(self, view: RecordView) -> None:
-        self._changed([view.identifier])
+        if self.model.row_of(view.identifier) >= 0:
+            self.model.refresh_rows([view.identifier])  # already listed: re-read its row only
+            self.records_changed.emit()
+        else:
+            self._changed([view.identifier])
 
     def _changed(self, identifiers: list[str] | None = None) -> None:
         self.refresh_counts()
+        self._keep_selected = self.selected_identifier()
         self.model.reload()
         self.records_changed.emit()
 

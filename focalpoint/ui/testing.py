@@ -228,3 +228,20 @@ def make_database(data_dir: Path, plan_folder: Path | None = None):
     folder = plan_folder or write_sample_plan(data_dir.parent / (data_dir.name + "-plan"))
     ensure_catalog(db, folder=folder)
     return db
+
+
+def type_text(widget, text: str) -> None:
+    """Type ``text`` into a widget key by key, any script (``QTest.keyClicks`` only takes Latin-1).
+
+    Each character arrives as a key press carrying its text, as an input method delivers
+    Chinese or Arabic characters. UI thread.
+    """
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown if ord(ch) > 0x7E else ord(ch.upper()),
+                              Qt.KeyboardModifier.NoModifier, ch)
+            QApplication.sendEvent(widget, event)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from focalpoint.forms.model import Field
@@ -78,15 +79,20 @@ class FieldRow(QWidget):
         super().__init__(parent)
         self.widget = widget
         self.label = QLabel(parent)
-        self.label.setWordWrap(True)
+        self.label.setWordWrap(False)  # labels sit above their fields, with the full width
         self.label.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.label.font()
+        font.setBold(True)
+        self.label.setFont(font)
         self.label.setBuddy(widget.focus_widget())
         self.label.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignTop)
         self.error = QLabel(self)
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setStyleSheet("color: #a4262c;")
+        palette = self.error.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor("#a4262c"))
+        self.error.setPalette(palette)
         self.error.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -94,7 +100,7 @@ class FieldRow(QWidget):
         layout.addWidget(widget)
         layout.addWidget(self.error)
         self._messages: list[str] = []
-        self.retranslate()
+        self.retranslate_label()
 
     @property
     def field(self) -> Field:
@@ -112,6 +118,11 @@ class FieldRow(QWidget):
         return list(self._messages)
 
     def retranslate(self) -> None:
+        """The interface language changed: the label and everything in the widget."""
+        self.retranslate_label()
+        self.widget.retranslate()
+
+    def retranslate_label(self) -> None:
         fld = self.widget.field
         self.label.setText(field_label(fld))
         help_text = localize(fld.help, get_language())
@@ -121,4 +132,3 @@ class FieldRow(QWidget):
         self.label.setToolTip(tip)
         self.widget.setToolTip(tip)
         self.widget.setAccessibleName(localize(fld.label, get_language()) or fld.name)
-        self.widget.retranslate()

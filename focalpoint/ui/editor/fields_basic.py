@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLineEdit, QPlainTextEdit, QTabWidget,
-                               QToolButton, QWidget)
+from PySide6.QtCore import QDate, QSize, Qt
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLineEdit, QPlainTextEdit, QTabBar, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from focalpoint.forms.model import Field
 from focalpoint.i18n import NATIVE_NAMES, _, get_language, is_rtl, localize
@@ -24,11 +24,18 @@ _NUMBER_RE = re.compile(r"^\s*-?\d+([.,]\d+)?\s*$")
 class GrowingTextEdit(QPlainTextEdit):
     """A multi-line text box of a comfortable fixed height (5 lines)."""
 
+    LINES = 5
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTabChangesFocus(True)
-        lines = 5
-        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 14)
+        self.setFixedHeight(self._height())
+
+    def _height(self) -> int:
+        return self.fontMetrics().lineSpacing() * self.LINES + 14
+
+    def sizeHint(self) -> QSize:  # noqa: N802 — tab widgets ask their pages; keep them at 5 lines
+        return QSize(super().sizeHint().width(), self._height())
 
 
 def _direction_for(lang: str) -> Qt.LayoutDirection:
@@ -53,6 +60,7 @@ class TextField(FieldWidget):
             if fld.format in ("email", "url", "phone", "decimal"):
                 self.edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         layout.addWidget(self.edit)
+        self.retranslate()
 
     def value(self) -> Any:
         text = self.edit.toPlainText() if isinstance(self.edit, QPlainTextEdit) else self.edit.text()
@@ -76,85 +84,117 @@ class TextField(FieldWidget):
 
 
 class LocalizedTextField(FieldWidget):
-    """``localizedText`` / ``localizedLongText``: a tab per language the record is written in."""
+    """``localizedText`` / ``localizedLongText``: a tab per language the record is written in.
+
+    One text box serves every tab (the tabs switch what it shows), so a form with many
+    localized fields stays light however many languages a record has.
+    """
 
     def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
         super().__init__(fld, ctx, parent)
-        self.tabs = QTabWidget(self)
+        self.tabs = QTabBar(self)
         self.tabs.setDocumentMode(True)
-        self.tabs.setUsesScrollButtons(True)
-        self._edits: dict[str, QLineEdit | QPlainTextEdit] = {}
-        self._stash: dict[str, str] = {}  # text of languages whose tab was removed
-        layout = QHBoxLayout(self)
+        self.tabs.setExpanding(False)
+        self.tabs.setDrawBase(False)
+        if fld.multiline:
+            self.edit: QLineEdit | QPlainTextEdit = GrowingTextEdit(self)
+            self.edit.textChanged.connect(self._on_text)
+        else:
+            self.edit = QLineEdit(self)
+            if fld.effective_max_length:
+                self.edit.setMaxLength(fld.effective_max_length)
+            self.edit.textEdited.connect(self._on_text)
+        self._texts: dict[str, str] = {}
+        self._languages: list[str] = []
+        self._current: str | None = None
+        self._switching = False
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
         layout.addWidget(self.tabs)
+        layout.addWidget(self.edit)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.set_languages(ctx.ordered_languages())
 
-    def _make_edit(self, lang: str) -> QLineEdit | QPlainTextEdit:
-        if self.field.multiline:
-            edit: QLineEdit | QPlainTextEdit = GrowingTextEdit(self.tabs)
-            edit.textChanged.connect(self._emit)
-        else:
-            edit = QLineEdit(self.tabs)
-            if self.field.effective_max_length:
-                edit.setMaxLength(self.field.effective_max_length)
-            edit.textEdited.connect(self._emit)
-        edit.setLayoutDirection(_direction_for(lang))
-        edit.setObjectName(f"lang_{lang}")
-        return edit
+    def _edit_text(self) -> str:
+        return self.edit.toPlainText() if isinstance(self.edit, QPlainTextEdit) else self.edit.text()
+
+    def _show_text(self, text: str) -> None:
+        self._switching = True
+        try:
+            if isinstance(self.edit, QPlainTextEdit):
+                if self.edit.toPlainText() != text:
+                    self.edit.setPlainText(text)
+            elif self.edit.text() != text:
+                self.edit.setText(text)
+        finally:
+            self._switching = False
+
+    def _on_text(self, *_args: Any) -> None:
+        if self._switching or self._current is None:
+            return
+        self._texts[self._current] = self._edit_text()
+        self._emit()
+
+    def _tab_changed(self, index: int) -> None:
+        if not 0 <= index < len(self._languages):
+            return
+        self._current = self._languages[index]
+        self.edit.setLayoutDirection(_direction_for(self._current))
+        self.edit.setObjectName(f"lang_{self._current}")
+        self._show_text(self._texts.get(self._current, ""))
 
     def set_languages(self, languages: list[str]) -> None:
-        current = self.value() or {}
-        self._stash.update(current)
-        self.tabs.clear()
-        old = self._edits
-        self._edits = {}
+        keep = self._current if self._current in languages else (languages[0] if languages else None)
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            self.tabs.removeTab(0)
+        self._languages = list(languages)
         for lang in languages:
-            edit = old.pop(lang, None) or self._make_edit(lang)
-            self._edits[lang] = edit
-            self.tabs.addTab(edit, NATIVE_NAMES.get(lang, lang))
-            text = self._stash.pop(lang, None)
-            if text is not None:
-                self._put(edit, text)
-        for edit in old.values():
-            edit.deleteLater()
-        self.tabs.tabBar().setVisible(len(languages) > 1)
+            self.tabs.addTab(NATIVE_NAMES.get(lang, lang))
+        self.tabs.blockSignals(False)
+        self.tabs.setVisible(len(languages) > 1)
+        self._current = None
+        if keep is not None:
+            index = languages.index(keep)
+            self.tabs.setCurrentIndex(index)
+            self._tab_changed(index)
+        self.retranslate()
 
-    @staticmethod
-    def _put(edit: QLineEdit | QPlainTextEdit, text: str) -> None:
-        if isinstance(edit, QPlainTextEdit):
-            if edit.toPlainText() != text:
-                edit.setPlainText(text)
-        elif edit.text() != text:
-            edit.setText(text)
-
-    def editor(self, lang: str) -> QLineEdit | QPlainTextEdit | None:
-        return self._edits.get(lang)
+    @property
+    def languages(self) -> list[str]:
+        return list(self._languages)
 
     def show_language(self, lang: str) -> None:
-        edit = self._edits.get(lang)
-        if edit is not None:
-            self.tabs.setCurrentWidget(edit)
+        if lang in self._languages:
+            self.tabs.setCurrentIndex(self._languages.index(lang))
+
+    def editor(self, lang: str) -> QLineEdit | QPlainTextEdit | None:
+        """The text box, showing ``lang`` (None when the record is not written in it)."""
+        if lang not in self._languages:
+            return None
+        self.show_language(lang)
+        return self.edit
 
     def value(self) -> Any:
         out = {}
-        for lang, edit in self._edits.items():
-            text = (edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()).strip()
+        for lang in self._languages:
+            text = self._texts.get(lang, "").strip()
             if text:
                 out[lang] = text
         return out or None
 
     def _set(self, value: Any) -> None:
         value = value if isinstance(value, dict) else {}
-        self._stash = {k: v for k, v in value.items() if isinstance(v, str) and k not in self._edits}
-        for lang, edit in self._edits.items():
-            self._put(edit, value.get(lang) or "")
+        self._texts = {k: v for k, v in value.items() if isinstance(v, str)}
+        if self._current is not None:
+            self._show_text(self._texts.get(self._current, ""))
 
     def focus_widget(self) -> QWidget:
-        return self.tabs
+        return self.edit
 
     def retranslate(self) -> None:
-        for i, lang in enumerate(self._edits):
+        for i, lang in enumerate(self._languages):
             self.tabs.setTabToolTip(i, _("Text in {language}").format(language=NATIVE_NAMES.get(lang, lang)))
 
 
@@ -181,6 +221,7 @@ class DateField(FieldWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.clear_button)
         layout.addStretch(1)
+        self.retranslate()
 
     def _clear(self) -> None:
         self.edit.setDate(self.EMPTY)
@@ -241,6 +282,7 @@ class NumberField(FieldWidget):
         layout.addWidget(self.edit)
         layout.addStretch(1)
         self._raw_invalid = False
+        self.retranslate()
 
     def _on_edit(self, text: str) -> None:
         self._raw_invalid = bool(text.strip()) and parse_number(text, self.field.integer) is None
@@ -270,6 +312,37 @@ class NumberField(FieldWidget):
         return self.edit
 
 
+_CURRENCY_MODELS: dict[str, Any] = {}
+
+
+def shared_currency_model(lang: str, common: tuple[str, ...]):  # noqa: ANN201
+    """One item model of currencies per language, shared by every money field (UI thread)."""
+    model = _CURRENCY_MODELS.get(lang)
+    if model is not None:
+        return model
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+    from focalpoint.forms import vocabulary
+
+    model = QStandardItemModel(QCoreApplication.instance())
+    rows = [("—", None)]
+    try:
+        vocab = vocabulary("currencies")
+        codes = [c for c in common if c in vocab] + [c for c in vocab.identifiers() if c not in common]
+        for code in codes:
+            term = vocab.term(code)
+            rows.append((f"{code} — {localize(term.label, lang)}" if term else code, code))
+    except KeyError:
+        rows += [(code, code) for code in common]
+    for text, data in rows:
+        item = QStandardItem(text)
+        item.setData(data, Qt.ItemDataRole.UserRole)
+        model.appendRow(item)
+    _CURRENCY_MODELS[lang] = model
+    return model
+
+
 class MoneyField(FieldWidget):
     """``money``: an amount and an ISO 4217 currency."""
 
@@ -292,25 +365,14 @@ class MoneyField(FieldWidget):
         layout.addWidget(self.amount)
         layout.addWidget(self.currency)
         layout.addStretch(1)
-        self._fill_currencies()
+        self.retranslate()
 
     def _fill_currencies(self) -> None:
-        from focalpoint.forms import vocabulary
-
         current = self.currency.currentData()
-        lang = get_language()
+        model = shared_currency_model(get_language(), self.COMMON)
         self.currency.blockSignals(True)
-        self.currency.clear()
-        self.currency.addItem("—", None)
-        try:
-            vocab = vocabulary("currencies")
-            codes = [c for c in self.COMMON if c in vocab] + [c for c in vocab.identifiers() if c not in self.COMMON]
-            for code in codes:
-                term = vocab.term(code)
-                self.currency.addItem(f"{code} — {localize(term.label, lang)}" if term else code, code)
-        except KeyError:
-            for code in self.COMMON:
-                self.currency.addItem(code, code)
+        if self.currency.model() is not model:
+            self.currency.setModel(model)
         index = self.currency.findData(current) if current else 0
         self.currency.setCurrentIndex(max(0, index))
         self.currency.blockSignals(False)

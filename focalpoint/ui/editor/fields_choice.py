@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QLineEdit, QListView, QVBoxLayout,
                                QWidget)
@@ -123,6 +123,56 @@ def _unknown_label(fld: Field, identifier: str) -> str:
     return _("{identifier} (not in the list)").format(identifier=identifier)
 
 
+def _empty_text(fld: Field, has_items: bool) -> str:
+    if fld.kind == m.REFERENCE and not has_items:
+        return _("— none on this computer yet (create one under Records) —")
+    return _("— none —")
+
+
+def _build_model(items: list[Choice], lang: str, empty_text: str, parent=None) -> QStandardItemModel:  # noqa: ANN001
+    model = QStandardItemModel(parent)
+    first = QStandardItem(empty_text)
+    first.setData(None, Qt.ItemDataRole.UserRole)
+    rows = [first]
+    for choice in items:
+        item = QStandardItem(choice.labels(lang))
+        item.setData(choice.identifier, Qt.ItemDataRole.UserRole)
+        item.setData(choice.custom, CustomRole)
+        rows.append(item)
+    for item in rows:
+        model.appendRow(item)
+    return model
+
+
+def _copy_model(model: QStandardItemModel) -> QStandardItemModel:
+    copy = QStandardItemModel()
+    for row in range(model.rowCount()):
+        copy.appendRow(model.item(row).clone())
+    return copy
+
+
+def _row_of(model: QStandardItemModel, identifier: str | None) -> int:
+    for row in range(model.rowCount()):
+        if model.item(row).data(Qt.ItemDataRole.UserRole) == identifier:
+            return row
+    return -1
+
+
+_SHARED: dict[tuple[str, str], QStandardItemModel] = {}
+
+
+def shared_vocabulary_model(name: str, lang: str) -> QStandardItemModel:
+    """One read-only item model per vocabulary and language, shared by every combo box (UI thread)."""
+    key = (name, lang)
+    model = _SHARED.get(key)
+    if model is None:
+        from PySide6.QtCore import QCoreApplication
+
+        model = _build_model(vocabulary_choices(name), lang, _("— none —"), QCoreApplication.instance())
+        _SHARED[key] = model
+    return model
+
+
 class ChoiceField(_ChoiceMixin, FieldWidget):
     """One term, code, activity or record."""
 
@@ -156,23 +206,28 @@ class ChoiceField(_ChoiceMixin, FieldWidget):
 
     def _reload_items(self) -> None:
         lang = get_language()
+        fld = self.field
+        if fld.kind in (m.TERM, m.CODE):
+            model = shared_vocabulary_model(fld.vocabulary or "", lang)
+        else:
+            model = _build_model(self._items(), lang, _empty_text(fld, bool(self._items())))
+        if self._value and _row_of(model, self._value) < 0:
+            model = _copy_model(model)
+            extra = QStandardItem(_unknown_label(fld, self._value))
+            extra.setData(self._value, Qt.ItemDataRole.UserRole)
+            model.appendRow(extra)
+        self._model = model  # combo boxes do not own models they are given: keep it alive
         self.combo.blockSignals(True)
-        self.combo.clear()
-        self.combo.addItem(_("— none —"), None)
-        known = set()
-        for choice in self._items():
-            self.combo.addItem(choice.labels(lang), choice.identifier)
-            self.combo.setItemData(self.combo.count() - 1, choice.custom, CustomRole)
-            known.add(choice.identifier)
-        if self._value and self._value not in known:
-            self.combo.addItem(_unknown_label(self.field, self._value), self._value)
-        index = self.combo.findData(self._value) if self._value else 0
-        self.combo.setCurrentIndex(max(0, index))
+        if self.combo.model() is not model:
+            self.combo.setModel(model)
+            self.combo.completer().setModel(model)
+        row = _row_of(model, self._value) if self._value else 0
+        self.combo.setCurrentIndex(max(0, row))
         self.combo.blockSignals(False)
         self._show_custom()
 
     def _on_index(self, index: int) -> None:
-        self._value = self.combo.itemData(index) if index >= 0 else None
+        self._value = self.combo.itemData(index, Qt.ItemDataRole.UserRole) if index >= 0 else None
         self._show_custom()
         self._emit()
 
@@ -219,6 +274,63 @@ class _FilterProxy(QSortFilterProxyModel):
         self.setFilterRole(Qt.ItemDataRole.DisplayRole)
 
 
+class ChoiceListModel(QAbstractListModel):
+    """The items of a check list and which are ticked; labels are computed when painted."""
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.items: list[tuple[str, str, bool]] = []  # identifier, label, custom
+        self.checked: set[str] = set()
+        self.toggled: Callable[[str, bool], None] | None = None
+
+    def set_items(self, items: list[tuple[str, str, bool]]) -> None:
+        self.beginResetModel()
+        self.items = items
+        self.endResetModel()
+
+    def set_checked(self, identifiers: set[str]) -> None:
+        self.checked = set(identifiers)
+        if self.items:
+            self.dataChanged.emit(self.index(0), self.index(len(self.items) - 1),
+                                  [Qt.ItemDataRole.CheckStateRole])
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: ANN001, N802
+        return 0 if parent.isValid() else len(self.items)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, ANN201
+        if not index.isValid() or not 0 <= index.row() < len(self.items):
+            return None
+        identifier, label, custom = self.items[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return label
+        if role == Qt.ItemDataRole.CheckStateRole:
+            return Qt.CheckState.Checked if identifier in self.checked else Qt.CheckState.Unchecked
+        if role == IdRole:
+            return identifier
+        if role == CustomRole:
+            return custom
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: ANN001, N802
+        if not index.isValid() or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        identifier = self.items[index.row()][0]
+        checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
+        if checked:
+            self.checked.add(identifier)
+        else:
+            self.checked.discard(identifier)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        if self.toggled is not None:
+            self.toggled(identifier, checked)
+        return True
+
+    def flags(self, index) -> Qt.ItemFlag:  # noqa: ANN001
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemNeverHasChildren
+
+
 class ChecklistField(_ChoiceMixin, FieldWidget):
     """Several terms, codes, activities or records: a check list with a filter box."""
 
@@ -226,7 +338,8 @@ class ChecklistField(_ChoiceMixin, FieldWidget):
 
     def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
         super().__init__(fld, ctx, parent)
-        self.model = QStandardItemModel(self)
+        self.model = ChoiceListModel(self)
+        self.model.toggled = self._on_toggled
         self.proxy = _FilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit(self)
@@ -241,55 +354,33 @@ class ChecklistField(_ChoiceMixin, FieldWidget):
         self.custom = QLineEdit(self)
         self.custom.hide()
         self.custom.textEdited.connect(self._emit)
-        self.model.itemChanged.connect(self._on_item_changed)
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.filter, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(top)
+        layout.addWidget(self.filter)
         layout.addWidget(self.view)
         layout.addWidget(self.custom)
         layout.addWidget(self.summary)
         self._selected: list[str] = []
         self._custom_value: dict[str, str] | None = None
+        self._line = self.fontMetrics().height() + 6
+        self.filter.setPlaceholderText(_("Filter the list"))
         self._connect_source()
         self._reload_items()
 
     def _reload_items(self) -> None:
         lang = get_language()
-        items = self._items()
-        selected = set(self._selected)
-        self.model.blockSignals(True)
-        self.model.clear()
-        known = set()
-        for choice in items:
-            self._add_item(choice.identifier, choice.labels(lang), choice.identifier in selected, choice.custom)
-            known.add(choice.identifier)
-        for identifier in self._selected:
-            if identifier not in known:
-                self._add_item(identifier, _unknown_label(self.field, identifier), True, False)
-        self.model.blockSignals(False)
-        self.proxy.invalidate()
-        rows = self.model.rowCount()
+        items = [(c.identifier, c.labels(lang), c.custom) for c in self._items()]
+        known = {i[0] for i in items}
+        items += [(i, _unknown_label(self.field, i), False) for i in self._selected if i not in known]
+        self.model.set_items(items)
+        self.model.checked = set(self._selected)
+        rows = len(items)
         self.filter.setVisible(rows >= self.FILTER_FROM)
-        line = self.view.sizeHintForRow(0) if rows else self.fontMetrics().height() + 6
-        self.view.setFixedHeight(max(2, min(rows, 8)) * max(line, 1) + 6)
+        self.view.setFixedHeight(max(2, min(rows, 8)) * self._line + 6)
         self._update_summary()
 
-    def _add_item(self, identifier: str, label: str, checked: bool, custom: bool) -> None:
-        item = QStandardItem(label)
-        item.setData(identifier, IdRole)
-        item.setData(custom, CustomRole)
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        item.setToolTip(label)
-        self.model.appendRow(item)
-
-    def _on_item_changed(self, item: QStandardItem) -> None:
-        identifier = item.data(IdRole)
-        checked = item.checkState() == Qt.CheckState.Checked
+    def _on_toggled(self, identifier: str, checked: bool) -> None:
         if checked and identifier not in self._selected:
             self._selected.append(identifier)
         elif not checked and identifier in self._selected:
@@ -298,31 +389,37 @@ class ChecklistField(_ChoiceMixin, FieldWidget):
         self._emit()
 
     def _custom_selected(self) -> str | None:
-        for row in range(self.model.rowCount()):
-            item = self.model.item(row)
-            if item.data(CustomRole) and item.data(IdRole) in self._selected:
-                return item.data(IdRole)
+        for identifier, _label, custom in self.model.items:
+            if custom and identifier in self._selected:
+                return identifier
         return None
 
     def _update_summary(self) -> None:
         n = len(self._selected)
-        self.summary.setText(_("Chosen: {n}").format(n=n) if n else _("Nothing chosen yet"))
+        empty = not self.model.items
+        self.view.setVisible(not empty)
+        if empty and self.field.kind == m.REFERENCE:
+            self.summary.setText(_("No such records on this computer yet: create them under Records, then "
+                                   "choose them here."))
+        elif empty and self.field.kind == m.ACTIVITY:
+            self.summary.setText(_("Loading the action plan…"))
+        else:
+            self.summary.setText(_("Chosen: {n}").format(n=n) if n else _("Nothing chosen yet"))
         self.custom.setVisible(self._custom_selected() is not None)
         self.custom.setPlaceholderText(_("Say what it is"))
 
     def set_checked(self, identifier: str, checked: bool = True) -> None:
         """Tick or untick an item as the person would (emits ``changed``)."""
-        for row in range(self.model.rowCount()):
-            item = self.model.item(row)
-            if item.data(IdRole) == identifier:
-                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        for row, (item_id, _label, _custom) in enumerate(self.model.items):
+            if item_id == identifier:
+                self.model.setData(self.model.index(row), checked, Qt.ItemDataRole.CheckStateRole)
                 return
         raise KeyError(identifier)
 
     def value(self) -> Any:
         if not self._selected:
             return None
-        order = {self.model.item(r).data(IdRole): r for r in range(self.model.rowCount())}
+        order = {item[0]: r for r, item in enumerate(self.model.items)}
         chosen = sorted(self._selected, key=lambda i: order.get(i, 1 << 30))
         out = [_encode(self.field, i) for i in chosen]
         custom_id = self._custom_selected()
@@ -342,7 +439,12 @@ class ChecklistField(_ChoiceMixin, FieldWidget):
         for v in values:
             if isinstance(v, dict) and isinstance(v.get("customValue"), dict):
                 self._custom_value = v["customValue"]
-        self._reload_items()
+        known = {item[0] for item in self.model.items}
+        if all(i in known for i in self._selected):
+            self.model.set_checked(set(self._selected))  # fast path: only the ticks change
+            self._update_summary()
+        else:
+            self._reload_items()
         self.custom.setText(localize(self._custom_value, get_language()) if self._custom_value else "")
 
     def retranslate(self) -> None:

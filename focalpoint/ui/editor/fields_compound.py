@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
@@ -179,7 +180,8 @@ class GroupField(FieldWidget):
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.form.setVerticalSpacing(4)
         self.member_rows: dict[str, FieldRow] = {}
         self._extra: dict[str, Any] = {}
         for member in fld.fields:
@@ -224,42 +226,140 @@ class GroupField(FieldWidget):
         return first.widget.focus_widget() if first else self
 
 
-class _RepeatItem(QFrame):
-    remove_requested = Signal(object)
+class RepeatItem(QFrame):
+    """One item of a repeated field.
 
-    def __init__(self, row: FieldRow, boxed: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.row = row
+    Plain items (texts, links…) are a widget and a "−" button. Group items (a need, say)
+    are boxes with a title bar that folds; a folded item that was never opened keeps its
+    value as data and builds no widgets, so a record with many needs opens quickly. It
+    shows its errors in its title bar until it is opened.
+    """
+
+    remove_requested = Signal(object)
+    changed = Signal()
+
+    def __init__(self, owner: "RepeatField", value: Any, boxed: bool, expanded: bool) -> None:
+        super().__init__(owner)
+        self.owner = owner
+        self.boxed = boxed
+        self.row: FieldRow | None = None
+        self._value = value
+        self._messages: list[str] = []
         self.title = QLabel(self)
         self.title.setObjectName("repeatItemTitle")
         self.remove = QToolButton(self)
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.toggle = QToolButton(self)
+        self.toggle.setObjectName("repeatItemToggle")
+        self.toggle.setAutoRaise(True)
+        self.toggle.clicked.connect(lambda: self.set_expanded(not self.expanded))
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        palette = self.error.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor("#a4262c"))
+        self.error.setPalette(palette)
+        self.error.hide()
         if boxed:
             self.setFrameShape(QFrame.Shape.StyledPanel)
-            layout = QVBoxLayout(self)
+            self.body = QVBoxLayout(self)
             head = QHBoxLayout()
+            head.addWidget(self.toggle)
             head.addWidget(self.title, 1)
             head.addWidget(self.remove)
-            layout.addLayout(head)
-            layout.addWidget(row)
-            self.remove.setText(_("Remove"))
+            self.body.addLayout(head)
+            self.body.addWidget(self.error)
             self.remove.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self.expanded = False
+            if expanded:
+                self.set_expanded(True)
+            else:
+                self._update_toggle()
         else:
-            layout = QHBoxLayout(self)
-            layout.setContentsMargins(0, 0, 0, 0)
-            layout.addWidget(row, 1)
-            layout.addWidget(self.remove, 0, Qt.AlignmentFlag.AlignTop)
-            self.remove.setText("−")
+            self.body = QHBoxLayout(self)
+            self.body.setContentsMargins(0, 0, 0, 0)
+            self.toggle.hide()
             self.title.hide()
+            self.expanded = True
+            self._build()
+            self.body.addWidget(self.remove, 0, Qt.AlignmentFlag.AlignTop)
+            self.remove.setText("−")
+
+    # -------------------------------------------------------------- widgets
+
+    def _build(self) -> FieldRow:
+        if self.row is None:
+            widget = make_field_widget(self.owner.single_field(), self.owner.ctx, self)
+            if self._value is not None:
+                widget.set_value(self._value)
+            widget.changed.connect(self.changed)
+            self.row = FieldRow(widget, self)
+            self.row.label.hide()
+            if self.boxed:
+                self.body.addWidget(self.row)
+            else:
+                self.body.addWidget(self.row, 1)
+        return self.row
+
+    def set_expanded(self, expanded: bool) -> None:
+        if expanded:
+            self._build()
+            self.error.hide()
+        if self.row is not None:
+            self.row.setVisible(expanded)
+        self.expanded = expanded
+        self._update_toggle()
+
+    def _update_toggle(self) -> None:
+        self.toggle.setText("▾" if self.expanded else "▸")
+        self.toggle.setToolTip(_("Fold") if self.expanded else _("Open"))
+        self.toggle.setAccessibleName(_("Fold") if self.expanded else _("Open"))
+        self.error.setVisible(bool(self._messages) and not self.expanded)
+
+    @property
+    def widget(self) -> FieldWidget:
+        """The item's editor (opens a folded item)."""
+        if not self.expanded:
+            self.set_expanded(True)
+        return self._build().widget
+
+    def value(self) -> Any:
+        return self.row.widget.value() if self.row is not None else self._value
+
+    def summary(self) -> str:
+        value = self.value()
+        if isinstance(value, dict):
+            for key in ("title", "name"):
+                text = localize(value.get(key), get_language())
+                if text:
+                    return text
+        return ""
+
+    # ---------------------------------------------- the row protocol (errors)
+
+    def set_errors(self, messages: list[str]) -> None:
+        self._messages = messages
+        self.error.setText("\n".join(messages))
+        self.error.setVisible(bool(messages) and not self.expanded)
+
+    @property
+    def errors(self) -> list[str]:
+        return list(self._messages)
+
+    def retranslate(self) -> None:
+        self._update_toggle()
+        if self.row is not None:
+            self.row.retranslate()
 
 
 class RepeatField(FieldWidget):
     """A repeated field: one widget per item, Add and Remove buttons."""
 
+    FOLD_FROM = 3  # a stored record with this many group items opens with them folded
+
     def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
         super().__init__(fld, ctx, parent)
         self._boxed = fld.kind == m.GROUP
-        self.items: list[_RepeatItem] = []
+        self.items: list[RepeatItem] = []
         self.list_layout = QVBoxLayout()
         self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.list_layout.setSpacing(6 if self._boxed else 2)
@@ -276,45 +376,53 @@ class RepeatField(FieldWidget):
         foot.addWidget(self.add_button)
         foot.addStretch(1)
         layout.addLayout(foot)
-        self.retranslate()
+        self._single: Field | None = None
+        self._update_texts()
 
-    def _single_field(self) -> Field:
-        from dataclasses import replace
+    def single_field(self) -> Field:
+        if self._single is None:
+            from dataclasses import replace
 
-        return replace(self.field, repeat=False, required=False, min_items=None, max_items=None)
+            self._single = replace(self.field, repeat=False, required=False, min_items=None, max_items=None)
+        return self._single
 
-    def add_item(self, value: Any = None, emit: bool = True) -> FieldWidget:
-        widget = make_field_widget(self._single_field(), self.ctx, self)
-        if value is not None:
-            widget.set_value(value)
-        widget.changed.connect(self._emit)
-        row = FieldRow(widget, self)
-        row.label.hide()
-        item = _RepeatItem(row, self._boxed, self)
+    def add_item(self, value: Any = None, emit: bool = True, expanded: bool = True) -> FieldWidget | None:
+        """Add an item (the person's Add button: open and ready to type). Returns its widget when built."""
+        item = RepeatItem(self, value, self._boxed, expanded)
+        item.changed.connect(self._item_changed)
         item.remove_requested.connect(self._remove_item)
         self.items.append(item)
         self.list_layout.addWidget(item)
-        self.retranslate()
+        self._update_texts()
         if emit:
             self._emit()
-        return widget
+        return item.row.widget if item.row is not None else None
+
+    def _item_changed(self) -> None:
+        self._update_titles()
+        self._emit()
 
     def _add_clicked(self) -> None:
         widget = self.add_item()
-        widget.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+        if widget is not None:
+            widget.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _remove_item(self, item: _RepeatItem) -> None:
+    def _remove_item(self, item: RepeatItem) -> None:
         self.remove_item(self.items.index(item))
 
     def remove_item(self, index: int) -> None:
         item = self.items.pop(index)
         self.list_layout.removeWidget(item)
         item.deleteLater()
-        self.retranslate()
+        self._update_texts()
         self._emit()
 
+    def item_widget(self, index: int) -> FieldWidget:
+        """The editor of item ``index`` (opening it if folded)."""
+        return self.items[index].widget
+
     def value(self) -> Any:
-        values = [item.row.widget.value() for item in self.items]
+        values = [item.value() for item in self.items]
         values = [v for v in values if not is_empty(v)]
         return values or None
 
@@ -323,15 +431,23 @@ class RepeatField(FieldWidget):
             self.list_layout.removeWidget(item)
             item.deleteLater()
         self.items = []
-        for v in value if isinstance(value, list) else []:
-            self.add_item(v, emit=False)
-        self.retranslate()
+        values = value if isinstance(value, list) else []
+        fold = self._boxed and len(values) >= self.FOLD_FROM
+        for v in values:
+            self.add_item(v, emit=False, expanded=not fold)
+        self._update_texts()
 
     def set_languages(self, languages: list[str]) -> None:
         for item in self.items:
-            item.row.widget.set_languages(languages)
+            if item.row is not None:
+                item.row.widget.set_languages(languages)
 
     def retranslate(self) -> None:
+        self._update_texts()
+        for item in self.items:
+            item.retranslate()
+
+    def _update_texts(self) -> None:
         label = localize(self.field.label, get_language()) or self.field.name
         self.add_button.setText(_("Add to “{field}”").format(field=label))
         full = len(self.items) >= self.field.effective_max_items
@@ -339,16 +455,28 @@ class RepeatField(FieldWidget):
         self.empty_label.setVisible(not self.items)
         self.empty_label.setText(_("None yet."))
         for i, item in enumerate(self.items):
-            item.title.setText(_("{field} {n}").format(field=label, n=i + 1))
             item.remove.setToolTip(_("Remove item {n}").format(n=i + 1))
             item.remove.setAccessibleName(_("Remove item {n}").format(n=i + 1))
             if self._boxed:
                 item.remove.setText(_("Remove"))
-            item.row.retranslate()
+        self._update_titles()
 
-    def rows(self, path: str) -> Iterator[tuple[str, FieldRow]]:
+    def _update_titles(self) -> None:
+        if not self._boxed:
+            return
+        label = localize(self.field.label, get_language()) or self.field.name
+        for i, item in enumerate(self.items):
+            summary = item.summary()
+            title = _("{field} {n}").format(field=label, n=i + 1)
+            item.title.setText(_("{title}: {summary}").format(title=title, summary=summary) if summary else title)
+
+    def rows(self, path: str) -> Iterator[tuple[str, Any]]:
         for i, item in enumerate(self.items):
             item_path = f"{path}[{i}]"
+            if item.row is None:
+                yield item_path, item  # folded and never opened: its title bar shows the errors
+                continue
+            item.set_errors([])
             yield item_path, item.row
             yield from item.row.widget.rows(item_path)
 

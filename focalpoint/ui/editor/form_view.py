@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from focalpoint.forms.model import FormDefinition
 from focalpoint.i18n import get_language, localize
@@ -39,12 +39,21 @@ class FormView(QScrollArea):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(12)
-        self.section_boxes: list[tuple[Any, QGroupBox, QLabel]] = []
+        self.section_boxes: list[tuple[Any, QLabel, QLabel]] = []
         self.field_rows: dict[str, FieldRow] = {}
         for section in form.sections:
-            box = QGroupBox(body)
+            box = QFrame(body)
             box.setObjectName(f"section_{section.name}")
+            box.setFrameShape(QFrame.Shape.StyledPanel)
             box_layout = QVBoxLayout(box)
+            heading = QLabel(box)
+            heading.setObjectName("sectionHeading")
+            font = heading.font()
+            font.setBold(True)
+            font.setPointSizeF(font.pointSizeF() * 1.2)
+            heading.setFont(font)
+            heading.setStyleSheet("color: #1f4e79;")
+            box_layout.addWidget(heading)
             help_label = QLabel(box)
             help_label.setWordWrap(True)
             help_label.setObjectName("sectionHelp")
@@ -52,7 +61,9 @@ class FormView(QScrollArea):
             box_layout.addWidget(help_label)
             form_layout = QFormLayout()
             form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-            form_layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            # labels above their fields: long labels and translations never get cut
+            form_layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+            form_layout.setVerticalSpacing(4)
             form_layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignTop)
             box_layout.addLayout(form_layout)
             for fld in section.fields:
@@ -62,13 +73,13 @@ class FormView(QScrollArea):
                 row = FieldRow(widget, box)
                 self.field_rows[fld.name] = row
                 form_layout.addRow(row.label, row)
-            self.section_boxes.append((section, box, help_label))
+            self.section_boxes.append((section, heading, help_label))
             layout.addWidget(box)
         layout.addStretch(1)
         self.setWidget(body)
         self._extra: dict[str, Any] = {}
         self._header: dict[str, Any] = {}
-        self.retranslate()
+        self.retranslate_headings()
 
     # ------------------------------------------------------------ document
 
@@ -135,17 +146,22 @@ class FormView(QScrollArea):
         return orphans
 
     def focus_row(self, row: FieldRow) -> None:
+        widget = row.widget  # a folded repeat item opens here
         self.ensureWidgetVisible(row)
-        row.widget.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+        widget.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------ language
 
     def retranslate(self) -> None:
+        """The interface language changed: headings, labels and every field."""
+        self.retranslate_headings()
+        for row in self.field_rows.values():
+            row.retranslate()
+
+    def retranslate_headings(self) -> None:
         lang = get_language()
-        for section, box, help_label in self.section_boxes:
-            box.setTitle(localize(section.title, lang) or section.name)
+        for section, heading, help_label in self.section_boxes:
+            heading.setText(localize(section.title, lang) or section.name)
             help_text = localize(section.help, lang)
             help_label.setText(help_text)
             help_label.setVisible(bool(help_text))
-        for row in self.field_rows.values():
-            row.retranslate()

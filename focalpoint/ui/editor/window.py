@@ -108,6 +108,8 @@ class RecordEditorWindow(QMainWindow):
         self.problems = QListWidget(self.side)
         self.problems.setObjectName("problemsList")
         self.problems.setWordWrap(True)
+        self.problems.setSpacing(3)
+        self.problems.setAlternatingRowColors(True)
         self.problems.itemActivated.connect(self._go_to_problem)
         self.problems.itemClicked.connect(self._go_to_problem)
         self.side.addTab(self.problems, "")
@@ -116,11 +118,12 @@ class RecordEditorWindow(QMainWindow):
             self.support_list = QListWidget(self.side)
             self.support_list.setObjectName("possibleSupport")
             self.support_list.setWordWrap(True)
+            self.support_list.setSpacing(2)
             self.support_list.itemActivated.connect(self._open_support)
             self.support_list.itemDoubleClicked.connect(self._open_support)
             self.side.addTab(self.support_list, "")
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.form_view)
         splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 3)
@@ -166,9 +169,9 @@ class RecordEditorWindow(QMainWindow):
         self._validate_timer.timeout.connect(self.validate_now)
 
         self.resize(QSize(1100, 780))
+        splitter.setSizes([740, 340])
         self._apply_lock()
-        self.retranslate()
-        self.validate_now()
+        self._retranslate_own()
         self._refresh_support()
 
     def _action(self, shortcut, slot) -> QAction:  # noqa: ANN001
@@ -375,6 +378,11 @@ class RecordEditorWindow(QMainWindow):
         self._apply_lock()
 
     def retranslate(self) -> None:
+        """The interface language changed: the window and every field of the form."""
+        self.form_view.retranslate()
+        self._retranslate_own()
+
+    def _retranslate_own(self) -> None:
         self.languages_label.setText(_("Written in:"))
         self.save_action.setText(_("&Save now"))
         self.duplicate_action.setText(_("D&uplicate"))
@@ -383,10 +391,8 @@ class RecordEditorWindow(QMainWindow):
         self.side.setTabText(0, _("Problems"))
         self.locked_label.setText(_("This record is waiting for review and cannot be changed. Cancel the "
                                     "publication request to edit it."))
-        self.form_view.retranslate()
         self._update_title()
         self._update_state()
-        self._fill_problems()
         self.validate_now()
         self._render_support()
         self.statusBar().showMessage(self.autosaver.describe())

@@ -1,0 +1,198 @@
+"""Desktop app figures: cold start, opening a record in the editor, memory with 10,000 records.
+
+    .venv/bin/python bench/run.py --only ui
+    .venv/bin/python bench/bench_ui.py            # the same figures, printed
+
+- ``cold_start_s``: from launching ``python -m focalpoint`` to the main window shown
+  (the app's ``FOCALPOINT_EXIT_AFTER_SHOWN=1`` hook), median of 5 runs on a data folder
+  that already holds the catalogue; ``first_start_s`` is the very first start (empty
+  folder: database created and migrated, action plan loaded after the window shows).
+- ``editor_open_ms``: opening a stored capacity needs assessment (3 needs) in the
+  editor, median of 10 after the first (``editor_first_open_ms``).
+- ``rss_mb_10k_records``: resident memory of the app with 10,000 records listed and the
+  list scrolled from top to bottom (rows are read in windows, not all at once).
+
+Each measurement runs in a fresh subprocess. Targets: cold start < 1.5 s, editor
+< 150 ms, memory < 300 MB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO), "FOCALPOINT_LANG": "en"})
+    env.pop("FOCALPOINT_DATA_DIR", None)
+    env.update(extra)
+    return env
+
+
+def _launch(data_dir: Path) -> tuple[float, float]:
+    """(wall seconds seen from outside, seconds the app reports since its process began)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "focalpoint", "--data-dir", str(data_dir)],
+                            env=_env(FOCALPOINT_EXIT_AFTER_SHOWN="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    reported = float("nan")
+    wall = float("nan")
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("FOCALPOINT_SHOWN "):
+            wall = time.perf_counter() - start
+            reported = float(line.split()[1])
+    proc.wait(timeout=60)
+    return wall, reported
+
+
+def _child(kind: str, data_dir: str) -> None:
+    """Runs inside a subprocess: prints one JSON line of figures."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from focalpoint.db import open_database
+    from focalpoint.ui.compat import protect_none_refcount
+
+    app = QApplication([])
+    protect_none_refcount()
+    db = open_database(Path(data_dir))
+    from focalpoint.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+
+    def spin_until(cond, timeout=30.0):  # noqa: ANN001, ANN202
+        end = time.perf_counter() + timeout
+        while not cond() and time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.001)
+
+    if kind == "editor":
+        from focalpoint.records import RecordStore
+        from focalpoint.ui.records_panel import RecordsPanel
+
+        store = RecordStore(db)
+        view = store.list(schema="capacityNeedsAssessment", limit=1)[0]
+        panel = RecordsPanel(db, runner)
+        times = []
+        for _ in range(11):
+            t0 = time.perf_counter()
+            window = panel.open_editor(view.document, view)
+            app.processEvents()
+            times.append((time.perf_counter() - t0) * 1000)
+            window.autosaver.enabled = False
+            window.close()
+            spin_until(lambda: not runner.busy)
+        print(json.dumps({"editor_first_open_ms": round(times[0], 1),
+                          "editor_open_ms": round(statistics.median(times[1:]), 1)}))
+    elif kind == "memory":
+        from focalpoint.ui.records_panel import RecordsPanel
+
+        panel = RecordsPanel(db, runner)
+        panel.resize(1200, 800)
+        panel.show()
+        panel.load()
+        spin_until(lambda: panel.model.rowCount() >= 10_000)
+        table = panel.table
+        bar = table.verticalScrollBar()
+        t0 = time.perf_counter()
+        for value in range(0, bar.maximum() + 1, max(1, table.viewport().height() // 2)):
+            bar.setValue(value)
+            app.processEvents()
+            spin_until(lambda: not runner.busy, 5)
+        bar.setValue(bar.maximum())
+        spin_until(lambda: not runner.busy, 5)
+        scroll_s = time.perf_counter() - t0
+        rss = 0
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1]) // 1024
+        print(json.dumps({"rss_mb_10k_records": rss, "rows_listed": panel.model.rowCount(),
+                          "rows_cached": panel.model.cached_rows(), "scroll_top_to_bottom_s": round(scroll_s, 2)}))
+    runner.shutdown()
+    db.close()
+
+
+def _run_child(kind: str, data_dir: Path) -> dict:
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", kind, str(data_dir)],
+                         env=_env(), capture_output=True, text=True, timeout=600)
+    lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(f"{kind} child failed: {out.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def _fill_records(data_dir: Path, n: int) -> None:
+    sys.path.insert(0, str(HERE))
+    from datagen import generate_documents  # noqa: E402
+
+    from focalpoint.db import open_database
+    from focalpoint.records import RecordStore
+
+    db = open_database(data_dir)
+    store = RecordStore(db)
+    docs = list(generate_documents(n, seed=7))
+    for start in range(0, n, 1000):
+        with db.session() as session:
+            for doc in docs[start:start + 1000]:
+                store.save(doc, session=session)
+    db.close()
+
+
+def _needs_record(data_dir: Path) -> None:
+    from focalpoint.db import open_database
+    from focalpoint.forms import template
+    from focalpoint.records import RecordStore
+
+    db = open_database(data_dir)
+    doc = template("capacityNeedsAssessment")
+    need = doc["needs"][0]
+    doc["needs"] = [dict(need) for _ in range(3)]
+    RecordStore(db).save(doc)
+    db.close()
+
+
+def main(results: dict) -> None:
+    with tempfile.TemporaryDirectory(prefix="fp-bench-ui-") as tmp:
+        data = Path(tmp) / "data"
+        wall, reported = _launch(data)  # first start: creates, migrates, loads the plan after showing
+        results["first_start_s"] = round(wall, 3)
+        _launch(data)  # let the catalogue finish loading in a run of its own
+        runs = [_launch(data) for _ in range(5)]
+        results["cold_start_s"] = round(statistics.median(r[0] for r in runs), 3)
+        results["cold_start_in_process_s"] = round(statistics.median(r[1] for r in runs), 3)
+        results["cold_start_runs_s"] = [round(r[0], 3) for r in runs]
+        results["cold_start_target_s"] = 1.5
+
+        _needs_record(data)
+        results.update(_run_child("editor", data))
+        results["editor_target_ms"] = 150
+
+        big = Path(tmp) / "big"
+        t0 = time.perf_counter()
+        _fill_records(big, 10_000)
+        results["fill_10k_records_s"] = round(time.perf_counter() - t0, 1)
+        results.update(_run_child("memory", big))
+        results["rss_target_mb"] = 300
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "--child":
+        sys.path.insert(0, str(REPO))
+        _child(sys.argv[2], sys.argv[3])
+    else:
+        sys.path.insert(0, str(REPO))
+        figures: dict = {}
+        main(figures)
+        print(json.dumps(figures, indent=1))

@@ -1,0 +1,484 @@
+"""Read filled-in fillable PDFs back into new draft records.
+
+A fillable form (``focalpoint print --form … --fillable``) names each field after
+the document property it fills (:mod:`focalpoint.pdf.fieldnames`) and carries its
+form code ``FP1|schema|version|lang[|lang2]`` in the hidden field ``fp:code``
+(and in the document's Keywords). This module reads the values a participant
+typed or ticked, turns them into a CHM document of that schema — dates checked,
+numbers parsed in the form's language, ticked terms as terms, typed country
+names matched against the vocabulary, activity numbers as activity terms — and
+saves it as a new draft through :meth:`focalpoint.records.RecordStore.save`.
+
+The :class:`ImportReport` says, per file, what was read (property and value),
+what was not (field, value, why) and what validation still finds missing.
+
+:func:`read_filled_pdf` needs no database; :func:`import_filled_pdfs` writes the
+drafts — call it from the database worker thread or the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from focalpoint.forms import load_form, validate, vocabulary
+from focalpoint.forms.model import (ACTIVITY, ATTACHMENT, BOOLEAN, CODE, DATE, GROUP, LINK, LOCALIZED_KINDS,
+                                    MONEY, NUMBER, REFERENCE, TERM, Field, FormDefinition)
+from focalpoint.forms.vocabularies import ACTION_PLAN_SIZE, activity_identifier
+from focalpoint.i18n import LANGUAGES, _
+from focalpoint.pdf import fieldnames as fn
+from focalpoint.pdf.blank import LARGE_VOCABULARY
+from focalpoint.pdf.document import FormCode, parse_form_code
+
+_IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9\-_]{11,128}(@\d+)?$")
+
+
+@dataclass
+class FieldRead:
+    field: str      # the PDF field name
+    path: str       # the property it filled (validation-style path)
+    value: Any
+
+
+@dataclass
+class FieldNotRead:
+    field: str
+    value: str
+    reason: str     # in the interface language
+
+
+@dataclass
+class FileImport:
+    """What happened to one PDF."""
+
+    path: Path
+    code: str | None = None
+    schema: str | None = None
+    identifier: str | None = None       # the new draft's identifier when saved
+    read: list[FieldRead] = field(default_factory=list)
+    not_read: list[FieldNotRead] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)     # validation findings (the draft is kept)
+    error: str | None = None            # why nothing was imported
+    document: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.identifier is not None
+
+
+@dataclass
+class ImportReport:
+    files: list[FileImport] = field(default_factory=list)
+
+    @property
+    def imported(self) -> list[str]:
+        return [f.identifier for f in self.files if f.identifier]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.files)
+
+    def summary(self) -> str:
+        """A readable account of the whole import (interface language)."""
+        lines: list[str] = []
+        for f in self.files:
+            if f.error:
+                lines.append(_("{file}: not imported: {reason}").format(file=f.path.name, reason=f.error))
+                continue
+            lines.append(_("{file}: new draft {identifier} ({schema}), {read} fields read, {unread} not read")
+                         .format(file=f.path.name, identifier=f.identifier, schema=f.schema,
+                                 read=len(f.read), unread=len(f.not_read)))
+            for item in f.not_read:
+                lines.append("  " + _("not read: {field} = {value!r}: {reason}").format(
+                    field=item.field, value=item.value, reason=item.reason))
+            for problem in f.problems:
+                lines.append("  " + _("to complete: {problem}").format(problem=problem))
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ reading the PDF
+
+def _field_values(reader: PdfReader) -> dict[str, Any]:
+    """Every terminal field's value by its full name (radio groups by the group's name)."""
+    fields = reader.get_fields() or {}
+    out: dict[str, Any] = {}
+    for name, fld in fields.items():
+        value = fld.get("/V")
+        if value is None:
+            continue
+        out[name] = value
+    return out
+
+
+def _form_code(reader: PdfReader, values: dict[str, Any]) -> FormCode | None:
+    code = parse_form_code(str(values.get(fn.CODE_FIELD) or ""))
+    if code is None:
+        meta = reader.metadata or {}
+        for key in ("/Keywords", "/Subject"):
+            code = parse_form_code(str(meta.get(key) or ""))
+            if code is not None:
+                break
+    return code
+
+
+def _resolve(form: FormDefinition, parts: list) -> tuple[Field | None, list, list]:
+    """The field a name's path ends at, the document path to it, and what follows (lang, member)."""
+    fields = form.fields
+    current: Field | None = None
+    doc_path: list = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if isinstance(part, int):
+            if current is None or not current.repeat:
+                return None, doc_path, parts[i:]
+            doc_path.append(part)
+            i += 1
+            continue
+        match = next((f for f in fields if f.name == part), None)
+        if match is None:
+            break
+        current = match
+        doc_path.append(part)
+        fields = match.fields
+        i += 1
+    return current, doc_path, parts[i:]
+
+
+def _set(doc: dict[str, Any], path: list, value: Any) -> None:
+    target: Any = doc
+    for key, nxt in zip(path, path[1:]):
+        if isinstance(key, int):
+            while len(target) <= key:
+                target.append(None)
+            if target[key] is None:
+                target[key] = [] if isinstance(nxt, int) else {}
+            target = target[key]
+        else:
+            if key not in target or target[key] is None:
+                target[key] = [] if isinstance(nxt, int) else {}
+            target = target[key]
+    last = path[-1]
+    if isinstance(last, int):
+        while len(target) <= last:
+            target.append(None)
+        target[last] = value
+    else:
+        target[last] = value
+
+
+def _get(doc: Any, path: list) -> Any:
+    for key in path:
+        try:
+            doc = doc[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return doc
+
+
+def _compact(value: Any) -> Any:
+    """Drop empty entries (unfilled repeats, empty groups) left by sparse field indexes."""
+    if isinstance(value, dict):
+        out = {k: _compact(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        out = [_compact(v) for v in value]
+        return [v for v in out if v not in (None, "", [], {})]
+    return value
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+def _ticked(value: Any) -> bool:
+    text = str(value)
+    return text not in ("", "/Off", "Off", "None")
+
+
+def _state(value: Any) -> str:
+    text = str(value)
+    return text[1:] if text.startswith("/") else text
+
+
+class _Reader:
+    """Turns one form's field values into a document, noting what it could not read."""
+
+    def __init__(self, form: FormDefinition, code: FormCode, result: FileImport,
+                 find_record: Callable[[str], str | None] | None):
+        self.form = form
+        self.code = code
+        self.result = result
+        self.find_record = find_record
+        self.doc: dict[str, Any] = {}
+
+    def skip(self, name: str, value: Any, reason: str) -> None:
+        self.result.not_read.append(FieldNotRead(name, _text(value), reason))
+
+    def put(self, name: str, path: list, value: Any) -> None:
+        _set(self.doc, path, value)
+        self.result.read.append(FieldRead(name, fn.dotted(path), value))
+
+    def read(self, name: str, raw: Any) -> None:
+        parts, term, custom_lang = fn.split_name(name)
+        fld, path, rest = _resolve(self.form, parts)
+        if fld is None or fld.kind == GROUP:
+            if _text(raw) and _ticked(raw):
+                self.skip(name, raw, _("this form has no such field (was the form printed from another "
+                                       "version?)"))
+            return
+        if term is not None:
+            return self.read_term(name, fld, path, rest, term, custom_lang, raw)
+        text = _text(raw)
+        if not text:
+            return
+        kind = fld.kind
+        if kind in LOCALIZED_KINDS:
+            lang = rest[0] if rest and rest[0] in LANGUAGES else self.code.lang
+            return self.put(name, path + [lang], text)
+        if kind in (TERM, CODE, BOOLEAN) and not rest:
+            return self.read_choice(name, fld, path, raw)
+        if kind == DATE:
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError:
+                return self.skip(name, raw, _("not a date in the form YYYY-MM-DD"))
+            return self.put(name, path, text)
+        if kind == NUMBER:
+            number = self.number(text)
+            if number is None:
+                return self.skip(name, raw, _("not a number"))
+            if fld.integer and number != int(number):
+                return self.skip(name, raw, _("not a whole number"))
+            return self.put(name, path, int(number) if fld.integer or number == int(number) else number)
+        if kind == MONEY:
+            member = rest[0] if rest else "amount"
+            if member == "amount":
+                number = self.number(text)
+                if number is None:
+                    return self.skip(name, raw, _("not an amount"))
+                return self.put(name, path + ["amount"], int(number) if number == int(number) else number)
+            if member == "currency":
+                code = text.upper()
+                if code not in vocabulary("currencies"):
+                    return self.skip(name, raw, _("not a currency code such as USD or EUR"))
+                return self.put(name, path + ["currency"], code)
+        if kind == ACTIVITY:
+            return self.read_activities(name, fld, path, raw)
+        if kind == REFERENCE:
+            ident = text
+            if not _IDENTIFIER_RE.match(ident):
+                found = self.find_record(text) if self.find_record else None
+                if found is None:
+                    return self.skip(name, raw, _("not a record identifier, and no local record has this "
+                                                  "title: link the record in FocalPoint"))
+                ident = found
+            return self.put(name, path, {"identifier": ident})
+        if kind == LINK:
+            member = rest[0] if rest else "url"
+            return self.put(name, path + [member], text)
+        if kind == ATTACHMENT:
+            return self.skip(name, raw, _("attach documents in FocalPoint"))
+        if kind in (TERM, CODE):  # a large vocabulary typed as names or codes
+            return self.read_typed_terms(name, fld, path, raw)
+        return self.put(name, path, text)
+
+    def number(self, text: str) -> float | None:
+        from babel.numbers import NumberFormatError, parse_decimal
+
+        for lang in (self.code.lang, "en"):
+            try:
+                return float(parse_decimal(text.replace("\u00a0", " "), locale=lang, strict=False))
+            except (NumberFormatError, ValueError):
+                continue
+        return None
+
+    def read_choice(self, name: str, fld: Field, path: list, raw: Any) -> None:
+        state = _state(raw)
+        if state in ("", "Off"):
+            return
+        if fld.kind == BOOLEAN:
+            if state not in ("true", "false"):
+                return self.skip(name, raw, _("neither yes nor no"))
+            return self.put(name, path, state == "true")
+        vocab = vocabulary(fld.vocabulary or "")
+        if len(vocab) > LARGE_VOCABULARY:
+            return self.read_typed_terms(name, fld, path, raw)
+        if state not in vocab:
+            return self.skip(name, raw, _("not one of the choices of this field"))
+        self.put(name, path, {"identifier": state} if fld.kind == TERM else state)
+
+    def read_term(self, name: str, fld: Field, path: list, rest: list, term: str,
+                  custom_lang: str | None, raw: Any) -> None:
+        vocab = vocabulary(fld.vocabulary or "")
+        if term not in vocab:
+            if _ticked(raw) and _text(raw):
+                self.skip(name, raw, _("not one of the choices of this field"))
+            return
+        if custom_lang is not None:  # "other, please specify"
+            text = _text(raw)
+            if not text:
+                return
+            entry = self._term_entry(name, fld, path, term)
+            entry.setdefault("customValue", {})[custom_lang] = text
+            self.result.read.append(FieldRead(name, fn.dotted(path) + ".customValue." + custom_lang, text))
+            return
+        if not _ticked(raw):
+            return
+        self._term_entry(name, fld, path, term)
+
+    def _term_entry(self, name: str, fld: Field, path: list, term: str) -> dict[str, Any]:
+        """The term's entry in the document (added, and reported as read, when new)."""
+        value = {"identifier": term} if fld.kind == TERM else term
+        if fld.repeat:
+            items = _get(self.doc, path)
+            if not isinstance(items, list):
+                items = []
+                _set(self.doc, path, items)
+            for item in items:
+                if item == value or (isinstance(item, dict) and item.get("identifier") == term):
+                    return item if isinstance(item, dict) else {}
+            items.append(value)
+        else:
+            existing = _get(self.doc, path)
+            if isinstance(existing, dict) and existing.get("identifier") == term:
+                return existing
+            _set(self.doc, path, value)
+        self.result.read.append(FieldRead(name, fn.dotted(path), value))
+        return value if isinstance(value, dict) else {}
+
+    def read_typed_terms(self, name: str, fld: Field, path: list, raw: Any) -> None:
+        vocab = vocabulary(fld.vocabulary or "")
+        pieces = [p.strip() for p in re.split(r"[;,\n]", _text(raw)) if p.strip()] if fld.repeat else [_text(raw)]
+        found = []
+        for piece in pieces:
+            ident = self.match_term(vocab, piece)
+            if ident is None:
+                self.skip(name, piece, _("no choice of this field is called this"))
+                continue
+            found.append({"identifier": ident} if fld.kind == TERM else ident)
+        if not found:
+            return
+        self.put(name, path, found if fld.repeat else found[0])
+
+    @staticmethod
+    def match_term(vocab, text: str) -> str | None:
+        folded = text.casefold()
+        for term in vocab:
+            if term.identifier.casefold() == folded:
+                return term.identifier
+        for term in vocab:
+            if any(label.casefold() == folded for label in term.label.values()):
+                return term.identifier
+        return None
+
+    def read_activities(self, name: str, fld: Field, path: list, raw: Any) -> None:
+        found = []
+        for piece in re.split(r"[;,\s]+", _text(raw)):
+            if not piece:
+                continue
+            if not piece.isdigit() or not 1 <= int(piece) <= ACTION_PLAN_SIZE:
+                self.skip(name, piece, _("not an activity number from 1 to {size}").format(size=ACTION_PLAN_SIZE))
+                continue
+            found.append({"identifier": activity_identifier(int(piece))})
+        if found:
+            self.put(name, path, found if fld.repeat else found[0])
+
+
+def read_filled_pdf(path: Path | str, *, find_record: Callable[[str], str | None] | None = None) -> FileImport:
+    """Read one filled PDF into ``result.document`` (nothing is saved). Any thread."""
+    path = Path(path)
+    result = FileImport(path=path)
+    try:
+        reader = PdfReader(str(path))
+        values = _field_values(reader)
+    except (OSError, PdfReadError, ValueError) as exc:
+        result.error = _("cannot read this PDF: {error}").format(error=exc)
+        return result
+    code = _form_code(reader, values)
+    if code is not None and not reader.get_fields():
+        result.code = str(code)
+        result.error = _("this PDF is a form for printing, not a fillable one: type its answers in "
+                         "FocalPoint")
+        return result
+    if code is None:
+        result.error = _("this PDF is not a FocalPoint fillable form (it has no form code)")
+        return result
+    result.code = str(code)
+    try:
+        form = load_form(code.schema)
+    except KeyError:
+        result.error = _("this PDF is a form for {schema}, which FocalPoint does not know").format(schema=code.schema)
+        return result
+    result.schema = form.schema
+    if code.version != form.version:
+        result.problems.append(_("the form was printed from version {old}; this FocalPoint has version {new}")
+                               .format(old=code.version, new=form.version))
+    reader_ = _Reader(form, code, result, find_record)
+    for name, raw in values.items():  # the PDF's own field order: the form's order
+        if name == fn.CODE_FIELD:
+            continue
+        reader_.read(name, raw)
+    document = _compact(reader_.doc)
+    written = sorted({c for c in _languages_in(document, form)})
+    languages = [c for c in [code.lang, code.lang2] if c and (c in written or not written)] or [code.lang]
+    languages += [c for c in written if c not in languages]
+    document = {"header": {"schema": form.schema, "languages": languages}, **document}
+    result.document = document
+    return result
+
+
+def _languages_in(document: Any, form: FormDefinition) -> Iterable[str]:
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if key in LANGUAGES and isinstance(value, str):
+                yield key
+            else:
+                yield from _languages_in(value, form)
+    elif isinstance(document, list):
+        for item in document:
+            yield from _languages_in(item, form)
+
+
+def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = None) -> ImportReport:
+    """Read each filled PDF and save it as a new draft record; the report says what was read."""
+    from sqlalchemy import select
+
+    from focalpoint.models import Record
+    from focalpoint.records import RecordStore
+
+    def find_record(title: str) -> str | None:
+        folded = title.casefold()
+        with db.session() as session:
+            for rec in session.scalars(select(Record).where(Record.deleted.is_(False))):
+                if any(isinstance(t, str) and t.casefold() == folded for t in (rec.title or {}).values()):
+                    return rec.identifier
+        return None
+
+    store = RecordStore(db, actor=actor)
+    report = ImportReport()
+    for path in paths:
+        result = read_filled_pdf(path, find_record=find_record)
+        report.files.append(result)
+        if result.error or result.document is None:
+            continue
+        if not result.read:
+            result.error = _("the form is empty: nothing was filled in")
+            continue
+        from focalpoint.i18n import get_language
+        from focalpoint.records import ensure_header
+
+        ensure_header(result.document)  # the new draft's identifier, before validation
+        for problem in validate(result.document):
+            result.problems.append(problem.message(get_language()))
+        view = store.save(result.document, status="draft")
+        result.identifier = view.identifier
+        result.document = view.document
+    return report
