@@ -94,7 +94,8 @@ def test_every_record_type_round_trips_through_json(capsys, tmp_path):
     assert {r["schema"] for r in listed} == set(forms.schemas())
     first = next(r for r in listed if r["schema"] == "capacityNeedsAssessment")
     assert first["status"] == "draft" and first["title"]["zh"].startswith("需求评估")
-    assert set(first) == {"identifier", "schema", "title", "status"}
+    assert set(first) == {"identifier", "schema", "title", "status", "sync_state"}
+    assert first["sync_state"] == "queued"  # saved locally, waiting for the next sync
 
     exported = tmp_path / "out.json"
     code, _, err = cli(capsys, data, "records", "export", "-o", exported)
