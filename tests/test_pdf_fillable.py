@@ -4,7 +4,6 @@ by ``focalpoint import-pdf`` into a new draft equal to what was typed, in any sc
 from __future__ import annotations
 
 import copy
-import io
 import json
 from pathlib import Path
 
@@ -189,3 +188,58 @@ def test_poppler_draws_cyrillic_typed_into_a_field_with_the_embedded_font(tmp_pa
     with filled.open("wb") as fh:
         writer.write(fh)
     assert ink_ratio(filled, dpi=50) > ink_ratio(form, dpi=50) + 0.002
+
+
+def _type_with_pdfium(source: Path, target: Path, entries: list[tuple[str, str]]) -> None:
+    """Click into each field and type, key by key, in PDFium (the engine of Chrome and Edge)."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(str(source))
+    pdf.init_forms()
+    form = pdf.formenv.raw
+    page = pdf[0]
+    raw.FORM_OnAfterLoadPage(page.raw, form)
+    rects = {}
+    for i in range(raw.FPDFPage_GetAnnotCount(page.raw)):
+        annot = raw.FPDFPage_GetAnnot(page.raw, i)
+        size = raw.FPDFAnnot_GetFormFieldName(form, annot, None, 0)
+        buf = (ctypes.c_ushort * (size // 2 + 1))()
+        raw.FPDFAnnot_GetFormFieldName(form, annot, buf, size)
+        rect = raw.FS_RECTF()
+        raw.FPDFAnnot_GetRect(annot, rect)
+        rects[bytes(buf)[:size - 2].decode("utf-16-le")] = rect
+    for name, text in entries:
+        rect = rects[name]
+        x, y = (rect.left + rect.right) / 2, (rect.bottom + rect.top) / 2
+        raw.FORM_ForceToKillFocus(form)
+        raw.FORM_OnMouseMove(form, page.raw, 0, x, y)
+        raw.FORM_OnLButtonDown(form, page.raw, 0, x, y)
+        raw.FORM_OnLButtonUp(form, page.raw, 0, x, y)
+        for ch in text:
+            raw.FORM_OnChar(form, page.raw, 0x0D if ch == "\n" else ord(ch), 0)
+    raw.FORM_ForceToKillFocus(form)
+    pdf.save(str(target))
+    page.close()
+    pdf.close()
+
+
+@pytest.mark.parametrize("lang,typed", [
+    ("ar", "تقييم الاحتياجات 2019 (CBD)\nسطر ثان"),
+    ("zh", "能力建设需求评估 CBD 2019"),
+    ("ru", "Оценка потребностей\nвторая строка"),
+])
+def test_text_typed_in_pdfium_imports_exactly(tmp_path, lang, typed):
+    pytest.importorskip("pypdfium2", reason="pypdfium2 (PDFium, Chrome's PDF engine) is a test-only extra")
+    form = tmp_path / "qa.pdf"
+    form.write_bytes(blank_form_pdf("qaRecordReview", FormOptions(lang=lang, fillable=True)))
+    typed_pdf = tmp_path / "typed.pdf"
+    _type_with_pdfium(form, typed_pdf, [(f"mandatoryFieldsComplete:comment:{lang}", typed),
+                                        ("reviewDate", "2025-05-04")])
+    result = read_filled_pdf(typed_pdf)
+    assert result.error is None and result.not_read == []
+    assert result.document["mandatoryFieldsComplete"] == {"comment": {lang: typed}}
+    assert result.document["reviewDate"] == "2025-05-04"
+    assert result.document["header"]["languages"] == [lang]

@@ -86,3 +86,14 @@ def test_locked_keyring_falls_back(tmp_path):
     store = TokenStore(backend=LockedKeyring(), file_path=tmp_path / "t.json")
     assert store.set(SERVER, "ana@example.org", "tok-6") == "file"
     assert store.get(SERVER, "ana@example.org") == "tok-6"
+
+
+def test_sync_package_never_imports_qt():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['PySide6'] = None\n"
+            "import focalpoint.sync, focalpoint.sync.engine, focalpoint.sync.bundle, focalpoint.sync.conflicts,"
+            " focalpoint.sync.credentials, focalpoint.sync.status, focalpoint.sync.testing, focalpoint.cli.sync\n"
+            "assert not any(m.startswith('PySide6') and sys.modules[m] is not None for m in sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True)

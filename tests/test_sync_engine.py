@@ -201,6 +201,7 @@ def test_failing_record_does_not_block_others_and_says_what_to_do(pair):
     assert "startDate" in rec.sync_error and "Correct" in rec.sync_error
     for ident in (good.identifier, later.identifier):
         assert a.record(ident).sync_state == "synced"
+    assert a.sleep.calls == []  # a refusal is not retried
     # editing the record supersedes the refused save
     fixed = copy.deepcopy(bad.document)
     fixed["startDate"] = "2025-01-01"
@@ -398,3 +399,91 @@ def test_publication_request_review_and_status(pair, hub, tmp_path):
     # editing a locked draft while under review waits, then goes once the review is over
     assert b.sync().ok
     assert b.record(ident).status == "published"
+
+
+@pytest.mark.parametrize("server", ["plain CHM (no extension)", "extension without batch"])
+def test_servers_with_fewer_extensions(pair, hub, server):
+    import json as _json
+
+    from focalpoint.sync.testing import FaultProxy, http_response
+
+    a, b = pair
+    if server.startswith("plain"):
+        answer = http_response(404, b'{"code": "Error.NotFound"}')
+    else:
+        answer = http_response(200, _json.dumps({"protocol": 1, "maxBatch": 100, "extensions": [
+            "changes", "idempotency", "preconditions"]}).encode())
+    with FaultProxy(hub.url, rate=0.0) as proxy:
+        proxy.rules.append(lambda method, path: answer if "capabilities" in path else None)
+        c = Station(a.data_dir.parent / "c", proxy.url, f"ana@{a.gov}.org", PASSWORD)
+        try:
+            views = [c.store.save(needs_assessment(a.gov, f"Plain {i}")) for i in range(3)]
+            assert c.sync().ok
+            assert b.sync().ok and b.store.count() == 3
+            ident = views[0].identifier
+            theirs = copy.deepcopy(b.document(ident))
+            theirs["summary"]["fr"] = "Résumé de Ben"
+            b.store.save(theirs)
+            assert b.sync().ok
+            mine = copy.deepcopy(c.document(ident))
+            mine["title"]["en"] = "Plain 0, renamed"
+            c.store.save(mine)
+            report = c.sync()
+            assert report.ok, report.error
+            assert c.record(ident).sync_state == "synced"
+            assert c.document(ident)["summary"]["fr"] == "Résumé de Ben"
+            assert c.document(ident)["title"]["en"] == "Plain 0, renamed"
+            assert b.sync().ok and b.document(ident) == c.document(ident)
+            paths = {path.split("?")[0] for _m, path, _f in proxy.log}
+            assert "/api/v2013/focalpoint/batch" not in paths
+            if server.startswith("plain"):
+                assert paths <= {"/api/v2013/focalpoint/capabilities", "/api/v2013/authentication/token",
+                                 "/api/v2013/authentication/user",
+                                 "/api/v2013/documents"} | {f"/api/v2013/documents/{v.identifier}/versions/draft"
+                                                            for v in views}
+        finally:
+            c.close()
+
+
+def test_sign_in_then_engine_for_database(hub, tmp_path):
+    from focalpoint.db import open_database
+    from focalpoint.review import current_account
+    from focalpoint.sync.credentials import TokenStore
+    from focalpoint.sync.engine import NotConfigured, SyncEngine, sign_in
+    from focalpoint.sync.errors import AuthenticationFailed
+
+    gov = _government()
+    hub.add_user(f"ui@{gov}.org", PASSWORD, "focal-point", gov)
+    db = open_database(tmp_path / "ui")
+    tokens = TokenStore(file_path=tmp_path / "tokens.json")
+    try:
+        with pytest.raises(NotConfigured):
+            SyncEngine.for_database(db, tokens=tokens)
+        with pytest.raises(AuthenticationFailed):
+            sign_in(db, hub.url, f"ui@{gov}.org", "wrong", tokens=tokens)
+        account = sign_in(db, hub.url, f"ui@{gov}.org", PASSWORD, tokens=tokens)
+        assert account["government"] == gov and "focal-point" in account["roles"]
+        with db.session() as session:
+            assert current_account(session)["email"] == f"ui@{gov}.org"
+        engine = SyncEngine.for_database(db, tokens=tokens)
+        report = engine.sync()
+        assert report.ok, report.error
+        assert report.requests == 2  # capabilities (first time), changes: no sign-in needed
+        engine.client.close()
+    finally:
+        db.close()
+
+
+def test_forbidden_is_not_retried_and_says_what_to_do(pair):
+    a, _b = pair
+    elsewhere = a.store.save(needs_assessment("fr" if a.gov != "fr" else "de", "Another country's record"))
+    mine = a.store.save(needs_assessment(a.gov, "Mine"))
+    report = a.sync()
+    assert list(report.errors) == [elsewhere.identifier]
+    rec = a.record(elsewhere.identifier)
+    assert rec.sync_state == "error" and "not allow" in rec.sync_error and "role" in rec.sync_error
+    assert a.record(mine.identifier).sync_state == "synced"
+    assert a.sleep.calls == []
+    with a.db.session() as session:
+        entry = session.query(OutboxEntry).one()
+        assert entry.state == "failed" and entry.attempts == 1

@@ -86,6 +86,8 @@ def open_db(args: argparse.Namespace):
 def run(argv: list[str]) -> int:
     lang = None
     for i, arg in enumerate(argv):
+        if not arg.startswith("-") and (i == 0 or argv[i - 1] not in ("--lang", "--data-dir")):
+            break  # options after the subcommand are the subcommand's (print --lang ar)
         if arg == "--lang" and i + 1 < len(argv):
             lang = normalize_language(argv[i + 1])
         elif arg.startswith("--lang="):

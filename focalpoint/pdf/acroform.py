@@ -194,12 +194,33 @@ def finish_fillable(pdf: bytes, fill: Fillable, *, code: str, languages: list[st
             annot[NameObject("/DA")] = TextStringObject(f"/{font} {size} Tf 0 g")
             if lang == "ar":
                 annot[NameObject("/Q")] = NumberObject(2)
-            # reportlab's empty appearance names Helvetica; readers rebuild it (NeedAppearances)
+            # reportlab's empty appearance references a non-embedded Helvetica; give the empty
+            # field an appearance of just its background (readers redraw it when filled)
+            annot[NameObject("/AP")] = DictionaryObject({NameObject("/N"): _background_ap(writer, annot)})
     _add_code_field(writer, code)
     writer.add_metadata({"/Keywords": code, "/Subject": code})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _background_ap(writer: PdfWriter, annot: DictionaryObject):
+    """An appearance stream that only paints the field's background colour (/MK /BG)."""
+    x0, y0, x1, y1 = [float(v) for v in annot["/Rect"]]
+    width, height = abs(x1 - x0), abs(y1 - y0)
+    ops = b""
+    mk = annot.get("/MK")
+    bg = mk.get_object().get("/BG") if mk is not None else None
+    if bg is not None and len(bg) == 3:
+        r, g, b = (float(v) for v in bg)
+        ops = f"q {r:.3f} {g:.3f} {b:.3f} rg 0 0 {width:.2f} {height:.2f} re f Q".encode()
+    stream = DecodedStreamObject()
+    stream.set_data(b"/Tx BMC " + ops + b" EMC")
+    stream[NameObject("/Type")] = NameObject("/XObject")
+    stream[NameObject("/Subtype")] = NameObject("/Form")
+    stream[NameObject("/BBox")] = ArrayObject([FloatObject(0), FloatObject(0), FloatObject(width),
+                                               FloatObject(height)])
+    return writer._add_object(stream)
 
 
 def _add_code_field(writer: PdfWriter, code: str) -> None:

@@ -152,12 +152,18 @@ def canvas_class(decor: PageDecor, ctx: TextContext, lang2: str | None = None) -
             self.setLineWidth(0.5)
             self.line(MARGIN_SIDE, top - 2.5 * mm, width - MARGIN_SIDE, top - 2.5 * mm)
             page_text = gettext_for(ctx.lang, "Page {page} of {pages}").format(page=number, pages=total)
+            bottom = 12 * mm
+            second = None
             if lang2:
                 second = gettext_for(lang2, "Page {page} of {pages}").format(page=number, pages=total)
-                if second != page_text:
-                    page_text = f"{page_text} / {second}"
-            bottom = 12 * mm
-            draw_text(self, page_text, width / 2, bottom, ctx, size=8, align="center", where="page footer")
+            if second and second != page_text:
+                # one line per language: mixing directions on one line would scramble the numbers
+                draw_text(self, page_text, width / 2, bottom + 1.5 * mm, ctx, size=8, align="center",
+                          where="page footer")
+                draw_text(self, second, width / 2, bottom - 2 * mm, ctx.for_lang(lang2), size=7,
+                          align="center", color=GREY, where="page footer")
+            else:
+                draw_text(self, page_text, width / 2, bottom, ctx, size=8, align="center", where="page footer")
             if decor.code:
                 qr_x = MARGIN_SIDE if rtl else width - MARGIN_SIDE - QR_SIZE
                 if not shared["qr_ready"]:

@@ -15,6 +15,7 @@ Any thread may call these functions; registration happens once, under a lock.
 
 from __future__ import annotations
 
+import functools
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ _CJK_RANGES = ((0x2E80, 0x2FDF), (0x3000, 0x30FF), (0x3100, 0x31FF), (0x3200, 0x
                (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x2FFFF))
 
 
+@functools.lru_cache(maxsize=65536)
 def script_family(char: str) -> Family | None:
     """The face made for ``char``'s script (Arabic, CJK), None for Latin, Cyrillic, digits …"""
     code = ord(char)
@@ -148,6 +150,7 @@ def has_glyph(font_name: str, char: str) -> bool:
     return ord(char) in _cmaps[font_name]
 
 
+@functools.lru_cache(maxsize=65536)
 def font_for(char: str, lang: str, bold: bool = False) -> str | None:
     """The reportlab font name that prints ``char`` for ``lang``, or None when none can.
 

@@ -195,7 +195,10 @@ def _compact(value: Any) -> Any:
 
 
 def _text(value: Any) -> str:
-    return str(value).strip() if value is not None else ""
+    """A field's text, its line ends made \\n (PDFium saves \\r\\n, Acrobat \\r)."""
+    if value is None:
+        return ""
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _ticked(value: Any) -> bool:

@@ -24,6 +24,7 @@ Any thread may call these functions (each PDF build runs on one thread).
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -93,11 +94,13 @@ def normalize(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
 
 
+@functools.lru_cache(maxsize=4096)
 def reshape(text: str) -> str:
     """Arabic letters joined (presentation forms); other text unchanged."""
     return _reshaper.reshape(text) if has_arabic(text) else text
 
 
+@functools.lru_cache(maxsize=4096)
 def visual_line(line: str, base: str) -> str:
     """One line (already reshaped) in visual order, brackets mirrored."""
     if not has_rtl(line) and base == "L":

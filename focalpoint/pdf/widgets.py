@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Table, TableStyle
 
 from focalpoint.pdf.fonts import LATIN
-from focalpoint.pdf.text import TextContext, draw_text, make_style, paragraph
+from focalpoint.pdf.text import TextContext, draw_text, make_style, paragraph, text_width
 
 BOX_BORDER = colors.Color(0.55, 0.55, 0.55)
 RULED = colors.Color(0.78, 0.78, 0.78)
@@ -97,10 +97,15 @@ class WriteBox(Flowable):
             canv.setFont(LATIN.bold, 5.5)
             canv.setFillColor(HINT)
             (canv.drawRightString if self.ctx.rtl else canv.drawString)(tx, h - 2.6 * mm, self.tag)
-        if self.hint:
+        if self.hint and self.fill is None:
             hx = x + 1.5 * mm if self.ctx.rtl else x + w - 1.5 * mm
             draw_text(canv, self.hint, hx, 1.4 * mm, self.ctx, size=6, color=HINT,
                       align="left" if self.ctx.rtl else "right", where="hint")
+        elif self.hint and self.fraction < 1:
+            # a fillable field's background would hide the hint: print it beside the short box
+            hx = x - 2 * mm if self.ctx.rtl else x + w + 2 * mm
+            draw_text(canv, self.hint, hx, h / 2 - 2, self.ctx, size=7, color=HINT,
+                      align="right" if self.ctx.rtl else "left", where="hint")
         canv.restoreState()
         if self.fill is not None and self.name:
             inset = 0.8 * mm
@@ -111,7 +116,7 @@ class WriteBox(Flowable):
                 relative=True, borderWidth=0, fillColor=colors.Color(0.93, 0.95, 1.0),
                 textColor=colors.black, fontName="Helvetica", fontSize=0 if self.lines == 1 else 9,
                 fieldFlags=flags, maxlen=self.max_length or 0, annotationFlags="print",
-                tooltip=self.name)
+                tooltip=self.hint or None)
             self.fill.add(FieldSpec(self.name, "text", multiline=self.lines > 1, rtl=self.ctx.rtl,
                                     lang=self.ctx.lang))
 
@@ -172,14 +177,22 @@ def choice_grid(choices: list[Choice], ctx: TextContext, avail_width: float, *, 
                 name: str | None = None, fill: Fillable | None = None, columns: int | None = None,
                 ctx2: TextContext | None = None, size: float = 8.5) -> Table:
     """Tick boxes with their labels, in columns (mirrored on a right-to-left page)."""
+    mark_w = TICK_SIZE + 2.2 * mm
     if columns is None:
-        longest = max((max(len(c.label), len(c.label2 or "")) for c in choices), default=0)
-        columns = 1 if longest > 60 else 2 if longest > 28 else 3
-        columns = min(columns, max(1, len(choices)))
+        # as many columns as keep the widest label within two lines of its column
+        widest = 0.0
+        for c in choices:
+            widest = max(widest, text_width(c.label, ctx, size=size, where=f"term {c.value}"))
+            if c.label2 and ctx2 is not None:
+                widest = max(widest, text_width(c.label2, ctx2, size=size - 1, where=f"term {c.value}"))
+        columns = 1
+        for n in (4, 3, 2):
+            if n <= len(choices) and widest <= (avail_width / n - mark_w - 1.5 * mm) * (1.0 if n > 2 else 1.9):
+                columns = n
+                break
     style = make_style("choice", size=size, rtl=ctx.rtl, leading=size * 1.25)
     style2 = make_style("choice2", size=size - 1, rtl=ctx.rtl, leading=(size - 1) * 1.25,
                         color=colors.Color(0.3, 0.3, 0.3))
-    mark_w = TICK_SIZE + 2.2 * mm
     label_w = avail_width / columns - mark_w
     rows: list[list] = []
     for start in range(0, len(choices), columns):

@@ -22,6 +22,8 @@ _EXPORTS = {
     "SyncReport": "focalpoint.sync.engine",
     "retry_record": "focalpoint.sync.engine",
     "discard_failed": "focalpoint.sync.engine",
+    "sign_in": "focalpoint.sync.engine",
+    "NotConfigured": "focalpoint.sync.engine",
     "HubClient": "focalpoint.sync.client",
     "Timeouts": "focalpoint.sync.client",
     "probe": "focalpoint.sync.client",

@@ -50,6 +50,7 @@ from focalpoint.sync.protocol import (
     DOCUMENTS_PATH,
     NO_EXTENSIONS,
     TOKEN_PATH,
+    USER_PATH,
     Capabilities,
     ChangesPage,
     Change,
@@ -64,6 +65,15 @@ from focalpoint.sync.protocol import (
 )
 
 CAPABILITIES_TTL = dt.timedelta(hours=24)
+ACCOUNT_META_KEY = "account.user"  # read by focalpoint.review.current_account
+
+
+class NotConfigured(SyncError):
+    """No hub signed in to yet."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Sync is not set up yet: sign in to your hub first (File > Sign in, or "
+                           "'focalpoint sync --server URL')."))
 
 
 class RandomSource(Protocol):
@@ -154,8 +164,31 @@ class SyncEngine:
 
     # ------------------------------------------------------------------ public
 
+    @classmethod
+    def for_database(cls, db: Database, *, tokens: Any = None, credentials: Credentials | None = None,
+                     transport: Any = None, **options: Any) -> "SyncEngine":
+        """An engine for the hub this store last signed in to (Meta ``sync.server``/``sync.email``),
+        with the token saved by :class:`~focalpoint.sync.credentials.TokenStore`.
+
+        Raises :class:`NotConfigured` when nobody has signed in yet. Without ``credentials`` an
+        expired token ends the sync with ``error_kind == "auth"`` (ask the person to sign in again).
+        """
+        from focalpoint.sync.credentials import TokenStore
+
+        with db.session() as session:
+            server = ls.get_meta(session, "sync.server")
+            email = ls.get_meta(session, "sync.email")
+        if not server or not email:
+            raise NotConfigured()
+        tokens = tokens or TokenStore()
+        client = HubClient(server, transport=transport, token=tokens.get(server, email))
+        return cls(db, client, credentials=credentials, actor=email,
+                   on_token=lambda token: tokens.set(server, email, token), **options)
+
     def sign_in(self, email: str, password: str) -> str:
-        """Exchange email and password for a token (kept on the client; the password is not kept)."""
+        """Exchange email and password for a token (kept on the client and given to ``on_token``;
+        the password is not kept). Remembers the server and email in Meta, and the account the
+        hub describes (``account.user``: email, government, roles) for the review screens."""
         answer = self._call("POST", TOKEN_PATH, json_body={"email": email, "password": password},
                             auth=False, reauth=False)
         if answer.status in (401, 403):
@@ -167,6 +200,18 @@ class SyncEngine:
         self.client.token = token
         if self.on_token is not None:
             self.on_token(token)
+        account = None
+        try:
+            user = self._call("GET", USER_PATH, reauth=False)
+            if user.ok and isinstance(user.body, dict):
+                account = {k: user.body.get(k) for k in ("userID", "email", "name", "government", "roles")}
+        except (NetworkError, ServerError, MalformedAnswer):
+            pass  # the account is only informative; the sync goes on
+        with self.db.session() as session:
+            ls.set_meta(session, "sync.server", self.server)
+            ls.set_meta(session, "sync.email", email)
+            if account is not None:
+                ls.set_meta_json(session, ACCOUNT_META_KEY, account)
         return token
 
     def sync(self, progress: Callable[[SyncProgress], None] | None = None,
@@ -371,12 +416,12 @@ class SyncEngine:
             with self.db.session() as session:
                 ls.begin_write(session)
                 for op in ops:
-                    if op.entry_id not in answers:
-                        continue
-                    status, body = answers[op.entry_id]
+                    # an operation the server left unanswered is tried again, like a 503
+                    status, body = answers.get(op.entry_id, (503, None))
                     outcome = pushing.apply_answer(session, op, status, body, now=self.clock(), actor=self.actor)
                     self._account(op, outcome, report, exclude, transient, requeues, session)
-                    retry_round = max(retry_round, transient.get(op.entry_id, 0))
+                    if outcome.kind == "retry":
+                        retry_round = max(retry_round, transient.get(op.entry_id, 0))
             self._done = min(self._total or 0, self._done + len(ops))
             self._emit("sending", _("Sending your changes…"))
             if retry_round:
@@ -603,5 +648,23 @@ def discard_failed(db: Database, identifier: str) -> int:
         return len(entries)
 
 
-__all__ = ["SyncEngine", "SyncProgress", "SyncReport", "retry_record", "discard_failed", "outbox_size",
-           "ChangesPage"]
+def sign_in(db: Database, server: str, email: str, password: str, *, tokens: Any = None,
+            transport: Any = None) -> dict[str, Any] | None:
+    """The sign-in dialog's action (network worker): get a token, keep it, remember server and email.
+
+    Returns the account as the hub describes it (or None). Raises
+    :class:`AuthenticationFailed`, :class:`NetworkError`… with ``user_message``.
+    """
+    from focalpoint.sync.credentials import TokenStore
+
+    tokens = tokens or TokenStore()
+    with HubClient(server, transport=transport) as client:
+        engine = SyncEngine(db, client, on_token=lambda token: tokens.set(client.base_url, email, token),
+                            actor=email, max_attempts=2)
+        engine.sign_in(email, password)
+    with db.session() as session:
+        return ls.get_meta_json(session, ACCOUNT_META_KEY)
+
+
+__all__ = ["SyncEngine", "SyncProgress", "SyncReport", "NotConfigured", "retry_record", "discard_failed",
+           "outbox_size", "sign_in"]

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from focalpoint.i18n import _
 from focalpoint.models import AuditEvent, Meta, OutboxEntry, Record, Workflow
 from focalpoint.records import _index as index_record_text  # the records module's FTS writer
-from focalpoint.records import document_title, government_of, new_entry_id
+from focalpoint.records import document_text, document_title, government_of, new_entry_id
 from focalpoint.sync.merge import merge3
 
 DELETED_FIELD = "@deleted"
@@ -129,6 +129,32 @@ def audit(session: Session, identifier: str, action: str, *, revision: int | Non
           actor: str | None = None, details: dict[str, Any] | None = None, origin: str = "local") -> None:
     session.add(AuditEvent(record_identifier=identifier, action=action, actor=actor, revision=revision,
                            at=now, details=details or {}, origin=origin))
+
+
+def index_new_record(session: Session, identifier: str, document: dict[str, Any]) -> None:
+    """Add a record that is new here to the search index.
+
+    ``records._index`` first deletes by identifier, which scans the whole index (the
+    identifier column is not indexed): fine for one edit, quadratic for a first pull of
+    thousands of records. A record that was not here has nothing to delete.
+    """
+    pending = session.info.get("fts_new")
+    row = {"i": identifier, "b": "\n".join(document_text(document))}
+    if pending is not None:
+        pending.append(row)  # written together by flush_new_index (no autoflush per record)
+    else:
+        session.execute(text("INSERT INTO record_fts (identifier, body) VALUES (:i, :b)"), row)
+
+
+def defer_new_index(session: Session) -> None:
+    """Collect :func:`index_new_record` rows until :func:`flush_new_index` (bulk pulls)."""
+    session.info.setdefault("fts_new", [])
+
+
+def flush_new_index(session: Session) -> None:
+    rows = session.info.pop("fts_new", None)
+    if rows:
+        session.execute(text("INSERT INTO record_fts (identifier, body) VALUES (:i, :b)"), rows)
 
 
 def set_document(session: Session, rec: Record, document: dict[str, Any]) -> None:
@@ -266,7 +292,7 @@ def apply_server_copy(session: Session, rec: Record | None, info: dict[str, Any]
         rec = new_record_from(info, status_from(info, workflows, None), now)
         session.add(rec)
         if not rec.deleted:
-            index_record_text(session, rec.identifier, rec.document)
+            index_new_record(session, rec.identifier, rec.document)
         audit(session, rec.identifier, "created", revision=info["revision"], now=now,
               actor=_who(info.get("createdBy")), origin="server")
         return rec, True

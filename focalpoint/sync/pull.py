@@ -52,6 +52,17 @@ def apply_changes(session: Session, changes: list[Change], *, now: dt.datetime,
                   actor: str | None = None) -> PageResult:
     """Store pulled changes (records and their workflows) inside the caller's transaction."""
     result = PageResult()
+    ls.defer_new_index(session)
+    try:
+        _apply(session, changes, result, now=now, actor=actor)
+    finally:
+        if session.is_active:
+            ls.flush_new_index(session)
+    return result
+
+
+def _apply(session: Session, changes: list[Change], result: PageResult, *, now: dt.datetime,
+           actor: str | None) -> None:
     ids = [c.identifier for c in changes]
     local: dict[str, Record] = {}
     for start in range(0, len(ids), 500):
@@ -98,7 +109,6 @@ def apply_changes(session: Session, changes: list[Change], *, now: dt.datetime,
             result.applied += 1
         else:
             result.skipped += 1
-    return result
 
 
 def apply_page(session: Session, server: str, page: ChangesPage, *, now: dt.datetime,

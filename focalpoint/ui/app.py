@@ -97,6 +97,13 @@ def run_gui(args: argparse.Namespace) -> int:
 
     protect_none_refcount()
     install_application_font(app)
+    from PySide6.QtGui import QIcon
+
+    from focalpoint.resources import resource_path
+
+    icon = resource_path("icons", "focalpoint.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
 
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     try:

@@ -74,6 +74,11 @@ class LanguageController(QObject):
         i18n.remove_language_listener(self._on_language)
 
     def _on_language(self, lang: str) -> None:
+        import shiboken6
+
+        if not shiboken6.isValid(self):  # deleted without detach(): stop listening
+            i18n.remove_language_listener(self._on_language)
+            return
         if self._translator is not None:
             self._app.removeTranslator(self._translator)
             self._translator = None

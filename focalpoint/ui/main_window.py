@@ -53,10 +53,10 @@ class MainWindow(QMainWindow):
         from focalpoint.ui.sync_controller import SyncController
 
         self.sync = SyncController(db, runner, self.status.sync, self)
-        self.sync.finished.connect(self.refresh_counts)
+        self.sync.finished.connect(self._sync_finished)
         self._build_menus()
         if language is not None:
-            language.changed.connect(lambda _lang: self.retranslate())
+            language.changed.connect(self._language_changed)
         self.catalog.loaded.connect(self.refresh_counts)
         runner.task_failed.connect(self._task_failed)
         self._counts_timer = QTimer(self)
@@ -82,12 +82,8 @@ class MainWindow(QMainWindow):
         self.new_menu = self.file_menu.addMenu("")
         self.new_actions: dict[str, QAction] = {}
         if self.records is not None:
-            for schema in self.records.schemas():
-                action = QAction(self)
-                action.triggered.connect(lambda _checked=False, s=schema: self.new_record(s))
-                self.new_menu.addAction(action)
-                self.new_actions[schema] = action
-        self.new_menu.setEnabled(bool(self.new_actions))
+            self.records.schemas_changed.connect(self._fill_new_menu)
+        self.new_menu.setEnabled(False)
         self.file_menu.addSeparator()
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -130,12 +126,24 @@ class MainWindow(QMainWindow):
 
         self.sync_menu = bar.addMenu("")
         self.sync_menu.addAction(self.sync.action)
+        self.sync_menu.addAction(self.sync.sign_in_action)
 
         self.help_menu = bar.addMenu("")
         self.about_action = QAction(self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.about)
         self.help_menu.addAction(self.about_action)
+
+    def _fill_new_menu(self) -> None:
+        """One "New …" action per record type (the types arrive from the DB worker after start-up)."""
+        self.new_menu.clear()
+        self.new_actions = {}
+        for schema in self.records.schemas() if self.records is not None else ():
+            action = QAction(self.records.schema_label(schema), self)
+            action.triggered.connect(lambda _checked=False, s=schema: self.new_record(s))
+            self.new_menu.addAction(action)
+            self.new_actions[schema] = action
+        self.new_menu.setEnabled(bool(self.new_actions))
 
     # ------------------------------------------------------------ actions
 
@@ -172,6 +180,12 @@ class MainWindow(QMainWindow):
             "<p>The action plan's official text is the Chinese text of decision XIII/23; other languages "
             "are unofficial translations.</p>").format(app=APP_NAME, version=__version__))
 
+    def _sync_finished(self, _report) -> None:  # noqa: ANN001
+        self.refresh_counts()
+        if self.records is not None:
+            self.records.load()
+        self.catalog.refresh_detail()
+
     def refresh_counts(self) -> None:
         """Re-read the status bar counts soon (coalesces bursts of saves)."""
         self._counts_timer.start()
@@ -186,6 +200,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(_("A background task failed: {error}").format(error=message), 10000)
 
     # ------------------------------------------------------------ language
+
+    def _language_changed(self, _lang: str) -> None:
+        self.retranslate()
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("{app} — capacity-building action plan and records").format(app=APP_NAME))

@@ -9,6 +9,7 @@ memory at once. UI thread only.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import OrderedDict
 from typing import Any
 
@@ -46,6 +47,13 @@ def sync_label(state: str) -> str:
         "conflict": pgettext("sync state", "Conflict: needs you"),
         "error": pgettext("sync state", "Sync problem"),
     }.get(state, state)
+
+
+def local_time(value: dt.datetime) -> dt.datetime:
+    """The store keeps naive UTC times; people read their own clock."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone().replace(tzinfo=None)
 
 
 SYNC_COLOURS = {"conflict": "#a4262c", "error": "#a4262c", "queued": "#6b4e16", "synced": "#2e6b30"}
@@ -215,7 +223,7 @@ class RecordTableModel(QAbstractTableModel):
         if col == self.COL_SYNC:
             return sync_label("conflict" if row.has_conflict else row.sync_state)
         if col == self.COL_UPDATED:
-            return format_datetime(row.updated_at, get_language(), fmt="short")
+            return format_datetime(local_time(row.updated_at), get_language(), fmt="short")
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

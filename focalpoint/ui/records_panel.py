@@ -42,13 +42,15 @@ def dialog_confirm(parent: QWidget) -> Confirm:
     return confirm
 
 
-def available_schemas() -> tuple[str, ...]:
+def schema_labels() -> dict[str, dict[str, str]]:
+    """Every record type FocalPoint has a form for, with its label in six languages. Any thread
+    (the DB worker reads them after start-up, so opening the window never waits for the forms)."""
     try:
-        from focalpoint.forms import schemas
+        from focalpoint.forms import load_form, schemas
 
-        return tuple(schemas())
+        return {schema: dict(load_form(schema).label) for schema in schemas()}
     except Exception:  # noqa: BLE001 — no form definitions shipped: the tab still lists records
-        return ()
+        return {}
 
 
 class RecordTableView(QTableView):
@@ -64,6 +66,7 @@ class RecordTableView(QTableView):
 class RecordsPanel(QWidget):
     records_changed = Signal()
     editor_opened = Signal(object)
+    schemas_changed = Signal()
 
     def __init__(self, db: Database, runner, parent: QWidget | None = None,  # noqa: ANN001
                  store: RecordStore | None = None, confirm: Confirm | None = None) -> None:
@@ -73,14 +76,19 @@ class RecordsPanel(QWidget):
         self.store = store or RecordStore(db)
         self.confirm: Confirm = confirm or dialog_confirm(self)
         self.editors: dict[str, Any] = {}
-        self._schemas = available_schemas()
+        self._labels: dict[str, dict[str, str]] = {}  # filled by load(), after the window shows
+        self._loaded = False
         self._counts: dict[str, int] = {}
         self._last_deleted: tuple[str, dict[str, Any], bool] | None = None
         self._keep_selected: str | None = None
 
         self.types = QListWidget(self)
         self.types.setObjectName("recordTypes")
-        self.types.setMaximumWidth(300)
+        self.types.setMinimumWidth(220)
+        self.types.setMaximumWidth(340)
+        self.types.setWordWrap(True)
+        self.types.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.types.setSpacing(2)
         self.types.currentRowChanged.connect(lambda _row: self._query_changed())
 
         self.model = RecordTableModel(db, runner, schema_label=self.schema_label, parent=self)
@@ -166,6 +174,7 @@ class RecordsPanel(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        splitter.setSizes([280, 1000])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
@@ -179,18 +188,14 @@ class RecordsPanel(QWidget):
     # ------------------------------------------------------------- types
 
     def schemas(self) -> tuple[str, ...]:
-        return self._schemas
+        """The record types with a form (known once ``load()`` has run)."""
+        return tuple(self._labels)
 
     def _first_schema(self) -> str | None:
-        return self._schemas[0] if self._schemas else None
+        return next(iter(self._labels), None)
 
     def schema_label(self, schema: str) -> str:
-        try:
-            from focalpoint.forms import load_form
-
-            return localize(load_form(schema).label, get_language()) or schema
-        except Exception:  # noqa: BLE001
-            return schema
+        return localize(self._labels.get(schema), get_language()) or schema
 
     def current_schema(self) -> str | None:
         item = self.types.currentItem()
@@ -211,7 +216,7 @@ class RecordsPanel(QWidget):
         item = QListWidgetItem(_("All records ({n})").format(n=total))
         item.setData(Qt.ItemDataRole.UserRole, ALL_TYPES)
         self.types.addItem(item)
-        known = list(self._schemas) + sorted(s for s in self._counts if s not in self._schemas)
+        known = list(self._labels) + sorted(s for s in self._counts if s not in self._labels)
         for schema in known:
             item = QListWidgetItem(_("{kind} ({n})").format(kind=self.schema_label(schema),
                                                             n=self._counts.get(schema, 0)))
@@ -228,15 +233,26 @@ class RecordsPanel(QWidget):
     # ------------------------------------------------------------- loading
 
     def load(self) -> None:
+        """Read the record types, counts and the list (DB worker). Call once the window shows."""
+        if not self._loaded:
+            self._loaded = True
+            self.runner.run_db(schema_labels, on_done=self._got_labels)
         self.refresh_counts()
         self._query_changed()
+
+    def _got_labels(self, labels: dict[str, dict[str, str]]) -> None:
+        self._labels = labels
+        self._fill_types()
+        self.model.retranslate()
+        self.schemas_changed.emit()
 
     def refresh_counts(self) -> None:
         self.runner.run_db(schema_counts, self.db, on_done=self._got_counts)
 
     def _got_counts(self, counts: dict[str, int]) -> None:
         self._counts = counts
-        self._fill_types()
+        if self._labels or counts:
+            self._fill_types()
 
     def query(self) -> RecordQuery:
         return RecordQuery(schema=self.current_schema(), status=self.status_filter.currentData(),
@@ -436,7 +452,8 @@ class RecordsPanel(QWidget):
         self.undo_action.setText(_("&Undo delete"))
         self.types.setAccessibleName(_("Record types"))
         self.table.setAccessibleName(_("Records"))
-        self._fill_types()
+        if self._loaded:
+            self._fill_types()
         self.model.retranslate()
         for window in list(self.editors.values()):
             window.retranslate()

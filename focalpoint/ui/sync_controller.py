@@ -1,114 +1,272 @@
-"""The "Sync now" action and the status bar's sync area.
+"""The "Sync now" and "Sign in…" actions and the status bar's sync area, driving ``SyncEngine``.
 
-A hook for ``focalpoint.sync``: when a sync engine factory is available (set with
-``set_engine_factory``, or found as ``focalpoint.sync.engine.SyncEngine`` with a
-``from_settings``/``for_database`` constructor), "Sync now" runs
-``engine.sync(progress, cancel)`` on the network worker. Progress is marshalled to the
-UI thread by signal; a second click asks the running sync to stop. Until an engine
-exists the action is disabled and the status says sync is not set up.
-UI thread only (``_run`` runs on the network worker).
+"Sync now" reads the hub's address and the person's e-mail from the store (the CLI and
+the sign-in dialog keep them there), asks the person to sign in when there is no saved
+sign-in (``focalpoint.ui.signin_dialog``: the token goes to the keyring, a private file,
+or this session's memory — never the password), and runs ``engine.sync(progress,
+cancel)`` on the network worker. Progress crosses to the UI thread by signal; clicking
+again while it runs asks it to stop (between requests: nothing is left half-written).
+An expired sign-in asks once more and retries.
+
+``ask_sign_in`` is a dependency (tests answer without a dialog); so is an engine factory
+(``set_engine_factory``), for a caller that builds its own engine. UI thread only, except
+``_run`` (network worker) and ``_read_settings``/``_remember`` (DB worker).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from focalpoint.db import Database
-from focalpoint.i18n import _
+from focalpoint.i18n import _, ngettext
 from focalpoint.ui.status import SyncStatusWidget
 
-EngineFactory = Callable[[Database], Any]
+
+@dataclass(frozen=True)
+class SignIn:
+    server: str
+    email: str
+    password: str | None = None
 
 
-def discover_engine_factory() -> EngineFactory | None:
-    """``focalpoint.sync``'s engine constructor, when that package provides one."""
+AskSignIn = Callable[[str | None, str | None, str | None], "SignIn | None"]  # (server, email, reason)
+
+
+def _read_settings(db: Database) -> tuple[str | None, str | None]:
+    from focalpoint.sync import localstore as ls
+
+    with db.session() as session:
+        return ls.get_meta(session, "sync.server"), ls.get_meta(session, "sync.email")
+
+
+def _remember(db: Database, server: str, email: str) -> None:
+    from focalpoint.sync import localstore as ls
+
+    with db.session() as session:
+        ls.set_meta(session, "sync.server", server)
+        ls.set_meta(session, "sync.email", email)
+
+
+def sync_available() -> bool:
+    """Whether this copy has the sync engine (found without importing it: start-up stays quick)."""
+    from importlib.util import find_spec
+
     try:
-        from focalpoint.sync import engine as engine_module  # type: ignore[attr-defined]
+        return find_spec("focalpoint.sync.engine") is not None
     except ImportError:
-        return None
-    cls = getattr(engine_module, "SyncEngine", None)
-    if cls is None:
-        return None
-    for name in ("for_database", "from_settings"):
-        factory = getattr(cls, name, None)
-        if callable(factory):
-            return factory
-    return None
+        return False
+
+
+def dialog_sign_in(db: Database, runner, parent: QWidget | None) -> AskSignIn:  # noqa: ANN001
+    """Ask with the sign-in dialog (it signs in itself and keeps the token: no password comes back)."""
+    def ask(server: str | None, email: str | None, reason: str | None) -> SignIn | None:
+        from focalpoint.ui.signin_dialog import SignInDialog
+
+        dialog = SignInDialog(db, runner, parent)
+        if server:
+            dialog.server.setText(server)
+        if email:
+            dialog.email.setText(email)
+        if reason:
+            dialog.intro.setText(reason)
+        dialog.load()
+        if dialog.exec() != SignInDialog.DialogCode.Accepted or dialog.result_value is None:
+            return None
+        return SignIn(dialog.result_value.server, dialog.result_value.email, None)
+    return ask
 
 
 class SyncController(QObject):
     progress = Signal(int, int, str)
-    finished = Signal()
+    finished = Signal(object)  # the SyncReport, or None when it could not start
 
     def __init__(self, db: Database, runner, widget: SyncStatusWidget,  # noqa: ANN001
-                 parent: QObject | None = None, factory: EngineFactory | None = None) -> None:
+                 parent: QObject | None = None, ask_sign_in: AskSignIn | None = None,
+                 token_store: Any = None, client_options: dict[str, Any] | None = None) -> None:
         super().__init__(parent)
         self._db = db
         self._runner = runner
         self._widget = widget
-        self._factory = factory if factory is not None else discover_engine_factory()
+        self._available = sync_available()
+        self.ask_sign_in: AskSignIn = ask_sign_in or dialog_sign_in(
+            db, runner, parent if isinstance(parent, QWidget) else None)
+        self._tokens = token_store
+        self._factory: Callable[[Database], Any] | None = None
+        self._client_options = client_options or {}
         self._cancel: threading.Event | None = None
+        self._asked_password = False
+        self.last_report: Any = None
         self.action = QAction(self)
         self.action.setObjectName("syncNowAction")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.action.triggered.connect(self.sync_now)
+        self.sign_in_action = QAction(self)
+        self.sign_in_action.setObjectName("signInAction")
+        self.sign_in_action.triggered.connect(self.sign_in)
         self.progress.connect(self._on_progress)
-        widget.set_state(widget.IDLE if self._factory else widget.UNAVAILABLE)
+        widget.set_state(widget.IDLE if self._available else widget.UNAVAILABLE)
         self.retranslate()
 
     @property
     def running(self) -> bool:
         return self._cancel is not None
 
-    def set_engine_factory(self, factory: EngineFactory | None) -> None:
+    def tokens(self):  # noqa: ANN201
+        """The process's token store for this data folder (shared with the sign-in dialog)."""
+        if self._tokens is None:
+            try:
+                from focalpoint.ui.signin_dialog import shared_token_store
+
+                self._tokens = shared_token_store(self._db.data_dir)
+            except ImportError:
+                from focalpoint.sync.credentials import TokenStore
+
+                self._tokens = TokenStore()
+        return self._tokens
+
+    def set_engine_factory(self, factory: Callable[[Database], Any] | None) -> None:
+        """Sync with engines from ``factory(db)`` (``.sync(report(done, total, message), cancel)``)."""
         self._factory = factory
-        self._widget.set_state(self._widget.IDLE if factory else self._widget.UNAVAILABLE)
+        self._available = self._available or factory is not None
+        self._widget.set_state(self._widget.IDLE if self._available else self._widget.UNAVAILABLE)
         self.retranslate()
 
+    def sign_in(self) -> None:
+        """Sign in (or as someone else) without syncing."""
+        self._runner.run_db(_read_settings, self._db,
+                            on_done=lambda saved: self.ask_sign_in(saved[0], saved[1], None))
+
+    # -------------------------------------------------------------- start
+
     def sync_now(self) -> None:
-        if self._factory is None:
+        if not self._available:
             return
         if self._cancel is not None:
-            self._cancel.set()  # second click: stop
+            self._cancel.set()  # a second click stops the running sync
+            self._widget.set_state(self._widget.RUNNING, _("stopping…"))
             return
+        self._asked_password = False
+        if self._factory is not None:
+            self._start(SignIn("", "", None))
+            return
+        self._runner.run_db(_read_settings, self._db, on_done=self._got_settings)
+
+    def _got_settings(self, settings: tuple[str | None, str | None]) -> None:
+        server, email = settings
+        if server and email and self.tokens().get(server, email):
+            self._start(SignIn(server, email, None))
+            return
+        self._ask_and_start(server, email, None)
+
+    def _ask_and_start(self, server: str | None, email: str | None, reason: str | None) -> None:
+        answer = self.ask_sign_in(server, email, reason)
+        if answer is None:
+            self._widget.set_state(self._widget.IDLE)
+            self.retranslate()
+            self.finished.emit(None)
+            return
+        self._asked_password = True
+        self._start(answer)
+
+    def _start(self, sign_in: SignIn) -> None:
         self._cancel = threading.Event()
         self._widget.set_state(self._widget.RUNNING)
         self._widget.set_progress(0, 0)
         self.retranslate()
-        self._runner.run_net(self._run, self._factory, self._cancel, on_done=self._done, on_error=self._failed)
+        self._runner.run_net(self._run, sign_in, self._cancel,
+                             on_done=lambda report: self._done(sign_in, report), on_error=self._failed)
 
-    def _run(self, factory: EngineFactory, cancel: threading.Event) -> Any:
-        engine = factory(self._db)
+    # --------------------------------------------------------- net worker
 
-        def report(done: int = 0, total: int = 0, message: str = "", *_args: Any) -> None:
-            self.progress.emit(int(done or 0), int(total or 0), str(message or ""))
+    def _run(self, sign_in: SignIn, cancel: threading.Event) -> Any:
+        if self._factory is not None:
+            engine = self._factory(self._db)
+            return engine.sync(lambda done=0, total=0, message="", *_a: self.progress.emit(
+                int(done or 0), int(total or 0), str(message or "")), cancel)
+        from focalpoint.sync.client import HubClient, normalize_server_url
+        from focalpoint.sync.engine import SyncEngine
+        from focalpoint.sync.errors import SignInRequired
 
-        return engine.sync(report, cancel)
+        server = normalize_server_url(sign_in.server)
+        tokens = self.tokens()
+        client = HubClient(server, token=tokens.get(server, sign_in.email), **self._client_options)
+
+        def credentials() -> tuple[str, str]:
+            if sign_in.password is None:
+                raise SignInRequired()
+            return sign_in.email, sign_in.password
+
+        engine = SyncEngine(self._db, client, credentials=credentials, actor=sign_in.email,
+                            on_token=lambda token: tokens.set(server, sign_in.email, token))
+
+        def report(p: Any) -> None:
+            total = p.records_total if p.records_total is not None else 0
+            self.progress.emit(int(p.records_done), int(total), str(p.message or ""))
+
+        try:
+            return engine.sync(progress=report, cancel=cancel)
+        finally:
+            client.close()
+
+    # ------------------------------------------------------------ results
 
     def _on_progress(self, done: int, total: int, message: str) -> None:
         self._widget.set_progress(done, total)
+        if message:
+            self._widget.set_state(self._widget.RUNNING, message)
 
-    def _done(self, _result: Any) -> None:
+    def _done(self, sign_in: SignIn, report: Any) -> None:
         self._cancel = None
-        self._widget.set_state(self._widget.DONE)
+        self.last_report = report
+        if not hasattr(report, "error_kind"):  # an engine from a factory: it raises on failure
+            self._widget.set_state(self._widget.DONE)
+            self.retranslate()
+            self.finished.emit(report)
+            return
+        if report.error_kind == "auth" and not self._asked_password:
+            self._ask_and_start(sign_in.server, sign_in.email, report.error)  # sign in again, once
+            return
+        if report.ok:
+            self._runner.run_db(_remember, self._db, sign_in.server, sign_in.email)
+            self._widget.set_state(self._widget.DONE, self.summary(report))
+        elif report.cancelled:
+            self._widget.set_state(self._widget.IDLE, _("stopped; nothing was lost"))
+        else:
+            self._widget.set_state(self._widget.ERROR, report.error or "")
         self.retranslate()
-        self.finished.emit()
+        self.finished.emit(report)
+
+    @staticmethod
+    def summary(report: Any) -> str:
+        parts = [ngettext("{n} change sent", "{n} changes sent", report.pushed).format(n=report.pushed),
+                 ngettext("{n} record received", "{n} records received", report.pulled).format(n=report.pulled)]
+        if report.conflicts:
+            parts.append(ngettext("{n} conflict needs you", "{n} conflicts need you",
+                                  len(report.conflicts)).format(n=len(report.conflicts)))
+        if report.errors:
+            parts.append(ngettext("{n} record could not be sent", "{n} records could not be sent",
+                                  len(report.errors)).format(n=len(report.errors)))
+        return ", ".join(parts)
 
     def _failed(self, exc: BaseException) -> None:
         self._cancel = None
         message = getattr(exc, "user_message", None) or str(exc)
         self._widget.set_state(self._widget.ERROR, message)
         self.retranslate()
-        self.finished.emit()
+        self.finished.emit(None)
 
     def retranslate(self) -> None:
         self.action.setText(_("S&top synchronizing") if self.running else _("&Sync now"))
-        self.action.setEnabled(self._factory is not None)
+        self.action.setEnabled(self._available)
         self.action.setToolTip(_("Send local changes to the clearing-house and fetch new ones")
-                               if self._factory else _("Sync is not set up in this copy of FocalPoint yet"))
+                               if self._available else _("Sync is not available in this copy of FocalPoint"))
+        self.sign_in_action.setText(_("Sign &in…"))
+        self.sign_in_action.setEnabled(self._available and not self.running)
         self._widget.retranslate()

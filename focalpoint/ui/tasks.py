@@ -85,8 +85,10 @@ class TaskRunner(QObject):
 
     def _submit(self, executor: ThreadPoolExecutor, fn: Callable[..., Any], args: tuple, kwargs: dict,
                 on_done: Callback | None, on_error: ErrorCallback | None) -> Future:
-        if self._closed:
-            raise RuntimeError("task runner is shut down")
+        if self._closed:  # the app is closing: late requests (a view being torn down) are dropped
+            dropped: Future = Future()
+            dropped.cancel()
+            return dropped
         self._change_pending(+1)
 
         def job() -> Any:

@@ -285,12 +285,12 @@ class RecordEditorWindow(QMainWindow):
         if not path:
             return
         row = self.form_view.row_for(path)
-        if row is not None:
-            if self._show_mandatory is False:
-                self._show_mandatory = True
-                self.validate_now()
-                row = self.form_view.row_for(path) or row
-            self.form_view.focus_row(row)
+        if row is None:
+            return
+        self._show_mandatory = True
+        _opened = row.widget  # a folded need opens, so the error can sit beside its field
+        self.validate_now()
+        self.form_view.focus_row(self.form_view.row_for(path) or row)
 
     # ------------------------------------------------------- possible support
 

@@ -1,0 +1,342 @@
+"""Sync benchmark: bytes on the wire and round trips, beside a naive client.
+
+Scenarios (a real hub on loopback, real SQLite files):
+
+* first pull of N records (default 10,000 CHM-shaped capacity needs assessments in
+  six languages);
+* a sync with nothing changed (target: one request, under 2 KB);
+* a push of 100 edits (and the sync's pull of what changed).
+
+The naive client beside each: no gzip, no change feed, no batch: it PUTs every
+edited document one by one and downloads every document again (the plain
+``/api/v2013/documents?collection=mydraft`` listing, 500 per page).
+
+Optional (``--netns`` or ``FOCALPOINT_BENCH_NETNS=1``, as root): the first pull of a
+smaller set over ``tc netem`` (256 kbit/s, 600 ms RTT, 2 % loss) in a network
+namespace made for the purpose; skipped with a reason when ``ip``/``tc`` or the
+privileges are missing.
+
+``main(results)`` adds ``results["sync"]``; run alone: ``python bench/bench_sync.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+PASSWORD = "bench-password"
+GOV = "ws"
+
+WORDS = {
+    "en": "marine coastal forest wetland species inventory training workshop national strategy biodiversity "
+          "monitoring protected area restoration community knowledge indicator finance policy data".split(),
+    "fr": "marin côtier forêt zone humide espèces inventaire formation atelier stratégie nationale "
+          "biodiversité suivi aire protégée restauration communauté savoirs indicateur financement".split(),
+    "es": "marino costero bosque humedal especies inventario capacitación taller estrategia nacional "
+          "biodiversidad seguimiento área protegida restauración comunidad conocimientos indicador".split(),
+    "ar": "البحرية الساحلية الغابات الأراضي الرطبة الأنواع الجرد التدريب حلقة عمل الاستراتيجية الوطنية "
+          "التنوع البيولوجي الرصد المناطق المحمية الاستعادة المجتمع المعارف المؤشر".split(),
+    "ru": "морской прибрежный лес водно-болотные виды инвентаризация обучение семинар национальная "
+          "стратегия биоразнообразие мониторинг охраняемая территория восстановление сообщество".split(),
+    "zh": "海洋 沿海 森林 湿地 物种 清查 培训 讲习班 国家 战略 生物多样性 监测 保护区 恢复 社区 知识 指标 资金".split(),
+}
+LANGS = ("ar", "en", "es", "fr", "ru", "zh")
+
+
+def _text(rng: random.Random, lang: str, n: int) -> str:
+    sep = "" if lang == "zh" else " "
+    return sep.join(rng.choice(WORDS[lang]) for _ in range(n))
+
+
+def _localized(rng: random.Random, n: int) -> dict[str, str]:
+    return {lang: _text(rng, lang, n) for lang in LANGS}
+
+
+def realistic_document(rng: random.Random, identifier: str, government: str = GOV) -> dict[str, Any]:
+    """A capacity needs assessment in six languages, shaped by the form, with varied text."""
+    from focalpoint.forms.templates import template
+
+    doc = template("capacityNeedsAssessment", languages=LANGS)
+    doc["header"]["identifier"] = identifier
+    doc["government"] = {"identifier": government}
+    doc["title"] = _localized(rng, 6)
+    doc["summary"] = _localized(rng, 40)
+    doc["methodology"] = _localized(rng, 25)
+    year = rng.randint(2018, 2026)
+    doc["startDate"], doc["endDate"] = f"{year}-0{rng.randint(1, 9)}-01", f"{year + 2}-12-31"
+    base_need = doc["needs"][0]
+    needs = []
+    for _ in range(rng.randint(1, 3)):
+        need = copy.deepcopy(base_need)
+        need["title"] = _localized(rng, 5)
+        need["gap"] = _localized(rng, 20)
+        need["aichiTargets"] = [{"identifier": f"AICHI-TARGET-{rng.randint(1, 20):02d}"}]
+        need["estimatedCost"] = {"amount": rng.randint(5, 500) * 1000, "currency": "USD"}
+        needs.append(need)
+    doc["needs"] = needs
+    return doc
+
+
+def _seed(hub_url: str, email: str, n: int, rng: random.Random, government: str = GOV) -> list[dict[str, Any]]:
+    """Put n drafts on the hub through the batch API (100 per request)."""
+    from focalpoint.records import new_entry_id, new_identifier
+    from focalpoint.sync.client import HubClient, Timeouts
+    from focalpoint.sync.protocol import BATCH_PATH, TOKEN_PATH, draft_path
+
+    docs = [realistic_document(rng, new_identifier(), government) for _ in range(n)]
+    with HubClient(hub_url, timeouts=Timeouts(30, 300, 300, 30)) as client:
+        client.token = client.request("POST", TOKEN_PATH, json_body={"email": email, "password": PASSWORD},
+                                      auth=False).body["authenticationToken"]
+        for start in range(0, n, 100):
+            ops = [{"id": new_entry_id(), "method": "PUT",
+                    "path": draft_path(d["header"]["identifier"], d["header"]["schema"]),
+                    "headers": {"If-None-Match": "*"}, "body": d} for d in docs[start:start + 100]]
+            answer = client.request("POST", BATCH_PATH, json_body={"operations": ops})
+            bad = [r for r in answer.body["results"] if r["status"] != 200]
+            if bad:
+                raise RuntimeError(f"seeding failed: {bad[:1]}")
+    return docs
+
+
+class NaiveClient:
+    """What a client without the extension does: no gzip, one PUT per document, full re-download."""
+
+    def __init__(self, hub_url: str, email: str):
+        from focalpoint.sync.client import HubClient, Timeouts
+        from focalpoint.sync.protocol import TOKEN_PATH
+
+        self.client = HubClient(hub_url, timeouts=Timeouts(30, 300, 300, 30), gzip_requests=False)
+        self.identity = {"Accept-Encoding": "identity"}
+        self.client.token = self.client.request(
+            "POST", TOKEN_PATH, json_body={"email": email, "password": PASSWORD}, auth=False,
+            headers=self.identity).body["authenticationToken"]
+        self.client.stats.requests = self.client.stats.bytes_sent = self.client.stats.bytes_received = 0
+
+    def download_everything(self) -> int:
+        from focalpoint.sync.protocol import DOCUMENTS_PATH
+
+        skip, total = 0, 0
+        while True:
+            answer = self.client.request("GET", DOCUMENTS_PATH, headers=self.identity,
+                                         params={"collection": "mydraft", "$top": 500, "$skip": skip})
+            items = answer.body["Items"]
+            total += len(items)
+            if len(items) < 500:
+                return total
+            skip += len(items)
+
+    def put_each(self, documents: list[dict[str, Any]]) -> None:
+        from focalpoint.sync.protocol import draft_path
+
+        for doc in documents:
+            answer = self.client.request("PUT", draft_path(doc["header"]["identifier"], doc["header"]["schema"]),
+                                         json_body=doc, headers=self.identity)
+            if answer.status != 200:
+                raise RuntimeError(f"naive PUT failed: {answer.status}")
+
+    def measure(self, fn, *args) -> dict[str, int]:  # noqa: ANN001
+        before = self.client.stats.copy()
+        fn(*args)
+        after = self.client.stats
+        return {"requests": after.requests - before.requests, "bytes_sent": after.bytes_sent - before.bytes_sent,
+                "bytes_received": after.bytes_received - before.bytes_received}
+
+
+def _figures(report) -> dict[str, Any]:  # noqa: ANN001
+    return {"requests": report.requests, "bytes_sent": report.bytes_sent, "bytes_received": report.bytes_received,
+            "bytes_total": report.bytes_sent + report.bytes_received}
+
+
+def _ratio(naive: dict[str, int], ours: dict[str, Any]) -> float:
+    ours_total = ours["bytes_sent"] + ours["bytes_received"]
+    return round((naive["bytes_sent"] + naive["bytes_received"]) / max(1, ours_total), 1)
+
+
+def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False) -> dict[str, Any]:
+    from focalpoint.hub.testing import start_hub
+    from focalpoint.sync.testing import Station
+
+    rng = random.Random(2025)
+    out: dict[str, Any] = {"records": n_records}
+    tmp = Path(tempfile.mkdtemp(prefix="focalpoint-bench-sync-"))
+    try:
+        with start_hub(tmp_path=tmp) as hub:
+            hub.add_user(f"author@{GOV}.org", PASSWORD, "authorized-user", GOV)
+            hub.add_user(f"reader@{GOV}.org", PASSWORD, "authorized-user", GOV)
+            t0 = time.perf_counter()
+            _seed(hub.url, f"author@{GOV}.org", n_records, rng)
+            out["seed_seconds"] = round(time.perf_counter() - t0, 1)
+
+            station = Station(tmp / "client", hub.url, f"reader@{GOV}.org", PASSWORD)
+            station.use_client(timeouts=None)
+            t0 = time.perf_counter()
+            report = station.sync()
+            assert report.ok, report.error
+            first = _figures(report)
+            first["seconds"] = round(time.perf_counter() - t0, 1)
+            first["records_pulled"] = report.pulled
+            naive = NaiveClient(hub.url, f"reader@{GOV}.org")
+            naive_first = naive.measure(naive.download_everything)
+            out["first_pull"] = {"focalpoint": first, "naive": naive_first, "ratio": _ratio(naive_first, first)}
+
+            report = station.sync()
+            assert report.ok
+            nothing = _figures(report)
+            out["no_change"] = {"focalpoint": nothing, "naive": naive_first, "ratio": _ratio(naive_first, nothing),
+                                "target_met": nothing["requests"] == 1 and nothing["bytes_total"] < 2048}
+
+            views = station.store.list(limit=edits)
+            edited = []
+            for view in views:
+                doc = copy.deepcopy(view.document)
+                doc["title"]["fr"] = doc["title"]["fr"] + " (révisé)"
+                station.store.save(doc)
+                edited.append(doc)
+            t0 = time.perf_counter()
+            report = station.sync()
+            assert report.ok and report.pushed == len(edited), (report.error, report.pushed)
+            push = _figures(report)
+            push["seconds"] = round(time.perf_counter() - t0, 1)
+            naive_push = naive.measure(lambda: (naive.put_each(edited), naive.download_everything()))
+            out["push_100_edits"] = {"focalpoint": push, "naive": naive_push, "ratio": _ratio(naive_push, push)}
+            station.close()
+            naive.client.close()
+
+            if netns:
+                out["netns"] = netns_first_pull(hub, tmp, min(n_records, 1000))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+# --------------------------------------------------------------------- netem
+
+
+NETNS_CLIENT = r"""
+import json, sys, time
+sys.path.insert(0, {repo!r})
+from focalpoint.sync.client import Timeouts
+from focalpoint.sync.testing import Station
+st = Station(__import__("pathlib").Path({data!r}), {url!r}, {email!r}, {password!r}, max_attempts=8)
+st.use_client(timeouts=Timeouts(30, 120, 120, 30))
+t0 = time.perf_counter()
+r = st.sync()
+print(json.dumps({{"ok": r.ok, "error": r.error, "requests": r.requests, "bytes_sent": r.bytes_sent,
+                  "bytes_received": r.bytes_received, "records_pulled": r.pulled,
+                  "seconds": round(time.perf_counter() - t0, 1)}}))
+"""
+
+
+def _sh(*cmd: str) -> None:
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+def netns_first_pull(hub, tmp: Path, limit: int) -> dict[str, Any]:  # noqa: ANN001
+    """First pull over a slow, lossy link: hub in the root namespace, client in a new one."""
+    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("tc"):
+        return {"skipped": "needs root, ip and tc"}
+    ns, host_if, ns_if = "fpbench", "fpb0", "fpb1"
+    try:
+        _sh("ip", "netns", "add", ns)
+    except subprocess.CalledProcessError as exc:
+        return {"skipped": f"cannot create a network namespace: {exc.stderr.decode().strip()}"}
+    try:
+        _sh("ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if)
+        _sh("ip", "link", "set", ns_if, "netns", ns)
+        _sh("ip", "addr", "add", "10.77.0.1/24", "dev", host_if)
+        _sh("ip", "link", "set", host_if, "up")
+        _sh("ip", "netns", "exec", ns, "ip", "addr", "add", "10.77.0.2/24", "dev", ns_if)
+        _sh("ip", "netns", "exec", ns, "ip", "link", "set", ns_if, "up")
+        _sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+        netem = ["netem", "rate", "256kbit", "delay", "300ms", "loss", "2%"]
+        _sh("tc", "qdisc", "add", "dev", host_if, "root", *netem)
+        _sh("ip", "netns", "exec", ns, "tc", "qdisc", "add", "dev", ns_if, "root", *netem)
+        # the hub listens on loopback: forward 10.77.0.1:port to it with a tiny relay
+        port = int(hub.url.rsplit(":", 1)[1])
+        relay = _start_relay(("10.77.0.1", 0), ("127.0.0.1", port))
+        gov = "fj"  # a government of its own, holding ``limit`` records
+        hub.add_user(f"author@{gov}.org", PASSWORD, "authorized-user", gov)
+        hub.add_user(f"netem@{gov}.org", PASSWORD, "authorized-user", gov)
+        _seed(hub.url, f"author@{gov}.org", limit, random.Random(7), government=gov)
+        script = NETNS_CLIENT.format(repo=str(REPO), data=str(tmp / "netns-client"),
+                                     url=f"http://10.77.0.1:{relay.getsockname()[1]}",
+                                     email=f"netem@{gov}.org", password=PASSWORD)
+        proc = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", script], capture_output=True,
+                              timeout=3600)
+        relay.close()
+        if proc.returncode != 0:
+            return {"skipped": "client failed: " + proc.stderr.decode()[-500:]}
+        result = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+        result["link"] = "256 kbit/s each way, 600 ms RTT, 2 % loss (tc netem)"
+        result["note"] = f"all {result['records_pulled']} records of the hub"
+        return result
+    except subprocess.CalledProcessError as exc:
+        return {"skipped": f"{' '.join(exc.cmd)}: {exc.stderr.decode().strip()}"}
+    finally:
+        subprocess.run(["ip", "link", "del", host_if], capture_output=True)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def _start_relay(listen: tuple[str, int], target: tuple[str, int]):  # noqa: ANN202
+    import socket
+    import threading
+
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(listen)
+    server.listen(16)
+
+    def pipe(src, dst) -> None:  # noqa: ANN001
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            up = socket.create_connection(target)
+            threading.Thread(target=pipe, args=(conn, up), daemon=True).start()
+            threading.Thread(target=pipe, args=(up, conn), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return server
+
+
+def main(results: dict) -> None:
+    n = int(os.environ.get("FOCALPOINT_BENCH_SYNC_RECORDS", "10000"))
+    results["sync"] = run_benchmark(n, netns=os.environ.get("FOCALPOINT_BENCH_NETNS") == "1")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--netns", action="store_true")
+    args = parser.parse_args()
+    print(json.dumps(run_benchmark(args.records, netns=args.netns), indent=1))

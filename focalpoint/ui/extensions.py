@@ -1,0 +1,373 @@
+"""Review, dashboard, printing, PDF import, sign-in and conflicts, added to the main window.
+
+``install(main_window)`` adds, using only the window's public attributes (``db``,
+``runner``, ``tabs``, ``menuBar()``, ``file_menu``, ``quit_action``, ``sync_menu``,
+``help_menu``, ``sync``, ``records``, ``language``, ``open_record``, ``refresh_counts``,
+``statusBar()``):
+
+- a "Review" tab (pending publication requests) and a "Dashboard" tab;
+- a "Review" menu: review queue (Ctrl+3), dashboard (Ctrl+4), history of the selected record;
+- "File > Print forms…" (Ctrl+P) and "File > Import filled PDF forms…";
+- "Sync > Sign in…" and "Sync > Resolve conflicts…" (the selected record when it is in
+  conflict, else a choice among those that are).
+
+The main window calls it once, at the end of its constructor. UI thread only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QWidget
+
+from focalpoint import i18n
+from focalpoint.i18n import _, get_language, localize, ngettext
+
+EXTENSION_NAME = "focalpointReviewExtension"
+STATUS_MS = 10000
+
+
+def install(main_window: QMainWindow) -> None:
+    """Add the review, dashboard, printing, import, sign-in and conflict features to ``main_window``."""
+    if extension_of(main_window) is None:
+        ReviewExtension(main_window)
+
+
+def extension_of(main_window: QMainWindow) -> "ReviewExtension | None":
+    """The features ``install`` added to a window (tests, scripting)."""
+    return main_window.findChild(ReviewExtension, EXTENSION_NAME)
+
+
+class ReviewExtension(QObject):
+    """Owns the added tabs, menus and windows; lives as long as the main window."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.setObjectName(EXTENSION_NAME)
+        from focalpoint.ui.dashboard import DashboardView
+        from focalpoint.ui.review.queue_view import ReviewQueueView
+
+        self.window = window
+        self.db = window.db
+        self.runner = window.runner
+        self.screens: dict[str, QWidget] = {}
+        self.histories: dict[str, QWidget] = {}
+        self.dialogs: list[QWidget] = []
+        self.conflicts: list[tuple[str, dict[str, str]]] = []
+        self._queue_loaded = False
+
+        self.queue = ReviewQueueView(self.db, self.runner, window.tabs)
+        self.dashboard = DashboardView(self.db, self.runner, window.tabs)
+        window.tabs.addTab(self.queue, "")
+        window.tabs.addTab(self.dashboard, "")
+        window.tabs.currentChanged.connect(self._tab_shown)
+        self.queue.open_requested.connect(self.open_review)
+        self.dashboard.show_overdue_requested.connect(self.show_overdue)
+
+        self._build_menus()
+        sync = getattr(window, "sync", None)
+        if sync is not None:
+            sync.finished.connect(self._after_sync)
+            self._offer_saved_sign_in()
+        language = getattr(window, "language", None)
+        if language is not None:
+            language.changed.connect(lambda _lang: self.retranslate())
+        else:
+            i18n.add_language_listener(self._language_changed)
+            self.destroyed.connect(lambda *_a, cb=self._language_changed: i18n.remove_language_listener(cb))
+        self.retranslate()
+        self.refresh_conflicts()
+
+    # ------------------------------------------------------------ menus
+
+    def _action(self, slot, shortcut: Any = None, name: str = "") -> QAction:  # noqa: ANN001
+        action = QAction(self.window)
+        if name:
+            action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_menus(self) -> None:
+        w = self.window
+        self.review_menu = QMenu(w)
+        self.review_menu.setObjectName("reviewMenu")
+        self.queue_action = self._action(self.show_queue, "Ctrl+3", "reviewQueueAction")
+        self.dashboard_action = self._action(self.show_dashboard, "Ctrl+4", "dashboardAction")
+        self.history_action = self._action(self.history_of_selected, None, "historyAction")
+        for action in (self.queue_action, self.dashboard_action):
+            self.review_menu.addAction(action)
+        self.review_menu.addSeparator()
+        self.review_menu.addAction(self.history_action)
+        help_menu = getattr(w, "help_menu", None)
+        if help_menu is not None:
+            w.menuBar().insertMenu(help_menu.menuAction(), self.review_menu)
+        else:
+            w.menuBar().addMenu(self.review_menu)
+
+        self.print_action = self._action(self.open_print_dialog, QKeySequence.StandardKey.Print, "printFormsAction")
+        self.import_action = self._action(self.open_import_dialog, None, "importPdfAction")
+        file_menu = getattr(w, "file_menu", None)
+        if file_menu is not None:
+            anchor = self._separator_before(file_menu, getattr(w, "quit_action", None))
+            if anchor is not None:
+                file_menu.insertActions(anchor, [self.print_action, self.import_action])
+            else:
+                file_menu.addActions([self.print_action, self.import_action])
+
+        self.sign_in_action = self._action(self.open_sign_in, None, "signInAction")
+        self.conflicts_action = self._action(self.resolve_conflicts, None, "resolveConflictsAction")
+        sync_menu = getattr(w, "sync_menu", None)
+        if sync_menu is not None:
+            sync_menu.addSeparator()
+            sync_menu.addAction(self.sign_in_action)
+            sync_menu.addAction(self.conflicts_action)
+
+    @staticmethod
+    def _separator_before(menu: QMenu, action: QAction | None) -> QAction | None:
+        """The separator just above ``action`` (the quit action), else the action itself."""
+        actions = menu.actions()
+        if action is None or action not in actions:
+            return None
+        index = actions.index(action)
+        if index > 0 and actions[index - 1].isSeparator():
+            return actions[index - 1]
+        return action
+
+    def _status(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, STATUS_MS)
+
+    # ------------------------------------------------------------ tabs
+
+    def _tab_shown(self, index: int) -> None:
+        widget = self.window.tabs.widget(index)
+        if widget is self.queue:
+            self.queue.reload()
+            self._queue_loaded = True
+        elif widget is self.dashboard:
+            self.dashboard.load()
+
+    def show_queue(self) -> None:
+        if self.window.tabs.currentWidget() is self.queue:
+            self.queue.reload()
+        self.window.tabs.setCurrentWidget(self.queue)
+
+    def show_dashboard(self) -> None:
+        if self.window.tabs.currentWidget() is self.dashboard:
+            self.dashboard.load()
+        self.window.tabs.setCurrentWidget(self.dashboard)
+
+    def show_overdue(self) -> None:
+        self.queue.overdue_filter.setChecked(True)
+        self.show_queue()
+
+    def _refresh_views(self) -> None:
+        current = self.window.tabs.currentWidget()
+        if current is self.queue or self._queue_loaded:
+            self.queue.reload()
+        if current is self.dashboard:
+            self.dashboard.load()
+
+    # ------------------------------------------------------------ review
+
+    def open_review(self, workflow_id: str) -> QWidget:
+        """The review screen of one request, in its own window (the open one when there is)."""
+        from focalpoint.ui.review.screen import ReviewScreen
+
+        screen = self.screens.get(workflow_id)
+        if screen is None:
+            open_record = getattr(self.window, "open_record", None) if getattr(self.window, "records", None) else None
+            screen = ReviewScreen(self.db, self.runner, workflow_id, None, open_editor=open_record)
+            screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            screen.decided.connect(self._decided)
+            screen.history_requested.connect(self.open_history)
+            screen.destroyed.connect(lambda *_a, key=workflow_id: self.screens.pop(key, None))
+            self.screens[workflow_id] = screen
+            screen.load()
+        screen.show()
+        screen.raise_()
+        screen.activateWindow()
+        return screen
+
+    def _decided(self, _workflow_id: str, _action: str) -> None:
+        self._status(_("Decision saved; it will be sent at the next sync."))
+        self.queue.reload()
+        self._records_changed()
+
+    def _records_changed(self) -> None:
+        records = getattr(self.window, "records", None)
+        if records is not None:
+            records.load()
+        refresh = getattr(self.window, "refresh_counts", None)
+        if refresh is not None:
+            refresh()
+
+    def open_history(self, identifier: str) -> QWidget:
+        from focalpoint.ui.review.history import HistoryView
+
+        view = self.histories.get(identifier)
+        if view is None:
+            view = HistoryView(self.db, self.runner, identifier, None)
+            view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            view.destroyed.connect(lambda *_a, key=identifier: self.histories.pop(key, None))
+            self.histories[identifier] = view
+        view.load()
+        view.show()
+        view.raise_()
+        return view
+
+    def _selected_record(self) -> str | None:
+        records = getattr(self.window, "records", None)
+        if records is None:
+            return None
+        try:
+            return records.selected_identifier()
+        except Exception:  # noqa: BLE001
+            return None
+
+    def history_of_selected(self) -> None:
+        identifier = self._selected_record()
+        if identifier is None:
+            self._status(_("Select a record in the Records tab first, then choose History."))
+            return
+        self.open_history(identifier)
+
+    # ------------------------------------------------------------ dialogs
+
+    def _keep(self, dialog: QWidget) -> QWidget:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialogs.append(dialog)
+        dialog.destroyed.connect(lambda *_a, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        return dialog
+
+    def open_print_dialog(self) -> QWidget:
+        from focalpoint.ui.print_dialog import PrintDialog
+
+        dialog = self._keep(PrintDialog(self.window))
+        dialog.show()
+        return dialog
+
+    def open_import_dialog(self) -> QWidget:
+        from focalpoint.ui.import_pdf_dialog import ImportPdfDialog
+
+        dialog = self._keep(ImportPdfDialog(self.db, self.runner, self.window))
+        dialog.imported.connect(self._imported)
+        dialog.show()
+        return dialog
+
+    def _imported(self, identifiers: list[str]) -> None:
+        if identifiers:
+            self._status(ngettext("{n} new draft imported from PDF.", "{n} new drafts imported from PDF.",
+                                  len(identifiers)).format(n=len(identifiers)))
+            self._records_changed()
+
+    def open_sign_in(self) -> QWidget:
+        from focalpoint.ui.signin_dialog import SignInDialog
+
+        dialog = self._keep(SignInDialog(self.db, self.runner, self.window))
+        dialog.signed_in.connect(self._signed_in)
+        dialog.load()
+        dialog.show()
+        return dialog
+
+    def _signed_in(self, result: Any) -> None:
+        from focalpoint.ui.signin_dialog import engine_factory
+
+        sync = getattr(self.window, "sync", None)
+        if sync is not None:
+            sync.set_engine_factory(engine_factory)
+        self._status(_("Signed in as {email}.").format(email=result.email))
+
+    def _offer_saved_sign_in(self) -> None:
+        """With a sign-in saved from an earlier session and no other engine, "Sync now" uses it."""
+        from focalpoint.ui.signin_dialog import engine_factory, saved_sign_in
+        from focalpoint.ui.sync_controller import discover_engine_factory
+
+        if discover_engine_factory() is not None:
+            return
+
+        def got(saved: tuple[str, str]) -> None:
+            if all(saved):
+                self.window.sync.set_engine_factory(engine_factory)
+
+        self.runner.run_db(saved_sign_in, self.db, on_done=got, on_error=lambda _e: None)
+
+    # ------------------------------------------------------------ conflicts
+
+    def refresh_conflicts(self) -> None:
+        from focalpoint.ui.conflict_dialog import records_in_conflict
+
+        self.runner.run_db(records_in_conflict, self.db, on_done=self._got_conflicts, on_error=lambda _e: None)
+
+    def _got_conflicts(self, conflicts: list[tuple[str, dict[str, str]]]) -> None:
+        self.conflicts = conflicts
+        self.retranslate_conflicts()
+
+    def _after_sync(self) -> None:
+        self.refresh_conflicts()
+        self._refresh_views()
+
+    def resolve_conflicts(self) -> QWidget | None:
+        """Open the conflict dialog: the selected record when in conflict, else one chosen from the list."""
+        known = {ident for ident, _title in self.conflicts}
+        selected = self._selected_record()
+        if selected in known:
+            return self.open_conflict(selected)
+        if not self.conflicts:
+            self._status(_("No record is in conflict."))
+            return None
+        if len(self.conflicts) == 1:
+            return self.open_conflict(self.conflicts[0][0])
+        lang = get_language()
+        names = [f"{localize(title, lang) or ident} ({ident})" for ident, title in self.conflicts]
+        choice, ok = QInputDialog.getItem(self.window, _("Resolve conflicts"), _("Which record?"), names, 0, False)
+        if not ok:
+            return None
+        return self.open_conflict(self.conflicts[names.index(choice)][0])
+
+    def open_conflict(self, identifier: str) -> QWidget:
+        from focalpoint.ui.conflict_dialog import ConflictDialog
+
+        dialog = self._keep(ConflictDialog(self.db, self.runner, identifier, self.window))
+        dialog.resolved.connect(self._resolved)
+        dialog.load()
+        dialog.show()
+        return dialog
+
+    def _resolved(self, _identifier: str) -> None:
+        self._status(_("Conflict resolved; the result will be sent at the next sync."))
+        self.refresh_conflicts()
+        self._records_changed()
+
+    # ------------------------------------------------------------ language
+
+    def _language_changed(self, _lang: str) -> None:
+        self.retranslate()
+
+    def retranslate_conflicts(self) -> None:
+        n = len(self.conflicts)
+        self.conflicts_action.setText(ngettext("&Resolve a conflict ({n})…", "&Resolve conflicts ({n})…", n)
+                                      .format(n=n) if n else _("&Resolve conflicts…"))
+        self.conflicts_action.setEnabled(n > 0)
+
+    def retranslate(self) -> None:
+        tabs = self.window.tabs
+        tabs.setTabText(tabs.indexOf(self.queue), _("Re&view"))
+        tabs.setTabText(tabs.indexOf(self.dashboard), _("&Dashboard"))
+        self.review_menu.setTitle(_("Re&view"))
+        self.queue_action.setText(_("Publication &requests"))
+        self.dashboard_action.setText(_("&Dashboard"))
+        self.history_action.setText(_("&History of the selected record…"))
+        self.print_action.setText(_("&Print forms…"))
+        self.import_action.setText(_("&Import filled PDF forms…"))
+        self.sign_in_action.setText(_("Sign &in…"))
+        self.retranslate_conflicts()
+        self.queue.retranslate()
+        self.dashboard.retranslate()
+        for widget in list(self.screens.values()) + list(self.histories.values()) + list(self.dialogs):
+            retranslate = getattr(widget, "retranslate", None)
+            if retranslate is not None:
+                retranslate()

@@ -1,0 +1,324 @@
+"""The review screen: one pending request, the record in full, its changes, the checklist, the decision.
+
+Approve applies to exactly the revision shown (sync invariant 6); Reject needs a reason
+(the button stays disabled until one is typed). Both are queued offline by
+``focalpoint.review`` on the DB worker and sent at the next sync; a refusal by the core
+(``RecordError``: your own request, another government, no longer pending…) is shown in
+words under the buttons. UI thread only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea,
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+
+from focalpoint import review
+from focalpoint.db import Database
+from focalpoint.i18n import _, format_datetime, get_language, localize
+from focalpoint.models import utcnow
+from focalpoint.records import RecordError
+from focalpoint.ui.review.checklist import ChecklistWidget
+from focalpoint.ui.review.data import ReviewData, load_review
+from focalpoint.ui.review.labels import age_text, government_label, schema_label
+from focalpoint.ui.review.record_view import ChangesView, RecordReadOnlyView, leading
+
+ERROR_STYLE = "QLabel { color: #a4262c; }"
+DONE_STYLE = "QLabel { color: #2e6b30; }"
+
+
+def error_text(exc: BaseException) -> str:
+    """A refusal or failure in words (core errors are already the person's message)."""
+    if isinstance(exc, RecordError):
+        return str(exc)
+    message = getattr(exc, "user_message", None)
+    if message:
+        return str(message)
+    return _("The decision could not be saved: {error}").format(error=str(exc) or type(exc).__name__)
+
+
+class ReviewScreen(QWidget):
+    """Review one publication request. Opens as its own window."""
+
+    decided = Signal(str, str)       # workflow id, "approve" | "reject"
+    loaded = Signal()
+    history_requested = Signal(str)  # record identifier
+
+    def __init__(self, db: Database, runner, workflow_id: str, parent: QWidget | None = None,  # noqa: ANN001
+                 *, open_editor: Callable[[str], None] | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewScreen")
+        self.db = db
+        self.runner = runner
+        self.workflow_id = workflow_id
+        self.open_editor = open_editor
+        self.clock = clock
+        self.data: ReviewData | None = None
+        self.busy = False
+        self.decision: str | None = None
+
+        self.heading = QLabel(self)
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.facts = QLabel(self)
+        self.facts.setWordWrap(True)
+        self.facts.setTextFormat(Qt.TextFormat.PlainText)
+        self.warning = QLabel(self)
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(ERROR_STYLE)
+        self.warning.hide()
+
+        self.record_view = RecordReadOnlyView(self)
+        self.changes_view = ChangesView(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("reviewTabs")
+        self.tabs.addTab(self.record_view, "")
+        self.tabs.addTab(self.changes_view, "")
+
+        self.checklist = ChecklistWidget(self)
+        self.checklist_scroll = QScrollArea(self)
+        self.checklist_scroll.setWidgetResizable(True)
+        self.checklist_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.checklist_scroll.setWidget(self.checklist)
+        self.checklist.changed.connect(self._update_buttons)
+
+        self.decision_box = QGroupBox(self)
+        self.reason_label = QLabel(self.decision_box)
+        self.reason_label.setWordWrap(True)
+        self.reason = QPlainTextEdit(self.decision_box)
+        self.reason.setObjectName("rejectReason")
+        self.reason.setTabChangesFocus(True)
+        self.reason.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+        self.reason_label.setBuddy(self.reason)
+        self.reason.textChanged.connect(self._update_buttons)
+        self.approve_button = QPushButton(self.decision_box)
+        self.approve_button.setObjectName("approveButton")
+        self.reject_button = QPushButton(self.decision_box)
+        self.reject_button.setObjectName("rejectButton")
+        self.editor_button = QPushButton(self.decision_box)
+        self.editor_button.setVisible(open_editor is not None)
+        self.history_button = QPushButton(self.decision_box)
+        self.message = QLabel(self.decision_box)
+        self.message.setObjectName("reviewMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.approve_button.clicked.connect(self.approve)
+        self.reject_button.clicked.connect(self.reject)
+        self.editor_button.clicked.connect(self._open_in_editor)
+        self.history_button.clicked.connect(self._history)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.approve_button)
+        buttons.addWidget(self.reject_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.editor_button)
+        buttons.addWidget(self.history_button)
+        box = QVBoxLayout(self.decision_box)
+        box.addWidget(self.reason_label)
+        box.addWidget(self.reason)
+        box.addLayout(buttons)
+        box.addWidget(self.message)
+
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.checklist_scroll, 1)
+        right_layout.addWidget(self.decision_box)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.splitter, 1)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, activated=self.close)
+        self.resize(1200, 780)
+        self.retranslate()
+        self._update_buttons()
+
+    # ------------------------------------------------------------ loading
+
+    def load(self) -> None:
+        """Read the request and the record (DB worker)."""
+        self.busy = True
+        self._update_buttons()
+        self.record_view.show_message(_("Loading…"))
+        self.runner.run_db(load_review, self.db, self.workflow_id, now=self.clock(),
+                           on_done=self._show, on_error=self._load_failed)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self._say(error_text(exc), error=True)
+        self._update_buttons()
+
+    def _show(self, data: ReviewData | None) -> None:
+        self.busy = False
+        self.data = data
+        if data is None:
+            self.record_view.show_message(_("This request is no longer pending on this computer. Sync to fetch "
+                                            "the latest requests."))
+            self.decision = "gone"
+        else:
+            self.decision = data.item.decision
+        self.retranslate()  # renders the record in the interface language
+        self._update_buttons()
+        self.loaded.emit()
+
+    def _form(self):  # noqa: ANN202
+        from focalpoint.forms import load_form
+
+        try:
+            return load_form(self.data.item.schema) if self.data else None
+        except KeyError:
+            return None
+
+    def _render(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        form = self._form()
+        if data.document is None:
+            self.record_view.show_message(_("The record itself has not been received on this computer yet. Sync, "
+                                            "then review it."))
+        elif form is None:
+            self.record_view.show_message(_("FocalPoint has no form for records of type {schema}.").format(
+                schema=data.item.schema))
+        else:
+            self.record_view.show_document(form, data.document, data.titles)
+        self.changes_view.show_changes(form, data.changes, data.titles, published=data.published is not None)
+        warnings = []
+        if data.document is None:
+            warnings.append(_("The record has not been received yet: it cannot be approved or rejected here."))
+        if data.revision_mismatch:
+            warnings.append(_("The request is for revision {requested}, but this computer has revision {local}. "
+                              "Sync before deciding, so that you approve what you have read.").format(
+                requested=data.item.revision, local=data.local_revision))
+        self.warning.setText("\n".join(warnings))
+        self.warning.setVisible(bool(warnings))
+        if data.item.decision:
+            self.checklist.set_read_only(True)
+
+    # ------------------------------------------------------------ decision
+
+    def can_decide(self) -> bool:
+        data = self.data
+        return (not self.busy and self.decision is None and data is not None and data.document is not None)
+
+    def _update_buttons(self) -> None:
+        ok = self.can_decide()
+        data = self.data
+        self.approve_button.setEnabled(ok and data is not None and not data.revision_mismatch
+                                       and data.reviewed_revision is not None)
+        self.reject_button.setEnabled(ok and bool(self.reason.toPlainText().strip()))
+        self.reason.setReadOnly(not ok)
+        self.editor_button.setEnabled(data is not None and data.document is not None)
+        self.history_button.setEnabled(data is not None)
+
+    def approve(self) -> None:
+        data = self.data
+        if not self.approve_button.isEnabled() or data is None:
+            return
+        self._start("approve")
+        self.runner.run_db(review.approve, self.db, self.workflow_id, actor=data.actor,
+                           revision=data.reviewed_revision, checklist=self.checklist.document(),
+                           on_done=lambda item: self._decided("approve", item), on_error=self._refused)
+
+    def reject(self) -> None:
+        data = self.data
+        reason = self.reason.toPlainText().strip()
+        if not self.reject_button.isEnabled() or data is None or not reason:
+            return
+        self._start("reject")
+        self.runner.run_db(review.reject, self.db, self.workflow_id, reason, actor=data.actor,
+                           checklist=self.checklist.document(),
+                           on_done=lambda item: self._decided("reject", item), on_error=self._refused)
+
+    def _start(self, action: str) -> None:
+        self.busy = True
+        self._say(_("Saving your decision…"))
+        self._update_buttons()
+
+    def _decided(self, action: str, _item: Any) -> None:
+        self.busy = False
+        self.decision = action
+        self.checklist.set_read_only(True)
+        if action == "approve":
+            self._say(_("Approved. The approval of revision {revision} is saved on this computer and will be sent "
+                        "at the next sync.").format(revision=self.data.reviewed_revision if self.data else "?"),
+                      done=True)
+        else:
+            self._say(_("Rejected. The rejection and its reason are saved on this computer and will be sent at "
+                        "the next sync."), done=True)
+        self._update_buttons()
+        self.decided.emit(self.workflow_id, action)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.busy = False
+        self._say(error_text(exc), error=True)
+        self._update_buttons()
+
+    def _say(self, text: str, *, error: bool = False, done: bool = False) -> None:
+        self.message.setStyleSheet(ERROR_STYLE if error else DONE_STYLE if done else "")
+        self.message.setText(text)
+
+    # ------------------------------------------------------------ others
+
+    def _open_in_editor(self) -> None:
+        if self.open_editor is not None and self.data is not None:
+            self.open_editor(self.data.item.identifier)
+
+    def _history(self) -> None:
+        if self.data is not None:
+            self.history_requested.emit(self.data.item.identifier)
+
+    def retranslate(self) -> None:
+        lang = get_language()
+        data = self.data
+        title = localize(data.item.title, lang) if data else ""
+        self.setWindowTitle(_("Review: {title}").format(title=title or _("(untitled)")))
+        self.heading.setText(title or _("(untitled)"))
+        if data is not None:
+            item = data.item
+            self.facts.setText(_("{type} · {government} · requested by {author} on {date} ({age} ago) · "
+                                 "revision {revision}").format(
+                type=schema_label(item.schema, lang), government=government_label(item.government, lang) or "—",
+                author=item.author or _("unknown"), date=format_datetime(item.requested_at, lang, fmt="medium"),
+                age=age_text(item.age), revision=item.revision if item.revision is not None else "?"))
+            if item.overdue and not self.decision:
+                self.facts.setText(self.facts.text() + " · " + _("overdue"))
+            if item.decision and not self.message.text():
+                self._say(_("You already decided on this request ({decision}); the decision waits for the next "
+                            "sync.").format(decision=_("approved") if item.decision == "approve" else _("rejected")),
+                          done=True)
+            self.tabs.setTabText(1, _("Changes since publication ({n})").format(n=len(data.changes))
+                                 if data.published is not None else _("Changes since publication"))
+            self._render()
+        else:
+            self.tabs.setTabText(1, _("Changes since publication"))
+        for label in (self.heading, self.facts, self.warning, self.message):
+            label.setAlignment(leading() | Qt.AlignmentFlag.AlignVCenter)
+        self.tabs.setTabText(0, _("Record"))
+        self.checklist.retranslate()
+        self.decision_box.setTitle(_("Decision"))
+        self.reason_label.setText(_("Reason for rejection (required to reject; the author sees it):"))
+        self.reason.setPlaceholderText(_("What must the author correct?"))
+        self.approve_button.setText(_("&Approve"))
+        self.approve_button.setToolTip(_("Approve exactly the revision shown; sent at the next sync"))
+        self.reject_button.setText(_("&Reject"))
+        self.reject_button.setToolTip(_("Type a reason first"))
+        self.editor_button.setText(_("Open in the &editor"))
+        self.history_button.setText(_("&History…"))

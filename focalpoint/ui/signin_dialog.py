@@ -1,0 +1,333 @@
+"""Sign in to a hub: server address, e-mail, password (never stored).
+
+The password goes to ``SyncEngine.sign_in`` on the network worker and is dropped; the token
+it returns goes to ``focalpoint.sync.credentials.TokenStore``: the system keyring, or —
+on a computer without one — this process's memory only, unless the person ticks
+"remember on this computer in a file only I can read" (mode 0600, in the data folder).
+The server, the e-mail and the account the hub describes (roles, government) are kept in
+the database's Meta table, written on the DB worker.
+
+:func:`engine_factory` builds the sync engine from what was saved here, for the main
+window's "Sync now" (``SyncController.set_engine_factory``). UI thread, except the
+functions marked for a worker.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from focalpoint.db import Database
+from focalpoint.i18n import _
+from focalpoint.sync.credentials import TokenStore
+
+TOKEN_FILE_NAME = "sign-in-token.json"
+ACCOUNT_META_KEY = "account.user"
+
+_stores: dict[str, TokenStore] = {}
+_stores_lock = threading.Lock()
+
+
+def token_file(data_dir: Path) -> Path:
+    return Path(data_dir) / TOKEN_FILE_NAME
+
+
+def shared_token_store(data_dir: Path) -> TokenStore:
+    """The one token store of this process for a data folder (memory-only tokens live in it). Any thread."""
+    key = str(Path(data_dir).resolve())
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            path = token_file(data_dir)
+            store = TokenStore(file_path=path if path.exists() else None)
+            _stores[key] = store
+        return store
+
+
+def keyring_usable() -> bool:
+    """True when the operating system offers a keyring (the token goes there). Any thread."""
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+    except Exception:  # noqa: BLE001 — a broken keyring set-up is no keyring
+        return False
+    if isinstance(backend, fail.Keyring):
+        return False
+    if getattr(backend, "backends", None) == []:  # the chainer with nothing to chain
+        return False
+    try:
+        return float(getattr(backend, "priority", 1)) > 0
+    except Exception:  # noqa: BLE001
+        return True
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    server: str
+    email: str
+    location: str               # where the token went: keyring | file | memory
+    account: dict[str, Any] | None
+
+
+def sign_in(db: Database, server: str, email: str, password: str, *, remember_in_file: bool,
+            tokens: TokenStore | None = None, transport: Any = None) -> SignInResult:
+    """Exchange e-mail and password for a token and keep the token. Network worker.
+
+    Raises ``focalpoint.sync.errors.SyncError`` (with the person's message) when the hub
+    refuses or cannot be reached.
+    """
+    from focalpoint.sync.client import HubClient, normalize_server_url
+    from focalpoint.sync.engine import SyncEngine
+    from focalpoint.sync.protocol import USER_PATH
+
+    server = normalize_server_url(server)
+    email = email.strip()
+    tokens = tokens or shared_token_store(db.data_dir)
+    client = HubClient(server, transport=transport)
+    try:
+        engine = SyncEngine(db, client, max_attempts=2)
+        token = engine.sign_in(email, password)
+        account: dict[str, Any] | None = None
+        try:
+            answer = client.request("GET", USER_PATH)
+            if answer.ok and isinstance(answer.body, dict):
+                body = answer.body
+                account = {"email": body.get("email") or email, "government": body.get("government"),
+                           "roles": list(body.get("roles") or []), "name": body.get("name") or ""}
+        except Exception:  # noqa: BLE001 — the account is a courtesy; the sign-in itself worked
+            account = None
+    finally:
+        client.close()
+    tokens.delete(server, email)  # an older token, wherever it was (a file the person no longer wants)
+    tokens.file_path = token_file(db.data_dir) if remember_in_file else None
+    location = tokens.set(server, email, token)
+    return SignInResult(server=server, email=email, location=location, account=account)
+
+
+def save_sign_in(db: Database, result: SignInResult) -> SignInResult:
+    """Remember the server, the e-mail and the account (never the password). DB worker."""
+    from focalpoint.sync import localstore as ls
+
+    with db.session() as session:
+        ls.set_meta(session, "sync.server", result.server)
+        ls.set_meta(session, "sync.email", result.email)
+        if result.account is not None:
+            ls.set_meta(session, ACCOUNT_META_KEY, json.dumps(result.account, ensure_ascii=False))
+    return result
+
+
+def saved_sign_in(db: Database) -> tuple[str, str]:
+    """The server and e-mail used last (empty strings when none). DB worker."""
+    from focalpoint.sync import localstore as ls
+
+    with db.session() as session:
+        return ls.get_meta(session, "sync.server") or "", ls.get_meta(session, "sync.email") or ""
+
+
+# --------------------------------------------------------------- sync engine
+
+
+class _EngineForController:
+    """Adapts ``SyncEngine`` to ``SyncController``'s ``sync(report(done, total, message), cancel)``."""
+
+    def __init__(self, engine: Any, client: Any) -> None:
+        self.engine = engine
+        self.client = client
+
+    def sync(self, report: Any = None, cancel: threading.Event | None = None) -> Any:
+        from focalpoint.sync.errors import SyncError
+
+        def progress(p: Any) -> None:
+            if report is not None:
+                report(p.records_done, p.records_total or 0, p.message)
+
+        try:
+            result = self.engine.sync(progress, cancel)
+        finally:
+            self.client.close()
+        if result.error:
+            raise SyncError(result.error)  # the controller shows it in the status bar
+        return result
+
+
+def engine_factory(db: Database, *, transport: Any = None) -> Any:
+    """A sync engine for the saved server and sign-in (network worker; for ``SyncController``)."""
+    from focalpoint.sync.client import HubClient
+    from focalpoint.sync.engine import SyncEngine
+    from focalpoint.sync.errors import SignInRequired, SyncError
+
+    server, email = saved_sign_in(db)
+    if not server or not email:
+        raise SyncError(_("Sign in first (Sync > Sign in…): FocalPoint needs the hub's address and your "
+                          "e-mail."))
+    token = shared_token_store(db.data_dir).get(server, email)
+    if not token:
+        raise SignInRequired()
+    client = HubClient(server, token=token, transport=transport)
+    engine = SyncEngine(db, client, actor=email,
+                        on_token=lambda t: shared_token_store(db.data_dir).set(server, email, t))
+    return _EngineForController(engine, client)
+
+
+# ------------------------------------------------------------------ the dialog
+
+
+class SignInDialog(QDialog):
+    """Ask for the hub, the e-mail and the password; sign in on the network worker."""
+
+    signed_in = Signal(object)  # SignInResult
+
+    def __init__(self, db: Database, runner, parent: QWidget | None = None, *,  # noqa: ANN001
+                 tokens: TokenStore | None = None, transport: Any = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInDialog")
+        self.db = db
+        self.runner = runner
+        self.tokens = tokens
+        self.transport = transport
+        self.busy = False
+        self.has_keyring: bool | None = None
+        self.result_value: SignInResult | None = None
+
+        self.intro = QLabel(self)
+        self.intro.setWordWrap(True)
+        self.server = QLineEdit(self)
+        self.server.setObjectName("serverUrl")
+        self.server.setPlaceholderText("https://")
+        self.email = QLineEdit(self)
+        self.email.setObjectName("email")
+        self.password = QLineEdit(self)
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.form = QFormLayout()
+        self.server_label, self.email_label, self.password_label = QLabel(self), QLabel(self), QLabel(self)
+        for label, field in ((self.server_label, self.server), (self.email_label, self.email),
+                             (self.password_label, self.password)):
+            label.setBuddy(field)
+            self.form.addRow(label, field)
+        self.storage_note = QLabel(self)
+        self.storage_note.setObjectName("storageNote")
+        self.storage_note.setWordWrap(True)
+        self.remember = QCheckBox(self)
+        self.remember.setObjectName("rememberInFile")
+        self.remember.setVisible(False)
+        self.message = QLabel(self)
+        self.message.setObjectName("signInMessage")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(self)
+        self.sign_in_button = QPushButton(self)
+        self.sign_in_button.setDefault(True)
+        self.buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.sign_in_button.clicked.connect(self.sign_in)
+        self.cancel_button.clicked.connect(self.reject)
+        for field in (self.server, self.email, self.password):
+            field.textChanged.connect(lambda _t: self._update())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.storage_note)
+        layout.addWidget(self.remember)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+        self.retranslate()
+        self._update()
+
+    def load(self) -> None:
+        """Fill in the last server and e-mail (DB worker) and find out whether a keyring exists."""
+        self.runner.run_db(saved_sign_in, self.db, on_done=self._prefill, on_error=lambda _e: None)
+        self.runner.run_net(keyring_usable, on_done=self._keyring_known, on_error=lambda _e: self._keyring_known(False))
+
+    def _prefill(self, saved: tuple[str, str]) -> None:
+        server, email = saved
+        if server and not self.server.text():
+            self.server.setText(server)
+        if email and not self.email.text():
+            self.email.setText(email)
+        (self.password if server and email else self.server).setFocus()
+
+    def _keyring_known(self, usable: bool) -> None:
+        self.has_keyring = bool(usable)
+        self.remember.setVisible(not usable)
+        remembered = token_file(self.db.data_dir).exists()
+        if not usable and remembered:
+            self.remember.setChecked(True)
+        self.retranslate()
+
+    def _update(self) -> None:
+        ready = bool(self.server.text().strip() and self.email.text().strip() and self.password.text())
+        self.sign_in_button.setEnabled(ready and not self.busy)
+        for field in (self.server, self.email, self.password, self.remember):
+            field.setEnabled(not self.busy)
+
+    def sign_in(self) -> None:
+        if not self.sign_in_button.isEnabled():
+            return
+        self.busy = True
+        self._update()
+        self._say(_("Signing in…"))
+        password = self.password.text()
+        self.runner.run_net(sign_in, self.db, self.server.text().strip(), self.email.text().strip(), password,
+                            remember_in_file=self.remember.isVisible() and self.remember.isChecked(),
+                            tokens=self.tokens, transport=self.transport,
+                            on_done=self._signed_in, on_error=self._failed)
+
+    def _signed_in(self, result: SignInResult) -> None:
+        self.password.clear()
+        self.runner.run_db(save_sign_in, self.db, result, on_done=self._saved, on_error=self._failed)
+
+    def _saved(self, result: SignInResult) -> None:
+        self.busy = False
+        self.result_value = result
+        where = {
+            "keyring": _("The sign-in is kept in the system keyring."),
+            "file": _("The sign-in is kept in a file only you can read: {path}").format(
+                path=token_file(self.db.data_dir)),
+            "memory": _("The sign-in is kept in memory only: you will sign in again after FocalPoint restarts."),
+        }.get(result.location, "")
+        self._say(_("Signed in as {email}.").format(email=result.email) + " " + where)
+        self._update()
+        self.signed_in.emit(result)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy = False
+        message = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
+        self._say(message, error=True)
+        self._update()
+        self.password.setFocus()
+        self.password.selectAll()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet("QLabel { color: #a4262c; }" if error else "")
+        self.message.setText(text)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Sign in to the clearing-house"))
+        self.intro.setText(_("Sign in with your clearing-house account to send your changes and receive "
+                             "others'. Your password is used once to sign in and is never stored."))
+        self.server_label.setText(_("&Server address:"))
+        self.email_label.setText(_("&E-mail:"))
+        self.password_label.setText(_("&Password:"))
+        if self.has_keyring is None:
+            self.storage_note.setText("")
+        elif self.has_keyring:
+            self.storage_note.setText(_("After signing in, FocalPoint keeps a sign-in token (not your password) "
+                                        "in the system keyring, so you stay signed in."))
+        else:
+            self.storage_note.setText(_("This computer has no system keyring. The sign-in token (not your "
+                                        "password) is kept in memory only: you will sign in again each time "
+                                        "FocalPoint starts — unless you tick the box below."))
+        self.remember.setText(_("&Remember on this computer in a file only I can read"))
+        self.sign_in_button.setText(_("&Sign in"))
+        self.storage_note.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)

@@ -1,0 +1,302 @@
+"""Records in the desktop app: lazy lists, the form-driven editor, autosave, links to the action plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+
+from focalpoint.records import RecordStore  # noqa: E402
+from focalpoint.ui.testing import make_database, type_text, write_sample_plan  # noqa: E402
+
+pytestmark = pytest.mark.gui
+NEEDS = "capacityNeedsAssessment"
+
+
+@pytest.fixture
+def env(qtbot, tmp_path):
+    """A main window over a database with the sample plan; confirmations answered by a list."""
+    from focalpoint.ui.compat import protect_none_refcount
+    from focalpoint.ui.main_window import MainWindow
+    from focalpoint.ui.tasks import TaskRunner
+
+    protect_none_refcount()
+    plan = write_sample_plan(tmp_path / "plan")
+    db = make_database(tmp_path / "data", plan)
+    runner = TaskRunner()
+    win = MainWindow(db, runner, plan_folder=plan)
+    qtbot.addWidget(win)
+    answers: list[bool] = []
+    asked: list[str] = []
+
+    def confirm(title: str, question: str, yes: str) -> bool:
+        asked.append(question)
+        return answers.pop(0) if answers else False
+
+    win.records.confirm = confirm
+    win.show()
+    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
+        win.start()
+
+    class Env:
+        pass
+
+    e = Env()
+    e.win, e.db, e.runner, e.store, e.answers, e.asked = win, db, runner, RecordStore(db), answers, asked
+    e.panel = win.records
+    yield e
+    win.records.close_editors()
+    runner.wait_db_idle()
+    runner.shutdown()
+    db.close()
+
+
+def idle(qtbot, runner, timeout: int = 10000) -> None:
+    qtbot.waitUntil(lambda: not runner.busy, timeout=timeout)
+
+
+def field(editor, name):
+    return editor.form_view.field_rows[name].widget
+
+
+def test_fill_a_needs_assessment_with_two_needs_and_a_linked_activity(qtbot, env):
+    editor = env.panel.new_record(NEEDS, languages=["en", "fr"])
+    assert editor is not None
+    type_text(field(editor, "title").editor("en"), "Needs of Samoa 2025")
+    type_text(field(editor, "title").editor("fr"), "Besoins du Samoa 2025")
+    gov = field(editor, "government")
+    gov.combo.setCurrentIndex(gov.combo.findData("ws"))
+    needs = field(editor, "needs")
+    for i, (en, target) in enumerate((("Taxonomy training", "AICHI-TARGET-19"),
+                                      ("Marine spatial planning", "AICHI-TARGET-11"))):
+        group = needs.add_item()
+        type_text(group.member_rows["title"].widget.editor("en"), en)
+        group.member_rows["aichiTargets"].widget.set_checked(target)
+        activities = group.member_rows["actionPlanActivities"].widget
+        qtbot.waitUntil(lambda a=activities: a.model.rowCount() == 10, timeout=5000)  # the sample plan
+        if i == 0:
+            activities.set_checked("CBD-CB-ACTION-PLAN-2017-13")
+    editor.save_now()
+    idle(qtbot, env.runner)
+    stored = env.store.get(editor.identifier)
+    assert stored is not None
+    doc = stored.document
+    assert doc["title"] == {"en": "Needs of Samoa 2025", "fr": "Besoins du Samoa 2025"}
+    assert doc["government"] == {"identifier": "ws"}
+    assert [n["title"]["en"] for n in doc["needs"]] == ["Taxonomy training", "Marine spatial planning"]
+    assert doc["needs"][0]["aichiTargets"] == [{"identifier": "AICHI-TARGET-19"}]
+    assert doc["needs"][0]["actionPlanActivities"] == [{"identifier": "CBD-CB-ACTION-PLAN-2017-13"}]
+    assert doc["header"]["languages"] == ["en", "fr"]
+    # the activity's detail pane lists the need that links to it
+    env.win.catalog.show_activity(13)
+    qtbot.waitUntil(lambda: "Taxonomy training" in env.win.catalog.detail_text(), timeout=5000)
+    assert "Needs of Samoa 2025" in env.win.catalog.detail_text()
+    # and it shows in the list, with its status and sync state
+    qtbot.waitUntil(lambda: env.panel.model.row_of(editor.identifier) >= 0, timeout=5000)
+    row = env.panel.model.row_of(editor.identifier)
+    model = env.panel.model
+    qtbot.waitUntil(lambda: model.index(row, model.COL_TITLE).data() == "Needs of Samoa 2025", timeout=5000)
+    assert model.index(row, model.COL_STATUS).data() == "Draft"
+    assert model.index(row, model.COL_SYNC).data() == "Waiting to be sent"
+
+
+def test_autosave_two_seconds_after_typing_stops(qtbot, env):
+    editor = env.panel.new_record("contact", languages=["en"])
+    type_text(field(editor, "firstName").edit, "Ana")
+    qtbot.wait(1000)
+    idle(qtbot, env.runner)
+    assert env.store.get(editor.identifier) is None  # still typing, nothing written yet
+    qtbot.waitUntil(lambda: env.store.get(editor.identifier) is not None, timeout=4000)
+    assert env.store.get(editor.identifier).document["firstName"] == "Ana"
+    idle(qtbot, env.runner)
+    assert "all changes saved" in editor.statusBar().currentMessage().lower()
+
+
+def test_an_untouched_new_record_is_not_stored(qtbot, env):
+    editor = env.panel.new_record("contact")
+    editor.close()
+    idle(qtbot, env.runner)
+    assert env.store.count() == 0
+
+
+def test_validation_errors_beside_the_field_in_the_users_language(qtbot, env):
+    from focalpoint import i18n
+
+    editor = env.panel.new_record(NEEDS, languages=["en"])
+    field(editor, "startDate").set_value("2026-05-01")
+    end = field(editor, "endDate")
+    end.edit.setDate(end.edit.date().fromString("2025-01-01", "yyyy-MM-dd"))  # the person picks a date
+    editor.validate_now()
+    row = editor.form_view.field_rows["endDate"]
+    assert row.errors and row.error.isVisible()
+    english = row.errors[0]
+    assert "Assessment period: to" in english
+    # required fields are not flagged before the person asks to mark the record ready
+    assert not editor.form_view.field_rows["title"].errors
+    editor.toggle_ready()
+    assert editor.form_view.field_rows["title"].errors
+    i18n.set_language("fr")
+    editor.retranslate()
+    french = editor.form_view.field_rows["endDate"].errors[0]
+    assert french != english
+    from focalpoint.forms import validate
+
+    expected = [e.message("fr") for e in validate(editor.document()) if e.property == "endDate"]
+    assert french == expected[0]
+
+
+def test_deleting_a_never_synced_record_needs_two_confirmations_and_can_be_undone(qtbot, env):
+    view = env.store.save({"header": {"schema": "contact", "languages": ["en"]}, "firstName": "Lola",
+                           "lastName": "Tui"})
+    env.panel.load()
+    idle(qtbot, env.runner)
+    env.answers[:] = [True, False]  # yes, then no at the second question
+    env.panel.delete_record(view.identifier)
+    idle(qtbot, env.runner)
+    assert len(env.asked) == 2 and "never been sent" in env.asked[1]
+    assert env.store.get(view.identifier) is not None
+    env.answers[:] = [True, True]
+    env.panel.delete_record(view.identifier)
+    idle(qtbot, env.runner)
+    assert env.store.get(view.identifier) is None
+    env.panel.undo_delete()
+    idle(qtbot, env.runner)
+    restored = env.store.get(view.identifier)
+    assert restored is not None and restored.document["firstName"] == "Lola"
+
+
+def test_deleting_a_synced_record_asks_once_and_queues_the_deletion(qtbot, env):
+    from focalpoint.models import Record
+
+    view = env.store.save({"header": {"schema": "contact", "languages": ["en"]}, "firstName": "Sam",
+                           "lastName": "Lee"})
+    with env.db.session() as s:
+        s.get(Record, view.identifier).server_revision = 3
+    env.answers[:] = [True]
+    env.panel.delete_record(view.identifier)
+    idle(qtbot, env.runner)
+    assert len(env.asked) == 1
+    gone = env.store.get(view.identifier)
+    assert gone.deleted and gone.sync_state == "queued"
+    env.panel.undo_delete()
+    idle(qtbot, env.runner)
+    assert not env.store.get(view.identifier).deleted
+
+
+def test_duplicate_makes_a_new_draft_with_the_same_content(qtbot, env):
+    view = env.store.save({"header": {"schema": "organization", "languages": ["en"]},
+                           "name": {"en": "Ministry of Natural Resources"}, "city": {"en": "Apia"}})
+    editor = env.panel.open_editor(view.document, view)
+    editor.duplicate()
+    idle(qtbot, env.runner)
+    copies = [r for r in env.store.list(schema="organization") if r.identifier != view.identifier]
+    assert len(copies) == 1
+    assert copies[0].document["name"] == {"en": "Ministry of Natural Resources (copy)"}
+    assert copies[0].document["city"] == {"en": "Apia"}
+
+
+def test_possible_support_lists_initiatives_and_resources_on_the_same_targets(qtbot, env):
+    initiative = env.store.save({"header": {"schema": "capacityBuildingInitiative", "languages": ["en"]},
+                                 "title": {"en": "Pacific taxonomy school"},
+                                 "aichiTargets": [{"identifier": "AICHI-TARGET-19"}]})
+    env.store.save({"header": {"schema": "capacityBuildingResource", "languages": ["en"]},
+                    "title": {"en": "Coral reef manual"}, "aichiTargets": [{"identifier": "AICHI-TARGET-10"}]})
+    editor = env.panel.new_record(NEEDS, languages=["en"])
+    group = field(editor, "needs").add_item()
+    type_text(group.member_rows["title"].widget.editor("en"), "Taxonomists")
+    group.member_rows["aichiTargets"].widget.set_checked("AICHI-TARGET-19")
+    editor.save_now()
+    qtbot.waitUntil(lambda: editor.support_items() == [initiative.identifier], timeout=5000)
+
+
+def test_a_record_waiting_for_review_opens_locked(qtbot, env):
+    view = env.store.save({"header": {"schema": "contact", "languages": ["en"]}, "firstName": "Ina"},
+                          status="submitted")
+    editor = env.panel.open_editor(view.document, view)
+    assert not editor.form_view.isEnabled()
+    assert editor.locked_label.isVisibleTo(editor)
+
+
+def _bulk_records(db, n: int) -> None:
+    from focalpoint.models import Record
+
+    now = dt.datetime(2026, 1, 1)
+    rows = [{"identifier": f"REC-{i:06d}-XXXXXXXX", "schema": "contact", "government": None,
+             "document": {"header": {"identifier": f"REC-{i:06d}-XXXXXXXX", "schema": "contact"},
+                          "firstName": f"Person {i}"},
+             "title": {"en": f"Person {i}"}, "status": "draft", "local_revision": 1, "server_revision": None,
+             "base_document": None, "sync_state": "local", "sync_error": None, "conflict": None,
+             "deleted": False, "created_at": now, "updated_at": now + dt.timedelta(seconds=i)} for i in range(n)]
+    with db.session() as s:
+        s.execute(insert(Record), rows)
+        s.execute(text("INSERT INTO record_fts (identifier, body) VALUES (:i, :b)"),
+                  [{"i": r["identifier"], "b": r["document"]["firstName"]} for r in rows])
+
+
+def test_ten_thousand_records_list_lazily(qtbot, env):
+    from focalpoint.ui.records_model import MAX_PAGES, PAGE_SIZE
+
+    _bulk_records(env.db, 10_000)
+    env.win.tabs.setCurrentWidget(env.panel)
+    env.panel.load()
+    model = env.panel.model
+    qtbot.waitUntil(lambda: model.rowCount() == 10_000, timeout=10000)
+    idle(qtbot, env.runner)
+    assert model.cached_rows() <= 2 * PAGE_SIZE  # only what is on screen was read
+    assert model.index(0, model.COL_TITLE).data() == "Person 9999"  # newest first
+    bar = env.panel.table.verticalScrollBar()
+    for value in range(0, bar.maximum() + 1, max(1, bar.maximum() // 60)):
+        bar.setValue(value)
+        qtbot.wait(1)
+    bar.setValue(bar.maximum())
+    idle(qtbot, env.runner)
+    qtbot.waitUntil(lambda: model.index(9999, model.COL_TITLE).data() == "Person 0", timeout=5000)
+    assert model.cached_rows() <= MAX_PAGES * PAGE_SIZE
+    # search narrows the list (on the DB worker)
+    type_text(env.panel.search, "Person 4242")
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=5000)
+
+
+def test_records_model_passes_the_model_tester(qtmodeltester, qtbot, env):
+    _bulk_records(env.db, 250)
+    env.panel.load()
+    qtbot.waitUntil(lambda: env.panel.model.rowCount() == 250, timeout=5000)
+    qtmodeltester.check(env.panel.model)
+    idle(qtbot, env.runner)
+
+
+def test_filter_by_status_and_sort_by_title(qtbot, env):
+    for name, status in (("Bea", "draft"), ("Ana", "ready"), ("Cid", "ready")):
+        env.store.save({"header": {"schema": "contact", "languages": ["en"]}, "firstName": name}, status=status)
+    env.panel.load()
+    model = env.panel.model
+    qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=5000)
+    env.panel.status_filter.setCurrentIndex(env.panel.status_filter.findData("ready"))
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=5000)
+    env.panel.table.sortByColumn(model.COL_TITLE, Qt.SortOrder.AscendingOrder)
+    idle(qtbot, env.runner)
+    qtbot.waitUntil(lambda: [model.index(r, 0).data() for r in range(2)] == ["Ana", "Cid"], timeout=5000)
+
+
+def test_attachments_are_copied_into_the_data_folder_off_the_ui_thread(qtbot, env, tmp_path):
+    from focalpoint.forms import attachment_path
+
+    report = tmp_path / "training report.pdf"
+    report.write_bytes(b"%PDF-1.4 pretend " * 100)
+    editor = env.panel.new_record("capacityBuildingResource", languages=["en"])
+    attachments = field(editor, "attachments")
+    widget = attachments.add_item()
+    widget.attach_file(report)
+    qtbot.waitUntil(lambda: widget.value() is not None, timeout=5000)
+    value = widget.value()
+    assert value["filename"] == "training report.pdf" and value["size"] == report.stat().st_size
+    assert attachment_path(env.db.data_dir, value["sha256"]).read_bytes() == report.read_bytes()
+    assert "training report.pdf" in widget.label.text()
+    editor.save_now()
+    idle(qtbot, env.runner)
+    assert env.store.get(editor.identifier).document["attachments"] == [value]

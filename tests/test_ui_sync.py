@@ -1,0 +1,101 @@
+""""Sync now" from the desktop app against a real hub on loopback: sign in, send, status bar."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from focalpoint.records import RecordStore  # noqa: E402
+from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
+
+pytestmark = pytest.mark.gui
+PASSWORD = "correct horse"
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    from focalpoint.hub.testing import start_hub
+
+    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
+        yield running
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from focalpoint.ui.compat import protect_none_refcount
+    from focalpoint.ui.main_window import MainWindow
+    from focalpoint.ui.tasks import TaskRunner
+
+    protect_none_refcount()
+    plan = write_sample_plan(tmp_path / "plan")
+    db = make_database(tmp_path / "data", plan)
+    runner = TaskRunner()
+    win = MainWindow(db, runner, plan_folder=plan)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
+        win.start()
+    yield win
+    win.records.close_editors()
+    runner.shutdown()
+    db.close()
+
+
+def test_sync_now_signs_in_sends_and_reports(qtbot, hub, window):
+    from focalpoint.sync.testing import government_codes
+    from focalpoint.ui.sync_controller import SignIn
+
+    gov = government_codes()[-1]
+    email = f"ui@{gov}.org"
+    hub.add_user(email, PASSWORD, "authorized-user", gov)
+    store = RecordStore(window.db)
+    view = store.save({"header": {"schema": "contact", "languages": ["en"]}, "type": "person",
+                       "firstName": "Ana", "lastName": "Tuilagi", "organization": {"en": "MNRE"},
+                       "country": {"identifier": gov}, "emails": ["ana@example.org"]})
+    asked = []
+
+    def ask(server, mail, reason):
+        asked.append((server, mail, reason))
+        return SignIn(hub.url, email, PASSWORD)
+
+    sync = window.sync
+    sync.ask_sign_in = ask
+    assert sync.action.isEnabled()
+    with qtbot.waitSignal(sync.finished, timeout=30000) as blocker:
+        sync.action.trigger()
+    report = blocker.args[0]
+    assert report is not None and report.ok, report and report.error
+    assert report.pushed == 1
+    assert len(asked) == 1  # no saved sign-in yet: asked once
+    assert store.get(view.identifier).sync_state == "synced"
+    status = window.status.sync
+    assert status.state == status.DONE and "1 change sent" in status.label.text()
+    qtbot.waitUntil(lambda: "0 queued for sync" in window.status.counts.text(), timeout=5000)
+    # the second sync uses the saved sign-in: nothing to ask
+    with qtbot.waitSignal(sync.finished, timeout=30000) as blocker:
+        sync.action.trigger()
+    assert blocker.args[0].ok and len(asked) == 1
+
+
+def test_sync_cancelled_at_sign_in_changes_nothing(qtbot, window):
+    window.sync.ask_sign_in = lambda server, mail, reason: None
+    with qtbot.waitSignal(window.sync.finished, timeout=10000) as blocker:
+        window.sync.action.trigger()
+    assert blocker.args[0] is None
+    assert window.status.sync.state == window.status.sync.IDLE
+
+
+def test_wrong_password_is_said_in_words(qtbot, hub, window):
+    from focalpoint.ui.sync_controller import SignIn
+
+    hub.add_user("wrong@ws.org", PASSWORD, "authorized-user", "ws")
+    window.sync.ask_sign_in = lambda server, mail, reason: SignIn(hub.url, "wrong@ws.org", "not it")
+    with qtbot.waitSignal(window.sync.finished, timeout=30000) as blocker:
+        window.sync.action.trigger()
+    report = blocker.args[0]
+    assert report.error_kind == "auth"
+    status = window.status.sync
+    assert status.state == status.ERROR and "email and password" in status.label.text()
