@@ -32,7 +32,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v -e "^WARNING: Location" || true
 if [ "$WANT_TEST" = 1 ]; then
-  .venv/bin/python -m pip install -q -e ".[test,postgres]" 2>&1 | grep -v -e "^WARNING: Location" || true
+  .venv/bin/python -m pip install -q -e ".[test,postgres,build]" 2>&1 | grep -v -e "^WARNING: Location" || true
 else
   .venv/bin/python -m pip install -q -e . 2>&1 | grep -v -e "^WARNING: Location" || true
 fi
