@@ -264,3 +264,42 @@ def test_hub_bundle_endpoint_when_available(hub, gov, tmp_path):
     finally:
         author.close()
         offline.close()
+
+
+def test_records_bundle_from_the_same_person_and_server_seeds_the_pull_checkpoint(hub, gov, tmp_path):
+    from focalpoint.sync.engine import sign_in
+
+    author = Station(tmp_path / "author", hub.url, f"con@{gov}.org", PASSWORD)
+    offline = Station(tmp_path / "offline", hub.url, f"off@{gov}.org", PASSWORD)
+    try:
+        for i in range(3):
+            author.store.save(needs_assessment(gov, f"Seeded {i}"))
+        assert author.sync().ok
+        sign_in(offline.db, hub.url, f"off@{gov}.org", PASSWORD)  # signed in once, never pulled
+        token = hub.login(f"off@{gov}.org", PASSWORD)
+        feed = hub_get(hub.url, token, "/api/v2013/focalpoint/changes", since=0)
+        path = tmp_path / "export.fpb"
+        write_records_bundle(path, feed["results"], {"server": hub.url, "exportedBy": f"off@{gov}.org",
+                                                      "last_seq": feed["last_seq"]})
+        assert import_bundle(offline.db, path).records == 3
+        from focalpoint.sync.pull import read_checkpoint
+
+        with offline.db.session() as session:
+            assert read_checkpoint(session, hub.url) == feed["last_seq"]
+        report = offline.sync()
+        assert report.ok and report.requests == 4  # sign-in, account, capabilities, one empty page
+        assert report.bytes_received < 1500  # nothing downloaded twice
+        # a bundle someone else exported does not move the checkpoint
+        other = Station(tmp_path / "other", hub.url, f"off@{gov}.org", PASSWORD)
+        try:
+            sign_in(other.db, hub.url, f"off@{gov}.org", PASSWORD)
+            write_records_bundle(path, feed["results"], {"server": hub.url, "exportedBy": f"con@{gov}.org",
+                                                          "last_seq": feed["last_seq"]})
+            import_bundle(other.db, path)
+            with other.db.session() as session:
+                assert read_checkpoint(session, hub.url) == 0
+        finally:
+            other.close()
+    finally:
+        author.close()
+        offline.close()

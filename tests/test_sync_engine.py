@@ -487,3 +487,55 @@ def test_forbidden_is_not_retried_and_says_what_to_do(pair):
     with a.db.session() as session:
         entry = session.query(OutboxEntry).one()
         assert entry.state == "failed" and entry.attempts == 1
+
+
+def test_interrupted_first_pull_resumes_from_its_checkpoint(pair, hub, tmp_path):
+    a, b = pair
+    for i in range(7):
+        a.store.save(needs_assessment(a.gov, f"Resume {i}"))
+    assert a.sync().ok
+    station = Station(tmp_path / "resume", hub.url, f"ben@{b.gov}.org", PASSWORD, page_size=3)
+    try:
+        cancel = threading.Event()
+
+        def progress(p):
+            if p.phase == "receiving" and p.records_done >= 3:
+                cancel.set()  # the link drops after the first page
+
+        report = station.sync(progress=progress, cancel=cancel)
+        assert report.cancelled
+        assert station.store.count() == 3
+        with station.db.session() as session:
+            assert read_checkpoint(session, station.client.base_url) > 0
+        report = station.sync()
+        assert report.ok
+        assert report.pulled == 4  # only what the first pull had not stored
+        assert report.requests == 2  # two more pages (3 + 1), no sign-in, no capabilities
+        assert station.store.count() == 7
+    finally:
+        station.close()
+
+
+def test_backoff_grows_with_jitter_and_a_cap(tmp_path):
+    from focalpoint.db import open_database
+    from focalpoint.sync.client import HubClient
+    from focalpoint.sync.engine import SyncEngine
+
+    class Fixed:
+        def __init__(self, value):
+            self.value = value
+
+        def random(self):
+            return self.value
+
+    db = open_database(tmp_path / "d")
+    try:
+        low = SyncEngine(db, HubClient("http://127.0.0.1:9"), rng=Fixed(0.0), backoff_base=1, backoff_cap=30)
+        high = SyncEngine(db, HubClient("http://127.0.0.1:9"), rng=Fixed(0.999), backoff_base=1, backoff_cap=30)
+        assert [low.backoff_delay(n) for n in (1, 2, 3, 4)] == [0.5, 1, 2, 4]
+        assert [round(high.backoff_delay(n), 1) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 8.0]
+        assert low.backoff_delay(20) == 15 and round(high.backoff_delay(20)) == 30
+        assert low.backoff_delay(1, retry_after=12) == 12
+        assert low.backoff_delay(1, retry_after=3600) == 30
+    finally:
+        db.close()

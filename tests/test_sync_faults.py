@@ -34,7 +34,7 @@ from focalpoint.sync.testing import (
 PASSWORD = "pw-faults"
 SCHEDULES = 200
 GROUPS = 4  # one hub per group of schedules
-FAST = Timeouts(connect=0.5, read=0.25, write=0.25, pool=0.5)
+FAST = Timeouts(connect=0.5, read=0.15, write=0.15, pool=0.5)
 CALM = Timeouts(connect=10, read=30, write=30, pool=10)
 
 
@@ -48,7 +48,7 @@ def hubs(tmp_path_factory):
             hub = start_hub(tmp_path=tmp_path_factory.mktemp(f"hub{group}"))
             hub.add_user("seed@example.org", PASSWORD, "authorized-user", "ws")
             seed_reference_records(hub.url, hub.login("seed@example.org", PASSWORD))
-            proxy = FaultProxy(hub.url, rate=0.3, stall_seconds=0.3)
+            proxy = FaultProxy(hub.url, rate=0.3, stall_seconds=0.2)
             running.append((hub, proxy))
         yield running
     finally:

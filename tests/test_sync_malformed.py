@@ -72,16 +72,16 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_malformed_answer_is_a_clear_error_and_changes_nothing(world, tmp_path, case):
     hub, proxy, _tmp = world
-    GOV = next(_governments)
-    hub.add_user(f"ana@{GOV}.org", PASSWORD, "authorized-user", GOV)
-    hub.add_user(f"ben@{GOV}.org", PASSWORD, "authorized-user", GOV)
-    ben = Station(tmp_path / "ben", hub.url, f"ben@{GOV}.org", PASSWORD)
-    ana = Station(tmp_path / "ana", proxy.url, f"ana@{GOV}.org", PASSWORD, max_body=100_000)
+    gov = next(_governments)
+    hub.add_user(f"ana@{gov}.org", PASSWORD, "authorized-user", gov)
+    hub.add_user(f"ben@{gov}.org", PASSWORD, "authorized-user", gov)
+    ben = Station(tmp_path / "ben", hub.url, f"ben@{gov}.org", PASSWORD)
+    ana = Station(tmp_path / "ana", proxy.url, f"ana@{gov}.org", PASSWORD, max_body=100_000)
     try:
-        shared = ana.store.save(needs_assessment(GOV, "Shared"))
+        shared = ana.store.save(needs_assessment(gov, "Shared"))
         assert ana.sync().ok
         assert ben.sync().ok
-        ben.store.save(needs_assessment(GOV, "From Ben"))
+        ben.store.save(needs_assessment(gov, "From Ben"))
         edit = copy.deepcopy(ben.document(shared.identifier))
         edit["summary"]["en"] = "Ben's summary"
         ben.store.save(edit)
@@ -94,7 +94,7 @@ def test_malformed_answer_is_a_clear_error_and_changes_nothing(world, tmp_path, 
             local_edit = copy.deepcopy(ana.document(shared.identifier))
             local_edit["title"]["en"] = "Ana's title"
             ana.store.save(local_edit)
-            ana.store.save(needs_assessment(GOV, "New on Ana"))
+            ana.store.save(needs_assessment(gov, "New on Ana"))
         if where == "capabilities":
             with ana.db.session() as session:
                 session.query(Meta).filter(Meta.key.like("%capabilities")).delete(synchronize_session=False)
@@ -133,9 +133,9 @@ def test_malformed_answer_is_a_clear_error_and_changes_nothing(world, tmp_path, 
 
 def test_the_size_limit_counts_what_arrives_not_what_is_declared(world, tmp_path):
     hub, proxy, _tmp = world
-    GOV = next(_governments)
-    hub.add_user(f"ana@{GOV}.org", PASSWORD, "authorized-user", GOV)
-    ana = Station(tmp_path / "ana", proxy.url, f"ana@{GOV}.org", PASSWORD, max_body=1000)
+    gov = next(_governments)
+    hub.add_user(f"ana@{gov}.org", PASSWORD, "authorized-user", gov)
+    ana = Station(tmp_path / "ana", proxy.url, f"ana@{gov}.org", PASSWORD, max_body=1000)
     try:
         assert ana.sync().ok  # small answers pass
         body = json.dumps({"results": [], "last_seq": 1, "more": False, "pad": "y" * 5000}).encode()

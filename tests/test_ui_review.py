@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from focalpoint import forms
@@ -29,6 +29,32 @@ def runner(qtbot):
     task_runner = TaskRunner()
     yield task_runner
     task_runner.shutdown()
+
+
+@pytest.fixture
+def hold(runner):
+    """Keeps the test's widgets alive until the workers are idle, then deletes them on this thread.
+
+    A worker that drops the last reference to a widget's bound method would otherwise
+    delete the widget on the worker thread.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    kept: list = []
+
+    def keep(widget):  # noqa: ANN001, ANN202
+        kept.append(widget)
+        return widget
+
+    yield keep
+    runner.wait_db_idle()
+    QCoreApplication.processEvents()
+    for widget in kept:
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+    kept.clear()
 
 
 def _assessment(title: str = "Needs of Samoa 2026") -> dict:
@@ -61,10 +87,10 @@ def _outbox(db, action: str) -> list[OutboxEntry]:
         return list(s.scalars(select(OutboxEntry).where(OutboxEntry.action == action)))
 
 
-def _open_screen(qtbot, db, runner, wf_id: str = "WF-1", **kwargs):
+def _open_screen(qtbot, hold, db, runner, wf_id: str = "WF-1", **kwargs):
     from focalpoint.ui.review.screen import ReviewScreen
 
-    screen = ReviewScreen(db, runner, wf_id, clock=lambda: NOW, **kwargs)
+    screen = hold(ReviewScreen(db, runner, wf_id, clock=lambda: NOW, **kwargs))
     qtbot.addWidget(screen)
     with qtbot.waitSignal(screen.loaded, timeout=10000):
         screen.load()
@@ -72,11 +98,11 @@ def _open_screen(qtbot, db, runner, wf_id: str = "WF-1", **kwargs):
     return screen
 
 
-def test_reject_needs_a_reason_and_is_queued_with_the_checklist(qtbot, catalog_db, runner):
+def test_reject_needs_a_reason_and_is_queued_with_the_checklist(qtbot, catalog_db, runner, hold):
     rec = RecordStore(catalog_db).save(_assessment())
     _pulled_workflow(catalog_db, rec.identifier)
     _sign_in_as(catalog_db, "nfp@ws.example", ["focal-point"])
-    screen = _open_screen(qtbot, catalog_db, runner)
+    screen = _open_screen(qtbot, hold, catalog_db, runner)
     shown = screen.record_view.texts()
     assert "Needs of Samoa 2026 (en)" in "\n".join(shown)
     assert "Government" in shown and "Samoa" in shown  # labels from the form definition, terms by name
@@ -120,10 +146,10 @@ def test_reject_needs_a_reason_and_is_queued_with_the_checklist(qtbot, catalog_d
     assert "next sync" in screen.message.text()
 
 
-def test_approve_queues_the_exact_revision_reviewed(qtbot, catalog_db, runner):
+def test_approve_queues_the_exact_revision_reviewed(qtbot, catalog_db, runner, hold):
     rec = RecordStore(catalog_db).save(_assessment())
     _pulled_workflow(catalog_db, rec.identifier, revision=7)
-    screen = _open_screen(qtbot, catalog_db, runner)
+    screen = _open_screen(qtbot, hold, catalog_db, runner)
     assert "revision 7" in screen.facts.text()
     with qtbot.waitSignal(screen.decided, timeout=10000):
         qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)
@@ -134,16 +160,16 @@ def test_approve_queues_the_exact_revision_reviewed(qtbot, catalog_db, runner):
         # an empty checklist stores no checklist record
         assert s.scalars(select(Record).where(Record.schema == "qaRecordReview")).all() == []
     # opened again, the screen shows the decision already queued and offers no second one
-    again = _open_screen(qtbot, catalog_db, runner)
+    again = _open_screen(qtbot, hold, catalog_db, runner)
     assert not again.approve_button.isEnabled()
     assert "already decided" in again.message.text()
 
 
-def test_a_refusal_from_the_core_is_shown_in_words(qtbot, catalog_db, runner):
+def test_a_refusal_from_the_core_is_shown_in_words(qtbot, catalog_db, runner, hold):
     rec = RecordStore(catalog_db).save(_assessment())
     _pulled_workflow(catalog_db, rec.identifier, author="author@ws.example")
     _sign_in_as(catalog_db, "author@ws.example", ["focal-point"])
-    screen = _open_screen(qtbot, catalog_db, runner)
+    screen = _open_screen(qtbot, hold, catalog_db, runner)
     qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "yourself" in screen.message.text(), timeout=10000)
     assert "another publishing authority" in screen.message.text()
@@ -151,24 +177,24 @@ def test_a_refusal_from_the_core_is_shown_in_words(qtbot, catalog_db, runner):
     assert _outbox(catalog_db, "approve") == []
 
 
-def test_approval_waits_when_this_computer_has_another_revision(qtbot, catalog_db, runner):
+def test_approval_waits_when_this_computer_has_another_revision(qtbot, catalog_db, runner, hold):
     rec = RecordStore(catalog_db).save(_assessment())
     with catalog_db.session() as s:
         s.get(Record, rec.identifier).server_revision = 2
     _pulled_workflow(catalog_db, rec.identifier, revision=3)
-    screen = _open_screen(qtbot, catalog_db, runner)
+    screen = _open_screen(qtbot, hold, catalog_db, runner)
     assert not screen.approve_button.isEnabled()
     assert screen.warning.isVisibleTo(screen) and "Sync before deciding" in screen.warning.text()
 
 
-def test_changes_since_the_last_publication_field_by_field(qtbot, catalog_db, runner):
+def test_changes_since_the_last_publication_field_by_field(qtbot, catalog_db, runner, hold):
     doc = _assessment()
     rec = RecordStore(catalog_db).save(doc)
     published = json.loads(json.dumps(rec.document))
     published["title"]["en"] = "Old title"
     published["startDate"] = "2024-01-01"
     _pulled_workflow(catalog_db, rec.identifier, published=published)
-    screen = _open_screen(qtbot, catalog_db, runner)
+    screen = _open_screen(qtbot, hold, catalog_db, runner)
     assert screen.tabs.tabText(1) == "Changes since publication (2)"
     texts = screen.changes_view.texts()
     assert "Title (English)" in texts
@@ -178,7 +204,27 @@ def test_changes_since_the_last_publication_field_by_field(qtbot, catalog_db, ru
     assert texts[texts.index(start) + 1] == "January 1, 2024"
 
 
-def test_queue_marks_overdue_requests_filters_and_sorts(qtbot, catalog_db, runner, qtmodeltester):
+def test_review_screen_in_arabic_is_labelled_from_the_form_and_right_to_left(qtbot, catalog_db, runner, hold):
+    from focalpoint.i18n import set_language
+
+    rec = RecordStore(catalog_db).save(_assessment())
+    _pulled_workflow(catalog_db, rec.identifier)
+    set_language("ar")
+    try:
+        screen = _open_screen(qtbot, hold, catalog_db, runner)
+        texts = screen.record_view.texts()
+        assert "الحكومة" in texts and "ساموا" in texts  # "Government", "Samoa" in Arabic
+        value = screen.record_view.labels[texts.index("ساموا")]
+        assert value.alignment() & Qt.AlignmentFlag.AlignRight
+        assert value.alignment() & Qt.AlignmentFlag.AlignAbsolute  # a Latin value keeps to the right too
+        row = screen.checklist.rows["mandatoryFieldsComplete"]
+        assert row.label.text() == "الحقول الإلزامية مكتملة"
+        assert [b.text() for b in row.buttons.values()] == ["مستوفى", "غير مستوفى", "لا ينطبق"]
+    finally:
+        set_language("en")
+
+
+def test_queue_marks_overdue_requests_filters_and_sorts(qtbot, catalog_db, runner, hold, qtmodeltester):
     from focalpoint.ui.review.queue_model import OverdueRole, ReviewQueueModel
     from focalpoint.ui.review.queue_view import ReviewQueueView
 
@@ -190,7 +236,7 @@ def test_queue_marks_overdue_requests_filters_and_sorts(qtbot, catalog_db, runne
     _pulled_workflow(catalog_db, old.identifier, wf_id="WF-OLD", created=NOW - dt.timedelta(weeks=13))
     _pulled_workflow(catalog_db, new.identifier, wf_id="WF-NEW", created=NOW - dt.timedelta(days=3))
     _pulled_workflow(catalog_db, contact.identifier, wf_id="WF-C", created=NOW - dt.timedelta(weeks=2), gov="to")
-    view = ReviewQueueView(catalog_db, runner, clock=lambda: NOW)
+    view = hold(ReviewQueueView(catalog_db, runner, clock=lambda: NOW))
     qtbot.addWidget(view)
     model = view.model
     with qtbot.waitSignal(model.loaded, timeout=10000):
@@ -229,18 +275,20 @@ def test_queue_marks_overdue_requests_filters_and_sorts(qtbot, catalog_db, runne
     qtmodeltester.check(model)
 
 
-def test_history_lists_the_audit_trail_and_exports_csv_and_json(qtbot, catalog_db, runner, tmp_path):
+def test_history_lists_the_audit_trail_and_exports_csv_and_json(qtbot, catalog_db, runner, hold, tmp_path,
+                                                                 qtmodeltester):
     from focalpoint.review import reject
     from focalpoint.ui.review.history import HistoryModel, HistoryView
 
     rec = RecordStore(catalog_db, actor="author@ws.example").save(_assessment())
     _pulled_workflow(catalog_db, rec.identifier)
     reject(catalog_db, "WF-1", "Contacts are out of date", actor="nfp@ws.example")
-    view = HistoryView(catalog_db, runner, rec.identifier)
+    view = hold(HistoryView(catalog_db, runner, rec.identifier))
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.load()
     model = view.model
+    qtmodeltester.check(model)
     assert model.rowCount() == 2
     last = model.rowCount() - 1
     assert model.index(last, HistoryModel.COL_ACTION).data() == "rejected"
@@ -264,14 +312,14 @@ def test_history_lists_the_audit_trail_and_exports_csv_and_json(qtbot, catalog_d
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp file left
 
 
-def test_install_adds_tabs_menus_and_opens_a_review_from_the_queue(qtbot, catalog_db, runner):
+def test_install_adds_tabs_menus_and_opens_a_review_from_the_queue(qtbot, catalog_db, runner, hold):
     from focalpoint.ui.extensions import extension_of, install
     from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.review.screen import ReviewScreen
 
     rec = RecordStore(catalog_db).save(_assessment())
     _pulled_workflow(catalog_db, rec.identifier, created=dt.datetime.now() - dt.timedelta(weeks=20))
-    window = MainWindow(catalog_db, runner)
+    window = hold(MainWindow(catalog_db, runner))
     qtbot.addWidget(window)
     install(window)
     install(window)  # twice is harmless
@@ -305,4 +353,5 @@ def test_install_adds_tabs_menus_and_opens_a_review_from_the_queue(qtbot, catalo
     finally:
         set_language("en")
     screen.close()
+    window.close()
     runner.wait_db_idle()

@@ -344,12 +344,34 @@ def _import_records(db: Database, bundle: Bundle, source: PathOrFile) -> ImportS
         for leftover in flows_by_record.values():
             for wf in leftover:
                 ls.upsert_workflow(session, wf)
+        _seed_checkpoint(session, bundle.meta)
     summary.imported = result.applied
     summary.records = len(changes)
     summary.already = result.skipped
     summary.merged = result.merged
     summary.conflicts = result.conflicts
     return summary
+
+
+def _seed_checkpoint(session, meta: dict[str, Any]) -> None:  # noqa: ANN001
+    """Start the next pull where the bundle ends — only when it is certainly the same feed:
+    the same server (``meta.server``) and exported by the person signed in here, whose
+    change feed it is (``meta.exportedBy``). Otherwise the first pull simply starts at 0."""
+    from focalpoint.sync.client import normalize_server_url
+    from focalpoint.sync.pull import read_checkpoint, write_checkpoint
+
+    server, last_seq, by = meta.get("server"), meta.get("last_seq"), meta.get("exportedBy")
+    if not isinstance(server, str) or not isinstance(last_seq, int) or isinstance(last_seq, bool) \
+            or not isinstance(by, str):
+        return
+    here = ls.get_meta(session, "sync.server")
+    email = ls.get_meta(session, "sync.email")
+    if not here or not email or normalize_server_url(server) != normalize_server_url(here) \
+            or by.strip().lower() != email.strip().lower():
+        return
+    current = read_checkpoint(session, here)
+    if isinstance(current, int) and current < last_seq:
+        write_checkpoint(session, here, last_seq)
 
 
 def bundle_bytes(documents: list[dict[str, Any]], meta: dict[str, Any] | None = None) -> bytes:

@@ -52,7 +52,6 @@ from focalpoint.sync.protocol import (
     TOKEN_PATH,
     USER_PATH,
     Capabilities,
-    ChangesPage,
     Change,
     draft_path,
     error_message,

@@ -21,7 +21,7 @@ from focalpoint.i18n import _, get_language, localize
 from focalpoint.models import Record
 from focalpoint.sync.conflicts import ConflictField, conflict_details, resolve_conflict
 from focalpoint.ui.review.labels import schema_label
-from focalpoint.ui.review.record_view import leading
+from focalpoint.ui.review.record_view import alive, leading
 from focalpoint.ui.review.values import path_value_text
 
 MINE, THEIRS, EDIT = "mine", "theirs", "edit"
@@ -233,6 +233,8 @@ class ConflictDialog(QDialog):
         self.runner.run_db(load_conflict, self.db, self.identifier, on_done=self._show, on_error=self._failed)
 
     def _show(self, info: ConflictInfo | None) -> None:
+        if not alive(self):
+            return
         self.info = info
         for choice in self.choices.values():
             choice.hide()
@@ -277,12 +279,16 @@ class ConflictDialog(QDialog):
                            on_done=self._resolved, on_error=self._failed)
 
     def _resolved(self, _view: Any) -> None:
+        if not alive(self):
+            return
         self.busy = False
         self._say(_("Resolved. The result will be sent at the next sync."))
         self.resolved.emit(self.identifier)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
         self.busy = False
         self._say(getattr(exc, "user_message", None) or str(exc), error=True)
         self._update()

@@ -24,7 +24,7 @@ from focalpoint.db import Database
 from focalpoint.i18n import _, format_number, get_language, is_rtl, ngettext
 from focalpoint.models import utcnow
 from focalpoint.review.dashboard import Dashboard, compute
-from focalpoint.ui.review.record_view import leading
+from focalpoint.ui.review.record_view import alive, leading
 
 SECTIONS = ("A", "B", "C", "D")
 BAR_COLOUR = "#2f6f9f"
@@ -308,10 +308,14 @@ class DashboardView(QWidget):
         self.runner.run_db(compute, self.db, now=self.clock(), on_done=self._show, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
         self.refresh_button.setEnabled(True)
         self.heading.setText(_("The figures could not be read: {error}").format(error=exc))
 
     def _show(self, figures: Dashboard) -> None:
+        if not alive(self):
+            return
         self.refresh_button.setEnabled(True)
         self.figures = figures
         self.retranslate()

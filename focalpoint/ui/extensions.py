@@ -8,8 +8,8 @@
 - a "Review" tab (pending publication requests) and a "Dashboard" tab;
 - a "Review" menu: review queue (Ctrl+3), dashboard (Ctrl+4), history of the selected record;
 - "File > Print forms…" (Ctrl+P) and "File > Import filled PDF forms…";
-- "Sync > Sign in…" and "Sync > Resolve conflicts…" (the selected record when it is in
-  conflict, else a choice among those that are).
+- "Sync > Resolve conflicts…" (the selected record when it is in conflict, else a choice
+  among those that are), and "Sync > Sign in…" unless the sync controller has its own.
 
 The main window calls it once, at the end of its constructor. UI thread only.
 """
@@ -70,7 +70,6 @@ class ReviewExtension(QObject):
         sync = getattr(window, "sync", None)
         if sync is not None:
             sync.finished.connect(self._after_sync)
-            self._offer_saved_sign_in()
         language = getattr(window, "language", None)
         if language is not None:
             language.changed.connect(lambda _lang: self.retranslate())
@@ -118,13 +117,17 @@ class ReviewExtension(QObject):
             else:
                 file_menu.addActions([self.print_action, self.import_action])
 
-        self.sign_in_action = self._action(self.open_sign_in, None, "signInAction")
+        # the sync controller may offer "Sign in…" itself (it opens the same dialog)
+        own_sign_in = getattr(getattr(w, "sync", None), "sign_in_action", None)
+        self.sign_in_action = own_sign_in or self._action(self.open_sign_in, None, "signInAction")
         self.conflicts_action = self._action(self.resolve_conflicts, None, "resolveConflictsAction")
         sync_menu = getattr(w, "sync_menu", None)
         if sync_menu is not None:
+            if own_sign_in is None or own_sign_in not in sync_menu.actions():
+                sync_menu.addAction(self.sign_in_action)
             sync_menu.addSeparator()
-            sync_menu.addAction(self.sign_in_action)
             sync_menu.addAction(self.conflicts_action)
+        self._own_sign_in = own_sign_in is None
 
     @staticmethod
     def _separator_before(menu: QMenu, action: QAction | None) -> QAction | None:
@@ -274,26 +277,7 @@ class ReviewExtension(QObject):
         return dialog
 
     def _signed_in(self, result: Any) -> None:
-        from focalpoint.ui.signin_dialog import engine_factory
-
-        sync = getattr(self.window, "sync", None)
-        if sync is not None:
-            sync.set_engine_factory(engine_factory)
         self._status(_("Signed in as {email}.").format(email=result.email))
-
-    def _offer_saved_sign_in(self) -> None:
-        """With a sign-in saved from an earlier session and no other engine, "Sync now" uses it."""
-        from focalpoint.ui.signin_dialog import engine_factory, saved_sign_in
-        from focalpoint.ui.sync_controller import discover_engine_factory
-
-        if discover_engine_factory() is not None:
-            return
-
-        def got(saved: tuple[str, str]) -> None:
-            if all(saved):
-                self.window.sync.set_engine_factory(engine_factory)
-
-        self.runner.run_db(saved_sign_in, self.db, on_done=got, on_error=lambda _e: None)
 
     # ------------------------------------------------------------ conflicts
 
@@ -306,7 +290,7 @@ class ReviewExtension(QObject):
         self.conflicts = conflicts
         self.retranslate_conflicts()
 
-    def _after_sync(self) -> None:
+    def _after_sync(self, *_report: Any) -> None:
         self.refresh_conflicts()
         self._refresh_views()
 
@@ -363,7 +347,8 @@ class ReviewExtension(QObject):
         self.history_action.setText(_("&History of the selected record…"))
         self.print_action.setText(_("&Print forms…"))
         self.import_action.setText(_("&Import filled PDF forms…"))
-        self.sign_in_action.setText(_("Sign &in…"))
+        if self._own_sign_in:
+            self.sign_in_action.setText(_("Sign &in…"))
         self.retranslate_conflicts()
         self.queue.retranslate()
         self.dashboard.retranslate()

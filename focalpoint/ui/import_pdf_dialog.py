@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLay
 from focalpoint.db import Database
 from focalpoint.i18n import _, get_language, ngettext
 from focalpoint.ui.review.labels import schema_label
+from focalpoint.ui.review.record_view import alive
 
 ERROR_COLOUR = "#a4262c"
 WARNING_COLOUR = "#6b4e16"
@@ -172,11 +173,15 @@ class ImportPdfDialog(QDialog):
         self.runner.run_db(run_import, self.db, self.paths(), self.actor, on_done=self._show, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
         self.busy = False
         self._update()
         self.summary.setText(_("The import failed: {error}").format(error=exc))
 
     def _show(self, report: Any) -> None:
+        if not alive(self):
+            return
         self.busy = False
         self.report = report
         self.files.clear()

@@ -66,6 +66,15 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._restore_state()
         self.retranslate()
+        self._install_extensions()
+
+    def _install_extensions(self) -> None:
+        """Review, dashboard, printing, PDF import and conflicts (``focalpoint.ui.extensions``)."""
+        try:
+            from focalpoint.ui.extensions import install
+        except ImportError:
+            return
+        install(self)
 
     def _make_records_panel(self):  # noqa: ANN202
         try:

@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget, QListWidgetItem,
                                QProgressBar, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
 from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language, language_name
@@ -74,6 +74,12 @@ class PrintDialog(QDialog):
         self.forms_box = QGroupBox(self)
         self.forms = QListWidget(self.forms_box)
         self.forms.setObjectName("printForms")
+        # long names (the quality standard's) wrap instead of hiding behind a scroll bar
+        self.forms.setWordWrap(True)
+        self.forms.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.forms.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.forms.setResizeMode(QListView.ResizeMode.Adjust)
+        self.forms.setSpacing(2)
         for schema in printable_schemas():
             item = QListWidgetItem(self.forms)
             item.setData(Qt.ItemDataRole.UserRole, schema)

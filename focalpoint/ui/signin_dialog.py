@@ -7,9 +7,9 @@ on a computer without one — this process's memory only, unless the person tick
 The server, the e-mail and the account the hub describes (roles, government) are kept in
 the database's Meta table, written on the DB worker.
 
-:func:`engine_factory` builds the sync engine from what was saved here, for the main
-window's "Sync now" (``SyncController.set_engine_factory``). UI thread, except the
-functions marked for a worker.
+``focalpoint.ui.sync_controller`` opens this dialog when "Sync now" finds no saved sign-in
+and uses :func:`shared_token_store` for the token. UI thread, except the functions marked
+for a worker.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 from focalpoint.db import Database
 from focalpoint.i18n import _
 from focalpoint.sync.credentials import TokenStore
+from focalpoint.ui.review.record_view import alive
 
 TOKEN_FILE_NAME = "sign-in-token.json"
 ACCOUNT_META_KEY = "account.user"
@@ -133,51 +134,6 @@ def saved_sign_in(db: Database) -> tuple[str, str]:
         return ls.get_meta(session, "sync.server") or "", ls.get_meta(session, "sync.email") or ""
 
 
-# --------------------------------------------------------------- sync engine
-
-
-class _EngineForController:
-    """Adapts ``SyncEngine`` to ``SyncController``'s ``sync(report(done, total, message), cancel)``."""
-
-    def __init__(self, engine: Any, client: Any) -> None:
-        self.engine = engine
-        self.client = client
-
-    def sync(self, report: Any = None, cancel: threading.Event | None = None) -> Any:
-        from focalpoint.sync.errors import SyncError
-
-        def progress(p: Any) -> None:
-            if report is not None:
-                report(p.records_done, p.records_total or 0, p.message)
-
-        try:
-            result = self.engine.sync(progress, cancel)
-        finally:
-            self.client.close()
-        if result.error:
-            raise SyncError(result.error)  # the controller shows it in the status bar
-        return result
-
-
-def engine_factory(db: Database, *, transport: Any = None) -> Any:
-    """A sync engine for the saved server and sign-in (network worker; for ``SyncController``)."""
-    from focalpoint.sync.client import HubClient
-    from focalpoint.sync.engine import SyncEngine
-    from focalpoint.sync.errors import SignInRequired, SyncError
-
-    server, email = saved_sign_in(db)
-    if not server or not email:
-        raise SyncError(_("Sign in first (Sync > Sign in…): FocalPoint needs the hub's address and your "
-                          "e-mail."))
-    token = shared_token_store(db.data_dir).get(server, email)
-    if not token:
-        raise SignInRequired()
-    client = HubClient(server, token=token, transport=transport)
-    engine = SyncEngine(db, client, actor=email,
-                        on_token=lambda t: shared_token_store(db.data_dir).set(server, email, t))
-    return _EngineForController(engine, client)
-
-
 # ------------------------------------------------------------------ the dialog
 
 
@@ -197,6 +153,7 @@ class SignInDialog(QDialog):
         self.busy = False
         self.has_keyring: bool | None = None
         self.result_value: SignInResult | None = None
+        self._default_intro = ""
 
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
@@ -249,6 +206,8 @@ class SignInDialog(QDialog):
         self.runner.run_net(keyring_usable, on_done=self._keyring_known, on_error=lambda _e: self._keyring_known(False))
 
     def _prefill(self, saved: tuple[str, str]) -> None:
+        if not alive(self):
+            return
         server, email = saved
         if server and not self.server.text():
             self.server.setText(server)
@@ -257,6 +216,8 @@ class SignInDialog(QDialog):
         (self.password if server and email else self.server).setFocus()
 
     def _keyring_known(self, usable: bool) -> None:
+        if not alive(self):
+            return
         self.has_keyring = bool(usable)
         self.remember.setVisible(not usable)
         remembered = token_file(self.db.data_dir).exists()
@@ -283,10 +244,14 @@ class SignInDialog(QDialog):
                             on_done=self._signed_in, on_error=self._failed)
 
     def _signed_in(self, result: SignInResult) -> None:
+        if not alive(self):
+            return
         self.password.clear()
         self.runner.run_db(save_sign_in, self.db, result, on_done=self._saved, on_error=self._failed)
 
     def _saved(self, result: SignInResult) -> None:
+        if not alive(self):
+            return
         self.busy = False
         self.result_value = result
         where = {
@@ -301,6 +266,8 @@ class SignInDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
         self.busy = False
         message = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
         self._say(message, error=True)
@@ -314,8 +281,11 @@ class SignInDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Sign in to the clearing-house"))
-        self.intro.setText(_("Sign in with your clearing-house account to send your changes and receive "
-                             "others'. Your password is used once to sign in and is never stored."))
+        intro = _("Sign in with your clearing-house account to send your changes and receive others'. "
+                  "Your password is used once to sign in and is never stored.")
+        if self.intro.text() in ("", self._default_intro):  # a caller's reason ("expired…") is kept
+            self.intro.setText(intro)
+        self._default_intro = intro
         self.server_label.setText(_("&Server address:"))
         self.email_label.setText(_("&E-mail:"))
         self.password_label.setText(_("&Password:"))

@@ -131,7 +131,8 @@ class StatusArea:
         self.counts.setText(" · ".join(parts))
 
     def retranslate(self) -> None:
-        self.location.setText(_("Database: {path}").format(path=self.db_path))
+        # a path reads left to right even in an Arabic sentence: left-to-right marks keep its slashes put
+        self.location.setText(_("Database: {path}").format(path=f"\u200e{self.db_path}\u200e"))
         self.location.setToolTip(str(self.db_path))
         self._show_counts()
         self.sync.retranslate()

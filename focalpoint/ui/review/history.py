@@ -23,6 +23,7 @@ from focalpoint import review
 from focalpoint.db import Database
 from focalpoint.i18n import _, format_datetime, get_language, localize
 from focalpoint.ui.review.data import record_titles
+from focalpoint.ui.review.record_view import alive
 
 Index = QModelIndex | QPersistentModelIndex
 EXPORT_FORMATS = ("csv", "json")
@@ -193,6 +194,8 @@ class HistoryView(QWidget):
                            on_error=lambda exc: self.message.setText(str(exc)))
 
     def _show(self, result: tuple[dict[str, str], list[dict[str, Any]]]) -> None:
+        if not alive(self):
+            return
         self.title, events = result
         self.model.set_events(events)
         self.table.resizeRowsToContents()

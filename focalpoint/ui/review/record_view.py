@@ -22,6 +22,13 @@ from focalpoint.ui.review.values import Titles, document_rows, path_value_text
 INDENT = 18
 
 
+def alive(widget: QWidget) -> bool:
+    """False once Qt has deleted the widget (a window closed while its data was being read)."""
+    import shiboken6
+
+    return shiboken6.isValid(widget)
+
+
 def leading() -> Qt.AlignmentFlag:
     """The interface's leading edge as an absolute alignment.
 

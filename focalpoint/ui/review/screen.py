@@ -26,7 +26,7 @@ from focalpoint.records import RecordError
 from focalpoint.ui.review.checklist import ChecklistWidget
 from focalpoint.ui.review.data import ReviewData, load_review
 from focalpoint.ui.review.labels import age_text, government_label, schema_label
-from focalpoint.ui.review.record_view import ChangesView, RecordReadOnlyView, leading
+from focalpoint.ui.review.record_view import ChangesView, RecordReadOnlyView, alive, leading
 
 ERROR_STYLE = "QLabel { color: #a4262c; }"
 DONE_STYLE = "QLabel { color: #2e6b30; }"
@@ -161,11 +161,15 @@ class ReviewScreen(QWidget):
                            on_done=self._show, on_error=self._load_failed)
 
     def _load_failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
         self.busy = False
         self._say(error_text(exc), error=True)
         self._update_buttons()
 
     def _show(self, data: ReviewData | None) -> None:
+        if not alive(self):
+            return
         self.busy = False
         self.data = data
         if data is None:
@@ -253,6 +257,8 @@ class ReviewScreen(QWidget):
         self._update_buttons()
 
     def _decided(self, action: str, _item: Any) -> None:
+        if not alive(self):
+            return
         self.busy = False
         self.decision = action
         self.checklist.set_read_only(True)
@@ -267,6 +273,8 @@ class ReviewScreen(QWidget):
         self.decided.emit(self.workflow_id, action)
 
     def _refused(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
         self.busy = False
         self._say(error_text(exc), error=True)
         self._update_buttons()
