@@ -539,3 +539,56 @@ def test_backoff_grows_with_jitter_and_a_cap(tmp_path):
         assert low.backoff_delay(1, retry_after=3600) == 30
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_edit_of_a_record_deleted_on_the_server_asks_the_person(pair, choice):
+    a, b = pair
+    view = a.store.save(needs_assessment(a.gov, "Deleted elsewhere"))
+    assert a.sync().ok and b.sync().ok
+    b.store.delete(view.identifier)
+    assert b.sync().ok
+    edit = copy.deepcopy(view.document)
+    edit["title"]["en"] = "Still needed"
+    a.store.save(edit)
+    report = a.sync()
+    assert report.conflicts == [view.identifier]
+    rec = a.record(view.identifier)
+    assert rec.conflict["fields"] == ["@deleted"] and rec.conflict["server"] is None
+    assert "deleted" in rec.sync_error
+    resolve_conflict(a.db, view.identifier, {"@deleted": choice})
+    assert a.sync().ok
+    assert b.sync().ok
+    if choice == "mine":
+        assert a.record(view.identifier).sync_state == "synced"
+        assert b.document(view.identifier)["title"]["en"] == "Still needed"
+        assert not b.record(view.identifier).deleted
+    else:
+        assert a.record(view.identifier).deleted
+        assert a.record(view.identifier).sync_state == "synced"
+        assert a.store.count() == 0
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_deleting_a_record_someone_else_changed_asks_the_person(pair, choice):
+    a, b = pair
+    view = a.store.save(needs_assessment(a.gov, "Changed elsewhere"))
+    assert a.sync().ok and b.sync().ok
+    edit = copy.deepcopy(view.document)
+    edit["summary"]["en"] = "Ben still works on it"
+    b.store.save(edit)
+    assert b.sync().ok
+    a.store.delete(view.identifier)
+    report = a.sync()
+    assert report.conflicts == [view.identifier]
+    assert a.record(view.identifier).conflict["fields"] == ["@deleted"]
+    resolve_conflict(a.db, view.identifier, {"@deleted": choice})
+    assert a.sync().ok and b.sync().ok
+    if choice == "mine":
+        assert b.record(view.identifier).deleted and a.record(view.identifier).deleted
+    else:
+        assert not a.record(view.identifier).deleted
+        assert a.document(view.identifier)["summary"]["en"] == "Ben still works on it"
+        assert a.record(view.identifier).sync_state == "synced"
+    with a.db.session() as session:
+        assert session.query(OutboxEntry).count() == 0

@@ -289,7 +289,7 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
         return Outcome("done")
     if status in (409, 412) and isinstance(body, dict) and "current" in body:
         current = body.get("current")
-        info = parse_document_info(current) if current is not None else None
+        info = parse_document_info(current, allow_tombstone=True) if current is not None else None
         if rec is None:
             return _fail(entry, rec, refusal_message(op, status, body))
         kind = ls.reconcile(session, rec, info, revision=info["revision"] if info else None, now=now, actor=actor)
