@@ -86,10 +86,8 @@ def generate_documents(n: int, seed: int = 13) -> Iterator[dict[str, Any]]:
 
 def populate(db, n: int = 10_000, seed: int = 13) -> None:
     """Fill a store with ``n`` records fast (one transaction, no outbox: as if pulled)."""
-    from sqlalchemy import text
-
     from focalpoint.models import Record, utcnow
-    from focalpoint.records import document_text, document_title, government_of
+    from focalpoint.records import INDEX_INSERT, document_title, government_of, index_row
 
     now = utcnow()
     with db.session() as session:
@@ -99,7 +97,6 @@ def populate(db, n: int = 10_000, seed: int = 13) -> None:
                                document=doc, title=document_title(doc), status="published",
                                local_revision=1, server_revision=1, base_document=doc,
                                sync_state="synced", deleted=False, created_at=now, updated_at=now))
-            session.execute(text("INSERT INTO record_fts (identifier, body) VALUES (:i, :b)"),
-                            {"i": ident, "b": "\n".join(document_text(doc))})
+            session.execute(INDEX_INSERT, index_row(ident, doc))
             if i % 1000 == 999:
                 session.flush()

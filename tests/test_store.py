@@ -239,3 +239,40 @@ def test_core_never_imports_pyside6():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("ok")
+
+
+def test_records_indexed_by_the_previous_schema_stay_searchable(data_dir):
+    """0002 -> 0003 re-keys the search index: old records are found once, and edits replace them."""
+    from focalpoint.records import search_record_ids
+
+    path = database_path(data_dir)
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0002_records")
+    doc = '{"header":{"identifier":"OLD-RECORD-0001","schema":"contact"},"firstName":"Mahamoud"}'
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO records (identifier, schema, document, title, status, local_revision, sync_state,"
+            " deleted, created_at, updated_at) VALUES ('OLD-RECORD-0001', 'contact', :d, '{}', 'draft', 1,"
+            " 'local', 0, '2026-01-01', '2026-01-01')"), {"d": doc})
+        conn.execute(text("INSERT INTO record_fts (identifier, body) VALUES ('OLD-RECORD-0001', 'Mahamoud')"))
+    engine.dispose()
+
+    db = open_database(data_dir)
+    with db.session() as s:
+        assert search_record_ids(s, "Mahamoud") == ["OLD-RECORD-0001"]
+    store = RecordStore(db)
+    view = store.get("OLD-RECORD-0001")
+    store.save({**view.document, "firstName": "Mahmoud"})
+    with db.session() as s:
+        assert search_record_ids(s, "Mahamoud") == []
+        assert search_record_ids(s, "Mahmoud") == ["OLD-RECORD-0001"]
+    db.close()
+
+
+def test_documents_are_stored_as_readable_utf8(db):
+    store = RecordStore(db)
+    store.save({"header": {"schema": "capacityBuildingInitiative", "languages": ["ar", "zh"]},
+                "title": {"ar": "بناء القدرات", "zh": "能力建设"}})
+    with db.engine.connect() as conn:
+        raw = conn.execute(text("SELECT document FROM records")).scalar()
+    assert "بناء القدرات" in raw and "能力建设" in raw and "\\u" not in raw

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -84,6 +85,14 @@ def _disk_full(path: Path) -> DiskFullError:
     )
 
 
+WRITE_OPTION = "focalpoint_write"
+
+
+def _json_dumps(value: object) -> str:
+    """JSON as stored: compact, and UTF-8 text as it is (Arabic, Cyrillic and Chinese unescaped)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
     """An engine on a SQLite file with WAL, foreign keys and a busy timeout.
 
@@ -94,7 +103,8 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
     connect_args = {"check_same_thread": False, "timeout": 10}
     if read_only:
         url = f"sqlite:///file:{path}?mode=ro&uri=true"
-    engine = create_engine(url, module=sqlean, connect_args=connect_args)
+    engine = create_engine(url, module=sqlean, connect_args=connect_args,
+                           json_serializer=_json_dumps)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
@@ -109,7 +119,10 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
-        conn.exec_driver_sql("BEGIN")
+        # a write transaction takes the write lock at once, so it never fails half-way with
+        # "database is locked" when another thread wrote between its read and its write
+        immediate = conn.get_execution_options().get(WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -124,9 +137,15 @@ class Database:
     session_factory: sessionmaker[Session]
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on error."""
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error.
+
+        ``write=True`` takes SQLite's write lock when the transaction starts (BEGIN IMMEDIATE):
+        use it for read-then-write work that runs beside other writers (the sync worker).
+        """
         with self.session_factory.begin() as session:
+            if write:
+                session.connection(execution_options={WRITE_OPTION: True})
             yield session
 
     def close(self) -> None:

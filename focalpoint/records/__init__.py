@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -111,12 +112,30 @@ def document_text(value: Any) -> Iterator[str]:
             yield from document_text(item)
 
 
-def _index(session: Session, identifier: str, document: dict[str, Any] | None) -> None:
-    session.execute(text("DELETE FROM record_fts WHERE identifier = :i"), {"i": identifier})
+def fts_rowid(identifier: str) -> int:
+    """The search-index row of a record: 63 bits of the identifier's SHA-256, so that replacing a
+    record's row is a lookup by rowid, never a scan of the index."""
+    return int.from_bytes(hashlib.sha256(identifier.encode("utf-8")).digest()[:8], "big") >> 1
+
+
+def index_row(identifier: str, document: dict[str, Any]) -> dict[str, Any]:
+    """Parameters for ``INSERT INTO record_fts (rowid, identifier, body) VALUES (:r, :i, :b)``."""
+    return {"r": fts_rowid(identifier), "i": identifier, "b": "\n".join(document_text(document))}
+
+
+INDEX_INSERT = text("INSERT INTO record_fts (rowid, identifier, body) VALUES (:r, :i, :b)")
+
+
+def index_record(session: Session, identifier: str, document: dict[str, Any] | None, *,
+                 new: bool = False) -> None:
+    """Put a record's text in the search index (``None``: take it out). ``new`` skips the delete."""
+    if not new:
+        session.execute(text("DELETE FROM record_fts WHERE rowid = :r"), {"r": fts_rowid(identifier)})
     if document is not None:
-        body = "\n".join(document_text(document))
-        session.execute(text("INSERT INTO record_fts (identifier, body) VALUES (:i, :b)"),
-                        {"i": identifier, "b": body})
+        session.execute(INDEX_INSERT, index_row(identifier, document))
+
+
+_index = index_record  # the name sync used first
 
 
 def _schema_of(document: dict[str, Any]) -> str:
@@ -157,7 +176,7 @@ class RecordStore:
              session: Session | None = None) -> RecordView:
         """Create or update a record from a CHM-shaped document and queue it for sync."""
         if session is None:
-            with self.db.session() as s:
+            with self.db.session(write=True) as s:
                 return self.save(document, status=status, session=s)
         document = ensure_header(copy.deepcopy(document))
         schema = _schema_of(document)
@@ -201,7 +220,7 @@ class RecordStore:
         """Delete a record. A record that never reached the server is removed outright only
         when the person confirmed twice (sync invariant 7); otherwise the deletion is queued."""
         if session is None:
-            with self.db.session() as s:
+            with self.db.session(write=True) as s:
                 return self.delete(identifier, confirmed_twice=confirmed_twice, session=s)
         rec = session.get(Record, identifier)
         if rec is None:
@@ -225,7 +244,7 @@ class RecordStore:
 
     def undelete(self, identifier: str) -> RecordView:
         """Undo a queued deletion (before it reached the server)."""
-        with self.db.session() as session:
+        with self.db.session(write=True) as session:
             rec = session.get(Record, identifier)
             if rec is None:
                 raise RecordError(_("There is no record {identifier}.").format(identifier=identifier))

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from focalpoint.i18n import _
 from focalpoint.models import AuditEvent, Meta, OutboxEntry, Record, Workflow
-from focalpoint.records import _index as index_record_text  # the records module's FTS writer
+from focalpoint.records import INDEX_INSERT, index_row
+from focalpoint.records import index_record as index_record_text
 from focalpoint.records import document_text, document_title, government_of, new_entry_id
 from focalpoint.sync.merge import merge3
 
@@ -132,18 +133,13 @@ def audit(session: Session, identifier: str, action: str, *, revision: int | Non
 
 
 def index_new_record(session: Session, identifier: str, document: dict[str, Any]) -> None:
-    """Add a record that is new here to the search index.
-
-    ``records._index`` first deletes by identifier, which scans the whole index (the
-    identifier column is not indexed): fine for one edit, quadratic for a first pull of
-    thousands of records. A record that was not here has nothing to delete.
-    """
+    """Add a record that is new here to the search index (nothing to delete first)."""
     pending = session.info.get("fts_new")
-    row = {"i": identifier, "b": "\n".join(document_text(document))}
+    row = index_row(identifier, document)
     if pending is not None:
         pending.append(row)  # written together by flush_new_index (no autoflush per record)
     else:
-        session.execute(text("INSERT INTO record_fts (identifier, body) VALUES (:i, :b)"), row)
+        session.execute(INDEX_INSERT, row)
 
 
 def defer_new_index(session: Session) -> None:
@@ -154,7 +150,7 @@ def defer_new_index(session: Session) -> None:
 def flush_new_index(session: Session) -> None:
     rows = session.info.pop("fts_new", None)
     if rows:
-        session.execute(text("INSERT INTO record_fts (identifier, body) VALUES (:i, :b)"), rows)
+        session.execute(INDEX_INSERT, rows)
 
 
 def set_document(session: Session, rec: Record, document: dict[str, Any]) -> None:
