@@ -15,6 +15,14 @@ from focalpoint.ui.testing import (make_database, sample_counts, shipped_plan_av
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(autouse=True)
+def _gc_only_when_threads_stop():
+    """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
+    from focalpoint.ui.compat import controlled_gc
+
+    yield from controlled_gc()
+
+
 @pytest.fixture
 def plan_folder(tmp_path):
     return write_sample_plan(tmp_path / "plan")

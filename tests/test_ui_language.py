@@ -16,6 +16,14 @@ from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(autouse=True)
+def _gc_only_when_threads_stop():
+    """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
+    from focalpoint.ui.compat import controlled_gc
+
+    yield from controlled_gc()
+
+
 @pytest.fixture
 def app_window(qtbot, tmp_path):
     from focalpoint.ui.compat import protect_none_refcount

@@ -18,6 +18,14 @@ REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(autouse=True)
+def _gc_only_when_threads_stop():
+    """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
+    from focalpoint.ui.compat import controlled_gc
+
+    yield from controlled_gc()
+
+
 def _env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO), "FOCALPOINT_LANG": "en"})

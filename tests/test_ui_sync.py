@@ -12,6 +12,14 @@ from focalpoint.records import RecordStore  # noqa: E402
 from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _gc_only_when_threads_stop():
+    """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
+    from focalpoint.ui.compat import controlled_gc
+
+    yield from controlled_gc()
 PASSWORD = "correct horse"
 
 
@@ -68,7 +76,7 @@ def test_sync_now_signs_in_sends_and_reports(qtbot, hub, window):
         sync.action.trigger()
     report = blocker.args[0]
     assert report is not None and report.ok, report and report.error
-    assert report.pushed == 1
+    assert report.pushed == 1, report.errors
     assert len(asked) == 1  # no saved sign-in yet: asked once
     assert store.get(view.identifier).sync_state == "synced"
     status = window.status.sync

@@ -13,6 +13,14 @@ import pytest  # noqa: E402
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(autouse=True)
+def _gc_only_when_threads_stop():
+    """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
+    from focalpoint.ui.compat import controlled_gc
+
+    yield from controlled_gc()
+
+
 def test_db_tasks_run_in_order_off_the_ui_thread_and_answer_on_it(qtbot):
     from focalpoint.ui.tasks import TaskRunner
 
@@ -79,3 +87,24 @@ def test_tests_can_swap_in_a_synchronous_runner(qtbot, tmp_path):
     browser.show_activity(90)
     assert "IDLO" in browser.detail_text()
     db.close()
+
+
+def test_garbage_is_collected_on_the_ui_thread_only_when_workers_are_idle(qtbot):
+    import gc
+
+    from focalpoint.ui.compat import GarbageCollector
+    from focalpoint.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    collector = GarbageCollector(runner)
+    try:
+        assert not gc.isenabled()  # no collection can start in a worker thread
+        release = threading.Event()
+        runner.run_db(release.wait, 5)
+        assert collector.collect_if_idle() is False  # a worker is busy: wait for the next tick
+        release.set()
+        qtbot.waitUntil(lambda: not runner.busy, timeout=2000)
+        assert collector.collect_if_idle() is True
+    finally:
+        collector.stop()
+        runner.shutdown()

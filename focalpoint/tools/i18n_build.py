@@ -70,8 +70,9 @@ def cmd_update() -> None:
         catalog.obsolete.clear()
         if lang == "en":
             for message in catalog:
-                if message.id and not message.string:
-                    message.string = message.id
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                if message.id and not all(strings):
+                    message.string = message.id  # plural: (singular, plural), English's two forms
                     message.flags.discard("fuzzy")
         _write(path, catalog)
 

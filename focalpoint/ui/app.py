@@ -124,8 +124,11 @@ def run_gui(args: argparse.Namespace) -> int:
     from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.tasks import TaskRunner
 
+    from focalpoint.ui.compat import GarbageCollector
+
     plan_dir = os.environ.get("FOCALPOINT_ACTION_PLAN_DIR")
     runner = TaskRunner()
+    collector = GarbageCollector(runner, app)
     window = MainWindow(db, runner, language=language, settings=settings,
                         plan_folder=Path(plan_dir) if plan_dir else None)
 
@@ -147,6 +150,7 @@ def run_gui(args: argparse.Namespace) -> int:
         code = app.exec()
     finally:
         runner.shutdown(wait=True)
+        collector.stop()
         language.detach()
         db.close()
     return int(code)

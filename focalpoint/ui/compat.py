@@ -39,3 +39,66 @@ def protect_none_refcount() -> bool:
     refcnt = ctypes.c_ssize_t.from_address(id(None))
     refcnt.value += _HEADROOM
     return True
+
+
+class GarbageCollector:
+    """Python's cycle collector, run on the UI thread only, and only while the workers are idle.
+
+    With automatic collection, a collection can start in whichever thread happens to
+    allocate — a database worker, say — and destroy Qt objects (closed windows, old
+    charts) there, or run on the UI thread while a worker is in the middle of Python
+    code; both have been seen to crash or hang PySide6. As Anki does, FocalPoint turns
+    automatic collection off and collects from a UI-thread timer, skipping a turn while a
+    background task runs. Reference counting still frees almost everything at once; only
+    reference cycles wait for the timer. UI thread only.
+    """
+
+    INTERVAL_MS = 30_000
+
+    def __init__(self, runner, parent=None) -> None:  # noqa: ANN001
+        import gc
+
+        from PySide6.QtCore import QTimer
+
+        self._runner = runner
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self.timer = QTimer(parent)
+        self.timer.setInterval(self.INTERVAL_MS)
+        self.timer.timeout.connect(self.collect_if_idle)
+        self.timer.start()
+        self.collections = 0
+
+    def collect_if_idle(self) -> bool:
+        if self._runner is not None and getattr(self._runner, "busy", False):
+            return False  # a worker is running Python: try again at the next tick
+        return self.collect_now()
+
+    def collect_now(self) -> bool:
+        import gc
+
+        gc.collect()
+        self.collections += 1
+        return True
+
+    def stop(self) -> None:
+        import gc
+
+        self.timer.stop()
+        if self._was_enabled:
+            gc.enable()
+
+
+def controlled_gc():  # noqa: ANN201
+    """For tests (use as an autouse fixture): no automatic collection while the test's worker
+    threads run; one full collection afterwards, when they have stopped."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()

@@ -186,8 +186,9 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, _("About {app}").format(app=APP_NAME), _(
             "<h3>{app} {version}</h3><p>The short-term action plan on capacity-building (2017-2020) of "
             "decision XIII/23, capacity needs assessments and clearing-house records, offline.</p>"
-            "<p>The action plan's official text is the Chinese text of decision XIII/23; other languages "
-            "are unofficial translations.</p>").format(app=APP_NAME, version=__version__))
+            "<p>FocalPoint carries the official Chinese text of decision XIII/23; its text in the other "
+            "languages is an unofficial translation made for FocalPoint.</p>").format(
+                app=APP_NAME, version=__version__))
 
     def _sync_finished(self, _report) -> None:  # noqa: ANN001
         self.refresh_counts()

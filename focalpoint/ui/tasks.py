@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import itertools
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,6 +47,8 @@ class TaskRunner(QObject):
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focalpoint-db")
         self._net = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focalpoint-net")
         self._pending = 0
+        self._tokens = itertools.count()
+        self._callbacks: dict[int, tuple[Callback | None, ErrorCallback | None]] = {}
         self._lock = threading.Lock()
         self._closed = False
         self._finished.connect(self._deliver)
@@ -90,15 +93,19 @@ class TaskRunner(QObject):
             dropped.cancel()
             return dropped
         self._change_pending(+1)
+        # The callbacks stay here, on the UI thread: a worker that held them could drop the last
+        # reference to a widget and so destroy it on the wrong thread.
+        token = next(self._tokens)
+        self._callbacks[token] = (on_done, on_error)
 
         def job() -> Any:
             try:
                 result = fn(*args, **kwargs)
             except BaseException as exc:  # noqa: BLE001 — delivered to the UI thread
                 exc.__focalpoint_traceback__ = traceback.format_exc()  # type: ignore[attr-defined]
-                self._emit((on_done, on_error, None, exc))
+                self._emit((token, None, exc))
                 raise
-            self._emit((on_done, on_error, result, None))
+            self._emit((token, result, None))
             return result
 
         return executor.submit(job)
@@ -119,7 +126,8 @@ class TaskRunner(QObject):
 
     @Slot(object)
     def _deliver(self, payload: tuple) -> None:
-        on_done, on_error, result, error = payload
+        token, result, error = payload
+        on_done, on_error = self._callbacks.pop(token, (None, None))
         self._change_pending(-1)
         if error is not None:
             if on_error is not None:
