@@ -65,10 +65,13 @@ def activity_html(detail: dict[str, Any], lang: str, *, show_official: bool = Fa
     number = detail["number"]
     badges = []
     if detail.get("priority"):
-        badges.append(f'<span class="badge">&nbsp;★ {escape(_("Global priority"))}&nbsp;</span>')
+        _t0 = _("Global priority")
+        badges.append(f'<span class="badge">&nbsp;★ {escape(_t0)}&nbsp;</span>')
     if detail.get("secretariat"):
-        badges.append(f'<span class="badge2">&nbsp;(S) {escape(_("Secretariat role"))}&nbsp;</span>')
-    out.append(f'<h2 align="{align}">{escape(_("Activity {number}").format(number=number))}</h2>')
+        _t0 = _("Secretariat role")
+        badges.append(f'<span class="badge2">&nbsp;(S) {escape(_t0)}&nbsp;</span>')
+    _t0 = _("Activity {number}")
+    out.append(f'<h2 align="{align}">{escape(_t0.format(number=number))}</h2>')
     if badges:
         out.append(f'<p align="{align}">{" ".join(badges)}</p>')
 
@@ -76,13 +79,15 @@ def activity_html(detail: dict[str, Any], lang: str, *, show_official: bool = Fa
     official_names = "、".join(NATIVE_NAMES.get(code, code) for code in official) if "zh" in official \
         else ", ".join(NATIVE_NAMES.get(code, code) for code in official)
     if shown not in official:
+        _t0 = _("show the official text")
         out.append(
             f'<p class="notice" align="{align}">'
             + escape(_("Unofficial translation; official text: {languages}").format(languages=official_names))
-            + f' — <a href="{OFFICIAL_LINK}">{escape(_("show the official text"))}</a></p>')
+            + f' — <a href="{OFFICIAL_LINK}">{escape(_t0)}</a></p>')
     elif shown != lang:
         if show_official and _has(detail.get("text"), lang):
-            switch = f' — <a href="{TRANSLATED_LINK}">{escape(_("show the translation"))}</a>'
+            _t0 = _("show the translation")
+            switch = f' — <a href="{TRANSLATED_LINK}">{escape(_t0)}</a>'
         else:
             switch = ""
         out.append(
@@ -98,7 +103,8 @@ def activity_html(detail: dict[str, Any], lang: str, *, show_official: bool = Fa
     # facts table
     rows: list[tuple[str, str]] = []
     section_title = localize(detail.get("section_title"), shown)
-    rows.append((_("Section"), escape(f'{detail["section"]}. {section_title}' if section_title else detail["section"])))
+    _t0 = _("Section")
+    rows.append((_t0, escape(f'{detail["section"]}. {section_title}' if section_title else detail["section"])))
     group = detail.get("target_group")
     if group:
         rows.append((_("Aichi target group"), _text(group.get("title"), shown)))
@@ -127,7 +133,8 @@ def activity_html(detail: dict[str, Any], lang: str, *, show_official: bool = Fa
 
     partners = detail.get("partners") or []
     if partners:
-        out.append(f"<h3>{escape(_('Possible partners'))}</h3><ul dir=\"{direction}\">")
+        _t0 = _('Possible partners')
+        out.append(f"<h3>{escape(_t0)}</h3><ul dir=\"{direction}\">")
         for partner in partners:
             line = _text(partner.get("text"), shown)
             entries = partner.get("glossary") or []
@@ -143,18 +150,22 @@ def activity_html(detail: dict[str, Any], lang: str, *, show_official: bool = Fa
     texts = [(fn.get("number"), localize(fn.get("text"), shown)) for fn in footnotes]
     texts = [(n, t) for n, t in texts if t]
     if texts:
-        out.append(f"<h3>{escape(_('Footnotes'))}</h3>")
+        _t0 = _('Footnotes')
+        out.append(f"<h3>{escape(_t0)}</h3>")
         for n, t in texts:
             out.append(f'<p class="muted" dir="{direction}"><sup>{escape(str(n))}</sup> {escape(t)}</p>')
     notes = [localize(n, shown) for n in (detail.get("notes") or []) if localize(n, shown)]
     if notes:
-        out.append(f"<h3>{escape(_('Notes'))}</h3>")
+        _t0 = _('Notes')
+        out.append(f"<h3>{escape(_t0)}</h3>")
         out.extend(f'<p class="muted" dir="{direction}">{escape(n)}</p>' for n in notes)
 
     needs = linked_needs or []
-    out.append(f"<h3>{escape(_('National needs linked to this activity'))}</h3>")
+    _t0 = _('National needs linked to this activity')
+    out.append(f"<h3>{escape(_t0)}</h3>")
     if not needs:
-        out.append(f'<p class="muted">{escape(_("No capacity need recorded here names this activity yet."))}</p>')
+        _t0 = _("No capacity need recorded here names this activity yet.")
+        out.append(f'<p class="muted">{escape(_t0)}</p>')
     else:
         out.append(f'<p class="muted">{escape(ngettext("{n} need", "{n} needs", len(needs)).format(n=len(needs)))}</p>')
         out.append("<ul>")
