@@ -84,3 +84,21 @@ def test_pseudo_localization_lengthens_and_keeps_placeholders(monkeypatch):
     assert "{identifier}" in out and len(out) > len("There is no record {identifier}.")
     monkeypatch.setenv("FOCALPOINT_PSEUDO_RTL", "1")
     assert i18n.is_rtl("en")
+
+
+def test_no_translation_call_hides_inside_an_f_string():
+    """Babel cannot see ``_()`` inside f-strings, so such text would never reach the catalogues."""
+    import ast
+    from pathlib import Path
+
+    root = Path(i18n_build.ROOT) / "focalpoint"
+    hidden = []
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and \
+                            inner.func.id in ("_", "ngettext", "pgettext"):
+                        hidden.append(f"{path.relative_to(root.parent)}:{inner.lineno}")
+    assert not hidden, hidden

@@ -167,7 +167,8 @@ def activity_html(detail: dict[str, Any], lang: str, *, show_official: bool = Fa
         _t0 = _("No capacity need recorded here names this activity yet.")
         out.append(f'<p class="muted">{escape(_t0)}</p>')
     else:
-        out.append(f'<p class="muted">{escape(ngettext("{n} need", "{n} needs", len(needs)).format(n=len(needs)))}</p>')
+        count = ngettext("{n} need", "{n} needs", len(needs)).format(n=len(needs))
+        out.append(f'<p class="muted">{escape(count)}</p>')
         out.append("<ul>")
         for need in needs:
             record_title = localize(need.get("record_title"), lang) or _("(untitled record)")
