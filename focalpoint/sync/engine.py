@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+from urllib.parse import quote
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -230,6 +231,7 @@ class SyncEngine:
             caps = self.capabilities()
             self._push(caps, report)
             self._pull(caps, report)
+            self._fetch_published_for_reviews()
             with self.db.session() as session:
                 ls.set_meta(session, f"sync.{ls.server_key(self.server)}.last_sync", self.clock().isoformat())
                 ls.set_meta(session, "sync.last_sync", self.clock().isoformat())
@@ -545,6 +547,32 @@ class SyncEngine:
             if not page.more or page.last_seq == since:
                 break
             since = page.last_seq
+
+    def _fetch_published_for_reviews(self) -> None:
+        """Keep, with each pending review, the published copy the reviewer compares against.
+
+        One request per review, once (nothing on a sync where nothing changed)."""
+        from sqlalchemy import select
+
+        from focalpoint.models import Workflow
+
+        with self.db.session() as session:
+            wanted = [(w.id, w.record_identifier) for w in session.scalars(
+                select(Workflow).where(Workflow.state == "running"))
+                if isinstance(w.data, dict) and "publishedFetched" not in w.data]
+        for workflow_id, identifier in wanted:
+            self._check_cancel()
+            answer = self._call("GET", f"{DOCUMENTS_PATH}/{quote(identifier, safe='')}")
+            if answer.status == 404:
+                body = None
+            elif answer.ok and isinstance(answer.body, dict) and isinstance(answer.body.get("body"), dict):
+                body = answer.body["body"]
+            else:
+                continue  # try again at the next sync
+            with self.db.session(write=True) as session:
+                row = session.get(Workflow, workflow_id)
+                if row is not None and isinstance(row.data, dict):
+                    row.data = {**row.data, "publishedFetched": True, "publishedBody": body}
 
     def _account_pull(self, result: pulling.PageResult, report: SyncReport) -> None:
         report.pulled += result.applied

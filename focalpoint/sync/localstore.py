@@ -175,6 +175,8 @@ def settle(session: Session, rec: Record) -> None:
         rec.sync_error = None
     elif any(e.state == "failed" for e in entries):
         rec.sync_state = "error"
+        if not rec.sync_error:  # a pulled copy may have cleared it: the failed change still says why
+            rec.sync_error = next((e.last_error for e in entries if e.state == "failed" and e.last_error), None)
     elif rec.sync_state != "error":
         rec.sync_state = "queued"
 
@@ -219,7 +221,10 @@ def upsert_workflow(session: Session, workflow: dict[str, Any]) -> Workflow:
     row.government = (data.get("government") or None) and str(data["government"]).lower()[:8]
     row.created_by = _who(workflow.get("createdBy"))
     row.reason = reason
-    row.data = workflow
+    # what this machine added to the workflow (a queued decision, the published copy) survives a pull
+    kept = {k: v for k, v in (row.data or {}).items()
+            if k in ("localDecision", "publishedBody", "publishedFetched")} if isinstance(row.data, dict) else {}
+    row.data = {**workflow, **kept}
     return row
 
 

@@ -12,6 +12,8 @@ Environment hooks, for tests and benchmarks:
 - ``FOCALPOINT_EXIT_AFTER_SHOWN=1``: print ``FOCALPOINT_SHOWN <seconds since process
   start>`` once the main window is on screen, then quit;
 - ``FOCALPOINT_UI_HOOK=module:function``: call ``function(window)`` once it is shown;
+- either of the two above also skips the first-start welcome dialog
+  (``focalpoint.ui.welcome``), which otherwise opens over the window on an empty data folder;
 - ``FOCALPOINT_ACTION_PLAN_DIR``: read the action plan from another folder;
 - ``FOCALPOINT_NO_DIALOGS=1``: never open a modal message box (also the case on the
   ``offscreen`` and ``minimal`` Qt platforms): errors go to stderr only.
@@ -114,7 +116,9 @@ def run_gui(args: argparse.Namespace) -> int:
     language.apply(choose_language(args, stored_language(settings) if settings is not None else None))
 
     from focalpoint.db import DatabaseError, open_database
+    from focalpoint.paths import database_path
 
+    database_existed = database_path(data_dir).exists()
     try:
         db = open_database(data_dir)
     except DatabaseError as exc:
@@ -143,6 +147,11 @@ def run_gui(args: argparse.Namespace) -> int:
         window.start()
         if hook:
             _call_hook(hook, window)
+        elif os.environ.get("FOCALPOINT_EXIT_AFTER_SHOWN") is None:
+            from focalpoint.ui.welcome import show_welcome, welcome_needed
+
+            if welcome_needed(settings, database_existed):
+                show_welcome(window)  # over the window, while the catalogue loads behind it
 
     window.shown.connect(lambda: QTimer.singleShot(0, on_shown))
     window.show()

@@ -55,6 +55,9 @@ class MainWindow(QMainWindow):
         self.sync = SyncController(db, runner, self.status.sync, self)
         self.sync.finished.connect(self._sync_finished)
         self._build_menus()
+        from focalpoint.ui.backup_actions import install as install_backup_actions
+
+        install_backup_actions(self)
         if language is not None:
             language.changed.connect(self._language_changed)
         self.catalog.loaded.connect(self.refresh_counts)
@@ -246,6 +249,9 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Begin loading data (after the window is on screen)."""
+        from focalpoint.ui.welcome import restore_activity
+
+        restore_activity(self)
         self.catalog.load()
         if self.records is not None:
             self.records.load()
@@ -276,6 +282,9 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.catalog.splitter.restoreState(splitter)
             self._splitter_restored = True
+        from focalpoint.ui.welcome import restore_tab
+
+        restore_tab(self)
 
     def save_state(self) -> None:
         if self.settings is None:
@@ -283,6 +292,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.settings.setValue(STATE_KEY, self.saveState())
         self.settings.setValue(SPLITTER_KEY, self.catalog.splitter.saveState())
+        from focalpoint.ui.welcome import remember_place
+
+        remember_place(self)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -1,0 +1,160 @@
+"""Review and publication end to end: two data folders, a real hub on loopback, offline in between.
+
+Author (authorized user) works offline, asks for publication, syncs; the focal point (publishing
+authority) syncs, reviews offline against the checklist, decides, syncs; the author sees the outcome.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from focalpoint import forms
+from focalpoint.models import Workflow
+from focalpoint.review import (approve, cancel_request, history, published_document, reject,
+                               request_publication, review_queue)
+from focalpoint.sync.testing import Station, government_codes, publishable_assessment, seed_reference_records
+
+PASSWORD = "correct horse"
+_governments = iter([g for g in reversed(government_codes()) if g != "ws"])
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    from focalpoint.hub.testing import start_hub
+
+    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
+        # the organization and contact every publishable assessment points at, made once
+        running.add_user("seeder@example.org", PASSWORD, "authorized-user", "ws")
+        seed_reference_records(running.url, running.login("seeder@example.org", PASSWORD))
+        yield running
+
+
+@pytest.fixture
+def people(hub, tmp_path):
+    gov = next(_governments)
+    hub.add_user(f"author@{gov}.org", PASSWORD, "authorized-user", gov)
+    hub.add_user(f"nfp@{gov}.org", PASSWORD, "focal-point", gov)
+    author = Station(tmp_path / "author", hub.url, f"author@{gov}.org", PASSWORD)
+    nfp = Station(tmp_path / "nfp", hub.url, f"nfp@{gov}.org", PASSWORD)
+    author.gov = nfp.gov = gov
+    yield author, nfp
+    author.close()
+    nfp.close()
+
+
+def _checklist(verdict: str) -> dict:
+    doc = forms.template("qaRecordReview")
+    doc["header"].pop("identifier", None)
+    return doc
+
+
+def _workflows(station: Station, identifier: str) -> list[Workflow]:
+    with station.db.session() as session:
+        return list(session.query(Workflow).filter_by(record_identifier=identifier).order_by(Workflow.created_at))
+
+
+def test_request_review_approve_publish_seen_by_the_author(people):
+    author, nfp = people
+    view = author.store.save(publishable_assessment(author.gov, "Needs of 2026"))
+    ident = view.identifier
+    request_publication(author.db, ident, actor=author.engine.actor)  # offline: queued
+    assert author.sync().ok
+    assert author.store.get(ident).status == "submitted"
+
+    assert nfp.sync().ok  # the reviewer takes the request home
+    queue = review_queue(nfp.db)
+    assert [i.identifier for i in queue] == [ident]
+    assert queue[0].author == f"author@{author.gov}.org" and queue[0].revision is not None
+    reviewed_revision = queue[0].revision
+    assert published_document(nfp.db, ident) is None  # never published: everything is new
+    approve(nfp.db, ident, actor=nfp.engine.actor, checklist=_checklist("pass"))  # offline
+    report = nfp.sync()
+    assert report.ok, report.error
+    assert nfp.store.get(ident).status == "published"
+
+    assert author.sync().ok
+    rec = author.store.get(ident)
+    assert rec.status == "published" and rec.sync_state == "synced"
+    assert rec.server_revision > reviewed_revision  # the published version of exactly that draft
+    assert [w.state for w in _workflows(author, ident)] == ["approved"]
+    actions = [e["action"] for e in history(nfp.db, ident)]
+    assert "approved" in actions
+    # the checklist the reviewer filled went to the hub as its own record, naming the revision
+    checklists = nfp.store.list(schema="qaRecordReview")
+    assert len(checklists) == 1
+    assert checklists[0].document["reviewedRecord"]["identifier"] == f"{ident}@{reviewed_revision}"
+    assert checklists[0].sync_state == "synced"
+
+
+def test_rejection_reason_reaches_the_author_who_resubmits(people):
+    author, nfp = people
+    ident = author.store.save(publishable_assessment(author.gov, "First try")).identifier
+    request_publication(author.db, ident)
+    assert author.sync().ok and nfp.sync().ok
+    reject(nfp.db, ident, "The contact's e-mail is out of date", actor=nfp.engine.actor)
+    assert nfp.sync().ok
+    assert author.sync().ok
+    rec = author.store.get(ident)
+    assert rec.status == "rejected"
+    flows = _workflows(author, ident)
+    assert flows[-1].state == "rejected" and flows[-1].reason == "The contact's e-mail is out of date"
+    # the author corrects the record and asks again
+    doc = rec.document
+    doc["title"] = {lang: f"Second try ({lang})" for lang in doc["header"]["languages"]}
+    author.store.save(doc)
+    request_publication(author.db, ident)
+    assert author.sync().ok and nfp.sync().ok
+    queue = review_queue(nfp.db)
+    assert [i.identifier for i in queue] == [ident]
+    approve(nfp.db, ident, actor=nfp.engine.actor)
+    assert nfp.sync().ok and author.sync().ok
+    assert author.store.get(ident).status == "published"
+    assert [w.state for w in _workflows(author, ident)] == ["rejected", "approved"]
+
+
+def test_approval_of_a_revision_that_moved_on_is_refused_and_the_new_one_shown(people):
+    author, nfp = people
+    ident = author.store.save(publishable_assessment(author.gov, "Moving target")).identifier
+    request_publication(author.db, ident)
+    assert author.sync().ok and nfp.sync().ok
+    old = review_queue(nfp.db)[0]
+    # meanwhile the author withdraws the request, edits, and asks again (a new revision)
+    cancel_request(author.db, ident)
+    doc = author.store.get(ident).document
+    doc["title"] = {lang: f"Changed after the request ({lang})" for lang in doc["header"]["languages"]}
+    author.store.save(doc)
+    request_publication(author.db, ident)
+    assert author.sync().ok
+    # the reviewer, still offline, approves what they saw
+    approve(nfp.db, old.workflow_id, actor=nfp.engine.actor)
+    report = nfp.sync()
+    assert "closed" in report.errors[ident]  # said in words, with what to do next
+    rec = nfp.store.get(ident)
+    assert rec.sync_state == "error" and "Discard this change" in (rec.sync_error or "")
+    assert author.sync().ok
+    assert author.store.get(ident).status == "submitted"  # nothing was published behind its back
+    # after the sync the reviewer sees the new request, for the new revision
+    queue = review_queue(nfp.db)
+    assert [i.identifier for i in queue] == [ident]
+    assert queue[0].workflow_id != old.workflow_id and queue[0].revision > old.revision
+    assert nfp.store.get(ident).document["title"]["en"].startswith("Changed after the request")
+
+
+def test_the_reviewer_compares_with_the_published_version(people):
+    author, nfp = people
+    ident = author.store.save(publishable_assessment(author.gov, "Published once")).identifier
+    request_publication(author.db, ident)
+    assert author.sync().ok and nfp.sync().ok
+    approve(nfp.db, ident, actor=nfp.engine.actor)
+    assert nfp.sync().ok and author.sync().ok
+    doc = author.store.get(ident).document
+    doc["title"] = {lang: f"Published twice ({lang})" for lang in doc["header"]["languages"]}
+    author.store.save(doc)
+    request_publication(author.db, ident)
+    assert author.sync().ok and nfp.sync().ok
+    published = published_document(nfp.db, ident)
+    assert published is not None and published["title"]["en"].startswith("Published once")
+    from focalpoint.review import diff_documents
+
+    changes = {c.path for c in diff_documents(published, nfp.store.get(ident).document)}
+    assert "title.en" in changes
