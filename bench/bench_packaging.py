@@ -23,8 +23,9 @@ def _size(folder: Path) -> int:
 
 def main(results: dict) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(os.environ.get("FOCALPOINT_BUNDLE", ""))
-        if not folder.is_dir():
+        given = os.environ.get("FOCALPOINT_BUNDLE")
+        folder = Path(given) if given else None
+        if folder is None or not folder.is_dir():
             t0 = time.perf_counter()
             subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
                             "--distpath", f"{tmp}/dist", "--workpath", f"{tmp}/work", str(REPO / "build.spec")],
