@@ -60,10 +60,12 @@ def test_database_error_in_the_persons_language(qtbot, tmp_path, capsys):
     from focalpoint.i18n import _, set_language
 
     set_language("fr")
-    expected = _("The database {path} is damaged or is not a FocalPoint database. It has been left "
-                 "as it is. Restore a backup (File > Restore, or 'focalpoint restore') or move the "
-                 "file away to start afresh.").format(path=data / "focalpoint.sqlite3")
+    source = ("The database {path} is damaged or is not a FocalPoint database. It has been left "
+              "as it is. Restore a backup with 'focalpoint restore FILE', or move the file away to "
+              "start afresh.")
+    expected = _(source).format(path=data / "focalpoint.sqlite3")
     assert expected in err
+    assert expected != source.format(path=data / "focalpoint.sqlite3")  # said in French, not English
 
 
 def test_newer_database_is_refused(tmp_path):

@@ -167,8 +167,8 @@ def _check_file(path: Path) -> None:
         if header != SQLITE_HEADER:
             raise DatabaseCorruptError(
                 _("The database {path} is damaged or is not a FocalPoint database. It has been left "
-                  "as it is. Restore a backup (File > Restore, or 'focalpoint restore') or move the "
-                  "file away to start afresh.").format(path=path),
+                  "as it is. Restore a backup with 'focalpoint restore FILE', or move the file away to "
+                  "start afresh.").format(path=path),
                 path,
             )
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):

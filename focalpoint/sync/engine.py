@@ -72,7 +72,7 @@ class NotConfigured(SyncError):
     """No hub signed in to yet."""
 
     def __init__(self) -> None:
-        super().__init__(_("Sync is not set up yet: sign in to your hub first (File > Sign in, or "
+        super().__init__(_("Sync is not set up yet: sign in to your hub first (Sync > Sign in…, or "
                            "'focalpoint sync --server URL')."))
 
 
