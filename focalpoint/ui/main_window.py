@@ -54,6 +54,9 @@ class MainWindow(QMainWindow):
 
         self.sync = SyncController(db, runner, self.status.sync, self)
         self.sync.finished.connect(self._sync_finished)
+        from focalpoint.ui.auto_sync import AutoSync
+
+        self.auto_sync = AutoSync(self.sync, db, runner, parent=self)
         self._build_menus()
         from focalpoint.ui.backup_actions import install as install_backup_actions
 
@@ -259,6 +262,8 @@ class MainWindow(QMainWindow):
 
             QTimer.singleShot(500, warm_up_in_background)
         self.refresh_counts()
+        self.auto_sync.start()
+        QTimer.singleShot(5000, self.auto_sync.maybe_sync)  # catch up soon after start, if signed in
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
         super().showEvent(event)

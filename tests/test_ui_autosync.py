@@ -1,0 +1,130 @@
+"""Sync without being asked: on a schedule and when the hub can be reached again (real hub on loopback).
+
+The network's ups and downs are a fake probe (what we do not ship); the sync itself is real.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from focalpoint.records import RecordStore  # noqa: E402
+from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
+
+pytestmark = pytest.mark.gui
+PASSWORD = "correct horse"
+
+
+@pytest.fixture(autouse=True)
+def _gc_only_when_threads_stop():
+    from focalpoint.ui.compat import controlled_gc
+
+    yield from controlled_gc()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    from focalpoint.hub.testing import start_hub
+
+    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
+        yield running
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from focalpoint.ui.compat import protect_none_refcount
+    from focalpoint.ui.main_window import MainWindow
+    from focalpoint.ui.tasks import TaskRunner
+
+    protect_none_refcount()
+    plan = write_sample_plan(tmp_path / "plan")
+    db = make_database(tmp_path / "data", plan)
+    runner = TaskRunner()
+    win = MainWindow(db, runner, plan_folder=plan)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
+        win.start()
+    win.auto_sync.stop()  # the tests drive the timers themselves
+    yield win
+    win.records.close_editors()
+    runner.shutdown()
+    db.close()
+
+
+def _contact(gov: str, name: str) -> dict:
+    return {"header": {"schema": "contact", "languages": ["en"]}, "type": "person", "firstName": name,
+            "lastName": "Fale", "organization": {"en": "MNRE"}, "country": {"identifier": gov},
+            "emails": ["sione@example.org"]}
+
+
+def _sign_in_once(qtbot, hub, window, gov: str) -> str:
+    from focalpoint.ui.sync_controller import SignIn
+
+    email = f"auto@{gov}.org"
+    hub.add_user(email, PASSWORD, "authorized-user", gov)
+    window.sync.ask_sign_in = lambda server, mail, reason: SignIn(hub.url, email, PASSWORD)
+    with qtbot.waitSignal(window.sync.finished, timeout=30000) as blocker:
+        window.sync.sync_now()
+    assert blocker.args[0].ok
+    return email
+
+
+def test_nobody_signed_in_means_no_sync_and_no_dialog(qtbot, window):
+    asked = []
+    window.sync.ask_sign_in = lambda *a: asked.append(a)
+    window.auto_sync.maybe_sync()
+    qtbot.wait(300)
+    assert not asked and not window.sync.running
+
+
+def test_scheduled_sync_sends_what_was_saved(qtbot, hub, window):
+    from focalpoint.sync.testing import government_codes
+
+    gov = government_codes()[-3]
+    _sign_in_once(qtbot, hub, window, gov)
+    window.sync.ask_sign_in = lambda *a: pytest.fail("an automatic sync must not ask")
+    view = RecordStore(window.db).save(_contact(gov, "Sione"))
+    window.auto_sync.schedule.setInterval(50)
+    with qtbot.waitSignal(window.sync.finished, timeout=30000) as blocker:
+        window.auto_sync.schedule.start()
+    window.auto_sync.schedule.stop()
+    assert blocker.args[0].ok and blocker.args[0].pushed == 1
+    assert RecordStore(window.db).get(view.identifier).sync_state == "synced"
+
+
+def test_sync_starts_when_the_hub_answers_again(qtbot, hub, window):
+    from focalpoint.sync.testing import government_codes
+
+    gov = government_codes()[-4]
+    _sign_in_once(qtbot, hub, window, gov)
+    window.sync.ask_sign_in = lambda *a: pytest.fail("an automatic sync must not ask")
+    network = {"up": False}
+    probes = []
+
+    def probe(server: str) -> bool:
+        probes.append(server)
+        return network["up"]
+
+    auto = window.auto_sync
+    auto._probe = probe
+    auto._reachable = False  # the last sync found no network
+    view = RecordStore(window.db).save(_contact(gov, "Offline edit"))
+    auto.probe_now()
+    qtbot.waitUntil(lambda: len(probes) == 1, timeout=5000)
+    qtbot.wait(200)
+    assert not window.sync.running  # still offline: nothing attempted
+    network["up"] = True
+    with qtbot.waitSignal(window.sync.finished, timeout=30000) as blocker:
+        auto.probe_now()
+    assert probes[-1] == hub.url.rstrip("/") or hub.url.startswith(probes[-1])
+    assert blocker.args[0].ok and blocker.args[0].pushed == 1
+    assert RecordStore(window.db).get(view.identifier).sync_state == "synced"
+    # reachable now: no more probing until a sync fails again
+    count = len(probes)
+    auto.probe_now()
+    qtbot.wait(200)
+    assert len(probes) == count
