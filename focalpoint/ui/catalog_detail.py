@@ -30,7 +30,7 @@ p { margin: 2px 0; }
 .muted { color: #555555; }
 .badge { color: #ffffff; background: #1f4e79; }
 .badge2 { color: #ffffff; background: #6b4e16; }
-td.label { color: #555555; padding-right: 10px; padding-left: 10px; white-space: nowrap; }
+td.label { color: #555555; padding-right: 10px; padding-left: 10px; }
 li { margin-bottom: 3px; }
 </style>
 """
@@ -116,7 +116,7 @@ def activity_html(detail: dict[str, Any], lang: str, *, show_official: bool = Fa
         rows.append((_("Timeframe"), _text(detail.get("timeframe"), shown)))
     out.append('<table cellspacing="0" cellpadding="2">')
     for label, value in rows:
-        out.append(f'<tr><td class="label" valign="top">{escape(label)}</td>'
+        out.append(f'<tr><td class="label" valign="top" width="30%">{escape(label)}</td>'
                    f'<td dir="{direction}">{value}</td></tr>')
     out.append("</table>")
 
