@@ -128,3 +128,18 @@ def test_sync_starts_when_the_hub_answers_again(qtbot, hub, window):
     auto.probe_now()
     qtbot.wait(200)
     assert len(probes) == count
+
+
+def test_progress_shows_the_bytes_moved(qtbot, hub, window):
+    from focalpoint.sync.testing import government_codes
+    from focalpoint.ui.sync_controller import human_size
+
+    assert human_size(850) == "850 B" and human_size(12_700) == "12.4 KB"
+    gov = government_codes()[-5]
+    _sign_in_once(qtbot, hub, window, gov)
+    RecordStore(window.db).save(_contact(gov, "Bytes"))
+    messages = []
+    window.sync.progress.connect(lambda done, total, message: messages.append(message))
+    with qtbot.waitSignal(window.sync.finished, timeout=30000):
+        window.sync.sync_now()
+    assert any("so far)" in m and ("KB" in m or " B " in m or m.endswith("B so far)")) for m in messages), messages

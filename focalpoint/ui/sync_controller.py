@@ -54,6 +54,17 @@ def _remember(db: Database, server: str, email: str) -> None:
         ls.set_meta(session, "sync.email", email)
 
 
+def human_size(n: int) -> str:
+    """Bytes as a person reads them on a costly link: 850 B, 12.4 KB, 3.1 MB (digits per language)."""
+    from focalpoint.i18n import format_number
+
+    if n < 1024:
+        return _("{n} B").format(n=format_number(n))
+    if n < 1024 * 1024:
+        return _("{n} KB").format(n=format_number(round(n / 1024, 1)))
+    return _("{n} MB").format(n=format_number(round(n / (1024 * 1024), 1)))
+
+
 def sync_available() -> bool:
     """Whether this copy has the sync engine (found without importing it: start-up stays quick)."""
     from importlib.util import find_spec
@@ -208,7 +219,11 @@ class SyncController(QObject):
 
         def report(p: Any) -> None:
             total = p.records_total if p.records_total is not None else 0
-            self.progress.emit(int(p.records_done), int(total), str(p.message or ""))
+            message = str(p.message or "")
+            moved = int(getattr(p, "bytes_sent", 0) or 0) + int(getattr(p, "bytes_received", 0) or 0)
+            if moved:
+                message = _("{message} ({size} so far)").format(message=message, size=human_size(moved))
+            self.progress.emit(int(p.records_done), int(total), message)
 
         try:
             return engine.sync(progress=report, cancel=cancel)
