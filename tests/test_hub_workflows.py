@@ -61,15 +61,39 @@ def test_a_draft_under_review_is_locked(team) -> None:
     assert draft["workingDocumentLock"]["workflowId"] == wf
 
     doc["title"] = {"en": "Sneaky change", "fr": "Changement discret"}
-    for who in (author, focal_point):
-        response = who.put_draft(doc)
-        assert response.status_code == 423, response.text
-        assert response.json()["code"] == "Error.Locked" and response.json()["workflowId"] == wf
+    response = author.put_draft(doc)
+    assert response.status_code == 423, response.text
+    assert response.json()["code"] == "Error.Locked" and response.json()["workflowId"] == wf
     assert author.client.delete(f"/api/v2013/documents/{uid}/versions/draft").status_code == 423
     second = author.request_publication(uid)
     assert second.status_code == 423
     # the draft under review is still the one requested
     assert ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft"))["revision"] == 1
+
+
+def test_the_reviewing_authority_may_edit_then_approve(team) -> None:
+    """As the central CHM allows a publishing authority: correct the draft under review, then approve
+    exactly the corrected revision (the one requested is now stale)."""
+    env, gov, author, focal_point = team
+    doc = env.national(gov)
+    uid = doc["header"]["identifier"]
+    ok(author.put_draft(doc))
+    wf = ok(author.request_publication(uid), 201)["_id"]
+    doc["title"] = {"en": "Corrected by the focal point", "fr": "Corrigé par le correspondant"}
+    edited = ok(focal_point.put_draft(doc))
+    assert edited["revision"] == 2 and edited["workingDocumentLock"]["workflowId"] == wf
+    stale = focal_point.client.put(f"/api/v2013/workflows/{wf}/activities/publishRecord",
+                                   json={"action": "approve", "revision": 1})
+    assert stale.status_code == 409, stale.text
+    ok(focal_point.client.put(f"/api/v2013/workflows/{wf}/activities/publishRecord",
+                              json={"action": "approve", "revision": 2}))
+    published = ok(author.client.get(f"/api/v2013/documents/{uid}"))
+    assert published["body"]["title"]["en"] == "Corrected by the focal point"
+    history = ok(author.client.get(f"/api/v2013/focalpoint/documents/{uid}/history"))["entries"]
+    assert [(e["action"], e["revision"]) for e in history] == [
+        ("draftCreated", 1), ("publicationRequested", 1), ("draftEditedInReview", 2), ("approved", 2),
+        ("published", 3)]
+    assert history[2]["by"]["email"] == focal_point.email
 
 
 def test_approval_naming_another_revision_is_refused(team) -> None:

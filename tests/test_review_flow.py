@@ -158,3 +158,30 @@ def test_the_reviewer_compares_with_the_published_version(people):
 
     changes = {c.path for c in diff_documents(published, nfp.store.get(ident).document)}
     assert "title.en" in changes
+
+
+def test_the_focal_point_corrects_then_approves_offline(people):
+    """Edit-then-approve, as the central CHM allows a publishing authority, offline in between."""
+    from focalpoint.records import RecordError
+    from focalpoint.review import save_review_edit
+
+    author, nfp = people
+    ident = author.store.save(publishable_assessment(author.gov, "Needs with a typo")).identifier
+    request_publication(author.db, ident)
+    assert author.sync().ok and nfp.sync().ok
+    requested = review_queue(nfp.db)[0].revision
+    doc = nfp.store.get(ident).document
+    doc["title"] = {lang: f"Needs, corrected by the focal point ({lang})" for lang in doc["header"]["languages"]}
+    save_review_edit(nfp.db, ident, doc, actor=nfp.engine.actor)  # offline
+    assert nfp.store.get(ident).status == "submitted"  # still under review, still locked for the author
+    with pytest.raises(RecordError):
+        author.store.save(author.store.get(ident).document)  # the author cannot edit meanwhile
+    approve(nfp.db, ident, actor=nfp.engine.actor)
+    report = nfp.sync()
+    assert report.ok and not report.errors, (report.error, report.errors)
+    assert nfp.store.get(ident).status == "published"
+    assert author.sync().ok
+    rec = author.store.get(ident)
+    assert rec.status == "published"
+    assert rec.document["title"]["en"] == "Needs, corrected by the focal point (en)"
+    assert rec.server_revision > requested + 1  # the correction, then its publication

@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     app.add_argument("uid", help=_("the record's identifier (or the workflow's)"))
     app.add_argument("--checklist", metavar="FILE", help=_("the QA checklist you filled in (JSON)"))
     app.add_argument("--revision", type=int, help=_("the revision you reviewed (default: the one requested)"))
+    app.add_argument("--edited", metavar="FILE",
+                     help=_("your corrected version of the record (JSON): saved, then approved"))
     app.set_defaults(func=_approve)
     rej = rsub.add_parser("reject", help=_("reject a request, saying why"))
     rej.add_argument("uid", help=_("the record's identifier (or the workflow's)"))
@@ -74,6 +76,18 @@ def _read_checklist(path: str | None) -> dict | None:
     return data
 
 
+def _read_document(path: str) -> dict:
+    from focalpoint.cli import CliError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CliError(_("Cannot read {path}: {detail}").format(path=path, detail=exc)) from exc
+    if not isinstance(data, dict):
+        raise CliError(_("Cannot read {path}: {detail}").format(path=path, detail="JSON object expected"))
+    return data
+
+
 def _call(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
     from focalpoint.cli import CliError
     from focalpoint.records import RecordError
@@ -113,6 +127,10 @@ def _approve(args: argparse.Namespace) -> int:
     from focalpoint.review import approve
 
     db = open_db(args)
+    if args.edited:
+        from focalpoint.review import save_review_edit
+
+        _call(save_review_edit, db, args.uid, _read_document(args.edited), actor=_actor(db))
     item = _call(approve, db, args.uid, actor=_actor(db), revision=args.revision,
                  checklist=_read_checklist(args.checklist))
     print(_("Approval of revision {revision} queued; it reaches the hub at the next sync.").format(

@@ -168,9 +168,13 @@ def save_draft(ctx: WriteContext, uid: str, schema_param: str | None, document: 
         check_write(p, record.government, record.created_by)
     check_write(p, government, record.created_by if live else None)
     check_preconditions(session, record, if_match, if_none_match)
+    reviewer_edit = False
     if live and record.lock_workflow_id:
-        raise HubError(423, "Error.Locked", "The draft is locked while its publication request is "
-                       "under review; cancel the request to edit it.", workflowId=record.lock_workflow_id)
+        # the CHM lets the publishing authority reviewing the request edit, then approve
+        if not _may_edit_under_review(session, p, record):
+            raise HubError(423, "Error.Locked", "The draft is locked while its publication request is "
+                           "under review; cancel the request to edit it.", workflowId=record.lock_workflow_id)
+        reviewer_edit = True
     raise_if_errors(structural_errors(document), "The document does not have the form's structure.")
 
     created = record is None
@@ -191,8 +195,19 @@ def save_draft(ctx: WriteContext, uid: str, schema_param: str | None, document: 
     record.draft_updated_by = p.id
     record.updated_on, record.updated_by = ctx.now, p.id
     session.flush()
-    audit(ctx, uid, "draftCreated" if created else "draftSaved", record.revision)
+    audit(ctx, uid, "draftCreated" if created else ("draftEditedInReview" if reviewer_edit else "draftSaved"),
+          record.revision)
     return _reply_info(session, record, draft=True)
+
+
+def _may_edit_under_review(session, p, record) -> bool:  # noqa: ANN001
+    """The person who may decide the running request (and did not make it) may edit the draft."""
+    from focalpoint.hub.models import Workflow
+    from focalpoint.hub.permissions import may_review
+
+    workflow = session.get(Workflow, record.lock_workflow_id)
+    return (workflow is not None and workflow.state == "running" and workflow.created_by != p.id
+            and may_review(p, workflow.government))
 
 
 def delete_draft(ctx: WriteContext, uid: str, if_match: str | None = None) -> Reply:

@@ -157,12 +157,14 @@ def act(ctx: WriteContext, workflow_id: str, activity: str, payload: Any) -> Rep
         if record is None or record.deleted:
             raise not_found("The record")
         reviewed_version = record.published_revision if wf.type == DELETE_RECORD else record.draft_revision
-        if revision != wf.revision or reviewed_version != wf.revision:
+        # The approval names exactly the version it publishes. A locked draft moves on only when the
+        # reviewing authority corrected it (edit, then approve); then that corrected version is named.
+        if revision != reviewed_version or reviewed_version is None or reviewed_version < wf.revision:
             raise conflict(session, record, f"The request is for revision {wf.revision}; the approval named "
                            f"{revision} and the record is at {current_revision(record)}.",
                            code="Error.StaleRevision")
-        result["revision"] = wf.revision
-        audit(ctx, wf.identifier, "approved", wf.revision, wf.id)
+        result["revision"] = revision
+        audit(ctx, wf.identifier, "approved", revision, wf.id)
         if wf.type == DELETE_RECORD:
             delete_record(ctx, record, wf.id)
         else:

@@ -220,15 +220,18 @@ def approve(db: Database, key: str, *, actor: str | None = None, revision: int |
     with db.session() as session:
         wf = _find_workflow(session, key)
         _check_reviewer(session, wf, actor)
+        edited = _edited_in_review(wf)
         reviewed = revision if revision is not None else wf.revision
-        if reviewed is None:
+        if reviewed is None and not edited:
             raise RecordError(_("FocalPoint does not know which revision was reviewed. Sync, then review again."))
         checklist_id = _store_checklist(session, store, wf, checklist, reviewed)
-        store.queue_action(session, wf.record_identifier, "approve", {"workflowId": wf.id, "revision": reviewed})
+        # after the reviewer's own edit, the approval applies to the revision that edit makes on the hub
+        payload = {"workflowId": wf.id, "afterEdit": True} if edited else {"workflowId": wf.id, "revision": reviewed}
+        store.queue_action(session, wf.record_identifier, "approve", payload)
         wf.data = {**(wf.data or {}), "localDecision": {"action": "approve", "revision": reviewed,
-                                                        "checklist": checklist_id}}
+                                                        "afterEdit": edited, "checklist": checklist_id}}
         _audit(session, wf.record_identifier, "approved", reviewed, actor,
-               {"workflow": wf.id, "checklist": checklist_id})
+               {"workflow": wf.id, "checklist": checklist_id, "edited_before_approval": edited})
     return _item(db, wf.id)
 
 
@@ -248,6 +251,26 @@ def reject(db: Database, key: str, reason: str, *, actor: str | None = None,
         _audit(session, wf.record_identifier, "rejected", wf.revision, actor,
                {"workflow": wf.id, "reason": reason.strip(), "checklist": checklist_id})
     return _item(db, wf.id)
+
+
+def _edited_in_review(wf: Workflow) -> bool:
+    """Whether the reviewer corrected the record here before deciding (see save_review_edit)."""
+    return isinstance(wf.data, dict) and bool(wf.data.get("reviewEdited"))
+
+
+def save_review_edit(db: Database, key: str, document: dict[str, Any], *, actor: str | None = None) -> RecordView:
+    """A publishing authority's correction of a record under review, before approving it.
+
+    The record stays submitted (and locked for its author); the approval that follows applies to
+    the revision this edit makes on the hub."""
+    store = RecordStore(db, actor=actor)
+    with db.session(write=True) as session:
+        wf = _find_workflow(session, key)
+        _check_reviewer(session, wf, actor)
+        if document.get("header", {}).get("identifier") != wf.record_identifier:
+            raise RecordError(_("This document is not the record under review."))
+        wf.data = {**(wf.data or {}), "reviewEdited": True}
+        return store.save(document, status="submitted", session=session)
 
 
 def _item(db: Database, workflow_id: str) -> ReviewItem:

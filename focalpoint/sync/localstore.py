@@ -223,7 +223,7 @@ def upsert_workflow(session: Session, workflow: dict[str, Any]) -> Workflow:
     row.reason = reason
     # what this machine added to the workflow (a queued decision, the published copy) survives a pull
     kept = {k: v for k, v in (row.data or {}).items()
-            if k in ("localDecision", "publishedBody", "publishedFetched")} if isinstance(row.data, dict) else {}
+            if k in ("localDecision", "publishedBody", "publishedFetched", "reviewEdited")} if isinstance(row.data, dict) else {}
     row.data = {**workflow, **kept}
     return row
 

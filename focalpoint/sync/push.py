@@ -192,6 +192,9 @@ def build_op(session: Session, entry: OutboxEntry, rec: Record | None) -> Op | s
     activity = workflow_path(workflow_id) + "/activities/publishRecord"
     if entry.action == "approve":
         revision = payload.get("revision")
+        if payload.get("afterEdit"):
+            # the reviewer's edit went first (entries of a record go in order): approve what it made
+            revision = rec.server_revision if rec is not None else None
         if not isinstance(revision, int) or isinstance(revision, bool):
             return _("This approval does not say which version was reviewed. Review the record again, "
                      "then approve it.")

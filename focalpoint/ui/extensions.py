@@ -182,7 +182,10 @@ class ReviewExtension(QObject):
 
         screen = self.screens.get(workflow_id)
         if screen is None:
-            open_record = getattr(self.window, "open_record", None) if getattr(self.window, "records", None) else None
+            open_record = None
+            if getattr(self.window, "records", None) is not None and hasattr(self.window, "open_record"):
+                def open_record(identifier: str) -> None:  # the reviewer may edit, then approve
+                    self.window.open_record(identifier, review_edit=True)
             screen = ReviewScreen(self.db, self.runner, workflow_id, None, open_editor=open_record)
             screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             screen.decided.connect(self._decided)

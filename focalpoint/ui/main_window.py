@@ -184,9 +184,9 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.records)
             self.records.new_record(schema)
 
-    def open_record(self, identifier: str) -> None:
+    def open_record(self, identifier: str, review_edit: bool = False) -> None:
         if self.records is not None:
-            self.records.open_record(identifier)
+            self.records.open_record(identifier, review_edit=review_edit)
 
     def about(self) -> None:
         QMessageBox.about(self, _("About {app}").format(app=APP_NAME), _(

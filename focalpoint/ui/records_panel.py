@@ -76,6 +76,7 @@ class RecordsPanel(QWidget):
         self.store = store or RecordStore(db)
         self.confirm: Confirm = confirm or dialog_confirm(self)
         self.editors: dict[str, Any] = {}
+        self._review_edits: set[str] = set()
         self._labels: dict[str, dict[str, str]] = {}  # filled by load(), after the window shows
         self._loaded = False
         self._counts: dict[str, int] = {}
@@ -303,10 +304,16 @@ class RecordsPanel(QWidget):
         if identifier:
             self.open_record(identifier)
 
-    def open_record(self, identifier: str) -> None:
-        """Open a record in its editor (the existing window if it is open). Reads on the DB worker."""
+    def open_record(self, identifier: str, review_edit: bool = False) -> None:
+        """Open a record in its editor (the existing window if it is open). Reads on the DB worker.
+
+        ``review_edit``: opened by the publishing authority reviewing it (edit, then approve)."""
+        if review_edit:
+            self._review_edits.add(identifier)
         window = self.editors.get(identifier)
         if window is not None:
+            if review_edit:
+                window.allow_review_edit()
             window.show()
             window.raise_()
             window.activateWindow()
@@ -317,7 +324,10 @@ class RecordsPanel(QWidget):
         if view is None:
             self.message.setText(_("That record is no longer on this computer."))
             return
-        self.open_editor(view.document, view)
+        window = self.open_editor(view.document, view)
+        if view.identifier in self._review_edits and window is not None:
+            self._review_edits.discard(view.identifier)
+            window.allow_review_edit()
 
     def new_record(self, schema: str | None, languages: list[str] | None = None) -> Any:
         if not schema:

@@ -45,6 +45,9 @@ class Autosaver(QObject):
         self.error: str | None = None
         self.enabled = True
         self.status: str | None = None  # a status to set on the next save (ready/draft)
+        self.keep_status: str | None = None  # a status every save keeps (a reviewer's edit: submitted)
+        # how a document is saved (DB worker): the store's save, or a reviewer's save_review_edit
+        self.save_fn: Callable[..., RecordView] | None = None
 
     def mark_saved(self, document: dict[str, Any]) -> None:
         """The document as it is in the store, or as a new record starts (nothing to save yet)."""
@@ -79,9 +82,11 @@ class Autosaver(QObject):
             return False
         self._last_saved = document
         status, self.status = self.status, None
+        status = status or self.keep_status
         self._in_flight += 1
         self._set_state(self.SAVING)
-        self._runner.run_db(self._store.save, document, status=status, on_done=self._done, on_error=self._error)
+        save = self.save_fn or self._store.save
+        self._runner.run_db(save, document, status=status, on_done=self._done, on_error=self._error)
         return True
 
     def _done(self, view: RecordView) -> None:

@@ -238,8 +238,22 @@ class RecordEditorWindow(QMainWindow):
         self.saved.emit(view)
         self._refresh_support()
 
+    def allow_review_edit(self) -> None:
+        """Opened by the publishing authority reviewing this record: edit it, then approve.
+
+        Saves keep the record submitted (still locked for its author); the approval made next
+        applies to the revision these edits make on the hub (``review.approve``)."""
+        from focalpoint.review import save_review_edit
+
+        self.review_edit = True
+        self.autosaver.keep_status = "submitted"
+        db, identifier = self.db, self.identifier
+        self.autosaver.save_fn = lambda document, status=None: save_review_edit(db, identifier, document)
+        self._apply_lock()
+
     def _apply_lock(self) -> None:
-        locked = self.record is not None and self.record.status == "submitted"
+        locked = (self.record is not None and self.record.status == "submitted"
+                  and not getattr(self, "review_edit", False))
         self.form_view.setEnabled(not locked)
         for box in self.language_boxes.values():
             box.setEnabled(not locked)
