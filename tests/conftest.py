@@ -50,3 +50,33 @@ def catalog_db(db):
 
     ensure_catalog(db)
     return db
+
+
+@pytest.fixture
+def main_window(qtbot, tmp_path):
+    """The real main window on a fresh store with a small sample plan, data loaded, timers quiet.
+
+    No garbage collection runs while its worker threads do (focalpoint.ui.compat.controlled_gc)."""
+    from focalpoint.ui.compat import controlled_gc, protect_none_refcount
+    from focalpoint.ui.main_window import MainWindow
+    from focalpoint.ui.tasks import TaskRunner
+    from focalpoint.ui.testing import make_database, write_sample_plan
+
+    gc_control = controlled_gc()
+    next(gc_control)
+    protect_none_refcount()
+    plan = write_sample_plan(tmp_path / "plan")
+    db = make_database(tmp_path / "data", plan)
+    runner = TaskRunner()
+    win = MainWindow(db, runner, plan_folder=plan)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
+        win.start()
+    win.auto_sync.stop()
+    yield win
+    win.records.close_editors()
+    runner.shutdown()
+    db.close()
+    for _ in gc_control:
+        pass

@@ -12,17 +12,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from focalpoint.records import RecordStore  # noqa: E402
-from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
 
 pytestmark = pytest.mark.gui
 PASSWORD = "correct horse"
-
-
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    from focalpoint.ui.compat import controlled_gc
-
-    yield from controlled_gc()
 
 
 @pytest.fixture(scope="module")
@@ -34,25 +26,8 @@ def hub(tmp_path_factory):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.main_window import MainWindow
-    from focalpoint.ui.tasks import TaskRunner
-
-    protect_none_refcount()
-    plan = write_sample_plan(tmp_path / "plan")
-    db = make_database(tmp_path / "data", plan)
-    runner = TaskRunner()
-    win = MainWindow(db, runner, plan_folder=plan)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
-        win.start()
-    win.auto_sync.stop()  # the tests drive the timers themselves
-    yield win
-    win.records.close_editors()
-    runner.shutdown()
-    db.close()
+def window(main_window):
+    return main_window
 
 
 def _contact(gov: str, name: str) -> dict:
