@@ -79,6 +79,10 @@ def test_request_review_approve_publish_seen_by_the_author(people):
     assert [w.state for w in _workflows(author, ident)] == ["approved"]
     actions = [e["action"] for e in history(nfp.db, ident)]
     assert "approved" in actions
+    # the author's own history says who approved, from the hub
+    seen_by_author = [e for e in history(author.db, ident) if e["action"] == "approved"]
+    assert seen_by_author and seen_by_author[-1]["actor"] == f"nfp@{author.gov}.org", history(author.db, ident)
+    assert seen_by_author[-1]["origin"] == "server"
     # the checklist the reviewer filled went to the hub as its own record, naming the revision
     checklists = nfp.store.list(schema="qaRecordReview")
     assert len(checklists) == 1

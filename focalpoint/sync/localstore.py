@@ -205,11 +205,33 @@ def workflow_state(workflow: dict[str, Any]) -> tuple[str, str | None]:
     return str(state or "running")[:16], reason
 
 
+def _audit_decision(session: Session, row: Workflow | None, workflow: dict[str, Any], data: dict[str, Any],
+                    state: str, reason: str | None) -> None:
+    """A request closed on the hub: the record's history here says who decided, when, on which
+    revision — unless this machine made that decision itself (it has its own entry already)."""
+    if state not in ("approved", "rejected", "cancelled"):
+        return
+    if row is not None and (row.state == state or (isinstance(row.data, dict) and row.data.get("localDecision"))):
+        return
+    result: dict[str, Any] = {}
+    for activity in workflow.get("activities") or []:
+        if isinstance(activity, dict) and isinstance(activity.get("result"), dict):
+            result = activity["result"]
+    revision = workflow.get("result", {}).get("revision") if isinstance(workflow.get("result"), dict) else None
+    when = parse_time(result.get("on") or workflow.get("closedOn")) or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    details: dict[str, Any] = {"workflow": workflow.get("_id")}
+    if reason:
+        details["reason"] = reason
+    audit(session, data["identifier"], state, revision=revision if isinstance(revision, int) else data.get("revision"),
+          now=when, actor=_who(result.get("by") or workflow.get("closedBy")), details=details, origin="server")
+
+
 def upsert_workflow(session: Session, workflow: dict[str, Any]) -> Workflow:
     """Store a workflow as the server sent it (one row per workflow id, never two)."""
     data = workflow.get("data") or {}
     state, reason = workflow_state(workflow)
     row = session.get(Workflow, workflow["_id"])
+    _audit_decision(session, row, workflow, data, state, reason)
     if row is None:
         row = Workflow(id=workflow["_id"], record_identifier=data["identifier"],
                        created_at=parse_time(workflow.get("createdOn")) or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
