@@ -80,3 +80,41 @@ def main_window(qtbot, tmp_path):
     db.close()
     for _ in gc_control:
         pass
+
+
+# A task runner for widget tests, and `hold`: keep widgets alive until its workers are idle.
+@pytest.fixture
+def runner(qtbot):
+    from focalpoint.ui.compat import protect_none_refcount
+    from focalpoint.ui.tasks import TaskRunner
+
+    protect_none_refcount()
+    task_runner = TaskRunner()
+    yield task_runner
+    task_runner.shutdown()
+
+
+@pytest.fixture
+def hold(runner):
+    """Keeps the test's widgets alive until the workers are idle, then deletes them on this thread.
+
+    A worker that drops the last reference to a widget's bound method would otherwise
+    delete the widget on the worker thread.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    kept: list = []
+
+    def keep(widget):  # noqa: ANN001, ANN202
+        kept.append(widget)
+        return widget
+
+    yield keep
+    runner.wait_db_idle()
+    QCoreApplication.processEvents()
+    for widget in kept:
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+    kept.clear()

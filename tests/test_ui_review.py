@@ -20,43 +20,6 @@ pytestmark = pytest.mark.gui
 NOW = dt.datetime(2026, 11, 23, 12, 0)
 
 
-@pytest.fixture
-def runner(qtbot):
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.tasks import TaskRunner
-
-    protect_none_refcount()
-    task_runner = TaskRunner()
-    yield task_runner
-    task_runner.shutdown()
-
-
-@pytest.fixture
-def hold(runner):
-    """Keeps the test's widgets alive until the workers are idle, then deletes them on this thread.
-
-    A worker that drops the last reference to a widget's bound method would otherwise
-    delete the widget on the worker thread.
-    """
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    kept: list = []
-
-    def keep(widget):  # noqa: ANN001, ANN202
-        kept.append(widget)
-        return widget
-
-    yield keep
-    runner.wait_db_idle()
-    QCoreApplication.processEvents()
-    for widget in kept:
-        widget.close()
-        widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    QCoreApplication.processEvents()
-    kept.clear()
-
-
 def _assessment(title: str = "Needs of Samoa 2026") -> dict:
     doc = forms.template("capacityNeedsAssessment")
     doc["header"].pop("identifier", None)

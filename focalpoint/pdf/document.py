@@ -16,8 +16,6 @@ Any thread may build a document; a build uses only its own objects.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from focalpoint import __version__
+from focalpoint.fileio import write_atomic  # re-exported for callers of this module
 from focalpoint.i18n import gettext_for
 from focalpoint.pdf.fonts import LATIN, register_fonts
 from focalpoint.pdf.text import TextContext, draw_text
@@ -213,26 +212,6 @@ def build(story: list, decor: PageDecor, ctx: TextContext, *, paper: str = "a4",
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page)])
     doc.build(story, canvasmaker=canvas_class(decor, ctx, lang2))
     return buf.getvalue()
-
-
-def write_atomic(path: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
 
 
 def frame_width(paper: str = "a4") -> float:

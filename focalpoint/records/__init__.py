@@ -135,7 +135,6 @@ def index_record(session: Session, identifier: str, document: dict[str, Any] | N
         session.execute(INDEX_INSERT, index_row(identifier, document))
 
 
-_index = index_record  # the name sync used first
 
 
 def _schema_of(document: dict[str, Any]) -> str:
@@ -210,7 +209,7 @@ class RecordStore:
                 rec.sync_state = "queued"
             self._audit(session, identifier, "edited", rec.local_revision, now)
         rec.government = government_of(document)
-        _index(session, identifier, document)
+        index_record(session, identifier, document)
         self._queue(session, rec, "save", {"document": document}, now)
         session.flush()
         return RecordView.of(rec)
@@ -231,14 +230,14 @@ class RecordStore:
                 raise RecordError(_("This record has never reached the server; deleting it loses it "
                                     "for good. Confirm twice to delete it."))
             session.execute(delete(OutboxEntry).where(OutboxEntry.record_identifier == identifier))
-            _index(session, identifier, None)
+            index_record(session, identifier, None)
             session.delete(rec)
             self._audit(session, identifier, "deleted", rec.local_revision, now)
             return
         rec.deleted = True
         rec.updated_at = now
         rec.sync_state = "queued"
-        _index(session, identifier, None)
+        index_record(session, identifier, None)
         self._audit(session, identifier, "deleted", rec.local_revision, now)
         self._queue(session, rec, "delete", {}, now)
 
@@ -254,7 +253,7 @@ class RecordStore:
             for entry in pending:
                 session.delete(entry)
             rec.deleted = False
-            _index(session, identifier, rec.document)
+            index_record(session, identifier, rec.document)
             if not session.scalar(select(func.count()).select_from(OutboxEntry).where(
                     OutboxEntry.record_identifier == identifier)):
                 rec.sync_state = "synced" if rec.server_revision is not None else "local"

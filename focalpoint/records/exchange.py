@@ -19,7 +19,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from focalpoint.fileio import write_atomic  # re-exported for callers of this module
 from focalpoint.forms import ValidationError, validate
 from focalpoint.forms.validation import MANDATORY, MANDATORY_ANY_OF, REFERENCE_RE
 from focalpoint.i18n import _, localize
@@ -235,23 +235,6 @@ def import_documents(store: RecordStore, documents: Sequence[Any], *,
 
 
 # ------------------------------------------------------------------ writing
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
 
 def documents_json(documents: Sequence[dict[str, Any]]) -> bytes:
     """The JSON export: a list of documents, UTF-8, readable by people and by import."""

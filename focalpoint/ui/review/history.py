@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
 
 from focalpoint import review
 from focalpoint.db import Database
+from focalpoint.fileio import write_atomic
 from focalpoint.i18n import _, format_datetime, get_language, localize
 from focalpoint.ui.review.data import record_titles
 from focalpoint.ui.review.record_view import alive
@@ -41,28 +40,11 @@ def history_bytes(events: list[dict[str, Any]], fmt: str) -> bytes:
     return review.history_csv(events).encode("utf-8-sig")  # the BOM lets spreadsheet programs read UTF-8
 
 
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename. Any thread."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
 
 
 def export_history(path: Path, events: list[dict[str, Any]], fmt: str) -> Path:
     """Export ``events`` as CSV or JSON to ``path``. DB worker."""
-    return write_atomically(Path(path), history_bytes(events, fmt))
+    return write_atomic(path, history_bytes(events, fmt))
 
 
 def _details_text(details: dict[str, Any]) -> str:
