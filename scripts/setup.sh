@@ -12,7 +12,8 @@ PKGS=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype
       libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1 libxrender1 libxi6
       xvfb xauth)
 if [ "$WANT_TEST" = 1 ]; then
-  PKGS+=(poppler-utils postgresql iproute2 util-linux)
+  PKGS+=(poppler-utils postgresql iproute2 util-linux gcc binutils desktop-file-utils)
+  # gcc/binutils: the bundle's ICU data step; desktop-file-utils: checks the desktop entry
 fi
 missing=()
 for p in "${PKGS[@]}"; do

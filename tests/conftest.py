@@ -35,6 +35,25 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
+PREVIOUS_RELEASE_RECORDS = {
+    "1AC4C360-B9BD-4F9D-BB9D-412425CD1379": ("contact", "Losana"),
+    "D9B6933C-216E-468C-A1EF-8E5AFE85AE6D": ("organization", "生物多样性研究中心"),
+    "3432024B-52F7-4565-8BE3-A1D8F0E23A29": ("capacityNeedsAssessment", "تقييم احتياجات القدرات الوطنية"),
+}
+
+
+@pytest.fixture
+def previous_release_data_dir(tmp_path: Path) -> Path:
+    """A data directory written by an earlier FocalPoint (schema 0002; see tests/fixtures/README.md)."""
+    import lzma
+
+    path = tmp_path / "old-data"
+    path.mkdir()
+    src = Path(__file__).parent / "fixtures" / "datadir-0002.sqlite3.xz"
+    (path / "focalpoint.sqlite3").write_bytes(lzma.decompress(src.read_bytes()))
+    return path
+
+
 @pytest.fixture
 def db(data_dir: Path):
     from focalpoint.db import open_database

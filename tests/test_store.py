@@ -269,6 +269,46 @@ def test_records_indexed_by_the_previous_schema_stay_searchable(data_dir):
     db.close()
 
 
+def test_data_directory_of_the_previous_release_upgrades_with_its_records(previous_release_data_dir):
+    """A database written by an earlier build (schema 0002, not made by today's migrations) opens
+    with its three drafts intact and findable, after a backup of the old database."""
+    from conftest import PREVIOUS_RELEASE_RECORDS
+
+    from focalpoint.records import search_record_ids
+
+    data = previous_release_data_dir
+
+    def rows_of(path):
+        engine = make_engine(path)
+        try:
+            with engine.connect() as conn:
+                return migrate.current_revision(engine), conn.execute(
+                    text("SELECT identifier, document FROM records ORDER BY identifier")).all()
+        finally:
+            engine.dispose()
+
+    copy = data.parent / "untouched.sqlite3"
+    copy.write_bytes(database_path(data).read_bytes())
+    original = rows_of(copy)
+    assert original[0] == "0002_records" and len(original[1]) == 3
+    db = open_database(data)
+    try:
+        assert migrate.current_revision(db.engine) == migrate.head_revision()
+        store = RecordStore(db)
+        for identifier, (schema, words) in PREVIOUS_RELEASE_RECORDS.items():
+            view = store.get(identifier)
+            assert view.schema == schema
+            with db.session() as s:
+                assert search_record_ids(s, words) == [identifier], words
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM catalog_activity")).scalar() == 110
+    finally:
+        db.close()
+    backups = list((data / "backups").glob("*.sqlite3"))
+    assert len(backups) == 1 and "0002_records" in backups[0].name
+    assert rows_of(backups[0]) == original  # the backup is the old database as it was
+
+
 def test_documents_are_stored_as_readable_utf8(db):
     store = RecordStore(db)
     store.save({"header": {"schema": "capacityBuildingInitiative", "languages": ["ar", "zh"]},

@@ -24,6 +24,7 @@ SUBCOMMAND_MODULES = (
     "focalpoint.cli.sync",
     "focalpoint.cli.printing",
     "focalpoint.cli.backup",
+    "focalpoint.cli.desktop",
 )
 
 

@@ -94,6 +94,7 @@ def run_gui(args: argparse.Namespace) -> int:
     QCoreApplication.setApplicationVersion(__version__)
     QCoreApplication.setOrganizationName(APP_NAME)
     QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    QApplication.setDesktopFileName("org.focalpoint.FocalPoint")  # `focalpoint desktop-entry install`
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from focalpoint.ui.compat import protect_none_refcount
 
