@@ -167,3 +167,21 @@ def test_form_labels_follow_the_language(qtbot, app_window):
 
     spanish = load_form("capacityNeedsAssessment").field("title").label["es"]
     assert title_row.label.text().startswith(spanish) and title_row.label.text() != english
+
+
+@pytest.mark.parametrize("lang", ["ar", "en", "es", "fr", "ru", "zh"])
+def test_the_window_fits_a_small_laptop_screen_in_every_language(qtbot, app_window, lang):
+    """Long Russian or French names in a filter must not push the window past 1024 pixels; the
+    drop-down still shows them in full."""
+    win, controller, _data = app_window
+    controller.switch(lang)
+    qtbot.wait(50)
+    assert win.minimumSizeHint().width() <= 1024, [
+        (win.tabs.widget(i).objectName(), win.tabs.widget(i).minimumSizeHint().width()) for i in range(win.tabs.count())]
+    assert win.minimumSizeHint().height() <= 600
+    from PySide6.QtWidgets import QComboBox
+
+    combo = win.findChild(QComboBox, "reviewTypeFilter")
+    assert combo.count() > 3
+    longest = combo.view().sizeHintForColumn(0)
+    assert combo.view().minimumWidth() >= longest > combo.width() / 2

@@ -19,6 +19,7 @@ from focalpoint.models import utcnow
 from focalpoint.ui.review.data import governments_in_queue
 from focalpoint.ui.review.labels import government_label, schema_label
 from focalpoint.ui.review.queue_model import BadgeDelegate, ReviewQueueModel, WorkflowRole
+from focalpoint.ui.widgets import compact_combo
 
 
 def _schemas() -> tuple[str, ...]:
@@ -58,6 +59,8 @@ class ReviewQueueView(QWidget):
         self.type_filter.setObjectName("reviewTypeFilter")
         self.government_filter = QComboBox(self)
         self.government_filter.setObjectName("reviewGovernmentFilter")
+        compact_combo(self.type_filter, 18)
+        compact_combo(self.government_filter, 10, expanding=False)
         self.overdue_filter = QCheckBox(self)
         self.overdue_filter.setObjectName("reviewOverdueFilter")
         self.count_label = QLabel(self)

@@ -1,0 +1,36 @@
+"""Small widget helpers shared by the panels. UI thread only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QComboBox, QSizePolicy
+
+
+class _PopupWidth(QObject):
+    """Keeps a combo box's drop-down list as wide as its longest entry, whatever the box's width."""
+
+    def __init__(self, combo: QComboBox) -> None:
+        super().__init__(combo)
+        self.combo = combo
+        model = combo.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.dataChanged):
+            signal.connect(self.update)
+        self.update()
+
+    def update(self, *_args) -> None:  # noqa: ANN002
+        view = self.combo.view()
+        width = max((view.sizeHintForColumn(0) if self.combo.count() else 0) + 2 * view.frameWidth() + 24, 0)
+        view.setMinimumWidth(min(width, 900))
+
+
+def compact_combo(combo: QComboBox, min_chars: int = 12, expanding: bool = True) -> QComboBox:
+    """A combo box whose width does not follow its longest entry (long vocabulary names in Russian
+    or French would otherwise widen the whole window past a small laptop's screen); the entry shown
+    is elided and the drop-down list still shows every entry in full."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(min_chars)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding if expanding else QSizePolicy.Policy.Preferred,
+                        QSizePolicy.Policy.Fixed)
+    combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
+    _PopupWidth(combo)
+    return combo
