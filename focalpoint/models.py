@@ -100,7 +100,7 @@ class Record(Base):
     government: Mapped[str | None] = mapped_column(String(8), index=True)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     title: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # draft | ready | submitted | published | rejected
+    # draft | ready | submitted | published | removal (removal from the CHM requested) | rejected
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     local_revision: Mapped[int] = mapped_column(Integer, default=1)
     # the server revision this local copy was last based on (None: never on a server)
@@ -123,7 +123,7 @@ class OutboxEntry(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entry_id: Mapped[str] = mapped_column(String(64), unique=True)
     record_identifier: Mapped[str] = mapped_column(String(128), index=True)
-    # save | request_publication | cancel_request | approve | reject | delete
+    # save | request_publication | request_deletion | cancel_request | approve | reject | delete
     action: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     base_revision: Mapped[int | None] = mapped_column(Integer)

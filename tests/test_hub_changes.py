@@ -245,3 +245,34 @@ def test_concurrent_writers_never_slip_behind_a_checkpoint(gov_user) -> None:
     results, position, _ = pull_all(user, position, limit=5)
     seen += [r["identifier"] for r in results]
     assert sorted(seen) == sorted(written) and len(written) == 32
+
+
+def test_have_leaves_out_the_bodies_the_caller_holds_and_nothing_else(gov_user) -> None:
+    env, gov, user = gov_user
+    since = checkpoint(user)
+    held, other = env.national(gov), env.national(gov)
+    rev_held = ok(user.put_draft(held))["revision"]
+    ok(user.put_draft(other))
+    uid_held, uid_other = held["header"]["identifier"], other["header"]["identifier"]
+    answer = ok(user.client.get("/api/v2013/focalpoint/changes",
+                                params={"since": since, "have": f"{uid_held}:{rev_held},{uid_other}:99"}))
+    items = {r["identifier"]: r for r in answer["results"]}
+    assert items[uid_held]["info"]["body"] is None and items[uid_held]["info"]["bodyOmitted"] is True
+    assert items[uid_held]["info"]["revision"] == rev_held  # metadata still comes
+    assert items[uid_other]["info"]["body"]["header"]["identifier"] == uid_other  # other revision: full copy
+    assert "bodyOmitted" not in items[uid_other]["info"]
+    # the saving is real: the same page without ``have`` is bigger
+    full = user.client.get("/api/v2013/focalpoint/changes", params={"since": since})
+    slim = user.client.get("/api/v2013/focalpoint/changes", params={"since": since, "have": f"{uid_held}:{rev_held}"})
+    assert len(slim.content) < len(full.content)
+
+
+def test_have_is_advertised_and_a_malformed_pair_is_named(gov_user) -> None:
+    env, _gov, user = gov_user
+    caps = ok(user.client.get("/api/v2013/focalpoint/capabilities"))
+    assert "changes-have" in caps["extensions"]
+    bad = user.client.get("/api/v2013/focalpoint/changes", params={"since": 0, "have": "ABC:1,no-revision"})
+    assert bad.status_code == 400 and "no-revision" in bad.json()["message"]
+    many = ",".join(f"ID{i}:1" for i in range(201))
+    too_many = user.client.get("/api/v2013/focalpoint/changes", params={"since": 0, "have": many})
+    assert too_many.status_code == 400 and "200" in too_many.json()["message"]

@@ -196,6 +196,24 @@ def test_deletion_workflow_removes_the_record(team) -> None:
     assert listed["Count"] == 0
 
 
+def test_deleting_a_published_record_that_has_a_newer_draft_removes_both(team) -> None:
+    """The deletion is reviewed on the published version; the newer draft goes with it."""
+    env, gov, author, focal_point = team
+    doc = env.national(gov)
+    uid = doc["header"]["identifier"]
+    ok(author.put_draft(doc))
+    ok(focal_point.approve(ok(author.request_publication(uid), 201)["_id"]))
+    published = ok(author.client.get(f"/api/v2013/documents/{uid}"))["revision"]
+    draft = ok(author.put_draft({**doc, "title": {"en": "A newer draft"}}))
+    assert draft["revision"] > published
+    wf = ok(author.client.post("/api/v2013/workflows", json={"type": "deleteRecord", "data": {"identifier": uid}}),
+            201)
+    assert wf["data"]["revision"] == published
+    ok(focal_point.approve(wf["_id"]))
+    assert author.client.get(f"/api/v2013/documents/{uid}").status_code == 404
+    assert author.client.get(f"/api/v2013/documents/{uid}/versions/draft").status_code == 404
+
+
 def test_reference_records_are_approved_by_the_secretariat(hub_env: HubEnv) -> None:
     gov = hub_env.government()
     author, secretariat = hub_env.user("authorized-user", gov), hub_env.user("secretariat")

@@ -189,3 +189,78 @@ def test_the_focal_point_corrects_then_approves_offline(people):
     assert rec.status == "published"
     assert rec.document["title"]["en"] == "Needs, corrected by the focal point (en)"
     assert rec.server_revision > requested + 1  # the correction, then its publication
+
+
+def _published(author: Station, nfp: Station, title: str) -> str:
+    ident = author.store.save(publishable_assessment(author.gov, title)).identifier
+    request_publication(author.db, ident, actor=author.engine.actor)
+    assert author.sync().ok and nfp.sync().ok
+    approve(nfp.db, ident, actor=nfp.engine.actor)
+    assert nfp.sync().ok and author.sync().ok
+    assert author.store.get(ident).status == "published"
+    return ident
+
+
+def test_removing_a_published_record_goes_through_the_focal_point(people):
+    """Delete on a published record asks for its removal (the CHM's deleteRecord workflow); the
+    focal point approves it offline; then it is gone on both machines and on the hub."""
+    from focalpoint.records import RecordError
+    from focalpoint.review import request_deletion
+
+    author, nfp = people
+    ident = _published(author, nfp, "To be removed")
+    request_deletion(author.db, ident, actor=author.engine.actor)  # offline
+    view = author.store.get(ident)
+    assert view.status == "removal" and not view.deleted  # still published until approved
+    with pytest.raises(RecordError, match="removal"):
+        author.store.save({**view.document, "title": {"en": "edited while locked"}})
+    assert author.sync().ok
+
+    assert nfp.sync().ok
+    queue = review_queue(nfp.db)
+    assert [(i.identifier, i.removal) for i in queue] == [(ident, True)]
+    assert nfp.store.get(ident).status == "removal"
+    approve(nfp.db, ident, actor=nfp.engine.actor)  # offline
+    report = nfp.sync()
+    assert report.ok, report.error
+    assert nfp.store.get(ident) is None or nfp.store.get(ident).deleted
+
+    assert author.sync().ok
+    gone = author.store.get(ident)
+    assert gone is None or gone.deleted
+    import httpx
+
+    gone_on_hub = httpx.get(f"{author.client.base_url}/api/v2013/documents/{ident}",
+                            headers={"Authorization": f"Ticket {author.client.token}"})
+    assert gone_on_hub.status_code == 404
+    actions = [e["action"] for e in history(author.db, ident)]
+    assert "removal_requested" in actions
+
+
+def test_a_withdrawn_or_refused_removal_leaves_the_record_published(people):
+    from focalpoint.review import request_deletion
+
+    author, nfp = people
+    ident = _published(author, nfp, "Stays")
+    request_deletion(author.db, ident, actor=author.engine.actor)
+    view = cancel_request(author.db, ident, actor=author.engine.actor)  # changed their mind, still offline
+    assert view.status == "published"
+    assert author.sync().ok and author.store.get(ident).status == "published"
+
+    request_deletion(author.db, ident, actor=author.engine.actor)
+    assert author.sync().ok and nfp.sync().ok
+    reject(nfp.db, ident, "This record is still in use.", actor=nfp.engine.actor)
+    assert nfp.sync().ok and author.sync().ok
+    view = author.store.get(ident)
+    assert view.status == "published" and not view.deleted
+    assert [w.state for w in _workflows(author, ident)][-1] == "rejected"
+
+
+def test_only_a_published_record_can_be_removed(people):
+    from focalpoint.records import RecordError
+    from focalpoint.review import request_deletion
+
+    author, _nfp = people
+    ident = author.store.save(publishable_assessment(author.gov, "Just a draft")).identifier
+    with pytest.raises(RecordError, match="Only a record published"):
+        request_deletion(author.db, ident)

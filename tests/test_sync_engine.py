@@ -592,3 +592,96 @@ def test_deleting_a_record_someone_else_changed_asks_the_person(pair, choice):
         assert a.record(view.identifier).sync_state == "synced"
     with a.db.session() as session:
         assert session.query(OutboxEntry).count() == 0
+
+
+def _forget_extension(station: Station, name: str) -> None:
+    """Make the station believe the hub lacks ``name`` (as an older hub would): edit its cached
+    capabilities."""
+    from focalpoint.sync import localstore as ls
+
+    key = f"sync.{ls.server_key(station.engine.server)}.capabilities"
+    with station.db.session() as session:
+        cached = ls.get_meta_json(session, key)
+        cached["value"]["extensions"] = [e for e in cached["value"]["extensions"] if e != name]
+        ls.set_meta_json(session, key, cached)
+
+
+def _long_assessments(gov: str, n: int, seed: int) -> list[dict]:
+    """Assessments with about 2 KB of varied text each (real prose does not compress to nothing)."""
+    import random
+
+    words = ("mangrove seagrass reef monitoring staff training equipment survey taxonomy herbarium "
+             "database workshop community fisheries invasive species protected area budget report").split()
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        text = " ".join(rng.choice(words) + str(rng.randint(0, 999)) for _ in range(250))
+        docs.append(needs_assessment(gov, f"Assessment {i}", methodology={"en": text, "fr": text[::-1]}))
+    return docs
+
+
+def test_records_just_sent_are_not_downloaded_again(pair, hub, tmp_path):
+    """After sending 20 edits, the pull gets their metadata but not a second copy of their text:
+    what a slow, costly link receives drops by more than a third, and both machines agree."""
+    a, b = pair
+    other = _government()  # c works for another government: it receives none of a's records
+    hub.add_user(f"cleo@{other}.org", PASSWORD, "authorized-user", other)
+    c = Station(tmp_path / "c", hub.url, f"cleo@{other}.org", PASSWORD)
+    c.gov = other
+    try:
+        for station in (a, b, c):
+            assert station.sync().ok  # caught up; capabilities cached
+        _forget_extension(c, "changes-have")
+        ids = []
+        for doc in _long_assessments(a.gov, 20, seed=1):
+            ids.append(a.store.save(doc).identifier)
+        for doc in _long_assessments(c.gov, 20, seed=2):
+            c.store.save(doc)
+        with_have, without = a.sync(), c.sync()
+        assert with_have.ok and without.ok and with_have.pushed == without.pushed == 20
+        assert with_have.bytes_received < 0.65 * without.bytes_received, (with_have.bytes_received,
+                                                                           without.bytes_received)
+        # nothing lost: a holds the hub's copy, the same that b receives in full
+        assert b.sync().ok
+        for ident in ids:
+            rec = a.record(ident)
+            assert rec.sync_state == "synced" and rec.server_revision == 1
+            assert a.document(ident) == b.document(ident)
+            assert rec.base_document == b.record(ident).base_document
+    finally:
+        c.close()
+
+
+def test_a_body_left_out_that_we_do_not_hold_is_fetched(pair, hub, tmp_path):
+    """A hub that leaves out a body we do not hold at that revision (it should not) costs one
+    request, not the record: the client fetches it and applies it."""
+    import json
+
+    from focalpoint.sync.testing import FaultProxy, http_response
+
+    a, b = pair
+    ident = a.store.save(needs_assessment(a.gov, "Shared")).identifier
+    assert a.sync().ok and b.sync().ok
+    edited = b.document(ident)
+    edited["title"]["en"] = "Shared, edited on b"
+    b.store.save(edited)
+    assert b.sync().ok
+    with FaultProxy(hub.url, rate=0.0) as proxy:
+        def strip_body(method: str, path: str):  # noqa: ANN202
+            if method != "GET" or "/focalpoint/changes" not in path:
+                return None
+            real = httpx.get(hub.url + path, headers={"Authorization": f"Ticket {a.client.token}"})
+            body = real.json()
+            for item in body["results"]:
+                if item["identifier"] == ident:
+                    item["info"] = {**item["info"], "body": None, "bodyOmitted": True}
+            return http_response(200, json.dumps(body).encode())
+
+        proxy.rules.append(strip_body)
+        a.use_client(proxy.url)
+        report = a.sync()
+        fetched = [p for m, p, _f in proxy.log if m == "GET" and f"/documents/{ident}" in p]
+    assert report.ok, report.error
+    assert a.document(ident)["title"]["en"] == "Shared, edited on b"
+    assert a.record(ident).server_revision == 2
+    assert len(fetched) == 1

@@ -127,7 +127,8 @@ def _visible_texts(win, editor) -> dict[str, str]:
     texts["counts"] = win.status.counts.text()
     texts["sync"] = win.status.sync.label.text()
     for a, action in enumerate(win.records.toolbar.actions()):
-        texts[f"records action {a}"] = action.text()
+        if not action.isSeparator():
+            texts[f"records action {a}"] = action.text()
     texts["records search"] = win.records.search.placeholderText()
     texts["records status"] = win.records.status_filter.itemText(0)
     for a, action in enumerate(editor.toolbar.actions()):

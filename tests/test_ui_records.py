@@ -308,3 +308,60 @@ def test_attachments_are_copied_into_the_data_folder_off_the_ui_thread(qtbot, en
     editor.save_now()
     idle(qtbot, env.runner)
     assert env.store.get(editor.identifier).document["attachments"] == [value]
+
+
+COMPLETE_CONTACT = {"header": {"schema": "contact", "languages": ["en"]}, "type": "person", "firstName": "Sam",
+                    "lastName": "Lee", "emails": ["sam@example.org"], "organization": {"en": "Ministry"},
+                    "country": {"identifier": "ws"}}
+
+
+def _outbox_actions(db, identifier: str) -> list[str]:
+    from focalpoint.models import OutboxEntry
+
+    with db.session() as s:
+        return [e.action for e in s.query(OutboxEntry).filter_by(record_identifier=identifier).order_by(OutboxEntry.seq)]
+
+
+def test_request_publication_from_the_editor_then_withdraw_it(qtbot, env):
+    incomplete = env.store.save({"header": {"schema": "contact", "languages": ["en"]}, "firstName": "Ina"})
+    editor = env.panel.open_editor(incomplete.document, incomplete)
+    editor.submit_action.trigger()
+    idle(qtbot, env.runner)
+    assert env.store.get(incomplete.identifier).status == "draft"  # problems listed, nothing asked
+    assert "cannot be requested" in editor.statusBar().currentMessage()
+    editor.close()
+
+    view = env.store.save(COMPLETE_CONTACT)
+    editor = env.panel.open_editor(view.document, view)
+    editor.submit_action.trigger()
+    idle(qtbot, env.runner)
+    qtbot.waitUntil(lambda: env.store.get(view.identifier).status == "submitted", timeout=5000)
+    assert "request_publication" in _outbox_actions(env.db, view.identifier)
+    assert "requested" in env.panel.message.text()
+    qtbot.waitUntil(lambda: not editor.form_view.isEnabled(), timeout=5000)  # locked while under review
+    env.panel.withdraw_request(view.identifier)
+    idle(qtbot, env.runner)
+    assert env.store.get(view.identifier).status == "draft"
+    qtbot.waitUntil(lambda: editor.form_view.isEnabled(), timeout=5000)
+
+
+def test_deleting_a_published_record_asks_for_its_removal_instead(qtbot, env):
+    from focalpoint.models import OutboxEntry, Record
+
+    view = env.store.save(COMPLETE_CONTACT)
+    with env.db.session() as s:  # as a pull leaves a published record
+        s.query(OutboxEntry).filter_by(record_identifier=view.identifier).delete()
+        rec = s.get(Record, view.identifier)
+        rec.server_revision, rec.status, rec.sync_state = 4, "published", "synced"
+    env.answers[:] = [True]
+    env.panel.delete_record(view.identifier)
+    idle(qtbot, env.runner)
+    assert len(env.asked) == 1 and "published on the clearing-house" in env.asked[0]
+    kept = env.store.get(view.identifier)
+    assert kept.status == "removal" and not kept.deleted  # still there, waiting for the focal point
+    assert _outbox_actions(env.db, view.identifier) == ["request_deletion"]
+    assert "Removal" in env.panel.message.text()
+    env.panel.withdraw_request(view.identifier)
+    idle(qtbot, env.runner)
+    assert env.store.get(view.identifier).status == "published"
+    assert "stays published" in env.panel.message.text()

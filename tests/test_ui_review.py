@@ -29,13 +29,13 @@ def _assessment(title: str = "Needs of Samoa 2026") -> dict:
 
 def _pulled_workflow(db, identifier: str, *, wf_id: str = "WF-1", author: str = "author@ws.example",
                      revision: int = 3, created: dt.datetime | None = None, gov: str = "ws",
-                     published: dict | None = None) -> None:
+                     published: dict | None = None, kind: str = "publishNationalRecord") -> None:
     """A workflow as sync stores it after pulling it from the hub."""
     data = {"_id": wf_id}
     if published is not None:
         data["publishedBody"] = published
     with db.session() as s:
-        s.add(Workflow(id=wf_id, record_identifier=identifier, type="publishNationalRecord", state="running",
+        s.add(Workflow(id=wf_id, record_identifier=identifier, type=kind, state="running",
                        revision=revision, government=gov, created_by=author,
                        created_at=created or NOW - dt.timedelta(days=3), data=data))
 
@@ -318,3 +318,22 @@ def test_install_adds_tabs_menus_and_opens_a_review_from_the_queue(qtbot, catalo
     screen.close()
     window.close()
     runner.wait_db_idle()
+
+
+def test_a_removal_request_says_so_in_the_queue_and_on_the_approve_button(qtbot, catalog_db, runner, hold):
+    from focalpoint.ui.review.queue_model import ReviewQueueModel
+
+    rec = RecordStore(catalog_db).save(_assessment("Old needs"))
+    _pulled_workflow(catalog_db, rec.identifier, kind="deleteRecord")
+    _sign_in_as(catalog_db, "nfp@ws.example", ["focal-point"])
+    model = ReviewQueueModel(catalog_db, runner, clock=lambda: NOW)
+    with qtbot.waitSignal(model.loaded, timeout=10000):
+        model.reload()
+    assert "removal" in model.index(0, ReviewQueueModel.COL_TYPE).data()
+    screen = _open_screen(qtbot, hold, catalog_db, runner)
+    assert "removal" in screen.approve_button.text().lower()
+    assert "REMOVAL REQUEST" in screen.facts.text()
+    with qtbot.waitSignal(screen.decided, timeout=10000):
+        qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)
+    [entry] = _outbox(catalog_db, "approve")
+    assert entry.payload == {"workflowId": "WF-1", "revision": 3}

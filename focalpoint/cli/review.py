@@ -45,7 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         submit = records.add_parser("submit", help=_("ask for publication of a record"))
         submit.add_argument("uid")
         submit.set_defaults(func=_submit)
-        cancel = records.add_parser("cancel-request", help=_("withdraw a publication request"))
+        remove = records.add_parser("request-removal", help=_("ask for a published record to be removed from "
+                                                              "the clearing-house (a focal point approves)"))
+        remove.add_argument("uid")
+        remove.set_defaults(func=_request_removal)
+        cancel = records.add_parser("cancel-request", help=_("withdraw a publication or removal request"))
         cancel.add_argument("uid")
         cancel.set_defaults(func=_cancel)
         hist = records.add_parser("history", help=_("who did what to a record, when, on which revision"))
@@ -108,7 +112,8 @@ def _list(args: argparse.Namespace) -> int:
         json.dump([{"workflow": i.workflow_id, "identifier": i.identifier, "schema": i.schema,
                     "title": i.title, "author": i.author, "government": i.government,
                     "requested": i.requested_at.isoformat(timespec="seconds"), "revision": i.revision,
-                    "age_days": i.age.days, "overdue": i.overdue, "decision": i.decision}
+                    "age_days": i.age.days, "overdue": i.overdue, "decision": i.decision,
+                    "kind": "removal" if i.removal else "publication"}
                    for i in items], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
@@ -117,7 +122,8 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     for i in items:
         flag = _("OVERDUE") if i.overdue else ""
-        print("\t".join([i.identifier, i.schema, localize(i.title), i.author or "", i.government or "",
+        kind = _("removal") if i.removal else _("publication")
+        print("\t".join([i.identifier, i.schema, kind, localize(i.title), i.author or "", i.government or "",
                          format_datetime(i.requested_at), flag]))
     return 0
 
@@ -158,13 +164,27 @@ def _submit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _request_removal(args: argparse.Namespace) -> int:
+    from focalpoint.cli import open_db
+    from focalpoint.review import request_deletion
+
+    db = open_db(args)
+    _call(request_deletion, db, args.uid, actor=_actor(db))
+    print(_("Removal from the clearing-house requested; the request reaches the hub at the next sync. The "
+            "record stays published until a publishing authority approves."))
+    return 0
+
+
 def _cancel(args: argparse.Namespace) -> int:
     from focalpoint.cli import open_db
     from focalpoint.review import cancel_request
 
     db = open_db(args)
-    _call(cancel_request, db, args.uid, actor=_actor(db))
-    print(_("Publication request withdrawn; you can edit the record again."))
+    view = _call(cancel_request, db, args.uid, actor=_actor(db))
+    if view is not None and view.status == "published":
+        print(_("Removal request withdrawn; the record stays published."))
+    else:
+        print(_("Publication request withdrawn; you can edit the record again."))
     return 0
 
 

@@ -37,9 +37,12 @@ async def capabilities(request: Request) -> JSONResponse:
 @router.get("/changes")
 async def change_feed(request: Request, since: int = Query(0, ge=0),
                       limit: int = Query(changes.DEFAULT_LIMIT, ge=1, le=changes.MAX_LIMIT),
+                      have: str | None = Query(None, max_length=16_000),
                       principal: Principal = Depends(caller)) -> JSONResponse:
-    """Changes after ``since``: newest per record, paged by ``limit``, ``last_seq`` to store."""
-    return await read(request, changes.changes, principal, since, limit)
+    """Changes after ``since``: newest per record, paged by ``limit``, ``last_seq`` to store;
+    records named in ``have`` at the revision given there come without their body."""
+    held = changes.parse_have(have)  # a malformed pair is a 400 naming it
+    return await read(request, changes.changes, principal, since, limit, held)
 
 
 @router.get("/documents/{uid}/history")

@@ -20,7 +20,7 @@ DEFAULT_TOKEN_TTL = dt.timedelta(hours=24)
 MAX_BODY_BYTES = 20 * 1024 * 1024
 MAX_BATCH = 100
 PROTOCOL_VERSION = 1
-EXTENSIONS = ("changes", "idempotency", "preconditions", "batch", "bundles", "history")
+EXTENSIONS = ("changes", "changes-have", "idempotency", "preconditions", "batch", "bundles", "history")
 
 
 def system_clock() -> dt.datetime:

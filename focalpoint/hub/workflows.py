@@ -88,7 +88,8 @@ def create_workflow(ctx: WriteContext, payload: Any) -> Reply:
         if record.draft_body is None:
             raise HubError(409, "Error.NoDraft", "The record has no draft to publish.")
         body = record.draft_body
-    current = current_revision(record)
+    # a deletion is reviewed on the published version, even when a newer draft exists (it goes too)
+    current = record.published_revision if wf_type == DELETE_RECORD else current_revision(record)
     if revision is not None and revision != current:
         raise conflict(session, record, f"The record is at revision {current}, not {revision}.",
                        code="Error.StaleRevision")

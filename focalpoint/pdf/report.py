@@ -38,16 +38,10 @@ from focalpoint.pdf.common import Printer
 from focalpoint.pdf.document import PageDecor, build, frame_width
 from focalpoint.pdf.fonts import LATIN
 from focalpoint.pdf.text import first_strong
+from focalpoint.review import AUDIT_ACTIONS
 
-# The same English strings as focalpoint.review.audit_action_label, translated into the report's language.
-AUDIT_ACTIONS = {
-    "created": N_("created"), "edited": N_("edited"), "requested": N_("publication requested"),
-    "approved": N_("approved"), "rejected": N_("rejected"), "cancelled": N_("request cancelled"),
-    "conflict_resolved": N_("conflict resolved"), "merged": N_("merged with the server's changes"),
-    "deleted": N_("deleted"), "published": N_("published"),
-}
 STATUSES = {"draft": N_("draft"), "ready": N_("ready"), "submitted": N_("submitted for publication"),
-            "published": N_("published"), "rejected": N_("rejected")}
+            "published": N_("published"), "removal": N_("removal requested"), "rejected": N_("rejected")}
 WORKFLOW_STATES = {"running": N_("waiting for review"), "approved": N_("approved"),
                    "rejected": N_("rejected"), "cancelled": N_("cancelled")}
 

@@ -27,7 +27,7 @@ from focalpoint.db import Database
 from focalpoint.i18n import _
 from focalpoint.models import AuditEvent, OutboxEntry, Record, utcnow
 
-STATUSES = ("draft", "ready", "submitted", "published", "rejected")
+STATUSES = ("draft", "ready", "submitted", "published", "removal", "rejected")
 SYNC_STATES = ("local", "queued", "syncing", "synced", "conflict", "error")
 
 
@@ -196,6 +196,9 @@ class RecordStore:
             if rec.status == "submitted" and status is None:
                 raise RecordError(_("This record is waiting for review and is locked. Cancel the "
                                     "publication request to edit it."))
+            if rec.status == "removal" and status is None:
+                raise RecordError(_("The removal of this record from the clearing-house is waiting for review, "
+                                    "so it is locked. Withdraw the removal request to edit it."))
             rec.document = document
             rec.title = document_title(document)
             rec.local_revision += 1

@@ -25,10 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from focalpoint.db import Database
-from focalpoint.i18n import _, localize
+from focalpoint.i18n import N_, _, localize
 from focalpoint.models import AuditEvent, Meta, Record, Workflow, utcnow
 from focalpoint.records import RecordError, RecordStore, RecordView
 
+DELETE_RECORD = "deleteRecord"
 #: The central CHM's default workflow age: a request open longer is overdue.
 REVIEW_AGE_LIMIT = dt.timedelta(weeks=12)
 ACCOUNT_META_KEY = "account.user"
@@ -93,6 +94,28 @@ def request_publication(db: Database, identifier: str, *, actor: str | None = No
         return RecordView.of(rec)
 
 
+def request_deletion(db: Database, identifier: str, *, actor: str | None = None) -> RecordView:
+    """Ask for a published record to be removed from the clearing-house (queued until the next sync).
+
+    The hub opens a ``deleteRecord`` workflow; a publishing authority approves or rejects it like a
+    publication request. Until then the record stays published and is locked here."""
+    store = RecordStore(db, actor=actor)
+    with db.session() as session:
+        rec = _record(session, identifier)
+        if rec.status == "removal":
+            raise RecordError(_("Removal of this record has already been requested."))
+        if rec.status != "published" or rec.server_revision is None:
+            raise RecordError(_("Only a record published on the clearing-house can be removed from it; "
+                                "a draft is deleted on this computer instead."))
+        if rec.sync_state == "conflict":
+            raise RecordError(_("Resolve the conflict on this record before asking for its removal."))
+        rec.status = "removal"
+        store.queue_action(session, identifier, "request_deletion", {"type": DELETE_RECORD})
+        _audit(session, identifier, "removal_requested", rec.server_revision, actor)
+        session.flush()
+        return RecordView.of(rec)
+
+
 def _running_workflow(session: Session, identifier: str) -> Workflow | None:
     return session.scalars(select(Workflow).where(Workflow.record_identifier == identifier,
                                                   Workflow.state == "running")
@@ -100,15 +123,15 @@ def _running_workflow(session: Session, identifier: str) -> Workflow | None:
 
 
 def cancel_request(db: Database, identifier: str, *, actor: str | None = None) -> RecordView:
-    """Withdraw a pending publication request; the draft can be edited again."""
+    """Withdraw a pending publication (or removal) request; the record can be edited again."""
     store = RecordStore(db, actor=actor)
     with db.session() as session:
         rec = _record(session, identifier)
-        if rec.status != "submitted":
+        if rec.status not in ("submitted", "removal"):
             raise RecordError(_("This record is not waiting for review."))
         workflow = _running_workflow(session, identifier)
         payload = {"workflowId": workflow.id} if workflow else {}
-        rec.status = "draft"
+        rec.status = "published" if rec.status == "removal" else "draft"
         store.queue_action(session, identifier, "cancel_request", payload)
         if workflow is not None:
             workflow.state = "cancelled"
@@ -131,6 +154,7 @@ class ReviewItem:
     revision: int | None
     age: dt.timedelta
     decision: str | None  # a decision queued here and not yet synced: approve | reject
+    removal: bool = False  # the request is to remove the published record (deleteRecord), not to publish
 
     @property
     def overdue(self) -> bool:
@@ -158,7 +182,7 @@ def review_queue(db: Database, *, now: dt.datetime | None = None, government: st
             item = ReviewItem(workflow_id=wf.id, identifier=wf.record_identifier, schema=rec_schema,
                               title=dict(title or {}), author=wf.created_by, government=wf.government,
                               requested_at=wf.created_at, revision=wf.revision, age=now - wf.created_at,
-                              decision=decision)
+                              decision=decision, removal=wf.type == DELETE_RECORD)
             if overdue_only and not item.overdue:
                 continue
             items.append(item)
@@ -283,14 +307,18 @@ def _item(db: Database, workflow_id: str) -> ReviewItem:
 # ------------------------------------------------------------------------ history
 
 
+#: What a record's history says of each action (English; translated where shown).
+AUDIT_ACTIONS = {
+    "created": N_("created"), "edited": N_("edited"), "requested": N_("publication requested"),
+    "approved": N_("approved"), "rejected": N_("rejected"), "cancelled": N_("request cancelled"),
+    "conflict_resolved": N_("conflict resolved"), "merged": N_("merged with the server's changes"),
+    "deleted": N_("deleted"), "published": N_("published"),
+    "removal_requested": N_("removal from the clearing-house requested"),
+}
+
+
 def audit_action_label(action: str) -> str:
-    labels = {
-        "created": _("created"), "edited": _("edited"), "requested": _("publication requested"),
-        "approved": _("approved"), "rejected": _("rejected"), "cancelled": _("request cancelled"),
-        "conflict_resolved": _("conflict resolved"), "merged": _("merged with the server's changes"),
-        "deleted": _("deleted"), "published": _("published"),
-    }
-    return labels.get(action, action)
+    return _(AUDIT_ACTIONS[action]) if action in AUDIT_ACTIONS else action
 
 
 def history(db: Database, identifier: str) -> list[dict[str, Any]]:

@@ -221,6 +221,7 @@ class SyncEngine:
         self._progress = progress
         self._reauthenticated = False
         self._done, self._total = 0, None
+        self._written: set[str] = set()  # records this sync wrote to the hub (``have`` at the pull)
         start_stats = self.client.stats.copy()
         report = SyncReport(started_at=self.clock())
         self._release_syncing()
@@ -434,6 +435,7 @@ class SyncEngine:
         if outcome.kind == "done":
             report.pushed += 1
             report.errors.pop(ident, None)
+            self._written.add(ident)
         elif outcome.kind in ("merged", "requeued"):
             if outcome.kind == "merged" and ident not in report.merged:
                 report.merged.append(ident)
@@ -527,10 +529,14 @@ class SyncEngine:
         with self.db.session() as session:
             since = pulling.read_checkpoint(session, self.server)
         self._done, self._total = 0, None
+        have = self._held_copies() if caps.has("changes-have") else {}
         first = True
         while True:
             self._check_cancel()
-            answer = self._call("GET", CHANGES_PATH, params={"since": since, "limit": self.page_size})
+            params: dict[str, Any] = {"since": since, "limit": self.page_size}
+            if have:
+                params["have"] = ",".join(f"{uid}:{rev}" for uid, rev in have.items())
+            answer = self._call("GET", CHANGES_PATH, params=params)
             if answer.status == 404 and first:
                 self.capabilities(refresh=True)
                 raise MalformedAnswer(_("the server no longer offers the change feed; sync again"))
@@ -538,6 +544,9 @@ class SyncEngine:
                 raise MalformedAnswer(_("HTTP {status} for the list of changes").format(status=answer.status))
             page = parse_changes(answer.body)
             first = False
+            for change in page.results:
+                have.pop(change.identifier, None)
+            self._fill_omitted_bodies(page)
             if page.results or page.last_seq != since:
                 with self.db.session() as session:
                     result = pulling.apply_page(session, self.server, page, now=self.clock(), actor=self.actor)
@@ -547,6 +556,35 @@ class SyncEngine:
             if not page.more or page.last_seq == since:
                 break
             since = page.last_seq
+
+    MAX_HAVE = 100  # pairs named in one ``have`` (about 4 KB of address)
+
+    def _held_copies(self) -> dict[str, int]:
+        """``{identifier: revision}`` of the records this sync has just written and whose server copy
+        we hold exactly (the write's answer): the hub then sends their metadata without the body."""
+        if not self._written:
+            return {}
+        ids = sorted(self._written)[: self.MAX_HAVE]
+        with self.db.session() as session:
+            rows = session.execute(select(Record.identifier, Record.server_revision, Record.base_document)
+                                   .where(Record.identifier.in_(ids))).all()
+        return {uid: rev for uid, rev, base in rows if rev is not None and isinstance(base, dict)}
+
+    def _fill_omitted_bodies(self, page) -> None:  # noqa: ANN001
+        """Put our own copy into the changes the hub sent without a body; fetch any we do not hold
+        at that revision after all (one request each; nothing is applied without its body)."""
+        missing = pulling.fill_omitted(self.db, page.results)
+        for change in missing:
+            self._check_cancel()
+            path = (draft_path(change.identifier) if (change.info or {}).get("isDraft", True)
+                    else f"{DOCUMENTS_PATH}/{quote(change.identifier, safe='')}")
+            answer = self._call("GET", path)
+            if answer.status == 404 and path != f"{DOCUMENTS_PATH}/{quote(change.identifier, safe='')}":
+                answer = self._call("GET", f"{DOCUMENTS_PATH}/{quote(change.identifier, safe='')}")
+            if not answer.ok:
+                raise MalformedAnswer(_("HTTP {status} for the list of changes").format(status=answer.status))
+            info = parse_document_info(answer.body)
+            change.info, change.revision, change.body_omitted = info, info["revision"], False
 
     def _fetch_published_for_reviews(self) -> None:
         """Keep, with each pending review, the published copy the reviewer compares against.

@@ -250,12 +250,13 @@ def upsert_workflow(session: Session, workflow: dict[str, Any]) -> Workflow:
     return row
 
 
+DELETE_RECORD = "deleteRecord"
+
+
 def status_from(info: dict[str, Any] | None, workflows: list[dict[str, Any]], current: str | None) -> str:
-    """The local status (draft, submitted, published, rejected) a server copy implies."""
+    """The local status (draft, submitted, removal, published, rejected) a server copy implies."""
     if info is None:
         return current or "draft"
-    if info.get("workingDocumentLock"):
-        return "submitted"
     revision = info.get("revision")
     latest = None
     for wf in workflows:
@@ -267,8 +268,12 @@ def status_from(info: dict[str, Any] | None, workflows: list[dict[str, Any]], cu
     if latest is not None:
         latest_state, _reason = workflow_state(latest)
         latest_revision = (latest.get("data") or {}).get("revision")
-    if latest_state == "running":
-        return "submitted"
+    removal = latest is not None and latest.get("type") == DELETE_RECORD
+    if info.get("workingDocumentLock") or latest_state == "running":
+        return "removal" if removal and latest_state == "running" else "submitted"
+    if removal:
+        # a removal that was refused or withdrawn leaves the record as it was
+        return "published" if info.get("isDraft") is False or current in ("published", "removal") else "draft"
     if isinstance(info.get("isDraft"), bool):
         if not info["isDraft"]:
             return "published"

@@ -25,7 +25,7 @@ USER_PATH = f"{API}/authentication/user"
 DOCUMENTS_PATH = f"{API}/documents"
 WORKFLOWS_PATH = f"{API}/workflows"
 
-EXTENSIONS = ("changes", "idempotency", "preconditions", "batch", "bundles")
+EXTENSIONS = ("changes", "changes-have", "idempotency", "preconditions", "batch", "bundles")
 
 
 def draft_path(identifier: str, schema: str | None = None) -> str:
@@ -141,6 +141,8 @@ class Change:
     deleted: bool
     info: dict[str, Any] | None
     workflows: list[dict[str, Any]] = field(default_factory=list)
+    # the hub left the body out (we named this revision in ``have``): fill it in before applying
+    body_omitted: bool = False
 
 
 @dataclass
@@ -170,7 +172,16 @@ def parse_changes(body: Any) -> ChangesPage:
         revision = _require(item, "revision", int, where, optional=True)
         deleted = _require(item, "deleted", bool, where, optional=True) or False
         info = item.get("info")
-        if info is not None:
+        omitted = isinstance(info, dict) and info.get("bodyOmitted") is True and info.get("body") is None
+        if omitted:
+            # a copy we said we hold (``have``): everything but the body, which comes from our store
+            if deleted or info.get("deleted"):
+                raise _fail(_("a change without its document"))
+            info = parse_document_info({**info, "body": {}})
+            if info["identifier"] != identifier:
+                raise _fail(_("a change whose document has another identifier"))
+            info = {**info, "body": None}
+        elif info is not None:
             info = parse_document_info(info, allow_tombstone=True)
             if info["identifier"] != identifier:
                 raise _fail(_("a change whose document has another identifier"))
@@ -184,7 +195,7 @@ def parse_changes(body: Any) -> ChangesPage:
         changes.append(Change(seq=seq, identifier=identifier,
                               revision=revision if revision is not None else (info or {}).get("revision"),
                               deleted=deleted or bool((info or {}).get("deleted")), info=info,
-                              workflows=[parse_workflow(w) for w in workflows]))
+                              workflows=[parse_workflow(w) for w in workflows], body_omitted=omitted))
     return ChangesPage(results=changes, last_seq=last_seq, more=more)
 
 

@@ -72,6 +72,8 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
     for start in range(0, len(ids), 500):
         pending |= ls.pending_identifiers(session, ids[start:start + 500])
     for change in changes:
+        if change.body_omitted:  # the engine fills these first (fill_omitted); never store a record without its body
+            raise ValueError(f"change of {change.identifier} has no body")
         for workflow in change.workflows:
             ls.upsert_workflow(session, workflow)
         rec = local.get(change.identifier)
@@ -109,6 +111,28 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
             result.applied += 1
         else:
             result.skipped += 1
+
+
+def fill_omitted(db, changes: list[Change]) -> list[Change]:  # noqa: ANN001
+    """Give the changes the hub sent without a body (``have``) our copy of that revision: the
+    record's ``base_document`` is the server's body at ``server_revision``. Returns the changes we
+    could not fill (the copy moved on meanwhile), for the caller to fetch."""
+    wanted = {c.identifier: c for c in changes if c.body_omitted}
+    if not wanted:
+        return []
+    with db.session() as session:
+        rows = {uid: (rev, base) for uid, rev, base in session.execute(
+            select(Record.identifier, Record.server_revision, Record.base_document)
+            .where(Record.identifier.in_(list(wanted))))}
+    missing = []
+    for uid, change in wanted.items():
+        rev, base = rows.get(uid, (None, None))
+        if change.info is not None and rev == change.revision and isinstance(base, dict):
+            change.info = {k: v for k, v in change.info.items() if k != "bodyOmitted"} | {"body": base}
+            change.body_omitted = False
+        else:
+            missing.append(change)
+    return missing
 
 
 def apply_page(session: Session, server: str, page: ChangesPage, *, now: dt.datetime,

@@ -18,6 +18,7 @@ action                 payload
 save                   ``{"document": {...}}`` (written by ``RecordStore.save``)
 delete                 ``{}``
 request_publication    ``{"type": "publishNationalRecord" | "publishReferenceRecord"}``
+request_deletion       ``{"type": "deleteRecord"}`` (a published record's removal from the CHM)
                        (optional; the revision sent is the record's server revision
                        once the earlier saves are through)
 cancel_request         ``{"workflowId": "…"}`` (optional: else the record's running workflow)
@@ -173,6 +174,13 @@ def build_op(session: Session, entry: OutboxEntry, rec: Record | None) -> Op | s
             return _("This change cannot be sent: it holds no document. Discard it and save the record again.")
         schema = (document.get("header") or {}).get("schema") or (rec.schema if rec else None)
         return Op(**base, method="PUT", path=draft_path(ident, schema), headers=headers, body=document)
+    if entry.action == "request_deletion":
+        if rec is None or rec.server_revision is None:
+            return _("The record has not reached the server, so there is nothing to remove from the "
+                     "clearing-house. Delete it on this computer instead.")
+        # the hub reviews the removal on the published version (a newer draft would go with it)
+        return Op(**base, method="POST", path=WORKFLOWS_PATH,
+                  body={"type": ls.DELETE_RECORD, "data": {"identifier": ident}})
     if entry.action == "request_publication":
         if rec is None or rec.server_revision is None:
             return _("The record has not reached the server yet, so its publication cannot be requested. "
@@ -189,7 +197,9 @@ def build_op(session: Session, entry: OutboxEntry, rec: Record | None) -> Op | s
                  "to see its current state.")
     if entry.action == "cancel_request":
         return Op(**base, method="DELETE", path=workflow_path(workflow_id) + "?action=cancel")
-    activity = workflow_path(workflow_id) + "/activities/publishRecord"
+    row = session.get(Workflow, workflow_id)
+    kind = "deleteRecord" if row is not None and row.type == ls.DELETE_RECORD else "publishRecord"
+    activity = workflow_path(workflow_id) + f"/activities/{kind}"
     if entry.action == "approve":
         revision = payload.get("revision")
         if payload.get("afterEdit"):
@@ -316,8 +326,13 @@ def _apply_workflow_answer(session: Session, op: Op, entry: OutboxEntry | None, 
             session.flush()
         if rec is not None:
             state, _reason = ls.workflow_state(workflow)
-            rec.status = {"running": "submitted", "approved": "published", "rejected": "rejected",
-                          "cancelled": "draft"}.get(state, rec.status)
+            if workflow.get("type") == ls.DELETE_RECORD:
+                # approved: the record's removal arrives with the next pull (a tombstone)
+                rec.status = {"running": "removal", "rejected": "published", "cancelled": "published"}.get(
+                    state, rec.status)
+            else:
+                rec.status = {"running": "submitted", "approved": "published", "rejected": "rejected",
+                              "cancelled": "draft"}.get(state, rec.status)
             if rec.sync_state in ("syncing", "error"):
                 rec.sync_state = "queued"
             ls.settle(session, rec)
@@ -339,6 +354,16 @@ def _apply_workflow_answer(session: Session, op: Op, entry: OutboxEntry | None, 
         return _fail(entry, rec, _("The record changed on the server since you last synced it. It will be "
                                    "sent for review at the next sync, once this computer has the latest "
                                    "version."), keep_pending=True)
+    if status == 423 and op.action == "request_deletion":
+        return _fail(entry, rec, _("A publication request for this record is under review on the server. Its "
+                                   "removal is asked for at a later sync, once that review is over."),
+                     keep_pending=True)
+    if status == 409 and op.action == "request_deletion" and isinstance(body, dict) \
+            and body.get("code") == "Error.NotPublished":
+        if rec is not None and rec.status == "removal":
+            rec.status = "draft"
+        return _fail(entry, rec, _("The record is not published on the clearing-house, so there is nothing to "
+                                   "remove there. Discard this change; delete the draft instead."))
     if status == 409 and isinstance(body, dict) and body.get("code") == "Error.WorkflowClosed":
         return _fail(entry, rec, _("This publication request was already closed ({state}) by someone else. "
                                    "Discard this change; sync to see the record's current state.").format(

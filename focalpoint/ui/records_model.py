@@ -33,6 +33,7 @@ def status_label(status: str) -> str:
         "draft": pgettext("record status", "Draft"),
         "ready": pgettext("record status", "Ready"),
         "submitted": pgettext("record status", "Submitted for review"),
+        "removal": pgettext("record status", "Removal requested"),
         "published": pgettext("record status", "Published"),
         "rejected": pgettext("record status", "Rejected"),
     }.get(status, status)

@@ -148,9 +148,18 @@ class RecordsPanel(QWidget):
         self.undo_action = QAction(self)
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self.undo_delete)
+        self.submit_action = QAction(self)
+        self.submit_action.setObjectName("requestPublicationAction")
+        self.submit_action.triggered.connect(self.submit_selected)
+        self.withdraw_action = QAction(self)
+        self.withdraw_action.setObjectName("withdrawRequestAction")
+        self.withdraw_action.triggered.connect(self.withdraw_selected)
         for action in (self.new_action, self.open_action, self.duplicate_action, self.delete_action,
                        self.undo_action):
             self.toolbar.addAction(action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.submit_action)
+        self.toolbar.addAction(self.withdraw_action)
         self.addAction(self.new_action)
         self.message = QLabel(self)
         self.message.setObjectName("recordsMessage")
@@ -356,6 +365,7 @@ class RecordsPanel(QWidget):
         window.closed.connect(lambda ident: self.editors.pop(ident, None))
         window.duplicate_requested.connect(self.duplicate_document)
         window.delete_requested.connect(self.delete_record)
+        window.submit_requested.connect(self.request_publication)
         window.open_record_requested.connect(self.open_record)
         window.show()
         self.editor_opened.emit(window)
@@ -402,6 +412,12 @@ class RecordsPanel(QWidget):
         if view is None:
             return
         title = localize(view.title, get_language()) or _("(untitled)")
+        if view.status in ("published", "removal"):
+            if view.status == "removal":
+                self.message.setText(_("Removal of this record has already been requested."))
+            else:
+                self._request_removal(identifier, title)
+            return
         never_synced = view.server_revision is None
         if not self.confirm(_("Delete record"), _("Delete “{title}”?").format(title=title), _("Delete")):
             return
@@ -422,6 +438,85 @@ class RecordsPanel(QWidget):
 
         self.runner.run_db(do_delete, on_done=lambda _r: self._deleted(identifier, document, never_synced, title),
                            on_error=lambda exc: self.message.setText(str(exc)))
+
+    def _request_removal(self, identifier: str, title: str) -> None:
+        """A published record is removed from the clearing-house through a request a publishing
+        authority approves (the CHM's deleteRecord workflow), not deleted on this computer."""
+        if not self.confirm(
+                _("Remove from the clearing-house"),
+                _("“{title}” is published on the clearing-house. Ask for it to be removed? A publishing "
+                  "authority must approve the removal; until then the record stays published.").format(title=title),
+                _("Ask for removal")):
+            return
+
+        def ask() -> RecordView:
+            from focalpoint.review import request_deletion
+            from focalpoint.ui.review.data import reviewer_identity
+
+            return request_deletion(self.db, identifier, actor=reviewer_identity(self.db))
+
+        self.runner.run_db(ask, on_done=lambda _v: self._said(_(
+            "Removal of “{title}” requested; it is sent at the next sync.").format(title=title)),
+            on_error=lambda exc: self.message.setText(str(exc)))
+
+    # ------------------------------------------------------------ publication requests
+
+    def submit_selected(self) -> None:
+        identifier = self.selected_identifier()
+        if identifier:
+            self.request_publication(identifier)
+
+    def request_publication(self, identifier: str) -> None:
+        """Ask for publication of a record (queued; a publishing authority reviews it). DB worker."""
+        editor = self.editors.get(identifier)
+        if editor is not None:
+            editor.autosaver.flush(force=True)  # what is on screen is what gets reviewed
+
+        def ask() -> RecordView:
+            from focalpoint.review import request_publication
+            from focalpoint.ui.review.data import reviewer_identity
+
+            return request_publication(self.db, identifier, actor=reviewer_identity(self.db))
+
+        self.runner.run_db(ask, on_done=self._requested, on_error=lambda exc: self.message.setText(str(exc)))
+
+    def _requested(self, view: RecordView) -> None:
+        title = localize(view.title, get_language()) or _("(untitled)")
+        self._said(_("Publication of “{title}” requested; it is sent at the next sync. The record is locked "
+                     "until the review is over.").format(title=title), view)
+
+    def withdraw_selected(self) -> None:
+        identifier = self.selected_identifier()
+        if identifier:
+            self.withdraw_request(identifier)
+
+    def withdraw_request(self, identifier: str) -> None:
+        """Withdraw a record's publication or removal request (queued like any change)."""
+
+        def withdraw() -> RecordView:
+            from focalpoint.review import cancel_request
+            from focalpoint.ui.review.data import reviewer_identity
+
+            return cancel_request(self.db, identifier, actor=reviewer_identity(self.db))
+
+        def done(view: RecordView) -> None:
+            title = localize(view.title, get_language()) or _("(untitled)")
+            if view.status == "published":
+                self._said(_("Removal request for “{title}” withdrawn; the record stays published.").format(
+                    title=title), view)
+            else:
+                self._said(_("Publication request for “{title}” withdrawn; you can edit it again.").format(
+                    title=title), view)
+
+        self.runner.run_db(withdraw, on_done=done, on_error=lambda exc: self.message.setText(str(exc)))
+
+    def _said(self, message: str, view: RecordView | None = None) -> None:
+        self.message.setText(message)
+        if view is not None:
+            editor = self.editors.get(view.identifier)
+            if editor is not None and hasattr(editor, "set_record"):
+                editor.set_record(view)
+        self._changed()
 
     def _deleted(self, identifier: str, document: dict[str, Any], never_synced: bool, title: str) -> None:
         self._last_deleted = (identifier, document, never_synced)
@@ -460,6 +555,11 @@ class RecordsPanel(QWidget):
         self.duplicate_action.setText(_("D&uplicate"))
         self.delete_action.setText(_("&Delete…"))
         self.undo_action.setText(_("&Undo delete"))
+        self.submit_action.setText(_("Request &publication"))
+        self.submit_action.setToolTip(_("Ask a publishing authority to publish the selected record on the "
+                                        "clearing-house (sent at the next sync)"))
+        self.withdraw_action.setText(_("&Withdraw request"))
+        self.withdraw_action.setToolTip(_("Withdraw the selected record's publication or removal request"))
         self.types.setAccessibleName(_("Record types"))
         self.table.setAccessibleName(_("Records"))
         if self._loaded:

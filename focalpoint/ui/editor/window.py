@@ -47,6 +47,7 @@ class RecordEditorWindow(QMainWindow):
     duplicate_requested = Signal(dict)
     delete_requested = Signal(str)
     open_record_requested = Signal(str)
+    submit_requested = Signal(str)  # "Request publication" (the records panel sends the request)
 
     def __init__(self, form: FormDefinition, document: dict[str, Any], *, db: Database | None, runner,  # noqa: ANN001
                  store: RecordStore, record: RecordView | None = None, data_dir: Path | None = None,
@@ -151,8 +152,11 @@ class RecordEditorWindow(QMainWindow):
         self.duplicate_action = self._action(QKeySequence("Ctrl+D"), self.duplicate)
         self.delete_action = self._action(QKeySequence.StandardKey.Delete, self.delete)
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # not while typing
+        self.submit_action = self._action(QKeySequence("Ctrl+Shift+P"), self.request_publication)
+        self.submit_action.setObjectName("editorRequestPublication")
         self.close_action = self._action(QKeySequence.StandardKey.Close, self.close)
-        for action in (self.save_action, self.ready_action, self.duplicate_action, self.delete_action):
+        for action in (self.save_action, self.ready_action, self.submit_action, self.duplicate_action,
+                       self.delete_action):
             self.toolbar.addAction(action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.close_action)
@@ -232,6 +236,22 @@ class RecordEditorWindow(QMainWindow):
     def delete(self) -> None:
         self.delete_requested.emit(self.identifier)
 
+    def request_publication(self) -> None:
+        """Check the record like "Mark ready" does, then ask for its publication."""
+        self._show_mandatory = True
+        self.validate_now()
+        if self._errors:
+            self.side.setCurrentWidget(self.problems)
+            self.statusBar().showMessage(_("Publication cannot be requested yet: see the problems listed."), 8000)
+            return
+        self.autosaver.flush(force=True)
+        self.submit_requested.emit(self.identifier)
+
+    def set_record(self, view: RecordView) -> None:
+        """The record's state changed elsewhere (a request sent or withdrawn)."""
+        self.record = view
+        self._update_state()
+
     def _on_saved(self, view: RecordView) -> None:
         self.record = view
         self._update_state()
@@ -251,9 +271,20 @@ class RecordEditorWindow(QMainWindow):
         self.autosaver.save_fn = lambda document, status=None: save_review_edit(db, identifier, document)
         self._apply_lock()
 
+    def _locked_text(self) -> None:
+        record = getattr(self, "record", None)
+        if record is not None and record.status == "removal":
+            self.locked_label.setText(_("The removal of this record from the clearing-house is waiting for "
+                                        "review, so it cannot be changed. Withdraw the removal request to "
+                                        "edit it."))
+        else:
+            self.locked_label.setText(_("This record is waiting for review and cannot be changed. Cancel the "
+                                        "publication request to edit it."))
+
     def _apply_lock(self) -> None:
-        locked = (self.record is not None and self.record.status == "submitted"
+        locked = (self.record is not None and self.record.status in ("submitted", "removal")
                   and not getattr(self, "review_edit", False))
+        self._locked_text()
         self.form_view.setEnabled(not locked)
         for box in self.language_boxes.values():
             box.setEnabled(not locked)
@@ -389,6 +420,8 @@ class RecordEditorWindow(QMainWindow):
                 status=status_label(self.record.status), sync=sync_label(self.record.sync_state)))
         ready = self.record is not None and self.record.status == "ready"
         self.ready_action.setText(_("Back to &draft") if ready else _("Mark &ready"))
+        requestable = self.record is not None and self.record.status in ("draft", "ready", "rejected")
+        self.submit_action.setEnabled(requestable or self.record is None)
         self._apply_lock()
 
     def retranslate(self) -> None:
@@ -401,10 +434,12 @@ class RecordEditorWindow(QMainWindow):
         self.save_action.setText(_("&Save now"))
         self.duplicate_action.setText(_("D&uplicate"))
         self.delete_action.setText(_("De&lete…"))
+        self.submit_action.setText(_("Request &publication"))
+        self.submit_action.setToolTip(_("Ask a publishing authority to publish this record on the clearing-house "
+                                        "(sent at the next sync)"))
         self.close_action.setText(_("&Close"))
         self.side.setTabText(0, _("Problems"))
-        self.locked_label.setText(_("This record is waiting for review and cannot be changed. Cancel the "
-                                    "publication request to edit it."))
+        self._locked_text()
         self._update_title()
         self._update_state()
         self.validate_now()

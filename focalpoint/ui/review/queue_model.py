@@ -158,7 +158,8 @@ class ReviewQueueModel(QAbstractTableModel):
             if col == self.COL_TITLE:
                 return localize(item.title, lang) or _("(untitled)")
             if col == self.COL_TYPE:
-                return schema_label(item.schema, lang)
+                label = schema_label(item.schema, lang)
+                return _("{type} — removal").format(type=label) if item.removal else label
             if col == self.COL_AUTHOR:
                 return item.author or ""
             if col == self.COL_GOVERNMENT:

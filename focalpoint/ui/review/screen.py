@@ -308,6 +308,9 @@ class ReviewScreen(QWidget):
                 age=age_text(item.age), revision=item.revision if item.revision is not None else "?"))
             if item.overdue and not self.decision:
                 self.facts.setText(self.facts.text() + " · " + _("overdue"))
+            if item.removal:
+                self.facts.setText(_("REMOVAL REQUEST: approving removes this record from the clearing-house.")
+                                   + "\n" + self.facts.text())
             if item.decision and not self.message.text():
                 self._say(_("You already decided on this request ({decision}); the decision waits for the next "
                             "sync.").format(decision=_("approved") if item.decision == "approve" else _("rejected")),
@@ -324,8 +327,10 @@ class ReviewScreen(QWidget):
         self.decision_box.setTitle(_("Decision"))
         self.reason_label.setText(_("Reason for rejection (required to reject; the author sees it):"))
         self.reason.setPlaceholderText(_("What must the author correct?"))
-        self.approve_button.setText(_("&Approve"))
-        self.approve_button.setToolTip(_("Approve exactly the revision shown; sent at the next sync"))
+        removal = data is not None and data.item.removal
+        self.approve_button.setText(_("&Approve removal") if removal else _("&Approve"))
+        self.approve_button.setToolTip(_("Remove the record from the clearing-house; sent at the next sync")
+                                       if removal else _("Approve exactly the revision shown; sent at the next sync"))
         self.reject_button.setText(_("&Reject"))
         self.reject_button.setToolTip(_("Type a reason first"))
         self.editor_button.setText(_("Open in the &editor"))
