@@ -465,6 +465,8 @@ class RecordsPanel(QWidget):
         identifier = self.selected_identifier()
         if identifier:
             self.request_publication(identifier)
+        else:
+            self.message.setText(_("Select a record in the list first."))
 
     def request_publication(self, identifier: str) -> None:
         """Ask for publication of a record (queued; a publishing authority reviews it). DB worker."""
@@ -489,6 +491,8 @@ class RecordsPanel(QWidget):
         identifier = self.selected_identifier()
         if identifier:
             self.withdraw_request(identifier)
+        else:
+            self.message.setText(_("Select a record in the list first."))
 
     def withdraw_request(self, identifier: str) -> None:
         """Withdraw a record's publication or removal request (queued like any change)."""
