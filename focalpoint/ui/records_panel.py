@@ -449,15 +449,10 @@ class RecordsPanel(QWidget):
                 _("Ask for removal")):
             return
 
-        def ask() -> RecordView:
-            from focalpoint.review import request_deletion
-            from focalpoint.ui.review.data import reviewer_identity
+        from focalpoint.review import request_deletion
 
-            return request_deletion(self.db, identifier, actor=reviewer_identity(self.db))
-
-        self.runner.run_db(ask, on_done=lambda _v: self._said(_(
-            "Removal of “{title}” requested; it is sent at the next sync.").format(title=title)),
-            on_error=lambda exc: self.message.setText(str(exc)))
+        self._review_step(request_deletion, identifier, lambda view: self._said(_(
+            "Removal of “{title}” requested; it is sent at the next sync.").format(title=title), view))
 
     # ------------------------------------------------------------ publication requests
 
@@ -474,13 +469,9 @@ class RecordsPanel(QWidget):
         if editor is not None:
             editor.autosaver.flush(force=True)  # what is on screen is what gets reviewed
 
-        def ask() -> RecordView:
-            from focalpoint.review import request_publication
-            from focalpoint.ui.review.data import reviewer_identity
+        from focalpoint.review import request_publication
 
-            return request_publication(self.db, identifier, actor=reviewer_identity(self.db))
-
-        self.runner.run_db(ask, on_done=self._requested, on_error=lambda exc: self.message.setText(str(exc)))
+        self._review_step(request_publication, identifier, self._requested)
 
     def _requested(self, view: RecordView) -> None:
         title = localize(view.title, get_language()) or _("(untitled)")
@@ -496,12 +487,7 @@ class RecordsPanel(QWidget):
 
     def withdraw_request(self, identifier: str) -> None:
         """Withdraw a record's publication or removal request (queued like any change)."""
-
-        def withdraw() -> RecordView:
-            from focalpoint.review import cancel_request
-            from focalpoint.ui.review.data import reviewer_identity
-
-            return cancel_request(self.db, identifier, actor=reviewer_identity(self.db))
+        from focalpoint.review import cancel_request
 
         def done(view: RecordView) -> None:
             title = localize(view.title, get_language()) or _("(untitled)")
@@ -512,7 +498,19 @@ class RecordsPanel(QWidget):
                 self._said(_("Publication request for “{title}” withdrawn; you can edit it again.").format(
                     title=title), view)
 
-        self.runner.run_db(withdraw, on_done=done, on_error=lambda exc: self.message.setText(str(exc)))
+        self._review_step(cancel_request, identifier, done)
+
+    def _review_step(self, step: Callable[..., RecordView], identifier: str,
+                     on_done: Callable[[RecordView], None]) -> None:
+        """Run a ``focalpoint.review`` step on the DB worker as the signed-in person; its refusal
+        (already requested, not complete…) is shown in words."""
+
+        def run() -> RecordView:
+            from focalpoint.ui.review.data import reviewer_identity
+
+            return step(self.db, identifier, actor=reviewer_identity(self.db))
+
+        self.runner.run_db(run, on_done=on_done, on_error=lambda exc: self.message.setText(str(exc)))
 
     def _said(self, message: str, view: RecordView | None = None) -> None:
         self.message.setText(message)
