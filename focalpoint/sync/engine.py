@@ -576,11 +576,11 @@ class SyncEngine:
         missing = pulling.fill_omitted(self.db, page.results)
         for change in missing:
             self._check_cancel()
-            path = (draft_path(change.identifier) if (change.info or {}).get("isDraft", True)
-                    else f"{DOCUMENTS_PATH}/{quote(change.identifier, safe='')}")
-            answer = self._call("GET", path)
-            if answer.status == 404 and path != f"{DOCUMENTS_PATH}/{quote(change.identifier, safe='')}":
-                answer = self._call("GET", f"{DOCUMENTS_PATH}/{quote(change.identifier, safe='')}")
+            published = f"{DOCUMENTS_PATH}/{quote(change.identifier, safe='')}"
+            draft = (change.info or {}).get("isDraft", True)
+            answer = self._call("GET", draft_path(change.identifier) if draft else published)
+            if answer.status == 404 and draft:
+                answer = self._call("GET", published)
             if not answer.ok:
                 raise MalformedAnswer(_("HTTP {status} for the list of changes").format(status=answer.status))
             info = parse_document_info(answer.body)
