@@ -162,6 +162,10 @@ class Attachment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+#: The CHM workflow that removes a published record (the others publish: publishNationalRecord, …)
+DELETE_RECORD = "deleteRecord"
+
+
 class Workflow(Base):
     """A publication workflow as last seen locally (pulled, or requested offline)."""
 

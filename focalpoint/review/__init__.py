@@ -26,10 +26,9 @@ from sqlalchemy.orm import Session
 
 from focalpoint.db import Database
 from focalpoint.i18n import N_, _, localize
-from focalpoint.models import AuditEvent, Meta, Record, Workflow, utcnow
+from focalpoint.models import DELETE_RECORD, AuditEvent, Meta, Record, Workflow, utcnow
 from focalpoint.records import RecordError, RecordStore, RecordView
 
-DELETE_RECORD = "deleteRecord"
 #: The central CHM's default workflow age: a request open longer is overdue.
 REVIEW_AGE_LIMIT = dt.timedelta(weeks=12)
 ACCOUNT_META_KEY = "account.user"

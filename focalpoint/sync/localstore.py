@@ -27,7 +27,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from focalpoint.i18n import _
-from focalpoint.models import AuditEvent, Meta, OutboxEntry, Record, Workflow
+from focalpoint.models import DELETE_RECORD, AuditEvent, Meta, OutboxEntry, Record, Workflow
 from focalpoint.records import INDEX_INSERT, index_row
 from focalpoint.records import index_record as index_record_text
 from focalpoint.records import document_text, document_title, government_of, new_entry_id
@@ -248,9 +248,6 @@ def upsert_workflow(session: Session, workflow: dict[str, Any]) -> Workflow:
             if k in ("localDecision", "publishedBody", "publishedFetched", "reviewEdited")} if isinstance(row.data, dict) else {}
     row.data = {**workflow, **kept}
     return row
-
-
-DELETE_RECORD = "deleteRecord"
 
 
 def status_from(info: dict[str, Any] | None, workflows: list[dict[str, Any]], current: str | None) -> str:

@@ -18,9 +18,9 @@ action                 payload
 save                   ``{"document": {...}}`` (written by ``RecordStore.save``)
 delete                 ``{}``
 request_publication    ``{"type": "publishNationalRecord" | "publishReferenceRecord"}``
-request_deletion       ``{"type": "deleteRecord"}`` (a published record's removal from the CHM)
                        (optional; the revision sent is the record's server revision
                        once the earlier saves are through)
+request_deletion       ``{"type": "deleteRecord"}`` (a published record's removal from the CHM)
 cancel_request         ``{"workflowId": "…"}`` (optional: else the record's running workflow)
 approve                ``{"workflowId": "…", "revision": N}`` — N is the revision the
                        reviewer saw (sync invariant 6); required
@@ -40,7 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from focalpoint.i18n import N_, _
-from focalpoint.models import OutboxEntry, Record, Workflow
+from focalpoint.models import DELETE_RECORD, OutboxEntry, Record, Workflow
 from focalpoint.sync import localstore as ls
 from focalpoint.sync.errors import MalformedAnswer
 from focalpoint.sync.protocol import (
@@ -180,7 +180,7 @@ def build_op(session: Session, entry: OutboxEntry, rec: Record | None) -> Op | s
                      "clearing-house. Delete it on this computer instead.")
         # the hub reviews the removal on the published version (a newer draft would go with it)
         return Op(**base, method="POST", path=WORKFLOWS_PATH,
-                  body={"type": ls.DELETE_RECORD, "data": {"identifier": ident}})
+                  body={"type": DELETE_RECORD, "data": {"identifier": ident}})
     if entry.action == "request_publication":
         if rec is None or rec.server_revision is None:
             return _("The record has not reached the server yet, so its publication cannot be requested. "
@@ -198,7 +198,7 @@ def build_op(session: Session, entry: OutboxEntry, rec: Record | None) -> Op | s
     if entry.action == "cancel_request":
         return Op(**base, method="DELETE", path=workflow_path(workflow_id) + "?action=cancel")
     row = session.get(Workflow, workflow_id)
-    kind = "deleteRecord" if row is not None and row.type == ls.DELETE_RECORD else "publishRecord"
+    kind = "deleteRecord" if row is not None and row.type == DELETE_RECORD else "publishRecord"
     activity = workflow_path(workflow_id) + f"/activities/{kind}"
     if entry.action == "approve":
         revision = payload.get("revision")
@@ -326,7 +326,7 @@ def _apply_workflow_answer(session: Session, op: Op, entry: OutboxEntry | None, 
             session.flush()
         if rec is not None:
             state, _reason = ls.workflow_state(workflow)
-            if workflow.get("type") == ls.DELETE_RECORD:
+            if workflow.get("type") == DELETE_RECORD:
                 # approved: the record's removal arrives with the next pull (a tombstone)
                 rec.status = {"running": "removal", "rejected": "published", "cancelled": "published"}.get(
                     state, rec.status)
