@@ -365,3 +365,19 @@ def test_deleting_a_published_record_asks_for_its_removal_instead(qtbot, env):
     idle(qtbot, env.runner)
     assert env.store.get(view.identifier).status == "published"
     assert "stays published" in env.panel.message.text()
+
+
+def test_request_actions_follow_the_selected_records_status(qtbot, env):
+    view = env.store.save(COMPLETE_CONTACT)
+    env.panel.load()
+    qtbot.waitUntil(lambda: env.panel.model.row_of(view.identifier) >= 0, timeout=5000)
+    assert not env.panel.submit_action.isEnabled()  # nothing selected: nothing to ask for
+    row = env.panel.model.row_of(view.identifier)
+    env.panel.table.setCurrentIndex(env.panel.model.index(row, 0))
+    qtbot.waitUntil(env.panel.submit_action.isEnabled, timeout=5000)
+    assert not env.panel.withdraw_action.isEnabled()
+    env.panel.submit_action.trigger()
+    idle(qtbot, env.runner)
+    qtbot.waitUntil(lambda: env.store.get(view.identifier).status == "submitted", timeout=5000)
+    qtbot.waitUntil(env.panel.withdraw_action.isEnabled, timeout=5000)  # the same row, now waiting
+    assert not env.panel.submit_action.isEnabled()

@@ -24,6 +24,7 @@ PAGE_SIZE = 100
 MAX_PAGES = 40
 IdentifierRole = Qt.ItemDataRole.UserRole + 20
 SchemaRole = Qt.ItemDataRole.UserRole + 21
+StatusRole = Qt.ItemDataRole.UserRole + 22  # the record's status code (draft, submitted, …)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -197,7 +198,7 @@ class RecordTableModel(QAbstractTableModel):
         if role == IdentifierRole:
             return self._ids[index.row()]
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
-                        SchemaRole):
+                        SchemaRole, StatusRole):
             return None
         row = self._row(index.row())
         col = index.column()
@@ -205,6 +206,8 @@ class RecordTableModel(QAbstractTableModel):
             return "…" if role == Qt.ItemDataRole.DisplayRole and col == self.COL_TITLE else None
         if role == SchemaRole:
             return row.schema
+        if role == StatusRole:
+            return row.status
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == self.COL_SYNC and row.sync_state in SYNC_COLOURS:
                 return QBrush(QColor(SYNC_COLOURS[row.sync_state]))

@@ -23,7 +23,7 @@ from focalpoint.db import Database
 from focalpoint.i18n import _, get_language, localize
 from focalpoint.records import STATUSES, SYNC_STATES, RecordStore, RecordView, new_identifier
 from focalpoint.ui.records_data import RecordQuery, schema_counts
-from focalpoint.ui.records_model import IdentifierRole, RecordTableModel, status_label, sync_label
+from focalpoint.ui.records_model import IdentifierRole, RecordTableModel, StatusRole, status_label, sync_label
 
 SEARCH_DEBOUNCE_MS = 200
 ALL_TYPES = ""
@@ -154,6 +154,10 @@ class RecordsPanel(QWidget):
         self.withdraw_action = QAction(self)
         self.withdraw_action.setObjectName("withdrawRequestAction")
         self.withdraw_action.triggered.connect(self.withdraw_selected)
+        self.table.selectionModel().currentChanged.connect(lambda *_a: self._update_request_actions())
+        for signal in (self.model.dataChanged, self.model.modelReset, self.model.layoutChanged):
+            signal.connect(lambda *_a: self._update_request_actions())
+        self._update_request_actions()
         for action in (self.new_action, self.open_action, self.duplicate_action, self.delete_action,
                        self.undo_action):
             self.toolbar.addAction(action)
@@ -455,6 +459,13 @@ class RecordsPanel(QWidget):
             "Removal of “{title}” requested; it is sent at the next sync.").format(title=title), view))
 
     # ------------------------------------------------------------ publication requests
+
+    def _update_request_actions(self) -> None:
+        """Offer only what fits the selected record: a request for a draft, a withdrawal while one waits."""
+        index = self.table.currentIndex()
+        status = index.data(StatusRole) if index.isValid() else None
+        self.submit_action.setEnabled(status in ("draft", "ready", "rejected"))
+        self.withdraw_action.setEnabled(status in ("submitted", "removal"))
 
     def submit_selected(self) -> None:
         identifier = self.selected_identifier()
