@@ -30,7 +30,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from focalpoint.db import Database
+from focalpoint.fileio import write_atomic
 from focalpoint.i18n import _
 from focalpoint.models import OutboxEntry, Record, utcnow
 from focalpoint.sync import localstore as ls
@@ -97,23 +97,11 @@ def _write(target: PathOrFile, kind: str, content: dict[str, Any], meta: dict[st
             gz.write(header + b"\n")
             gz.write(body)
         return digest
-    path = Path(target)  # type: ignore[arg-type]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".bundle-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-                gz.write(header + b"\n")
-                gz.write(body)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    packed = io.BytesIO()
+    with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0) as gz:
+        gz.write(header + b"\n")
+        gz.write(body)
+    write_atomic(Path(target), packed.getvalue())  # type: ignore[arg-type]  # temporary file, then rename
     return digest
 
 
