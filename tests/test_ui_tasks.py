@@ -108,3 +108,33 @@ def test_garbage_is_collected_on_the_ui_thread_only_when_workers_are_idle(qtbot)
     finally:
         collector.stop()
         runner.shutdown()
+
+
+def test_an_answer_for_a_view_closed_meanwhile_is_dropped_quietly(qtbot):
+    """Closing an editor while its query runs must not raise into the event loop when the answer
+    comes back; other errors in a callback still do."""
+    from PySide6.QtWidgets import QListWidget
+
+    from focalpoint.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    release = threading.Event()
+    view = QListWidget()
+    runner.run_db(release.wait, 5, on_done=lambda _r: view.clear())
+    view.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken_valid(view), timeout=2000)
+    release.set()
+    runner.wait_db_idle()
+    qtbot.wait(50)  # the answer is delivered; pytest-qt fails the test if it raised
+
+    with pytest.raises(ValueError):
+        from focalpoint.ui.tasks import _answer
+
+        _answer(lambda _v: int("x"), None)
+    runner.shutdown()
+
+
+def shiboken_valid(obj) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(obj)

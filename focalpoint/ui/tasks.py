@@ -131,13 +131,24 @@ class TaskRunner(QObject):
         self._change_pending(-1)
         if error is not None:
             if on_error is not None:
-                on_error(error)
+                _answer(on_error, error)
             else:
                 log.error("background task failed: %s", getattr(error, "__focalpoint_traceback__", error))
                 self.task_failed.emit(str(error))
             return
         if on_done is not None:
-            on_done(result)
+            _answer(on_done, result)
+
+
+def _answer(callback: Callable[[Any], Any], value: Any) -> None:
+    """Hand a result to the view that asked for it. A view closed while its task ran (an editor
+    shut before its query came back) no longer wants it: that is dropped, not raised."""
+    try:
+        callback(value)
+    except RuntimeError as exc:
+        if "already deleted" not in str(exc):
+            raise
+        log.debug("an answer for a closed view was dropped: %s", exc)
 
 
 class SynchronousTaskRunner(QObject):
