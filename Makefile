@@ -1,6 +1,6 @@
 PY ?= .venv/bin/python
 
-.PHONY: run test translations translations-check bench build
+.PHONY: run test translations translations-check bench build dist
 
 run:
 	bash scripts/run-app.sh
@@ -20,3 +20,6 @@ bench:
 
 build:
 	$(PY) -m PyInstaller --noconfirm --clean build.spec
+
+dist:
+	bash scripts/dist.sh
