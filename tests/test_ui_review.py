@@ -330,9 +330,18 @@ def test_a_removal_request_says_so_in_the_queue_and_on_the_approve_button(qtbot,
     with qtbot.waitSignal(model.loaded, timeout=10000):
         model.reload()
     assert "removal" in model.index(0, ReviewQueueModel.COL_TYPE).data()
-    screen = _open_screen(qtbot, hold, catalog_db, runner)
+    answers, asked = [False, True], []
+
+    def confirm(_title: str, question: str, _yes: str) -> bool:
+        asked.append(question)
+        return answers.pop(0)
+
+    screen = _open_screen(qtbot, hold, catalog_db, runner, confirm=confirm)
     assert "removal" in screen.approve_button.text().lower()
     assert "REMOVAL REQUEST" in screen.facts.text()
+    qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)  # asked, and the reviewer says no
+    runner.wait_db_idle()
+    assert _outbox(catalog_db, "approve") == [] and "Old needs" in asked[0]
     with qtbot.waitSignal(screen.decided, timeout=10000):
         qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)
     [entry] = _outbox(catalog_db, "approve")

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QMessageBox, QSplitter, QTableView,
+                               QListWidget, QListWidgetItem, QSplitter, QTableView,
                                QToolBar, QVBoxLayout, QWidget)
 
 from focalpoint.db import Database
@@ -24,22 +24,10 @@ from focalpoint.i18n import _, get_language, localize
 from focalpoint.records import STATUSES, SYNC_STATES, RecordStore, RecordView, new_identifier
 from focalpoint.ui.records_data import RecordQuery, schema_counts
 from focalpoint.ui.records_model import IdentifierRole, RecordTableModel, StatusRole, status_label, sync_label
+from focalpoint.ui.widgets import Confirm, dialog_confirm
 
 SEARCH_DEBOUNCE_MS = 200
 ALL_TYPES = ""
-
-Confirm = Callable[[str, str, str], bool]  # (title, question, yes-button text) -> yes?
-
-
-def dialog_confirm(parent: QWidget) -> Confirm:
-    def confirm(title: str, question: str, yes_text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, question, QMessageBox.StandardButton.NoButton, parent)
-        yes = box.addButton(yes_text, QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is yes
-    return confirm
 
 
 def schema_labels() -> dict[str, dict[str, str]]:

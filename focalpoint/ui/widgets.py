@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QComboBox, QSizePolicy
+from PySide6.QtWidgets import QComboBox, QMessageBox, QSizePolicy, QWidget
+
+Confirm = Callable[[str, str, str], bool]  # (title, question, yes-button text) -> yes?
+
+
+def dialog_confirm(parent: QWidget) -> Confirm:
+    """Ask before something that cannot be taken back; Cancel is the default button."""
+    def confirm(title: str, question: str, yes_text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, question, QMessageBox.StandardButton.NoButton, parent)
+        yes = box.addButton(yes_text, QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is yes
+    return confirm
 
 
 class _PopupWidth(QObject):

@@ -51,9 +51,15 @@ class ReviewScreen(QWidget):
 
     def __init__(self, db: Database, runner, workflow_id: str, parent: QWidget | None = None,  # noqa: ANN001
                  *, open_editor: Callable[[str], None] | None = None,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow,
+                 confirm: Callable[[str, str, str], bool] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reviewScreen")
+        if confirm is None:
+            from focalpoint.ui.widgets import dialog_confirm
+
+            confirm = dialog_confirm(self)
+        self.confirm = confirm  # (title, question, yes-button text) -> yes?
         self.db = db
         self.runner = runner
         self.workflow_id = workflow_id
@@ -235,6 +241,12 @@ class ReviewScreen(QWidget):
     def approve(self) -> None:
         data = self.data
         if not self.approve_button.isEnabled() or data is None:
+            return
+        if data.item.removal and not self.confirm(
+                _("Approve removal"),
+                _("Approving removes “{title}” from the clearing-house for everyone, at the next sync. "
+                  "Approve the removal?").format(title=localize(data.item.title, get_language()) or _("(untitled)")),
+                _("Approve removal")):
             return
         self._start("approve")
         self.runner.run_db(review.approve, self.db, self.workflow_id, actor=data.actor,
