@@ -121,7 +121,10 @@ def build(source: Path, out: Path, cc: str | None = None) -> dict:
     """Write a subset of ``source`` (an ICU data library) to ``out``; returns sizes for the build log."""
     cc = cc or shutil.which("cc") or shutil.which("gcc")
     if not cc:
-        raise IcuDataError("no C compiler (cc/gcc) to build the ICU data library")
+        raise IcuDataError("no C compiler (cc/gcc) to build the ICU data library: install gcc")
+    for tool in ("objdump", "readelf"):
+        if shutil.which(tool) is None:
+            raise IcuDataError(f"{tool} is missing (it reads the ICU data library): install binutils")
     symbol, offset, size = _symbol(source)
     blob = source.read_bytes()[offset:offset + size]
     header, items = read_package(blob)
