@@ -381,3 +381,16 @@ def test_request_actions_follow_the_selected_records_status(qtbot, env):
     qtbot.waitUntil(lambda: env.store.get(view.identifier).status == "submitted", timeout=5000)
     qtbot.waitUntil(env.panel.withdraw_action.isEnabled, timeout=5000)  # the same row, now waiting
     assert not env.panel.submit_action.isEnabled()
+
+
+def test_a_record_waiting_for_review_cannot_be_deleted_until_the_request_is_withdrawn(qtbot, env):
+    from focalpoint.records import RecordError
+
+    view = env.store.save(COMPLETE_CONTACT, status="submitted")
+    env.panel.delete_record(view.identifier)
+    idle(qtbot, env.runner)
+    assert env.asked == []  # not even asked: it cannot be done now, and the person is told why
+    assert "Withdraw the request first" in env.panel.message.text()
+    assert not env.store.get(view.identifier).deleted
+    with pytest.raises(RecordError, match="waiting for review"):
+        env.store.delete(view.identifier)

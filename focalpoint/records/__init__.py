@@ -28,6 +28,13 @@ from focalpoint.i18n import _
 from focalpoint.models import AuditEvent, OutboxEntry, Record, utcnow
 
 STATUSES = ("draft", "ready", "submitted", "published", "removal", "rejected")
+#: a request waits for review: the record is locked here and on the hub
+LOCKED_STATUSES = ("submitted", "removal")
+
+
+def locked_delete_message() -> str:
+    return _("This record is waiting for review, so it cannot be deleted. Withdraw the request first.")
+
 SYNC_STATES = ("local", "queued", "syncing", "synced", "conflict", "error")
 
 
@@ -227,6 +234,8 @@ class RecordStore:
         rec = session.get(Record, identifier)
         if rec is None:
             raise RecordError(_("There is no record {identifier}.").format(identifier=identifier))
+        if rec.status in LOCKED_STATUSES:
+            raise RecordError(locked_delete_message())
         now = self.clock()
         if rec.server_revision is None:
             if not confirmed_twice:

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from focalpoint.db import Database
 from focalpoint.i18n import _, get_language, localize
-from focalpoint.records import STATUSES, SYNC_STATES, RecordStore, RecordView, new_identifier
+from focalpoint.records import (LOCKED_STATUSES, STATUSES, SYNC_STATES, RecordStore, RecordView, locked_delete_message,
+                                new_identifier)
 from focalpoint.ui.records_data import RecordQuery, schema_counts
 from focalpoint.ui.records_model import IdentifierRole, RecordTableModel, StatusRole, status_label, sync_label
 from focalpoint.ui.widgets import Confirm, dialog_confirm
@@ -404,11 +405,11 @@ class RecordsPanel(QWidget):
         if view is None:
             return
         title = localize(view.title, get_language()) or _("(untitled)")
-        if view.status in ("published", "removal"):
-            if view.status == "removal":
-                self.message.setText(_("Removal of this record has already been requested."))
-            else:
-                self._request_removal(identifier, title)
+        if view.status in LOCKED_STATUSES:
+            self.message.setText(locked_delete_message())
+            return
+        if view.status == "published":
+            self._request_removal(identifier, title)
             return
         never_synced = view.server_revision is None
         if not self.confirm(_("Delete record"), _("Delete “{title}”?").format(title=title), _("Delete")):
