@@ -35,6 +35,16 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    """A real hub on loopback over HTTP (SQLite), one per test module; modules that need users or
+    records made once define their own ``hub``."""
+    from focalpoint.hub.testing import start_hub
+
+    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
+        yield running
+
+
 PREVIOUS_RELEASE_RECORDS = {
     "1AC4C360-B9BD-4F9D-BB9D-412425CD1379": ("contact", "Losana"),
     "D9B6933C-216E-468C-A1EF-8E5AFE85AE6D": ("organization", "生物多样性研究中心"),

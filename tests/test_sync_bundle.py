@@ -23,14 +23,6 @@ PASSWORD = "bundle-pw"
 _governments = iter(government_codes())
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
-
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
-        yield running
-
-
 @pytest.fixture
 def gov(hub):
     code = next(_governments)

@@ -18,14 +18,6 @@ from focalpoint.sync.testing import Station, government_codes, needs_assessment
 PASSWORD = "correct horse"
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
-
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
-        yield running
-
-
 _governments = iter(government_codes())
 
 

@@ -17,14 +17,6 @@ PASSWORD = "kill-pw"
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
-
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
-        yield running
-
-
 def _cli(data_dir: Path, server: str, email: str) -> subprocess.Popen:
     env = dict(os.environ, FOCALPOINT_EMAIL=email, FOCALPOINT_PASSWORD=PASSWORD,
                PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", FOCALPOINT_LANG="en")

@@ -16,14 +16,6 @@ pytestmark = pytest.mark.gui
 PASSWORD = "correct horse"
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
-
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
-        yield running
-
-
 @pytest.fixture
 def window(main_window):
     return main_window
