@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from focalpoint.catalog import ActivitySummary
 from focalpoint.i18n import _, get_language, localize
+from focalpoint.ui.table_model import RowTableModel
 
 ActivityNumberRole = Qt.ItemDataRole.UserRole + 1
 NodeKindRole = Qt.ItemDataRole.UserRole + 2
@@ -31,7 +32,7 @@ def priority_text(value: bool) -> str:
     return _("Priority") if value else ""
 
 
-class ActivityTableModel(QAbstractTableModel):
+class ActivityTableModel(RowTableModel):
     """The filtered list of activities, one row each."""
 
     COL_NUMBER, COL_TITLE, COL_SECTION, COL_TARGETS, COL_PRIORITY, COL_SECRETARIAT, COL_TIMEFRAME = range(7)
@@ -63,23 +64,12 @@ class ActivityTableModel(QAbstractTableModel):
     def numbers(self) -> list[int]:
         return [a.number for a in self._rows]
 
-    def retranslate(self) -> None:
-        """Language changed: headers and texts are computed at paint time, so just repaint."""
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.COLUMN_COUNT - 1)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.COLUMN_COUNT - 1))
-
     # ------------------------------------------------------------ Qt model
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def row_total(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else self.COLUMN_COUNT
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> dict[int, str]:
         return {
             self.COL_NUMBER: _("No."),
             self.COL_TITLE: _("Activity"),
@@ -88,7 +78,7 @@ class ActivityTableModel(QAbstractTableModel):
             self.COL_PRIORITY: _("Priority"),
             self.COL_SECRETARIAT: _("Secretariat"),
             self.COL_TIMEFRAME: _("Timeframe"),
-        }.get(section)
+        }
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):

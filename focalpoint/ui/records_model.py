@@ -13,12 +13,13 @@ import datetime as dt
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from focalpoint.db import Database
 from focalpoint.i18n import _, format_datetime, get_language, localize, pgettext
 from focalpoint.ui.records_data import RecordQuery, RecordRow, record_ids, record_rows
+from focalpoint.ui.table_model import RowTableModel
 
 PAGE_SIZE = 100
 MAX_PAGES = 40
@@ -61,7 +62,7 @@ def local_time(value: dt.datetime) -> dt.datetime:
 SYNC_COLOURS = {"conflict": "#a4262c", "error": "#a4262c", "queued": "#6b4e16", "synced": "#2e6b30"}
 
 
-class RecordTableModel(QAbstractTableModel):
+class RecordTableModel(RowTableModel):
     COL_TITLE, COL_TYPE, COL_STATUS, COL_SYNC, COL_UPDATED = range(5)
     COLUMN_COUNT = 5
     SORT_KEYS = {COL_TITLE: "title", COL_TYPE: "schema", COL_STATUS: "status", COL_SYNC: "sync",
@@ -168,29 +169,19 @@ class RecordTableModel(QAbstractTableModel):
         except ValueError:
             return -1
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.COLUMN_COUNT - 1)
-        if self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, self.COLUMN_COUNT - 1))
-
     # ------------------------------------------------------------ Qt model
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._ids)
+    def row_total(self) -> int:
+        return len(self._ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else self.COLUMN_COUNT
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> dict[int, str]:
         return {
             self.COL_TITLE: _("Title"),
             self.COL_TYPE: _("Type"),
             self.COL_STATUS: _("Status"),
             self.COL_SYNC: _("Sync"),
             self.COL_UPDATED: _("Last changed"),
-        }.get(section)
+        }
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
@@ -23,6 +23,7 @@ from focalpoint.fileio import write_atomic
 from focalpoint.i18n import _, format_datetime, get_language, localize
 from focalpoint.ui.review.data import record_titles
 from focalpoint.ui.review.record_view import alive
+from focalpoint.ui.table_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 EXPORT_FORMATS = ("csv", "json")
@@ -61,7 +62,7 @@ def _details_text(details: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowTableModel):
     COL_WHEN, COL_ACTION, COL_WHO, COL_REVISION, COL_WHERE, COL_DETAILS = range(6)
     COLUMN_COUNT = 6
 
@@ -74,24 +75,13 @@ class HistoryModel(QAbstractTableModel):
         self.events = list(events)
         self.endResetModel()
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.COLUMN_COUNT - 1)
-        if self.events:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.events) - 1, self.COLUMN_COUNT - 1))
+    def row_total(self) -> int:
+        return len(self.events)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.events)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else self.COLUMN_COUNT
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> dict[int, str]:
         return {self.COL_WHEN: _("When"), self.COL_ACTION: _("What"), self.COL_WHO: _("Who"),
                 self.COL_REVISION: _("Revision"), self.COL_WHERE: _("Where"),
-                self.COL_DETAILS: _("Details")}.get(section)
+                self.COL_DETAILS: _("Details")}
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.events) \

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -23,6 +23,7 @@ from focalpoint.models import utcnow
 from focalpoint.review import ReviewItem, review_queue
 from focalpoint.ui.review.labels import (OVERDUE_COLOUR, OVERDUE_TEXT_COLOUR, age_text, decision_label,
                                          government_label, overdue_label, schema_label)
+from focalpoint.ui.table_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 WorkflowRole = Qt.ItemDataRole.UserRole + 40
@@ -31,7 +32,7 @@ OverdueRole = Qt.ItemDataRole.UserRole + 42
 SortRole = Qt.ItemDataRole.UserRole + 43
 
 
-class ReviewQueueModel(QAbstractTableModel):
+class ReviewQueueModel(RowTableModel):
     COL_TITLE, COL_TYPE, COL_AUTHOR, COL_GOVERNMENT, COL_AGE, COL_STATUS = range(6)
     COLUMN_COUNT = 6
 
@@ -83,11 +84,6 @@ class ReviewQueueModel(QAbstractTableModel):
     def row_of(self, workflow_id: str) -> int:
         return next((r for r, i in enumerate(self._items) if i.workflow_id == workflow_id), -1)
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.COLUMN_COUNT - 1)
-        if self._items:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, self.COLUMN_COUNT - 1))
-
     # ------------------------------------------------------------ sorting
 
     def _key(self, column: int) -> Callable[[ReviewItem], Any]:
@@ -122,16 +118,10 @@ class ReviewQueueModel(QAbstractTableModel):
 
     # ------------------------------------------------------------ Qt model
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._items)
+    def row_total(self) -> int:
+        return len(self._items)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else self.COLUMN_COUNT
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> dict[int, str]:
         return {
             self.COL_TITLE: _("Title"),
             self.COL_TYPE: _("Record type"),
@@ -139,7 +129,7 @@ class ReviewQueueModel(QAbstractTableModel):
             self.COL_GOVERNMENT: _("Government"),
             self.COL_AGE: _("Waiting for"),
             self.COL_STATUS: _("Status"),
-        }.get(section)
+        }
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._items) \
