@@ -194,8 +194,7 @@ def test_import_is_all_or_nothing(capsys, tmp_path):
     (lambda d: d.update(government={"identifier": "xx"}), "Error.UnexpectedTerm", "government"),
     (lambda d: d.update(summary={"en": "x" * 1_000_000, "zh": "短"}), "Error.InvalidValue", "summary.en"),
     (lambda d: d.update(startDate="2024-02-30"), "Error.InvalidValue", "startDate"),
-    (lambda d: d.update(contacts=[{"identifier": "NO-SUCH-RECORD-1"}]), "Error.InvalidValue", "contacts[0]"),
-    (lambda d: d["header"].update(schema="spaceship"), "Error.InvalidValue", "header.schema"),
+    (lambda d: d["header"].update(schema=""), "Error.Mandatory", "header.schema"),
     (lambda d: d.update(title={"en": "x", "ar": "س", "zh": "标题", "ru": "заголовок"}), "Error.UnspecifiedLocale",
      "title.ru"),
 ])

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from focalpoint.i18n import _, get_language, localize
+from focalpoint.i18n import _, get_language, localize, ngettext
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -278,11 +278,20 @@ def _import(args: argparse.Namespace) -> int:
         store.db.close()
     if args.json:
         _print_json({"imported": [v.identifier for v in result.records], "created": result.created,
-                     "updated": result.updated, "unchanged": result.unchanged})
+                     "updated": result.updated, "unchanged": result.unchanged,
+                     "missingReferences": list(result.missing_references)})
     else:
         print(_("Imported {count} record(s): {created} new, {updated} updated, {unchanged} unchanged.").format(
             count=len(result.records), created=result.created, updated=result.updated,
             unchanged=result.unchanged))
+        if result.missing_references:
+            print(ngettext(
+                "{count} referenced record is not on this computer yet ({identifiers}); it is fetched at the "
+                "next sync.",
+                "{count} referenced records are not on this computer yet ({identifiers}); they are fetched at "
+                "the next sync.", len(result.missing_references)).format(
+                count=len(result.missing_references), identifiers=", ".join(result.missing_references[:5])
+                + (", …" if len(result.missing_references) > 5 else "")), file=sys.stderr)
     return EXIT_OK
 
 
@@ -290,8 +299,6 @@ def _export(args: argparse.Namespace) -> int:
     from focalpoint.cli import CliError
     from focalpoint.records.exchange import NEEDS_SCHEMA, documents_json, needs_csv, needs_xlsx, write_atomic
 
-    if args.schema:
-        _check_schema(args.schema)
     if args.format in ("csv", "xlsx"):
         if args.schema not in (None, NEEDS_SCHEMA):
             raise CliError(_("CSV and XLSX export is available for capacity needs assessments only; "

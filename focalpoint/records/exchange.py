@@ -1,10 +1,12 @@
 """Import and export of records: JSON (the CHM's document shape), CSV and XLSX.
 
-* JSON import takes one document or a list. It is all-or-nothing: every document
-  is parsed and validated first (references may point to records already in the
-  store or to other documents of the same import), then all are saved in one
-  transaction; one bad document means nothing is written. A document whose
-  identifier already exists updates that record as a local edit.
+* JSON import takes one document or a list, of any CHM record type. It is
+  all-or-nothing: every document is parsed and validated first, then all are
+  saved in one transaction; one bad document means nothing is written. A
+  document whose identifier already exists updates that record as a local edit.
+  A reference to a record that is not on this computer (a central record named
+  ``UID`` or ``UID@revision``) is kept as it is: it is reported, fetched by the
+  next sync, and checked for completeness when publication is requested.
 * JSON export writes a list of documents that imports back unchanged.
 * CSV and XLSX export flatten capacity needs assessments: one row per need, with
   the assessment's identifier, government and title repeated on every row.
@@ -28,7 +30,8 @@ from sqlalchemy import select
 
 from focalpoint.fileio import write_atomic  # re-exported for callers of this module
 from focalpoint.forms import ValidationError, validate
-from focalpoint.forms.validation import MANDATORY, MANDATORY_ANY_OF, REFERENCE_RE
+from focalpoint.forms.references import reference_identifiers
+from focalpoint.forms.validation import MANDATORY, MANDATORY_ANY_OF
 from focalpoint.i18n import _, localize
 from focalpoint.models import Record
 from focalpoint.records import RecordError, RecordStore, RecordView
@@ -78,6 +81,8 @@ class ImportResult:
     created: int
     updated: int
     unchanged: int = 0
+    #: records referenced by the imported documents that are neither on this computer nor in the import
+    missing_references: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------ reading
@@ -143,21 +148,6 @@ def existing_identifiers(store: RecordStore, identifiers: Iterable[str]) -> set[
     return found
 
 
-def _referenced(value: Any, out: set[str]) -> None:
-    if isinstance(value, dict):
-        ident = value.get("identifier")
-        if isinstance(ident, str):
-            match = REFERENCE_RE.match(ident)
-            if match:
-                out.add(match.group(1))
-        for item in value.values():
-            if isinstance(item, (dict, list)):
-                _referenced(item, out)
-    elif isinstance(value, list):
-        for item in value:
-            _referenced(item, out)
-
-
 def _batch_identifiers(documents: Sequence[Any]) -> set[str]:
     out: set[str] = set()
     for doc in documents:
@@ -167,14 +157,25 @@ def _batch_identifiers(documents: Sequence[Any]) -> set[str]:
     return out
 
 
+def referenced_identifiers(documents: Sequence[Any]) -> set[str]:
+    """Every record identifier (without ``@revision``) that ``documents`` reference."""
+    wanted: set[str] = set()
+    for document in documents:
+        wanted |= reference_identifiers(document)
+    return wanted
+
+
+def missing_references(store: RecordStore, documents: Sequence[Any]) -> list[str]:
+    """The records ``documents`` reference that are neither in the store nor among ``documents``."""
+    wanted = referenced_identifiers(documents) - _batch_identifiers(documents)
+    return sorted(wanted - existing_identifiers(store, wanted))
+
+
 def reference_checker(store: RecordStore, documents: Sequence[Any]) -> Callable[[str], bool]:
     """A ``reference_exists`` for validating ``documents``: a reference may point to a record
     in the local store or to another document of the same batch. Looks everything up at once."""
     batch = _batch_identifiers(documents)
-    wanted: set[str] = set()
-    _referenced([{k: v for k, v in d.items() if k != "header"} for d in documents if isinstance(d, dict)],
-                wanted)
-    known = batch | existing_identifiers(store, wanted - batch)
+    known = batch | existing_identifiers(store, referenced_identifiers(documents) - batch)
     return known.__contains__
 
 
@@ -207,8 +208,7 @@ def import_documents(store: RecordStore, documents: Sequence[Any], *,
 
     Raises :class:`ImportRejected` with every problem when any document is invalid
     or cannot be saved (a record of another type, a record locked for review)."""
-    problems = check_documents(documents, reference_exists=reference_checker(store, documents),
-                               allow_incomplete=allow_incomplete)
+    problems = check_documents(documents, allow_incomplete=allow_incomplete)
     if problems:
         raise ImportRejected(problems)
     views: list[RecordView] = []
@@ -231,7 +231,7 @@ def import_documents(store: RecordStore, documents: Sequence[Any], *,
                 updated += 1
             else:
                 created += 1
-    return ImportResult(views, created, updated, unchanged)
+    return ImportResult(views, created, updated, unchanged, tuple(missing_references(store, documents)))
 
 
 # ------------------------------------------------------------------ writing

@@ -65,6 +65,7 @@ class RecordsPanel(QWidget):
         self.store = store or RecordStore(db)
         self.confirm: Confirm = confirm or dialog_confirm(self)
         self.editors: dict[str, Any] = {}
+        self.viewers: dict[str, Any] = {}  # read-only windows of records with no FocalPoint form
         self._review_edits: set[str] = set()
         self._labels: dict[str, dict[str, str]] = {}  # filled by load(), after the window shows
         self._loaded = False
@@ -312,9 +313,9 @@ class RecordsPanel(QWidget):
         ``review_edit``: opened by the publishing authority reviewing it (edit, then approve)."""
         if review_edit:
             self._review_edits.add(identifier)
-        window = self.editors.get(identifier)
+        window = self.editors.get(identifier) or self.viewers.get(identifier)
         if window is not None:
-            if review_edit:
+            if review_edit and window in self.editors.values():
                 window.allow_review_edit()
             window.show()
             window.raise_()
@@ -327,7 +328,7 @@ class RecordsPanel(QWidget):
             self.message.setText(_("That record is no longer on this computer."))
             return
         window = self.open_editor(view.document, view)
-        if view.identifier in self._review_edits and window is not None:
+        if view.identifier in self._review_edits and view.identifier in self.editors:
             self._review_edits.discard(view.identifier)
             window.allow_review_edit()
 
@@ -340,7 +341,8 @@ class RecordsPanel(QWidget):
         return self.open_editor(document, None)
 
     def open_editor(self, document: dict[str, Any], view: RecordView | None) -> Any:
-        """Show ``document`` in a new editor window; returns the window (None without a form)."""
+        """Show ``document`` in a new editor window; returns the window. A stored record of a type
+        FocalPoint has no form for opens read-only (None for a new one)."""
         from focalpoint.forms import load_form
         from focalpoint.ui.editor.window import RecordEditorWindow
 
@@ -348,8 +350,11 @@ class RecordsPanel(QWidget):
         try:
             form = load_form(schema)
         except KeyError:
-            self.message.setText(_("FocalPoint has no form for records of type {schema}.").format(schema=schema))
-            return None
+            if view is None:
+                self.message.setText(_("FocalPoint has no form for records of type {schema}.").format(
+                    schema=schema))
+                return None
+            return self._open_viewer(view)
         window = RecordEditorWindow(form, document, db=self.db, runner=self.runner, store=self.store,
                                     record=view, data_dir=self.db.data_dir, parent=None)
         identifier = window.identifier
@@ -364,9 +369,19 @@ class RecordsPanel(QWidget):
         self.editor_opened.emit(window)
         return window
 
+    def _open_viewer(self, view: RecordView) -> Any:
+        from focalpoint.ui.record_viewer import RecordViewerWindow
+
+        viewer = RecordViewerWindow(view)
+        self.viewers[view.identifier] = viewer
+        viewer.closed.connect(lambda ident: self.viewers.pop(ident, None))
+        viewer.show()
+        self.editor_opened.emit(viewer)
+        return viewer
+
     def close_editors(self) -> bool:
         """Close every editor (each saves first). Returns True when all closed."""
-        for window in list(self.editors.values()):
+        for window in list(self.editors.values()) + list(self.viewers.values()):
             window.close()
         return not self.editors
 
@@ -567,7 +582,7 @@ class RecordsPanel(QWidget):
         if self._loaded:
             self._fill_types()
         self.model.retranslate()
-        for window in list(self.editors.values()):
+        for window in list(self.editors.values()) + list(self.viewers.values()):
             window.retranslate()
 
 

@@ -117,7 +117,7 @@ class _ChoiceMixin:
 
 def _unknown_label(fld: Field, identifier: str) -> str:
     if fld.kind == m.REFERENCE:
-        return _("{identifier} (not on this computer)").format(identifier=identifier)
+        return _("{identifier} (not on this computer yet: fetched at the next sync)").format(identifier=identifier)
     if fld.kind == m.ACTIVITY:
         return _("Activity {identifier}").format(identifier=identifier.removeprefix(ACTIVITY_PREFIX))
     return _("{identifier} (not in the list)").format(identifier=identifier)

@@ -2,7 +2,8 @@
 
 ``FormView`` turns a ``FormDefinition`` into widgets and back: ``document()`` answers
 the CHM-shaped JSON (empty fields dropped, unknown properties of the loaded document
-kept), ``set_document`` fills the widgets, ``show_errors`` puts each validation
+kept, and every field the person did not touch given back exactly as it was loaded, so
+an edit changes that field only), ``set_document`` fills the widgets, ``show_errors`` puts each validation
 message under the field its property path names. UI thread only.
 """
 
@@ -79,30 +80,45 @@ class FormView(QScrollArea):
         self.setWidget(body)
         self._extra: dict[str, Any] = {}
         self._header: dict[str, Any] = {}
+        self._loaded: dict[str, Any] = {}  # the document as set_document received it
+        self._loaded_values: dict[str, Any] = {}  # what each widget answered right after loading
         self.retranslate_headings()
 
     # ------------------------------------------------------------ document
 
     def document(self) -> dict[str, Any]:
-        doc: dict[str, Any] = copy.deepcopy(self._extra)
+        """The document as the form now holds it, properties in the order they were loaded."""
         header = dict(self._header)
         header["schema"] = self.form.schema
-        header["languages"] = self.ctx.ordered_languages()
-        doc["header"] = header
+        languages = self.ctx.ordered_languages()
+        loaded_languages = self._header.get("languages")
+        if not (isinstance(loaded_languages, list) and sorted(map(str, loaded_languages)) == sorted(languages)):
+            header["languages"] = languages  # the same set keeps the order it came with
+        values: dict[str, Any] = {"header": header}
         for name, row in self.field_rows.items():
             value = row.widget.value()
-            if not is_empty(value):
-                doc[name] = value
-            else:
-                doc.pop(name, None)
+            if name in self._loaded_values and value == self._loaded_values[name]:
+                if name in self._loaded:
+                    values[name] = copy.deepcopy(self._loaded[name])  # untouched: exactly as it came
+            elif not is_empty(value):
+                values[name] = value
+        doc: dict[str, Any] = {}
+        for key in self._loaded:  # known and unknown properties keep their place
+            if key in values:
+                doc[key] = values.pop(key)
+            elif key not in self.field_rows:
+                doc[key] = copy.deepcopy(self._extra[key])
+        doc.update(values)
         return doc
 
     def set_document(self, document: dict[str, Any]) -> None:
+        self._loaded = copy.deepcopy(document)
         self._header = dict(document.get("header") or {})
         self._extra = {k: copy.deepcopy(v) for k, v in document.items()
                        if k != "header" and k not in self.field_rows}
         for name, row in self.field_rows.items():
             row.widget.set_value(document.get(name))
+        self._loaded_values = {name: row.widget.value() for name, row in self.field_rows.items()}
 
     def set_languages(self, languages: list[str]) -> None:
         self.ctx.languages = list(languages)

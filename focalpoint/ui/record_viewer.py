@@ -1,0 +1,159 @@
+"""A record of a type FocalPoint has no form for, shown read-only.
+
+The central clearing-house has dozens of record types (national targets, ABS permits,
+databases, authorities…); FocalPoint keeps every one of them exactly as it came, lists,
+searches, syncs and exports them, and shows them here: title, type, government and
+status at the top, then every property in a tree (localized texts one line per
+language, terms and references by their identifier), with a note saying why it cannot
+be edited here. UI thread only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QMainWindow,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from focalpoint.i18n import LANGUAGES, _, get_language, language_name, localize
+from focalpoint.records import RecordView, document_title
+from focalpoint.ui.records_model import status_label
+
+#: isolates a language name or identifier so it never reorders the text beside it
+_FSI, _PDI = "\u2068", "\u2069"
+
+
+def value_summary(value: Any, lang: str) -> str:
+    """One line for a leaf or a collapsed node: text as it is, a term or reference by identifier."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if isinstance(value, dict):
+        if isinstance(value.get("identifier"), str) and set(value) <= {"identifier", "customValue"}:
+            custom = value.get("customValue")
+            text = _FSI + value["identifier"] + _PDI
+            if isinstance(custom, dict) and localize(custom, lang):
+                text = _("{term}: {text}").format(term=text, text=localize(custom, lang))
+            return text
+        if value and all(isinstance(k, str) and k in LANGUAGES for k in value):
+            return localize(value, lang) or ""
+        return ""
+    if isinstance(value, list):
+        return ""
+    return str(value)
+
+
+def _add_children(parent: QTreeWidgetItem | QTreeWidget, value: Any, lang: str) -> None:
+    items: list[tuple[str, Any]]
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(str(i + 1), v) for i, v in enumerate(value)]
+    else:
+        return
+    for key, child in items:
+        if isinstance(child, dict) and child and all(isinstance(k, str) and k in LANGUAGES for k in child):
+            # a localized text: one line per language, the interface language first
+            node = QTreeWidgetItem([key, localize(child, lang) or ""])
+            for code in [lang] + [c for c in LANGUAGES if c != lang]:
+                if isinstance(child.get(code), str) and child[code]:
+                    node.addChild(QTreeWidgetItem([language_name(code, lang), child[code]]))
+        else:
+            node = QTreeWidgetItem([key, value_summary(child, lang)])
+            if isinstance(child, (dict, list)) and not value_summary(child, lang):
+                _add_children(node, child, lang)
+        node.setToolTip(1, node.text(1))
+        if isinstance(parent, QTreeWidget):
+            parent.addTopLevelItem(node)
+        else:
+            parent.addChild(node)
+
+
+class RecordViewerWindow(QMainWindow):
+    """Read-only view of ``view`` (a record whose type has no FocalPoint form)."""
+
+    closed = Signal(str)
+
+    def __init__(self, view: RecordView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.identifier = view.identifier
+        self.setObjectName("recordViewer")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        self.title_label = QLabel(body)
+        self.title_label.setObjectName("viewerTitle")
+        self.title_label.setWordWrap(True)
+        font = self.title_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.title_label.setFont(font)
+        layout.addWidget(self.title_label)
+        self.note = QLabel(body)
+        self.note.setObjectName("viewerNote")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("background: #fff8e1; border: 1px solid #e0c36c; padding: 6px;")
+        layout.addWidget(self.note)
+        facts = QFormLayout()
+        facts.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.type_caption, self.type_value = QLabel(body), QLabel(body)
+        self.gov_caption, self.gov_value = QLabel(body), QLabel(body)
+        self.status_caption, self.status_value = QLabel(body), QLabel(body)
+        self.id_caption, self.id_value = QLabel(body), QLabel(body)
+        self.id_value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for caption, value in ((self.type_caption, self.type_value), (self.gov_caption, self.gov_value),
+                               (self.status_caption, self.status_value), (self.id_caption, self.id_value)):
+            value.setWordWrap(True)
+            facts.addRow(caption, value)
+        layout.addLayout(facts)
+        self.tree = QTreeWidget(body)
+        self.tree.setObjectName("viewerTree")
+        self.tree.setColumnCount(2)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        layout.addWidget(self.tree, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, body)
+        buttons.rejected.connect(self.close)
+        self.buttons = buttons
+        layout.addWidget(buttons)
+        self.setCentralWidget(body)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, activated=self.close)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
+        self.resize(760, 560)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        lang = get_language()
+        view = self.view
+        title = localize(document_title(view.document), lang) or view.identifier
+        self.setWindowTitle(_("{title} — FocalPoint").format(title=title))
+        self.title_label.setText(title)
+        self.note.setText(_(
+            "FocalPoint has no form for records of type {schema}, so this record is shown read-only. "
+            "It is kept exactly as it came, and it is searched, synchronized and exported unchanged. "
+            "Edit it on the clearing-house's own website.").format(schema=_FSI + view.schema + _PDI))
+        self.type_caption.setText(_("Type:"))
+        self.type_value.setText(view.schema)
+        self.gov_caption.setText(_("Government:"))
+        self.gov_value.setText(view.government or _("none (a reference record)"))
+        self.status_caption.setText(_("Status:"))
+        self.status_value.setText(status_label(view.status))
+        self.id_caption.setText(_("Identifier:"))
+        self.id_value.setText(view.identifier)
+        self.tree.setHeaderLabels([_("Property"), _("Value")])
+        self.tree.clear()
+        _add_children(self.tree, {k: v for k, v in view.document.items() if k != "header"}, lang)
+        self.tree.expandToDepth(0)
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.closed.emit(self.identifier)
+        super().closeEvent(event)
