@@ -164,3 +164,55 @@ def test_editing_one_field_of_a_real_record_changes_that_field_only(main_window,
     expected["city"] = {"en": "Montréal"}
     assert edited == expected
     assert list(edited) == list(original)
+
+
+# ------------------------------------------------------------------ sync and bundles
+
+
+SYNC_PASSWORD = "chm-docs-pw"
+
+
+@pytest.fixture
+def chm_gov(hub):
+    from focalpoint.sync.testing import government_codes
+
+    code = "cl" if "cl" in government_codes() else government_codes()[0]
+    for name in ("a", "b", "c"):
+        hub.add_user(f"{name}@{code}.docs.org", SYNC_PASSWORD, "authorized-user", code)
+    return code
+
+
+def _national(name: str, gov: str) -> dict:
+    doc = real(name)
+    doc["government"] = {"identifier": gov}
+    return doc
+
+
+def test_real_documents_sync_and_travel_by_usb_unchanged(hub, chm_gov, tmp_path):
+    """A national target and a capacity-building initiative from the CHM go from one machine to the
+    hub by USB stick and a carrier, and reach a third machine exactly as they were written."""
+    from focalpoint.sync.bundle import export_outbox_bundle, import_bundle
+    from focalpoint.sync.testing import Station
+
+    gov = chm_gov
+    offline = Station(tmp_path / "offline", hub.url, f"a@{gov}.docs.org", SYNC_PASSWORD)
+    carrier = Station(tmp_path / "carrier", hub.url, f"b@{gov}.docs.org", SYNC_PASSWORD)
+    third = Station(tmp_path / "third", hub.url, f"c@{gov}.docs.org", SYNC_PASSWORD)
+    try:
+        documents = [_national("api-examples__national-target.json", gov), _national("chd-cdi.json", gov)]
+        for doc in documents:
+            offline.store.save(doc)
+        stick = tmp_path / "usb" / "changes.fpb"
+        export_outbox_bundle(offline.db, stick)
+        import_bundle(carrier.db, stick)
+        report = carrier.sync()
+        assert report.ok, report.error
+        assert report.pushed == 2
+        report = third.sync()
+        assert report.ok, report.error
+        for doc in documents:
+            got = third.document(doc["header"]["identifier"])
+            assert got == doc and list(got) == list(doc)
+    finally:
+        for station in (offline, carrier, third):
+            station.close()

@@ -69,7 +69,8 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(300)
         self._counts_timer.timeout.connect(self._load_counts)
-        self.resize(1280, 800)
+        available = self.screen().availableGeometry()  # a 1024x600 netbook gets a window that fits
+        self.resize(min(1280, available.width()), min(800, available.height()))
         self._restore_state()
         self.retranslate()
         self._install_extensions()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QDialogButtonBox, QFormLayout, QHeaderView, QLabe
 from focalpoint.i18n import LANGUAGES, _, get_language, language_name, localize
 from focalpoint.records import RecordView, document_title
 from focalpoint.ui.records_model import status_label
+from focalpoint.ui.review.labels import government_label
 
 #: isolates a language name or identifier so it never reorders the text beside it
 _FSI, _PDI = "\u2068", "\u2069"
@@ -42,6 +43,10 @@ def value_summary(value: Any, lang: str) -> str:
             return text
         if value and all(isinstance(k, str) and k in LANGUAGES for k in value):
             return localize(value, lang) or ""
+        if isinstance(value.get("url"), str):  # a link
+            name = value.get("name")
+            return _("{name} — {url}").format(name=name, url=value["url"]) if isinstance(name, str) and name \
+                else value["url"]
         return ""
     if isinstance(value, list):
         return ""
@@ -143,7 +148,8 @@ class RecordViewerWindow(QMainWindow):
         self.type_caption.setText(_("Type:"))
         self.type_value.setText(view.schema)
         self.gov_caption.setText(_("Government:"))
-        self.gov_value.setText(view.government or _("none (a reference record)"))
+        self.gov_value.setText(government_label(view.government, lang) if view.government
+                               else _("none (a reference record)"))
         self.status_caption.setText(_("Status:"))
         self.status_value.setText(status_label(view.status))
         self.id_caption.setText(_("Identifier:"))
@@ -151,7 +157,7 @@ class RecordViewerWindow(QMainWindow):
         self.tree.setHeaderLabels([_("Property"), _("Value")])
         self.tree.clear()
         _add_children(self.tree, {k: v for k, v in view.document.items() if k != "header"}, lang)
-        self.tree.expandToDepth(0)
+        self.tree.expandAll()
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

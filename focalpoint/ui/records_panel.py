@@ -99,7 +99,7 @@ class RecordsPanel(QWidget):
         for col in (RecordTableModel.COL_TYPE, RecordTableModel.COL_STATUS, RecordTableModel.COL_SYNC,
                     RecordTableModel.COL_UPDATED):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, 170)
+            header.resizeSection(col, 125)  # the title keeps room on a 1024-pixel screen
         self.table.entered.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
 
