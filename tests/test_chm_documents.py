@@ -131,7 +131,7 @@ def test_a_type_without_form_opens_read_only(main_window, qtbot):
     assert view.identifier not in panel.editors
     assert viewer.title_label.text() == "The is an example"
     assert "read-only" in viewer.note.text() and "nationalTarget" in viewer.note.text()
-    assert viewer.gov_value.text() == "cl"
+    assert viewer.gov_value.text() == "Chile"
     top = {viewer.tree.topLevelItem(i).text(0): viewer.tree.topLevelItem(i)
            for i in range(viewer.tree.topLevelItemCount())}
     assert top["description"].text(1) == "example text for Rationale for the National Target"
@@ -189,17 +189,20 @@ def _national(name: str, gov: str) -> dict:
 
 
 def test_real_documents_sync_and_travel_by_usb_unchanged(hub, chm_gov, tmp_path):
-    """A national target and a capacity-building initiative from the CHM go from one machine to the
-    hub by USB stick and a carrier, and reach a third machine exactly as they were written."""
+    """A national target from the CHM (a type FocalPoint has no form for) and a needs assessment
+    carrying a property FocalPoint does not know go from one machine to the hub by USB stick and a
+    carrier, and reach a third machine of the same government exactly as they were written."""
     from focalpoint.sync.bundle import export_outbox_bundle, import_bundle
-    from focalpoint.sync.testing import Station
+    from focalpoint.sync.testing import Station, needs_assessment
 
     gov = chm_gov
     offline = Station(tmp_path / "offline", hub.url, f"a@{gov}.docs.org", SYNC_PASSWORD)
     carrier = Station(tmp_path / "carrier", hub.url, f"b@{gov}.docs.org", SYNC_PASSWORD)
     third = Station(tmp_path / "third", hub.url, f"c@{gov}.docs.org", SYNC_PASSWORD)
     try:
-        documents = [_national("api-examples__national-target.json", gov), _national("chd-cdi.json", gov)]
+        assessment = needs_assessment(gov, "Needs with a property from a newer CHM")
+        assessment["aFutureChmProperty"] = [{"identifier": "X-TERM-1", "customValue": {"en": "kept"}}]
+        documents = [_national("api-examples__national-target.json", gov), assessment]
         for doc in documents:
             offline.store.save(doc)
         stick = tmp_path / "usb" / "changes.fpb"

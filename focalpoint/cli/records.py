@@ -50,8 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = rsub.add_parser("import", help=_("import one document or a list: all of them or none"))
     p.add_argument("file", metavar="FILE", help=_("the JSON file (\"-\" for standard input)"))
-    p.add_argument("--allow-incomplete", action="store_true",
-                   help=_("accept drafts with required fields still empty"))
+    p.add_argument("--require-complete", action="store_true",
+                   help=_("refuse documents whose required fields are still empty (by default they come in "
+                          "as drafts, and completeness is checked when publication is requested)"))
+    p.add_argument("--allow-incomplete", action="store_true", help=argparse.SUPPRESS)  # the default now
     p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     p.set_defaults(func=_import)
 
@@ -124,23 +126,48 @@ def _store(args: argparse.Namespace):
     return RecordStore(open_db(args), actor="cli")
 
 
-def _report(problems, single: bool, as_json: bool, stream=None) -> None:
-    """Print validation problems: JSON ``{"errors": [...]}`` or one line each."""
+def _problems_json(problems, single: bool) -> list[dict[str, Any]]:
+    lang = get_language()
+    out = []
+    for p in problems:
+        item = p.to_json(lang)
+        if single:
+            item.pop("index", None)
+        out.append(item)
+    return out
+
+
+def _report(problems, single: bool, as_json: bool, stream=None, warnings=()) -> None:  # noqa: ANN001
+    """Print validation problems: JSON ``{"errors": [...], "warnings": [...]}`` or one line each
+    (warnings after the errors, marked as such)."""
     stream = stream or sys.stdout
     lang = get_language()
     if as_json:
-        errors = []
-        for p in problems:
-            item = p.to_json(lang)
-            if single:
-                item.pop("index", None)
-            errors.append(item)
-        stream.write(json.dumps({"errors": errors}, ensure_ascii=False, indent=2) + "\n")
+        stream.write(json.dumps({"errors": _problems_json(problems, single),
+                                 "warnings": _problems_json(warnings, single)},
+                                ensure_ascii=False, indent=2) + "\n")
         return
+    _print_warnings(warnings, single, stream)
     for p in problems:
         where = p.error.property
         prefix = "" if single else _("Document {number}: ").format(number=p.index + 1)
         stream.write(f"{prefix}{where or '-'}: {p.message(lang)} [{p.error.code}]\n")
+
+
+MAX_WARNING_LINES = 20
+
+
+def _print_warnings(warnings, single: bool, stream) -> None:  # noqa: ANN001
+    """One line per warning (at most 20, then how many more), each saying it does not block."""
+    lang = get_language()
+    for p in list(warnings)[:MAX_WARNING_LINES]:
+        prefix = "" if single else _("Document {number}: ").format(number=p.index + 1)
+        stream.write(_("{prefix}{path}: {message} [{code}] (a warning: nothing is refused)").format(
+            prefix=prefix, path=p.error.property or "-", message=p.message(lang), code=p.error.code) + "\n")
+    hidden = len(warnings) - MAX_WARNING_LINES
+    if hidden > 0:
+        stream.write(ngettext("… and {count} more warning.", "… and {count} more warnings.", hidden).format(
+            count=hidden) + "\n")
 
 
 # ------------------------------------------------------------------ commands
@@ -247,13 +274,15 @@ def _validate(args: argparse.Namespace) -> int:
             reference_exists = reference_checker(store, documents)
         finally:
             store.db.close()
-    problems = check_documents(documents, reference_exists=reference_exists)
+    warnings: list[Any] = []
+    problems = check_documents(documents, reference_exists=reference_exists, warnings=warnings)
     if args.json:
-        _report(problems, single, as_json=True)
+        _report(problems, single, as_json=True, warnings=warnings)
     elif problems:
-        _report(problems, single, as_json=False)
+        _report(problems, single, as_json=False, warnings=warnings)
         print(_("{count} problem(s) found.").format(count=len(problems)), file=sys.stderr)
     else:
+        _print_warnings(warnings, single, sys.stderr)
         print(_("The document is valid.") if single else
               _("All {count} documents are valid.").format(count=len(documents)))
     return EXIT_INVALID if problems else EXIT_OK
@@ -265,7 +294,7 @@ def _import(args: argparse.Namespace) -> int:
     documents, single = _documents(args.file)
     store = _store(args)
     try:
-        result = import_documents(store, documents, allow_incomplete=args.allow_incomplete)
+        result = import_documents(store, documents, allow_incomplete=not args.require_complete)
     except ImportRejected as exc:
         if args.json:
             _report(exc.problems, single=False, as_json=True)
@@ -279,8 +308,10 @@ def _import(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"imported": [v.identifier for v in result.records], "created": result.created,
                      "updated": result.updated, "unchanged": result.unchanged,
-                     "missingReferences": list(result.missing_references)})
+                     "missingReferences": list(result.missing_references),
+                     "warnings": _problems_json(result.warnings, single)})
     else:
+        _print_warnings(result.warnings, single, sys.stderr)
         print(_("Imported {count} record(s): {created} new, {updated} updated, {unchanged} unchanged.").format(
             count=len(result.records), created=result.created, updated=result.updated,
             unchanged=result.unchanged))

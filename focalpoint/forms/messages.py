@@ -62,6 +62,47 @@ INVALID_PROPERTY: T = {
     "ru": "{field}: это свойство не предусмотрено для записей данного типа; удалите его.",
     "zh": "{field}：此类记录没有该属性，请删除。",
 }
+UNKNOWN_PROPERTY: T = {
+    "ar": "{field}: لا يعرف FocalPoint هذه الخاصية في هذا النوع من السجلات؛ ستُحفظ كما هي ولن تظهر في النموذج.",
+    "en": "{field}: FocalPoint does not know this property for this kind of record; it is kept as it is, "
+          "but not shown in the form.",
+    "es": "{field}: FocalPoint no conoce esta propiedad para este tipo de registro; se conserva tal cual, "
+          "pero no se muestra en el formulario.",
+    "fr": "{field} : FocalPoint ne connaît pas cette propriété pour ce type de fiche ; elle est conservée "
+          "telle quelle, mais n'apparaît pas dans le formulaire.",
+    "ru": "{field}: FocalPoint не знает этого свойства для записей данного типа; оно сохраняется без изменений, "
+          "но не отображается в форме.",
+    "zh": "{field}：FocalPoint 不认识此类记录的这一属性；该属性将原样保留，但不会显示在表单中。",
+}
+UNKNOWN_TERM: T = {
+    "ar": "{field}: المصطلح «{identifier}» غير موجود بعد في نسخة المكنز ({vocabulary}) على هذا الحاسوب؛ "
+          "سيُحفظ كما هو ويُعرض بمعرّفه إلى أن يُحدَّث المكنز.",
+    "en": "{field}: the term “{identifier}” is not in the local thesaurus yet ({vocabulary}); it is kept "
+          "as it is and shown by its identifier until the thesaurus is refreshed.",
+    "es": "{field}: el término «{identifier}» aún no figura en el tesauro local ({vocabulary}); se conserva "
+          "tal cual y se muestra por su identificador hasta que se actualice el tesauro.",
+    "fr": "{field} : le terme « {identifier} » ne figure pas encore dans le thésaurus local ({vocabulary}) ; "
+          "il est conservé tel quel et affiché par son identifiant jusqu'à la mise à jour du thésaurus.",
+    "ru": "{field}: термина «{identifier}» ещё нет в локальном тезаурусе ({vocabulary}); он сохраняется "
+          "без изменений и показывается по идентификатору, пока тезаурус не будет обновлён.",
+    "zh": "{field}：术语“{identifier}”尚不在本地叙词表（{vocabulary}）中；该术语将原样保留，"
+          "并以其标识符显示，直至叙词表更新。",
+}
+NO_FORM: T = {
+    "ar": "لا يوجد في FocalPoint نموذج لنوع السجل «{schema}»: يُحفظ السجل ويُزامَن ويُصدَّر كما هو، "
+          "ويُعرض للقراءة فقط؛ ولم يُتحقق إلا من ترويسته.",
+    "en": "There is no FocalPoint form for the record type “{schema}”: the record is kept, synchronized and "
+          "exported as it is, and shown read-only; only its header was checked.",
+    "es": "FocalPoint no tiene formulario para el tipo de registro «{schema}»: el registro se conserva, "
+          "se sincroniza y se exporta tal cual, y se muestra en modo de solo lectura; solo se ha "
+          "comprobado su encabezado.",
+    "fr": "FocalPoint n'a pas de formulaire pour le type de fiche « {schema} » : la fiche est conservée, "
+          "synchronisée et exportée telle quelle, et affichée en lecture seule ; seul son en-tête a été vérifié.",
+    "ru": "В FocalPoint нет формы для записей типа «{schema}»: запись хранится, синхронизируется и "
+          "экспортируется без изменений и показывается только для чтения; проверен лишь её заголовок.",
+    "zh": "FocalPoint 没有“{schema}”类型记录的表单：该记录将原样保存、同步和导出，并以只读方式显示；"
+          "仅检查了其标头。",
+}
 UNSPECIFIED_LOCALE: T = {
     "ar": "{field}: يوجد نص باللغة {language} وهي ليست من لغات السجل. أضف هذه اللغة إلى السجل أو احذف النص.",
     "en": "{field}: there is text in {language}, which is not one of the record's languages. "
@@ -120,6 +161,14 @@ INVALID_VALUE: dict[str, T] = {
         "fr": "{field} : « {value} » n'est pas une date valide ; écrivez-la sous la forme AAAA-MM-JJ (par exemple 2024-03-31).",
         "ru": "{field}: «{value}» — недопустимая дата; укажите её в формате ГГГГ-ММ-ДД (например, 2024-03-31).",
         "zh": "{field}：“{value}”不是有效日期；请按 YYYY-MM-DD 格式填写（例如 2024-03-31）。",
+    },
+    "partialDate": {
+        "ar": "{field}: «{value}» ليس تاريخًا صالحًا؛ اكتب السنة أو السنة والشهر أو التاريخ الكامل (2024 أو 2024-12 أو 2024-12-31).",
+        "en": "{field}: “{value}” is not a valid date; write the year, the year and month, or the full date (2024, 2024-12 or 2024-12-31).",
+        "es": "{field}: «{value}» no es una fecha válida; escriba el año, el año y el mes, o la fecha completa (2024, 2024-12 o 2024-12-31).",
+        "fr": "{field} : « {value} » n'est pas une date valide ; écrivez l'année, l'année et le mois, ou la date complète (2024, 2024-12 ou 2024-12-31).",
+        "ru": "{field}: «{value}» — недопустимая дата; укажите год, год и месяц или полную дату (2024, 2024-12 или 2024-12-31).",
+        "zh": "{field}：“{value}”不是有效日期；请填写年份、年月或完整日期（2024、2024-12 或 2024-12-31）。",
     },
     "tooLong": {
         "ar": "{field}: النص طويل جدًا ({length} حرفًا)؛ الحد الأقصى {maxLength} حرفًا.",
@@ -390,6 +439,15 @@ def render_message(error: "ValidationError", lang: str) -> str:
         template = MANDATORY_ANY_OF
     elif code == v.INVALID_PROPERTY:
         template = INVALID_PROPERTY
+    elif code == v.UNKNOWN_PROPERTY:
+        template = UNKNOWN_PROPERTY
+    elif code == v.UNKNOWN_TERM:
+        values["vocabulary"] = _vocabulary_label(p.get("vocabulary"), lang)
+        values.setdefault("identifier", "")
+        template = UNKNOWN_TERM
+    elif code == v.NO_FORM:
+        values.setdefault("schema", "")
+        template = NO_FORM
     elif code == v.UNSPECIFIED_LOCALE:
         code_ = str(p.get("language", ""))
         values["language"] = _language_name(code_, lang) if code_ in LANGUAGES else code_

@@ -5,6 +5,18 @@ module only turns the files into frozen dataclasses and checks that a file is
 well made (known kinds, vocabularies that exist, six-language labels), so a
 broken definition fails when it is loaded, not when someone opens the editor.
 
+Keys added for the central CHM's record types (issue 12), besides those described there:
+
+* form level: ``"focalpointOnly": true`` (a FocalPoint record type the CHM does not have, see
+  :func:`is_focalpoint_only`), ``"legacy": true`` and ``"supersededBy": "<schema>"`` (an old
+  type kept readable), ``"chmSource"`` (the reference files the field list follows), and
+  ``"rules"``: requirements the field flags cannot say, e.g.
+  ``{"when": {"field": "type", "in": ["person"]}, "require": ["firstName", "lastName"]}`` or
+  ``{"oneOf": [["startDate", "endDate"], ["durationPeriod", "durationText"]]}`` (see :class:`Rule`);
+  a group field takes ``"rules"`` on its members too;
+* field level: ``"alsoVocabularies": ["regions"]`` (terms of these are accepted too) and the
+  text format ``"partialDate"`` (``2024``, ``2024-12`` or ``2024-12-31``).
+
 Any thread may call these functions; loaded definitions are cached and immutable.
 """
 
@@ -54,7 +66,7 @@ DEFAULT_MAX_LENGTH: Mapping[str, int] = MappingProxyType({
     TEXT: 1_000, LOCALIZED_TEXT: 2_000, LONG_TEXT: 20_000, LOCALIZED_LONG_TEXT: 20_000,
 })
 DEFAULT_MAX_ITEMS = 500
-TEXT_FORMATS = frozenset({"email", "phone", "decimal", "url"})
+TEXT_FORMATS = frozenset({"email", "phone", "decimal", "url", "partialDate"})  # partialDate: 2024, 2024-12, 2024-12-31
 
 ACTIVITY_VOCABULARY = "actionPlanActivities"
 
@@ -77,6 +89,32 @@ def _labels(value: Any, where: str) -> LabelMap:
     return MappingProxyType(dict(value))
 
 
+@dataclass(frozen=True)
+class Condition:
+    """``when`` of a rule: the value of ``field`` (a code, a term's identifier, any term of a
+    list, a boolean) is one of ``values`` (or, with ``negate``, none of them). A condition
+    on an absent value never holds."""
+
+    field: str
+    values: tuple[Any, ...]
+    negate: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A requirement the field flags cannot say, checked by validation.
+
+    ``require``: these fields are mandatory (``Error.Mandatory``) when ``when`` holds (or
+    always). ``one_of``: at least one of these sets of fields is complete, e.g. start and end
+    dates, or a duration (``Error.MandatoryAnyOf``; ``Error.Mandatory`` on the missing
+    members of a set that was started).
+    """
+
+    require: tuple[str, ...] = ()
+    one_of: tuple[tuple[str, ...], ...] = ()
+    when: Condition | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Field:
     """One field of a form. ``repeat`` makes its value a list of ``kind`` values.
@@ -87,7 +125,10 @@ class Field:
     (a hint for the editor's picker); ``format`` refines plain text (email, phone,
     decimal, url); ``require_revision`` makes a reference name ``UID@revision``;
     ``date_order`` (groups only) lists ``(start, end)`` member pairs that must not be
-    reversed; ``printed`` False hides the field from the printed form.
+    reversed; ``printed`` False hides the field from the printed form;
+    ``also_vocabularies`` are further vocabularies whose terms the field accepts (the CHM's
+    ``countryRegions`` mixes countries and regions); ``rules`` (groups only) are
+    conditional requirements on the members, as :class:`Rule`.
     """
 
     name: str
@@ -110,6 +151,8 @@ class Field:
     date_order: tuple[tuple[str, str], ...] = ()
     mandatory_any_of: tuple[tuple[str, ...], ...] = ()
     printed: bool = True
+    also_vocabularies: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
 
     @property
     def localized(self) -> bool:
@@ -147,7 +190,13 @@ class Section:
 
 @dataclass(frozen=True, eq=False)
 class FormDefinition:
-    """Everything the editor, validation and the printed form need about one record type."""
+    """Everything the editor, validation and the printed form need about one record type.
+
+    ``focalpoint_only``: a FocalPoint record type the central CHM does not have (never sent
+    to a server that does not advertise it); ``legacy``: a type kept so old records stay
+    readable and importable, superseded by another (see :mod:`focalpoint.forms.legacy`);
+    ``chm_source``: where the field list comes from (a file of the CHM reference material).
+    """
 
     schema: str
     version: int
@@ -157,6 +206,11 @@ class FormDefinition:
     sections: tuple[Section, ...]
     mandatory_any_of: tuple[tuple[str, ...], ...] = ()
     date_order: tuple[tuple[str, str], ...] = ()
+    rules: tuple[Rule, ...] = ()
+    focalpoint_only: bool = False
+    legacy: bool = False
+    superseded_by: str | None = None
+    chm_source: str | None = None
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -205,9 +259,39 @@ def _any_of(value: Any, where: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+def _rules(value: Any, where: str, names: list[str]) -> tuple[Rule, ...]:
+    """``[{"when": {"field", "in" | "notIn"}, "require": [...]} | {"oneOf": [[...], [...]]}]``."""
+    out = []
+    for i, raw in enumerate(value or ()):
+        at = f"{where}.rules[{i}]"
+        if not isinstance(raw, dict) or set(raw) - {"when", "require", "oneOf"}:
+            raise FormDefinitionError(f"{at}: a rule has when, require and/or oneOf")
+        require = tuple(raw.get("require", ()))
+        one_of = tuple(tuple(g) for g in raw.get("oneOf", ()))
+        if not require and not one_of:
+            raise FormDefinitionError(f"{at}: a rule requires something")
+        for name in require + tuple(n for g in one_of for n in g):
+            if name not in names:
+                raise FormDefinitionError(f"{at}: unknown field {name!r}")
+        when = None
+        cond = raw.get("when")
+        if cond is not None:
+            if not isinstance(cond, dict) or cond.get("field") not in names \
+                    or len(set(cond) & {"in", "notIn"}) != 1 or set(cond) - {"field", "in", "notIn"}:
+                raise FormDefinitionError(f"{at}: when is {{field, in | notIn}} on a known field")
+            negate = "notIn" in cond
+            values = cond["notIn" if negate else "in"]
+            if not isinstance(values, list) or not values:
+                raise FormDefinitionError(f"{at}: in/notIn is a list of values")
+            when = Condition(field=cond["field"], values=tuple(values), negate=negate)
+        out.append(Rule(require=require, one_of=one_of, when=when))
+    return tuple(out)
+
+
 _FIELD_KEYS = {"name", "kind", "label", "help", "required", "repeat", "vocabulary", "min", "max",
                "integer", "maxLength", "minItems", "maxItems", "fields", "schemas", "format",
-               "requireRevision", "dateOrder", "mandatoryAnyOf", "use", "printed"}
+               "requireRevision", "dateOrder", "mandatoryAnyOf", "use", "printed",
+               "alsoVocabularies", "rules"}
 
 
 def _parse_field(raw: Any, where: str, groups: Mapping[str, Any]) -> Field:
@@ -234,6 +318,9 @@ def _parse_field(raw: Any, where: str, groups: Mapping[str, Any]) -> Field:
         raise FormDefinitionError(f"{where}: a {kind} field needs a vocabulary")
     if kind not in VOCABULARY_KINDS and vocabulary is not None:
         raise FormDefinitionError(f"{where}: only term, code and activity fields take a vocabulary")
+    also = raw.get("alsoVocabularies", [])
+    if also and (kind not in (TERM, CODE) or not all(isinstance(a, str) for a in also)):
+        raise FormDefinitionError(f"{where}: alsoVocabularies is a list of names, for term and code fields")
     fmt = raw.get("format")
     if fmt is not None and (fmt not in TEXT_FORMATS or kind not in (TEXT,)):
         raise FormDefinitionError(f"{where}: format {fmt!r} is not allowed here")
@@ -255,7 +342,11 @@ def _parse_field(raw: Any, where: str, groups: Mapping[str, Any]) -> Field:
         date_order=_pairs(raw.get("dateOrder"), where),
         mandatory_any_of=_any_of(raw.get("mandatoryAnyOf"), where),
         printed=bool(raw.get("printed", True)),
+        also_vocabularies=tuple(also),
+        rules=_rules(raw.get("rules"), where, names),
     )
+    if fld.rules and kind != GROUP:
+        raise FormDefinitionError(f"{where}: only a group has rules")
     if not fld.label:
         raise FormDefinitionError(f"{where}: a field needs a label")
     for a, b in fld.date_order:
@@ -285,6 +376,11 @@ def parse_form(raw: Any, *, source: str = "<form>") -> FormDefinition:
         sections=tuple(sections),
         mandatory_any_of=_any_of(raw.get("mandatoryAnyOf"), schema),
         date_order=_pairs(raw.get("dateOrder"), schema),
+        rules=_rules(raw.get("rules"), schema, [f.name for sec in sections for f in sec.fields]),
+        focalpoint_only=bool(raw.get("focalpointOnly", False)),
+        legacy=bool(raw.get("legacy", False)),
+        superseded_by=raw.get("supersededBy"),
+        chm_source=raw.get("chmSource"),
     )
     names = [f.name for f in form.fields]
     if len(set(names)) != len(names):
@@ -342,8 +438,9 @@ def load_form(schema: str) -> FormDefinition:
 
     known = set(vocabulary_names())
     for where, f in form.iter_fields():
-        if f.vocabulary and f.vocabulary not in known:
-            raise FormDefinitionError(f"{schema}.{where}: unknown vocabulary {f.vocabulary!r}")
+        for name in (f.vocabulary,) + f.also_vocabularies if f.vocabulary else ():
+            if name not in known:
+                raise FormDefinitionError(f"{schema}.{where}: unknown vocabulary {name!r}")
         for target in f.schemas:
             if target not in schemas():
                 raise FormDefinitionError(f"{schema}.{where}: unknown record type {target!r}")
@@ -355,6 +452,22 @@ def load_form(schema: str) -> FormDefinition:
 def is_national(schema: str) -> bool:
     """True for national records (they carry a ``government``), False for reference records."""
     return load_form(schema).national
+
+
+def is_focalpoint_only(schema: "str | FormDefinition") -> bool:
+    """True for FocalPoint's own record types (capacity needs assessments, the QA checklists),
+    which the central CHM does not have; False for CHM types and for types without a form.
+    Any thread may call this."""
+    if isinstance(schema, FormDefinition):
+        return schema.focalpoint_only
+    if schema not in schemas():
+        return False
+    return load_form(schema).focalpoint_only
+
+
+def is_legacy(schema: str) -> bool:
+    """True for a record type kept only so old records stay readable (``capacityBuildingResource``)."""
+    return schema in schemas() and load_form(schema).legacy
 
 
 def clear_cache() -> None:

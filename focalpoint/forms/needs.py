@@ -17,6 +17,7 @@ _COPIED = {
     "nationalPriorities": "addressedPriorities",
     "cbdSubjects": "cbdSubjects",
     "aichiTargets": "aichiTargets",
+    "gbfTargets": "gbfTargets",
     "objectives": "objectives",
     "coFinancing": "coFinancing",
     "existingInitiatives": "existingInitiatives",
@@ -30,8 +31,10 @@ def need_to_bbi_request(assessment_doc: dict[str, Any], need_index: int, *,
     """A new ``bbiRequest`` document (a draft) asking for help with need ``need_index``.
 
     The request takes the need's title, gap (as the problem), support sought,
-    subjects, targets, objectives, co-financing and timeframe; the assessment's
-    government becomes the requesting country and its first contact the contact.
+    subjects, targets (Aichi and GBF), objectives, co-financing and timeframe; the
+    assessment's government becomes the requesting country and the geographic target,
+    its responsible organization the requesting organization, and its first contact
+    the contact.
     Fields the need lacks stay empty, so the request may still fail validation
     until the person completes it. Raises IndexError for a need that does not exist
     and ValueError when the document is not a capacity needs assessment.
@@ -55,6 +58,10 @@ def need_to_bbi_request(assessment_doc: dict[str, Any], need_index: int, *,
     government = assessment_doc.get("government")
     if isinstance(government, dict) and government.get("identifier"):
         request["country"] = {"identifier": government["identifier"]}
+        request["coverage"] = [{"identifier": government["identifier"]}]
+    organization = assessment_doc.get("responsibleOrganization")
+    if isinstance(organization, dict) and organization.get("identifier"):
+        request["organization"] = {"identifier": organization["identifier"]}
     contacts = assessment_doc.get("contacts")
     if isinstance(contacts, list) and contacts and isinstance(contacts[0], dict):
         request["contact"] = {"identifier": contacts[0].get("identifier")}

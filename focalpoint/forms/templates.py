@@ -48,7 +48,7 @@ def _text(f: Field, languages: tuple[str, ...]) -> Any:
         return {lang: f"{f.label.get(lang) or f.label.get('en', f.name)} ({_EXAMPLE_WORD[lang]})"
                 for lang in languages}
     examples = {"email": "focal.point@example.org", "phone": "+1 514 288 2220",
-                "decimal": "25000", "url": "https://www.cbd.int/"}
+                "decimal": "25000", "url": "https://www.cbd.int/", "partialDate": "2024-12"}
     if f.format in examples:
         return examples[f.format]
     return f"{f.label.get('en', f.name)} (example)"

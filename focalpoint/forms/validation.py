@@ -7,6 +7,16 @@ call :func:`validate`.
 Errors use the central CHM's codes and property paths: ``title.fr``,
 ``needs[1].aichiTargets[0]``, ``websites[0].url``, ``header.languages[2]``.
 Indexes count from 0, as in the CHM's own answers.
+
+Errors block a save, an import or a publication; warnings never do. What FocalPoint
+does not know is a warning, because a real CHM document may hold it and FocalPoint
+keeps it as it is: a property its form lacks (``Warning.UnknownProperty``), a term
+of a real-thesaurus vocabulary that is not in the local copy yet
+(``Warning.UnknownTerm``), a record type it has no form for (``Warning.NoForm``:
+only the header is checked). An unknown term stays an error in FocalPoint's own
+closed lists (:func:`is_closed_vocabulary`). :func:`validate` answers errors only
+(many callers treat any item as a refusal); pass ``warnings=[]`` or call
+:func:`check` to get the warnings too.
 """
 
 from __future__ import annotations
@@ -33,6 +43,22 @@ INVALID_TYPE = "Error.InvalidType"
 CODES = (MANDATORY, MANDATORY_ANY_OF, INVALID_VALUE, INVALID_PROPERTY, UNSPECIFIED_LOCALE,
          UNEXPECTED_TERM, INVALID_TYPE)
 
+# warnings: reported, never a refusal
+UNKNOWN_PROPERTY = "Warning.UnknownProperty"
+UNKNOWN_TERM = "Warning.UnknownTerm"
+NO_FORM = "Warning.NoForm"
+WARNING_CODES = (UNKNOWN_PROPERTY, UNKNOWN_TERM, NO_FORM)
+
+
+def is_closed_vocabulary(name: str) -> bool:
+    """True for a list whose every term FocalPoint knows: its own lists (QA results, priorities,
+    capacity levels ...), the CHM's string enums (contact and duration types) and the ISO and
+    UN lists it generates: vocabularies that are no thesaurus domain of the CHM. An unknown
+    term in one of these is an error; in a real-thesaurus vocabulary (even Aichi or GBF
+    targets: real documents use component terms such as ``AICHI-TARGET-01-C2``) a warning."""
+    return vocabulary(name).domain is None
+
+
 IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9\-_]{11,128}$")
 REFERENCE_RE = re.compile(r"^([A-Za-z0-9\-_]{11,128})(?:@([0-9]{1,9}))?$")
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -40,11 +66,14 @@ SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^[0-9+()\-./ ]{3,40}(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$", re.IGNORECASE)
 DECIMAL_RE = re.compile(r"^-?[0-9]{1,15}(?:\.[0-9]{1,4})?$")
+PARTIAL_DATE_RE = re.compile(r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?$")
 URL_RE = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+# an attachment stored by the CHM is linked by a path on its own server
+CHM_PATH_RE = re.compile(r"^/api/v20[0-9]{2}/[^\s]+$")
 MAX_URL = 2048
 MAX_FILENAME = 255
 HEADER_KEYS = frozenset({"identifier", "schema", "languages"})
-LINK_KEYS = frozenset({"url", "name", "language", "tag"})
+LINK_KEYS = frozenset({"url", "name", "language", "tag", "tags"})
 ATTACHMENT_KEYS = frozenset({"sha256", "filename", "size", "mimeType", "url"})
 MONEY_KEYS = frozenset({"amount", "currency"})
 
@@ -61,6 +90,11 @@ class ValidationError:
     property: str
     params: dict[str, Any] = field(default_factory=dict, hash=False)
     schema: str | None = field(default=None, compare=False)
+
+    @property
+    def is_warning(self) -> bool:
+        """True for a warning (``Warning.*``): reported, never a refusal."""
+        return self.code.startswith("Warning.")
 
     def message(self, lang: str = "en") -> str:
         """A clear sentence in ``lang`` (one of the six UN languages) saying what is wrong."""
@@ -115,17 +149,28 @@ def _parse_date(value: str) -> dt.date | None:
 
 
 class _Validator:
-    __slots__ = ("errors", "languages", "reference_exists", "schema")
+    __slots__ = ("errors", "languages", "reference_exists", "schema", "warnings")
 
     def __init__(self, schema: str | None, languages: tuple[str, ...],
                  reference_exists: ReferenceExists | None):
         self.errors: list[ValidationError] = []
+        self.warnings: list[ValidationError] = []
         self.languages = languages
         self.reference_exists = reference_exists
         self.schema = schema
 
     def err(self, code: str, path: str, **params: Any) -> None:
         self.errors.append(ValidationError(code, path, params, self.schema))
+
+    def warn(self, code: str, path: str, **params: Any) -> None:
+        self.warnings.append(ValidationError(code, path, params, self.schema))
+
+    def unknown_term(self, vocabulary_name: str, identifier: str, path: str) -> None:
+        """An error in a closed vocabulary, a warning in a real-thesaurus one."""
+        if is_closed_vocabulary(vocabulary_name):
+            self.err(UNEXPECTED_TERM, path, vocabulary=vocabulary_name, identifier=identifier[:200])
+        else:
+            self.warn(UNKNOWN_TERM, path, vocabulary=vocabulary_name, identifier=identifier[:200])
 
     # ------------------------------------------------------------ containers
 
@@ -135,7 +180,7 @@ class _Validator:
         known = {f.name: f for f in fields}
         for key in obj:
             if key not in known and key not in skip:
-                self.err(INVALID_PROPERTY, prefix + str(key))
+                self.warn(UNKNOWN_PROPERTY, prefix + str(key))
         for f in fields:
             value = obj.get(f.name)
             path = prefix + f.name
@@ -210,8 +255,8 @@ class _Validator:
         elif kind == m.CODE:
             if not isinstance(value, str):
                 self.err(INVALID_TYPE, path, expected="string", found=_type_name(value))
-            elif value not in vocabulary(f.vocabulary or ""):
-                self.err(UNEXPECTED_TERM, path, vocabulary=f.vocabulary, identifier=value[:200])
+            elif not _in_vocabularies(f, value):
+                self.unknown_term(f.vocabulary or "", value, path)
         elif kind == m.REFERENCE:
             self.reference(f, value, path)
         elif kind == m.DATE:
@@ -235,6 +280,7 @@ class _Validator:
                 self.err(INVALID_TYPE, path, expected="object", found=_type_name(value))
             else:
                 self.fields(value, f.fields, path + ".", f.mandatory_any_of, f.date_order)
+                _rules(self, value, f.rules, path + ".")
 
     def text(self, f: Field, value: Any, path: str) -> None:
         if not isinstance(value, str):
@@ -248,7 +294,7 @@ class _Validator:
         if fmt and value.strip():
             stripped = value.strip()
             ok = {"email": EMAIL_RE, "phone": PHONE_RE, "decimal": DECIMAL_RE,
-                  "url": URL_RE}[fmt].match(stripped)
+                  "url": URL_RE, "partialDate": PARTIAL_DATE_RE}[fmt].match(stripped)
             if not ok:
                 self.err(INVALID_VALUE, path, reason=fmt, value=stripped[:200])
 
@@ -288,8 +334,11 @@ class _Validator:
             self.err(INVALID_TYPE, path + ".identifier", expected="string", found=_type_name(ident))
         else:
             term = vocab.term(ident)
+            for other in f.also_vocabularies:
+                if term is None:
+                    term = vocabulary(other).term(ident)
             if term is None:
-                self.err(UNEXPECTED_TERM, path, vocabulary=vocab.name, identifier=ident[:200])
+                self.unknown_term(vocab.name, ident, path)
         for key in value:
             if key == "identifier":
                 continue
@@ -297,7 +346,7 @@ class _Validator:
                 if term is not None:
                     self.ltext(_CUSTOM_VALUE, value[key], path + ".customValue")
                 continue
-            self.err(INVALID_PROPERTY, f"{path}.{key}")
+            self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
 
     def reference(self, f: Field, value: Any, path: str) -> None:
         if not isinstance(value, dict):
@@ -305,7 +354,7 @@ class _Validator:
             return
         for key in value:
             if key != "identifier":
-                self.err(INVALID_PROPERTY, f"{path}.{key}")
+                self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
         ident = value.get("identifier")
         if ident is None or ident == "":
             self.err(MANDATORY, path + ".identifier")
@@ -344,7 +393,7 @@ class _Validator:
             return
         for key in value:
             if key not in MONEY_KEYS:
-                self.err(INVALID_PROPERTY, f"{path}.{key}")
+                self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
         amount, currency = value.get("amount"), value.get("currency")
         if amount is None:
             self.err(MANDATORY, path + ".amount")
@@ -364,13 +413,13 @@ class _Validator:
             return
         for key in value:
             if key not in LINK_KEYS:
-                self.err(INVALID_PROPERTY, f"{path}.{key}")
+                self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
         url = value.get("url")
         if url is None or url == "":
             self.err(MANDATORY, path + ".url")
         elif not isinstance(url, str):
             self.err(INVALID_TYPE, path + ".url", expected="string", found=_type_name(url))
-        elif len(url) > MAX_URL or not URL_RE.match(url):
+        elif len(url) > MAX_URL or not (URL_RE.match(url) or CHM_PATH_RE.match(url)):
             self.err(INVALID_VALUE, path + ".url", reason="url", value=url[:200])
         for key in ("name", "tag"):
             text = value.get(key)
@@ -390,7 +439,7 @@ class _Validator:
             return
         for key in value:
             if key not in ATTACHMENT_KEYS:
-                self.err(INVALID_PROPERTY, f"{path}.{key}")
+                self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
         sha, name, size = value.get("sha256"), value.get("filename"), value.get("size")
         if not sha:
             self.err(MANDATORY, path + ".sha256")
@@ -418,6 +467,43 @@ _CUSTOM_VALUE = Field(name="customValue", kind=m.LOCALIZED_TEXT, label={"en": "O
 _AMOUNT = Field(name="amount", kind=m.NUMBER, label={"en": "Amount"}, min=0)
 
 
+def _in_vocabularies(f: Field, identifier: str) -> bool:
+    names = (f.vocabulary or "",) + f.also_vocabularies
+    return any(identifier in vocabulary(name) for name in names)
+
+
+def _condition_holds(cond: m.Condition, obj: Mapping[str, Any]) -> bool:
+    """Whether ``cond`` holds for ``obj``; a condition on an absent value never holds."""
+    value = obj.get(cond.field)
+    if _empty(value):
+        return False
+    items = value if isinstance(value, list) else [value]
+    found = [item.get("identifier") if isinstance(item, dict) else item for item in items]
+    hit = any(x in cond.values for x in found if isinstance(x, (str, bool, int, float)))
+    return hit if not cond.negate else not hit
+
+
+def _rules(v: _Validator, obj: Mapping[str, Any], rules: tuple[m.Rule, ...], prefix: str) -> None:
+    """Conditional and alternative requirements (``rules`` of a form definition)."""
+    for rule in rules:
+        if rule.when is not None and not _condition_holds(rule.when, obj):
+            continue
+        for name in rule.require:
+            if _empty(obj.get(name)):
+                v.err(MANDATORY, prefix + name)
+        if rule.one_of:
+            if any(all(not _empty(obj.get(n)) for n in group) for group in rule.one_of):
+                continue
+            started = [g for g in rule.one_of if any(not _empty(obj.get(n)) for n in g)]
+            if started:
+                for name in started[0]:
+                    if _empty(obj.get(name)):
+                        v.err(MANDATORY, prefix + name)
+            else:
+                v.err(MANDATORY_ANY_OF, prefix + rule.one_of[0][0],
+                      anyOf=[prefix + g[0] for g in rule.one_of])
+
+
 def _header(v: _Validator, header: Any) -> tuple[str | None, tuple[str, ...]]:
     """Check the header; answer the schema (None when unusable) and the declared languages."""
     if header is None:
@@ -428,7 +514,7 @@ def _header(v: _Validator, header: Any) -> tuple[str | None, tuple[str, ...]]:
         return None, ()
     for key in header:
         if key not in HEADER_KEYS:
-            v.err(INVALID_PROPERTY, f"header.{key}")
+            v.warn(UNKNOWN_PROPERTY, f"header.{key}")
     ident = header.get("identifier")
     if ident is None or ident == "":
         v.err(MANDATORY, "header.identifier")
@@ -443,7 +529,7 @@ def _header(v: _Validator, header: Any) -> tuple[str | None, tuple[str, ...]]:
     elif not isinstance(schema, str):
         v.err(INVALID_TYPE, "header.schema", expected="string", found=_type_name(schema))
     elif schema not in schemas():
-        v.err(INVALID_VALUE, "header.schema", reason="schema", value=schema[:100])
+        v.warn(NO_FORM, "header.schema", schema=schema[:100])
     else:
         known = schema
     langs = header.get("languages")
@@ -465,25 +551,46 @@ def _header(v: _Validator, header: Any) -> tuple[str | None, tuple[str, ...]]:
     return known, tuple(declared)
 
 
-def validate(document: Any, *, reference_exists: ReferenceExists | None = None) -> list[ValidationError]:
-    """Check a CHM-shaped document; an empty list means it is valid.
+def _check(document: Any, reference_exists: ReferenceExists | None) -> _Validator:
+    v = _Validator(None, (), reference_exists)
+    if not isinstance(document, dict):
+        v.err(INVALID_TYPE, "", expected="object", found=_type_name(document))
+        return v
+    schema, languages = _header(v, document.get("header"))
+    if schema is None:
+        return v  # no header, or a record type without a form: only the header is checked
+    form: FormDefinition = load_form(schema)
+    v.schema = schema
+    v.languages = languages
+    for e in v.errors + v.warnings:  # header problems found before the schema was known
+        object.__setattr__(e, "schema", schema)
+    v.fields(document, form.fields, "", form.mandatory_any_of, form.date_order,
+             skip=frozenset({"header"}))
+    _rules(v, document, form.rules, "")
+    return v
+
+
+def check(document: Any, *, reference_exists: ReferenceExists | None = None
+          ) -> tuple[list[ValidationError], list[ValidationError]]:
+    """``(errors, warnings)`` for a CHM-shaped document; no errors means it is valid.
+
+    Errors use the CHM's codes (:data:`CODES`); warnings (:data:`WARNING_CODES`) say what
+    FocalPoint does not know and keeps as it is. Any thread may call this.
+    """
+    v = _check(document, reference_exists)
+    return v.errors, v.warnings
+
+
+def validate(document: Any, *, reference_exists: ReferenceExists | None = None,
+             warnings: list[ValidationError] | None = None) -> list[ValidationError]:
+    """Check a CHM-shaped document; answer its blocking errors (an empty list means valid).
 
     ``reference_exists(identifier) -> bool``, when given, is asked about every
     record reference (the identifier without ``@revision``); a False answer gives
     ``Error.InvalidValue`` with ``params["reason"] == "missingReference"``.
+    ``warnings``, when given, receives the warnings (never a refusal). Any thread may call this.
     """
-    v = _Validator(None, (), reference_exists)
-    if not isinstance(document, dict):
-        v.err(INVALID_TYPE, "", expected="object", found=_type_name(document))
-        return v.errors
-    schema, languages = _header(v, document.get("header"))
-    if schema is None:
-        return v.errors
-    form: FormDefinition = load_form(schema)
-    v.schema = schema
-    v.languages = languages
-    for e in v.errors:  # header errors found before the schema was known
-        object.__setattr__(e, "schema", schema)
-    v.fields(document, form.fields, "", form.mandatory_any_of, form.date_order,
-             skip=frozenset({"header"}))
+    v = _check(document, reference_exists)
+    if warnings is not None:
+        warnings.extend(v.warnings)
     return v.errors

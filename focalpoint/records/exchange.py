@@ -83,6 +83,8 @@ class ImportResult:
     unchanged: int = 0
     #: records referenced by the imported documents that are neither on this computer nor in the import
     missing_references: tuple[str, ...] = ()
+    #: reported, not refused: unknown properties, terms and types; fields missing for publication
+    warnings: tuple[DocumentProblem, ...] = ()
 
 
 # ------------------------------------------------------------------ reading
@@ -181,16 +183,26 @@ def reference_checker(store: RecordStore, documents: Sequence[Any]) -> Callable[
 
 def check_documents(documents: Sequence[Any], *,
                     reference_exists: Callable[[str], bool] | None = None,
-                    allow_incomplete: bool = False) -> list[DocumentProblem]:
-    """Validate every document; also flag an identifier used twice in the same input."""
+                    allow_incomplete: bool = False,
+                    warnings: list[DocumentProblem] | None = None) -> list[DocumentProblem]:
+    """Validate every document; also flag an identifier used twice in the same input.
+
+    With ``allow_incomplete`` a missing mandatory field is not a problem (a draft may be
+    incomplete; completeness is checked when publication is requested). ``warnings``, when
+    given, receives what is reported without refusing: unknown properties, terms and record
+    types, and the missing mandatory fields of an incomplete draft."""
     problems: list[DocumentProblem] = []
     seen: dict[str, int] = {}
     for index, doc in enumerate(documents):
-        for error in validate(doc, reference_exists=reference_exists):
+        found: list[ValidationError] = []
+        for error in validate(doc, reference_exists=reference_exists, warnings=found):
             if allow_incomplete and error.code in (MANDATORY, MANDATORY_ANY_OF) \
                     and not error.property.startswith("header"):
+                found.append(error)
                 continue
             problems.append(DocumentProblem(index, error))
+        if warnings is not None:
+            warnings.extend(DocumentProblem(index, w) for w in found)
         header = doc.get("header") if isinstance(doc, dict) else None
         ident = header.get("identifier") if isinstance(header, dict) else None
         if isinstance(ident, str):
@@ -203,12 +215,16 @@ def check_documents(documents: Sequence[Any], *,
 
 
 def import_documents(store: RecordStore, documents: Sequence[Any], *,
-                     allow_incomplete: bool = False) -> ImportResult:
+                     allow_incomplete: bool = True) -> ImportResult:
     """Validate all, then save all in one transaction (see the module docstring).
 
-    Raises :class:`ImportRejected` with every problem when any document is invalid
-    or cannot be saved (a record of another type, a record locked for review)."""
-    problems = check_documents(documents, allow_incomplete=allow_incomplete)
+    Documents come in as drafts: a missing mandatory field is a warning unless
+    ``allow_incomplete`` is False (a record published on the CHM years ago may lack a field
+    that is mandatory today, and must still come in). Raises :class:`ImportRejected` with every
+    problem when any document is invalid or cannot be saved (a record of another type, a record
+    locked for review)."""
+    warnings: list[DocumentProblem] = []
+    problems = check_documents(documents, allow_incomplete=allow_incomplete, warnings=warnings)
     if problems:
         raise ImportRejected(problems)
     views: list[RecordView] = []
@@ -231,7 +247,8 @@ def import_documents(store: RecordStore, documents: Sequence[Any], *,
                 updated += 1
             else:
                 created += 1
-    return ImportResult(views, created, updated, unchanged, tuple(missing_references(store, documents)))
+    return ImportResult(views, created, updated, unchanged, tuple(missing_references(store, documents)),
+                        tuple(warnings))
 
 
 # ------------------------------------------------------------------ writing
