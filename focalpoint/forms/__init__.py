@@ -7,12 +7,14 @@ calls :func:`validate` too)::
     from focalpoint import forms
 
     forms.FORM_VERSION                      # version of the definition format
-    forms.schemas()                         # ('bbiRequest', 'capacityBuildingInitiative', …)
+    forms.schemas()                         # ('bbiRequest', 'capacityBuildingInitiative', …, 'resource')
     form = forms.load_form("capacityNeedsAssessment")   # FormDefinition
     forms.is_national("capacityNeedsAssessment")        # True: needs a government
     vocab = forms.vocabulary("aichiTargets")            # Vocabulary of Term
     errors = forms.validate(document, reference_exists=lambda uid: ...)
     for e in errors: e.code, e.property, e.params, e.message("fr")
+    errors, warnings = forms.check(document)  # warnings never refuse: Warning.UnknownProperty, …
+    forms.is_focalpoint_only("capacityNeedsAssessment")  # True: never sent to a plain CHM
     doc = forms.template("contact")          # a complete, valid example document
     doc = forms.empty_document("contact", languages=["en", "fr"])
     forms.store_attachment(data_dir, path)   # {"sha256", "filename", "size"}
@@ -108,6 +110,11 @@ Validation
 property paths such as ``needs[1].aichiTargets[0]`` or ``title.fr`` (indexes from 0).
 ``params["reason"]`` refines ``Error.InvalidValue`` (``date``, ``tooLong``,
 ``missingReference``, ``endBeforeStart``, ``schema``, …).
+
+What FocalPoint does not know is kept and reported as a warning, never refused
+(:func:`check`, or ``validate(document, warnings=[])``): ``Warning.UnknownProperty``,
+``Warning.UnknownTerm`` (a term of a CHM thesaurus domain not in the local copy yet) and
+``Warning.NoForm`` (a record type without a FocalPoint form: only its header is checked).
 """
 
 from __future__ import annotations
@@ -120,6 +127,7 @@ from focalpoint.forms.model import (
     FormDefinition,
     FormDefinitionError,
     Section,
+    is_focalpoint_only,
     is_national,
     load_form,
     schemas,
@@ -127,12 +135,12 @@ from focalpoint.forms.model import (
 from focalpoint.forms.messages import field_label
 from focalpoint.forms.needs import need_to_bbi_request
 from focalpoint.forms.templates import empty_document, template
-from focalpoint.forms.validation import CODES, ValidationError, validate
+from focalpoint.forms.validation import CODES, WARNING_CODES, ValidationError, check, validate
 from focalpoint.forms.vocabularies import Term, Vocabulary, activity_identifier, activity_number, vocabulary
 
 __all__ = [
-    "CODES", "FORM_VERSION", "KINDS", "Field", "FormDefinition", "FormDefinitionError", "Section",
+    "CODES", "WARNING_CODES", "FORM_VERSION", "KINDS", "Field", "FormDefinition", "FormDefinitionError", "Section",
     "Term", "ValidationError", "Vocabulary", "activity_identifier", "activity_number",
-    "attachment_path", "empty_document", "field_label", "is_national", "load_form", "need_to_bbi_request",
+    "attachment_path", "check", "empty_document", "field_label", "is_focalpoint_only", "is_national", "load_form", "need_to_bbi_request",
     "schemas", "store_attachment", "template", "validate", "vocabulary",
 ]
