@@ -478,6 +478,9 @@ def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = N
         from focalpoint.i18n import get_language
         from focalpoint.records import ensure_header
 
+        from focalpoint.forms.legacy_terms import upgrade_terms
+
+        result.document = upgrade_terms(result.document)  # a form printed by an earlier FocalPoint
         ensure_header(result.document)  # the new draft's identifier, before validation
         for problem in validate(result.document):
             result.problems.append(problem.message(get_language()))

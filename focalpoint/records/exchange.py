@@ -4,6 +4,7 @@
   all-or-nothing: every document is parsed and validated first, then all are
   saved in one transaction; one bad document means nothing is written. A
   document whose identifier already exists updates that record as a local edit.
+  Term codes of an earlier FocalPoint are moved to the CHM's own terms on the way in.
   A reference to a record that is not on this computer (a central record named
   ``UID`` or ``UID@revision``) is kept as it is: it is reported, fetched by the
   next sync, and checked for completeness when publication is requested.
@@ -30,6 +31,7 @@ from sqlalchemy import select
 
 from focalpoint.fileio import write_atomic  # re-exported for callers of this module
 from focalpoint.forms import ValidationError, validate
+from focalpoint.forms.legacy_terms import upgrade_terms
 from focalpoint.forms.references import reference_identifiers
 from focalpoint.forms.validation import MANDATORY, MANDATORY_ANY_OF
 from focalpoint.i18n import _, localize
@@ -223,6 +225,7 @@ def import_documents(store: RecordStore, documents: Sequence[Any], *,
     that is mandatory today, and must still come in). Raises :class:`ImportRejected` with every
     problem when any document is invalid or cannot be saved (a record of another type, a record
     locked for review)."""
+    documents = [upgrade_terms(doc) for doc in documents]  # files written by an earlier FocalPoint
     warnings: list[DocumentProblem] = []
     problems = check_documents(documents, allow_incomplete=allow_incomplete, warnings=warnings)
     if problems:

@@ -151,10 +151,15 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.about_action)
 
     def _fill_new_menu(self) -> None:
-        """One "New …" action per record type (the types arrive from the DB worker after start-up)."""
+        """One "New …" action per record type (the types arrive from the DB worker after start-up);
+        a legacy type (its records stay readable and editable) is not offered for new records."""
+        from focalpoint.forms.model import is_legacy
+
         self.new_menu.clear()
         self.new_actions = {}
         for schema in self.records.schemas() if self.records is not None else ():
+            if is_legacy(schema):
+                continue
             action = QAction(self.records.schema_label(schema), self)
             action.triggered.connect(lambda _checked=False, s=schema: self.new_record(s))
             self.new_menu.addAction(action)
