@@ -79,8 +79,11 @@ def open_db(args: argparse.Namespace):
     from focalpoint.catalog import ensure_catalog
     from focalpoint.db import open_database
 
+    from focalpoint.sync.thesaurus import load_stored_terms
+
     db = open_database(data_dir_from(args))
     ensure_catalog(db)
+    load_stored_terms(db)  # thesaurus terms fetched at earlier syncs
     return db
 
 

@@ -37,6 +37,9 @@ def _first_term(name: str, preferred: str | None = None) -> str:
     vocab = vocabulary(name)
     if preferred and preferred in vocab:
         return preferred
+    for term in vocab:  # a real CHM term first: the example is what the CHM itself would accept
+        if not term.custom and not term.focalpoint_only:
+            return term.identifier
     for term in vocab:
         if not term.custom:
             return term.identifier

@@ -125,6 +125,9 @@ def run_gui(args: argparse.Namespace) -> int:
     except DatabaseError as exc:
         language.detach()
         return show_database_error(app, exc)
+    from focalpoint.sync.thesaurus import load_stored_terms
+
+    load_stored_terms(db)  # thesaurus terms fetched at earlier syncs, for offline use (a few ms)
 
     from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.tasks import TaskRunner

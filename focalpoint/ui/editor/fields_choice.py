@@ -158,12 +158,15 @@ def _row_of(model: QStandardItemModel, identifier: str | None) -> int:
     return -1
 
 
-_SHARED: dict[tuple[str, str], QStandardItemModel] = {}
+_SHARED: dict[tuple[str, str, int], QStandardItemModel] = {}
 
 
 def shared_vocabulary_model(name: str, lang: str) -> QStandardItemModel:
-    """One read-only item model per vocabulary and language, shared by every combo box (UI thread)."""
-    key = (name, lang)
+    """One read-only item model per vocabulary and language, shared by every combo box (UI thread).
+    A thesaurus refresh (a new vocabulary generation) makes new models, so new terms show at once."""
+    from focalpoint.forms.vocabularies import generation
+
+    key = (name, lang, generation())
     model = _SHARED.get(key)
     if model is None:
         from PySide6.QtCore import QCoreApplication
