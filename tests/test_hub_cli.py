@@ -63,7 +63,7 @@ def test_user_add_then_sign_in_through_serve(tmp_path: Path, capsys) -> None:
                            json={"email": "ana@example.org", "password": "s3cret-pass"}).json()
         me = httpx.get(base + "/api/v2013/authentication/user",
                        headers={"Authorization": "Ticket " + token["authenticationToken"]}).json()
-        assert me["roles"] == ["focal-point"] and me["government"] == "ws"
+        assert me["roles"] == ["ChmNrNationalFocalPoint", "focal-point"] and me["government"] == "ws"
         assert httpx.get(base + "/docs").status_code == 200
     finally:
         proc.terminate()
@@ -76,3 +76,43 @@ def test_serve_refuses_a_public_address_without_public(host: str, tmp_path: Path
     assert main(["serve", "--host", host, "--database-url", f"sqlite:///{tmp_path / 'h.sqlite3'}"]) == 2
     assert "--public" in capsys.readouterr().err
     assert not (tmp_path / "h.sqlite3").exists()
+
+
+def test_plain_chm_serve_advertises_nothing_and_takes_real_role_names(tmp_path: Path, capsys) -> None:
+    """``serve --plain-chm``: the real CHM's routes only; users hold the CHM's own role names."""
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    assert main(["user", "add", "--email", "nfp@example.org", "--password", "pw-nfp",
+                 "--role", "ChmNrNationalFocalPoint", "--government", "ws", "--database-url", url]) == 0
+    assert main(["user", "add", "--email", "au@example.org", "--password", "pw-au",
+                 "--role", "ChmNrNationalAuthorizedUser", "--government", "ws", "--database-url", url]) == 0
+    with pytest.raises(SystemExit):
+        main(["user", "add", "--email", "x@example.org", "--password", "pw", "--role", "Admin",
+              "--database-url", url])
+    capsys.readouterr()
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "focalpoint.hub.cli", "serve", "--plain-chm", "--port", str(port),
+                             "--database-url", url, "--log-level", "warning"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                caps = httpx.get(base + "/api/v2013/focalpoint/capabilities", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert caps.status_code == 404 and caps.json() == {"statusCode": 404, "code": "Error.NotFound",
+                                                           "message": "Not Found"}
+        token = httpx.post(base + "/api/v2013/authentication/token",
+                           json={"email": "nfp@example.org", "password": "pw-nfp"}).json()["authenticationToken"]
+        headers = {"Authorization": "Ticket " + token, "Realm": "CHM"}
+        me = httpx.get(base + "/api/v2013/authentication/user", headers=headers).json()
+        assert me["roles"][0] == "ChmNrNationalFocalPoint"
+        assert httpx.get(base + "/api/v2013/focalpoint/changes", headers=headers).status_code == 404
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)

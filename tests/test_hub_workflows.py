@@ -37,10 +37,11 @@ def test_approval_publishes_the_reviewed_revision(team) -> None:
     assert result["state"] == "completed"
     assert result["activities"][0]["result"]["action"] == "approve"
 
-    published = ok(author.client.get(f"/api/v2013/documents/{uid}"))
-    assert published["body"]["title"] == {"en": "Reviewed words", "fr": "Mots relus"}
-    assert published["revision"] == 3  # a publication is a new revision of the record
-    assert published["workingDocumentLock"] is None
+    published = ok(author.client.get(f"/api/v2013/documents/{uid}"))  # the raw document, as on the CHM
+    assert published["title"] == {"en": "Reviewed words", "fr": "Mots relus"}
+    info = ok(author.client.get(f"/api/v2013/documents/{uid}/info"))
+    assert info["revision"] == 3 and "body" not in info  # a publication is a new revision of the record
+    assert info["workingDocumentLock"] is None
     assert author.client.get(f"/api/v2013/documents/{uid}/versions/draft").status_code == 404
 
     history = ok(author.client.get(f"/api/v2013/focalpoint/documents/{uid}/history"))["entries"]
@@ -57,7 +58,7 @@ def test_a_draft_under_review_is_locked(team) -> None:
     uid = doc["header"]["identifier"]
     ok(author.put_draft(doc))
     wf = ok(author.request_publication(uid), 201)["_id"]
-    draft = ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft"))
+    draft = ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft/info"))
     assert draft["workingDocumentLock"]["workflowId"] == wf
 
     doc["title"] = {"en": "Sneaky change", "fr": "Changement discret"}
@@ -68,7 +69,7 @@ def test_a_draft_under_review_is_locked(team) -> None:
     second = author.request_publication(uid)
     assert second.status_code == 423
     # the draft under review is still the one requested
-    assert ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft"))["revision"] == 1
+    assert ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft/info"))["revision"] == 1
 
 
 def test_the_reviewing_authority_may_edit_then_approve(team) -> None:
@@ -88,7 +89,7 @@ def test_the_reviewing_authority_may_edit_then_approve(team) -> None:
     ok(focal_point.client.put(f"/api/v2013/workflows/{wf}/activities/publishRecord",
                               json={"action": "approve", "revision": 2}))
     published = ok(author.client.get(f"/api/v2013/documents/{uid}"))
-    assert published["body"]["title"]["en"] == "Corrected by the focal point"
+    assert published["title"]["en"] == "Corrected by the focal point"
     history = ok(author.client.get(f"/api/v2013/focalpoint/documents/{uid}/history"))["entries"]
     assert [(e["action"], e["revision"]) for e in history] == [
         ("draftCreated", 1), ("publicationRequested", 1), ("draftEditedInReview", 2), ("approved", 2),
@@ -135,7 +136,7 @@ def test_rejection_needs_a_reason_and_keeps_the_draft(team) -> None:
     rejected = ok(focal_point.reject(wf, reason="Add the 2025 budget figures."))
     assert rejected["state"] == "completed"
     assert rejected["activities"][0]["result"]["reason"] == "Add the 2025 budget figures."
-    draft = ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft"))
+    draft = ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft/info"))
     assert draft["workingDocumentLock"] is None and draft["revision"] == 1
     assert author.client.get(f"/api/v2013/documents/{uid}").status_code == 404
     ok(author.put_draft(doc))  # editable again
@@ -203,7 +204,7 @@ def test_deleting_a_published_record_that_has_a_newer_draft_removes_both(team) -
     uid = doc["header"]["identifier"]
     ok(author.put_draft(doc))
     ok(focal_point.approve(ok(author.request_publication(uid), 201)["_id"]))
-    published = ok(author.client.get(f"/api/v2013/documents/{uid}"))["revision"]
+    published = ok(author.client.get(f"/api/v2013/documents/{uid}/info"))["revision"]
     draft = ok(author.put_draft({**doc, "title": {"en": "A newer draft"}}))
     assert draft["revision"] > published
     wf = ok(author.client.post("/api/v2013/workflows", json={"type": "deleteRecord", "data": {"identifier": uid}}),
@@ -225,7 +226,7 @@ def test_reference_records_are_approved_by_the_secretariat(hub_env: HubEnv) -> N
     ok(secretariat.approve(wf["_id"]))
     # published reference records are visible to everyone
     stranger = hub_env.user("authorized-user", hub_env.government())
-    assert ok(stranger.client.get(f"/api/v2013/documents/{uid}"))["body"]["title"] == doc["title"]
+    assert ok(stranger.client.get(f"/api/v2013/documents/{uid}"))["title"] == doc["title"]
 
 
 def test_workflow_queries(team) -> None:
@@ -248,3 +249,34 @@ def test_workflow_queries(team) -> None:
     assert ok(outsider.client.get("/api/v2013/workflows", params={"q": json.dumps({"state": "running"})})) == []
     bad = focal_point.client.get("/api/v2013/workflows", params={"q": "{not json"})
     assert bad.status_code == 400 and bad.json()["code"] == "Error.InvalidQuery"
+
+
+def test_draft_locks_as_the_chm_edit_form_uses_them(team) -> None:
+    """A request holds the draft's lock; its author may not lift it; the reviewing authority lifts it,
+    saves, puts it back, and the request is still the one to decide (chm.cbd.int editFormUtility)."""
+    env, gov, author, focal_point = team
+    doc = env.national(gov)
+    uid = doc["header"]["identifier"]
+    ok(author.put_draft(doc))
+    assert ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft/locks")) == []
+    wf = ok(author.request_publication(uid), 201)["_id"]
+    locks = ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft/locks"))
+    assert [lock["workflowId"] for lock in locks] == [wf]
+    lock_path = f"/api/v2013/documents/{uid}/versions/draft/locks/{locks[0]['lockID']}"
+    assert ok(author.client.get(lock_path))["lockID"] == locks[0]["lockID"]
+    refused = author.client.delete(lock_path)
+    assert refused.status_code == 403 and refused.json()["statusCode"] == 403
+    ok(focal_point.client.delete(lock_path))
+    assert ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft/info"))["workingDocumentLock"] is None
+    doc["title"] = {"en": "Corrected", "fr": "Corrigé"}
+    assert ok(focal_point.put_draft(doc))["revision"] == 2
+    ok(focal_point.client.put(lock_path))
+    info = ok(author.client.get(f"/api/v2013/documents/{uid}/versions/draft/info"))
+    assert info["workingDocumentLock"]["workflowId"] == wf
+    assert author.put_draft(doc).status_code == 423  # locked again for its author
+    # {"action": "approve"} as real clients send it approves the corrected, locked version
+    result = ok(focal_point.client.put(f"/api/v2013/workflows/{wf}/activities/publishRecord",
+                                       json={"action": "approve"}))
+    assert result["activities"][0]["result"]["revision"] == 2
+    assert ok(author.client.get(f"/api/v2013/documents/{uid}"))["title"]["en"] == "Corrected"
+    assert author.client.get(lock_path).status_code == 404

@@ -87,6 +87,29 @@ def test_reviewer_rules_reflected_before_going_online(catalog_db):
         assert not s.scalars(select(OutboxEntry).where(OutboxEntry.action.in_(["approve", "reject"]))).all()
 
 
+def test_the_chm_role_names_are_understood(catalog_db):
+    """A real CHM describes its users with its own role names only (chm-realm-configuration.json),
+    and its workflows name no revision: the approval names the copy this machine holds."""
+    from focalpoint.models import Record
+    from focalpoint.review import role_of
+
+    assert role_of(["ChmNrNationalFocalPoint"]) == "focal-point"
+    assert role_of(["ChmNrNationalAuthorizedUser"]) == "authorized-user"
+    assert role_of(["ChmAdministrator"]) == role_of(["BbiAdministrator"]) == "secretariat"
+    rec = RecordStore(catalog_db).save(_assessment())
+    with catalog_db.session() as s:
+        s.get(Record, rec.identifier).server_revision = 4  # as pulled from the server
+    _pulled_workflow(catalog_db, rec.identifier, author="author@ws.example", revision=None)
+    _sign_in_as(catalog_db, "clerk@ws.example", ["ChmNrNationalAuthorizedUser"])
+    with pytest.raises(RecordError, match="focal point"):
+        approve(catalog_db, rec.identifier, actor="clerk@ws.example")
+    _sign_in_as(catalog_db, "nfp@ws.example", ["ChmNrNationalFocalPoint"])
+    approve(catalog_db, rec.identifier, actor="nfp@ws.example")
+    with catalog_db.session() as s:
+        entry = s.scalars(select(OutboxEntry).where(OutboxEntry.action == "approve")).one()
+        assert entry.payload["revision"] == 4
+
+
 def test_approval_names_the_exact_revision_reviewed_and_keeps_the_checklist(catalog_db):
     rec = RecordStore(catalog_db).save(_assessment())
     _pulled_workflow(catalog_db, rec.identifier, revision=7)

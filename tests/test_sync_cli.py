@@ -118,3 +118,34 @@ def test_unreachable_server_is_exit_8_and_keeps_changes(tmp_path, env, capsys):
     assert "could not be reached" in capsys.readouterr().err
     assert run(["--data-dir", str(data), "sync", "status", "--json"]) == 0
     assert _json(capsys)["queued"] == 1
+
+
+def test_sync_realm_is_sent_and_remembered(hub, tmp_path, env, capsys):
+    """``--realm CHM-DEV``: sent as the Realm header (the hub records it), remembered for later syncs."""
+    import httpx
+
+    from focalpoint.db import open_database
+    from focalpoint.sync import localstore as ls
+    from focalpoint.sync.engine import REALM_META_KEY
+
+    data = tmp_path / "dev"
+    station = Station(data, hub.url, f"ana@{GOV}.org", PASSWORD)
+    first = station.store.save(needs_assessment(GOV, "Realm one")).identifier
+    station.close()
+    assert run(["--data-dir", str(data), "sync", "--server", hub.url, "--realm", "CHM-DEV"]) == 0
+    station = Station(data, hub.url, f"ana@{GOV}.org", PASSWORD)
+    second = station.store.save(needs_assessment(GOV, "Realm two")).identifier
+    station.close()
+    assert run(["--data-dir", str(data), "sync"]) == 0  # the realm is remembered
+    capsys.readouterr()
+    db = open_database(data)
+    try:
+        with db.session() as session:
+            assert ls.get_meta(session, REALM_META_KEY) == "CHM-DEV"
+    finally:
+        db.close()
+    token = hub.login(f"ana@{GOV}.org", PASSWORD)
+    for uid in (first, second):
+        info = httpx.get(f"{hub.url}/api/v2013/documents/{uid}/versions/draft/info",
+                         headers={"Authorization": f"Ticket {token}"}).json()
+        assert info["realm"] == "CHM-DEV"

@@ -397,7 +397,7 @@ def test_publication_request_review_and_status(pair, hub, tmp_path):
 def test_servers_with_fewer_extensions(pair, hub, server):
     import json as _json
 
-    from focalpoint.sync.testing import FaultProxy, http_response
+    from focalpoint.sync.testing import FaultProxy, http_response, national_record
 
     a, b = pair
     if server.startswith("plain"):
@@ -409,7 +409,8 @@ def test_servers_with_fewer_extensions(pair, hub, server):
         proxy.rules.append(lambda method, path: answer if "capabilities" in path else None)
         c = Station(a.data_dir.parent / "c", proxy.url, f"ana@{a.gov}.org", PASSWORD)
         try:
-            views = [c.store.save(needs_assessment(a.gov, f"Plain {i}")) for i in range(3)]
+            # a CHM record type: FocalPoint's own types go only to servers that advertise them
+            views = [c.store.save(national_record(a.gov, f"Plain {i}")) for i in range(3)]
             assert c.sync().ok
             assert b.sync().ok and b.store.count() == 3
             ident = views[0].identifier
@@ -429,10 +430,15 @@ def test_servers_with_fewer_extensions(pair, hub, server):
             paths = {path.split("?")[0] for _m, path, _f in proxy.log}
             assert "/api/v2013/focalpoint/batch" not in paths
             if server.startswith("plain"):
-                assert paths <= {"/api/v2013/focalpoint/capabilities", "/api/v2013/authentication/token",
-                                 "/api/v2013/authentication/user",
-                                 "/api/v2013/documents"} | {f"/api/v2013/documents/{v.identifier}/versions/draft"
-                                                            for v in views}
+                thesaurus = {p for p in paths if p.startswith("/api/v2013/thesaurus/domains/")}  # real routes too
+                documents = set()
+                for v in views:  # the real CHM's document routes: raw documents and their infos
+                    base = f"/api/v2013/documents/{v.identifier}"
+                    documents |= {base, base + "/info", base + "/versions/draft", base + "/versions/draft/info"}
+                assert paths - {"/api/v2016/bbi-requests"} <= {
+                    "/api/v2013/focalpoint/capabilities", "/api/v2013/authentication/token",
+                    "/api/v2013/authentication/user", "/api/v2013/workflows",
+                    "/api/v2013/documents"} | documents | thesaurus
         finally:
             c.close()
 
@@ -460,7 +466,8 @@ def test_sign_in_then_engine_for_database(hub, tmp_path):
         engine = SyncEngine.for_database(db, tokens=tokens)
         report = engine.sync()
         assert report.ok, report.error
-        assert report.requests == 2  # capabilities (first time), changes: no sign-in needed
+        # capabilities (first time), the Bio-Bridge requests (first time), changes: no sign-in needed
+        assert report.requests == 3
         engine.client.close()
     finally:
         db.close()
@@ -649,7 +656,7 @@ def test_a_body_left_out_that_we_do_not_hold_is_fetched(pair, hub, tmp_path):
     request, not the record: the client fetches it and applies it."""
     import json
 
-    from focalpoint.sync.testing import FaultProxy, http_response
+    from focalpoint.sync.testing import FaultProxy, http_response, national_record
 
     a, b = pair
     ident = a.store.save(needs_assessment(a.gov, "Shared")).identifier
@@ -676,4 +683,5 @@ def test_a_body_left_out_that_we_do_not_hold_is_fetched(pair, hub, tmp_path):
     assert report.ok, report.error
     assert a.document(ident)["title"]["en"] == "Shared, edited on b"
     assert a.record(ident).server_revision == 2
-    assert len(fetched) == 1
+    # one copy fetched, in the CHM's shapes: its info, then the raw document
+    assert [p.split("?")[0].rsplit(ident, 1)[1] for p in fetched] == ["/versions/draft/info", "/versions/draft"]

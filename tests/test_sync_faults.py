@@ -7,6 +7,9 @@ answers. Each schedule creates, edits (on both sides, sometimes the same field)
 and requests publication while the faults happen; once they stop, a few more
 syncs must converge: every edit present (or decided, for same-field clashes),
 exactly one server record per local record, at most one workflow per request.
+
+The same schedules run against a ``--plain-chm`` hub too (the real CHM's API: no batch, no
+idempotency keys, no preconditions, no change feed), fewer of them to keep CI time reasonable.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from focalpoint.sync.testing import (
     Station,
     government_codes,
     hub_get,
+    national_record,
     needs_assessment,
     publishable_assessment,
     seed_reference_records,
@@ -34,18 +38,19 @@ from focalpoint.sync.testing import (
 PASSWORD = "pw-faults"
 SCHEDULES = 200
 GROUPS = 4  # one hub per group of schedules
+PLAIN_SCHEDULES = 24  # against --plain-chm hubs (seeds 1000...); about a minute
+PLAIN_GROUPS = 2
 FAST = Timeouts(connect=0.5, read=0.15, write=0.15, pool=0.5)
 CALM = Timeouts(connect=10, read=30, write=30, pool=10)
 
 
-@pytest.fixture(scope="module")
-def hubs(tmp_path_factory):
+def _start_hubs(tmp_path_factory, groups: int, **options):  # noqa: ANN001, ANN003, ANN202
     from focalpoint.hub.testing import start_hub
 
     running = []
     try:
-        for group in range(GROUPS):
-            hub = start_hub(tmp_path=tmp_path_factory.mktemp(f"hub{group}"))
+        for group in range(groups):
+            hub = start_hub(tmp_path=tmp_path_factory.mktemp(f"hub{group}"), **options)
             hub.add_user("seed@example.org", PASSWORD, "authorized-user", "ws")
             seed_reference_records(hub.url, hub.login("seed@example.org", PASSWORD))
             proxy = FaultProxy(hub.url, rate=0.3, stall_seconds=0.2)
@@ -55,6 +60,16 @@ def hubs(tmp_path_factory):
         for hub, proxy in running:
             proxy.stop()
             hub.stop()
+
+
+@pytest.fixture(scope="module")
+def hubs(tmp_path_factory):
+    yield from _start_hubs(tmp_path_factory, GROUPS)
+
+
+@pytest.fixture(scope="module")
+def plain_hubs(tmp_path_factory):
+    yield from _start_hubs(tmp_path_factory, PLAIN_GROUPS, plain_chm=True)
 
 
 def _entries(station: Station) -> int:
@@ -93,7 +108,9 @@ def _edit(station: Station, ident: str, path: str, value: str) -> None:
     station.store.save(doc)
 
 
-def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str) -> list[str]:  # noqa: ANN001
+def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa: ANN001
+                 make=needs_assessment, make_complete=publishable_assessment) -> list[str]:  # noqa: ANN001
+    """``make``/``make_complete``: the records written (a draft, one complete enough to publish)."""
     rng = random.Random(seed)
     proxy.reseed(seed)
     proxy.enabled = True
@@ -110,14 +127,14 @@ def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str) -> list[
         requested: str | None = None
         created = []
         if rng.random() < 0.4:
-            requested = a.store.save(publishable_assessment(gov, f"Publish {seed}")).identifier
+            requested = a.store.save(make_complete(gov, f"Publish {seed}")).identifier
             with a.db.session() as session:
                 a.store.queue_action(session, requested, "request_publication")
             created.append(requested)
         for i in range(rng.randint(1, 2)):
-            created.append(a.store.save(needs_assessment(gov, f"A{seed}.{i}")).identifier)
+            created.append(a.store.save(make(gov, f"A{seed}.{i}")).identifier)
         for i in range(rng.randint(0, 2)):
-            created.append(b.store.save(needs_assessment(gov, f"B{seed}.{i}")).identifier)
+            created.append(b.store.save(make(gov, f"B{seed}.{i}")).identifier)
         for _ in range(rng.randint(1, 2)):
             rng.choice([a, b]).sync()
         b.sync()
@@ -200,3 +217,21 @@ def test_random_fault_schedules_converge(hubs, tmp_path, group):
             raise AssertionError(f"schedule {seed} (faults: {proxy.faults_seen()}): {exc}") from exc
     # the schedules really exercised every kind of fault
     assert set(faults) >= {"drop_before", "drop_after", "error_after", "duplicate", "truncate", "stall_after"}
+
+
+@pytest.mark.parametrize("group", range(PLAIN_GROUPS))
+def test_random_fault_schedules_converge_through_a_plain_chm(plain_hubs, tmp_path, group):
+    hub, proxy = plain_hubs[group]
+    codes = [c for c in government_codes() if c != "ws"]
+    per_group = PLAIN_SCHEDULES // PLAIN_GROUPS
+    faults: list[str] = []
+    for seed in range(1000 + group * per_group, 1000 + (group + 1) * per_group):
+        proxy.log.clear()
+        try:
+            # the central CHM takes CHM record types only (a national target here)
+            faults += run_schedule(hub, proxy, tmp_path, seed, codes[seed % per_group],
+                                   make=national_record, make_complete=national_record)
+        except AssertionError as exc:
+            raise AssertionError(f"plain-CHM schedule {seed} (faults: {proxy.faults_seen()}): {exc}") from exc
+        assert "/api/v2013/focalpoint/batch" not in {path.split("?")[0] for _m, path, _f in proxy.log}
+    assert set(faults) >= {"drop_before", "drop_after", "error_after", "duplicate", "truncate"}

@@ -154,7 +154,7 @@ def test_sign_in_keeps_the_token_in_a_private_file_when_asked_and_never_the_pass
     with qtbot.waitSignal(dialog.signed_in, timeout=15000) as blocker:
         qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     result = blocker.args[0]
-    assert result.location == "file" and result.account["roles"] == ["focal-point"]
+    assert result.location == "file" and result.account["roles"] == ["ChmNrNationalFocalPoint", "focal-point"]
     assert dialog.password.text() == ""
     path = token_file(db.data_dir)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

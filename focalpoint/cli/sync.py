@@ -1,6 +1,7 @@
 """``focalpoint sync``: sync with a hub, show the sync state, carry changes on a USB stick.
 
     focalpoint sync --server https://hub.example.org     # push the outbox, pull the changes
+    focalpoint sync --server https://api.cbd.int --realm CHM-DEV   # the Realm header (default CHM)
     focalpoint sync status [--json]                      # queued, conflicts, errors, last sync
     focalpoint sync export-bundle FILE                   # unsent changes → one checksummed file
     focalpoint sync import-bundle FILE                   # … and back in on a connected machine
@@ -36,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                             description=_("Without an action: sync with the hub now."))
     parser.add_argument("--server", metavar="URL", help=_("the hub's address (remembered after the first sync)"))
     parser.add_argument("--email", metavar="EMAIL", help=_("your sign-in e-mail (or FOCALPOINT_EMAIL)"))
+    parser.add_argument("--realm", metavar="REALM",
+                        help=_("the clearing-house realm sent to the server, such as CHM or CHM-DEV "
+                               "(remembered; default CHM)"))
     parser.add_argument("--token-file", metavar="FILE",
                         help=_("where to keep the sign-in token when the system has no keyring "
                                "(a file only you can read)"))
@@ -138,13 +142,20 @@ def _sync(args: argparse.Namespace) -> int:
     from focalpoint.sync import localstore as ls
     from focalpoint.sync.client import HubClient
     from focalpoint.sync.credentials import TokenStore
-    from focalpoint.sync.engine import SyncEngine
+    from focalpoint.sync.client import DEFAULT_REALM
+    from focalpoint.sync.engine import REALM_META_KEY, SyncEngine
 
     db = open_db(args)
     server = _server(args, db)
     email = _email(args, db)
+    realm = (getattr(args, "realm", None) or "").strip()
+    with db.session() as session:
+        if realm:
+            ls.set_meta(session, REALM_META_KEY, realm)  # kept next to sync.server
+        else:
+            realm = ls.get_meta(session, REALM_META_KEY) or DEFAULT_REALM
     tokens = TokenStore(file_path=args.token_file)
-    client = HubClient(server, token=tokens.get(server, email))
+    client = HubClient(server, token=tokens.get(server, email), realm=realm)
     engine = SyncEngine(db, client, credentials=_password_prompt(email), actor=email,
                         on_token=lambda token: tokens.set(server, email, token))
     try:

@@ -1,9 +1,13 @@
 """Users, governments, roles and authentication tokens.
 
-Roles: ``authorized-user`` (national authorized user: drafts and publication
-requests for its government), ``focal-point`` (national focal point, the
-publishing authority of its government) and ``secretariat`` (approves reference
-records; belongs to no government).
+Roles carry the real CHM's names (``schemas/absch/chm-realm-configuration.json``):
+``ChmNrNationalAuthorizedUser`` (national authorized user: drafts and publication
+requests for its government), ``ChmNrNationalFocalPoint`` (national focal point,
+the publishing authority of its government) and ``ChmAdministrator`` (the
+Secretariat: approves reference records; belongs to no government). FocalPoint's
+earlier names ``authorized-user``, ``focal-point`` and ``secretariat`` stay
+accepted as aliases, so users stored with them keep working; permission checks
+use the alias (:attr:`Principal.role`).
 
 Any thread may call these functions with its own session.
 """
@@ -32,6 +36,23 @@ AUTHORIZED_USER = "authorized-user"
 FOCAL_POINT = "focal-point"
 SECRETARIAT = "secretariat"
 ROLES = (AUTHORIZED_USER, FOCAL_POINT, SECRETARIAT)
+CHM_AUTHORIZED_USER = "ChmNrNationalAuthorizedUser"
+CHM_FOCAL_POINT = "ChmNrNationalFocalPoint"
+CHM_ADMINISTRATOR = "ChmAdministrator"
+CHM_ROLES = {CHM_AUTHORIZED_USER: AUTHORIZED_USER, CHM_FOCAL_POINT: FOCAL_POINT, CHM_ADMINISTRATOR: SECRETARIAT}
+REAL_NAME = {alias: real for real, alias in CHM_ROLES.items()}
+ALL_ROLES = (*CHM_ROLES, *ROLES)
+
+
+def role_alias(role: str) -> str:
+    """FocalPoint's own name of a role (``ChmNrNationalFocalPoint`` → ``focal-point``)."""
+    return CHM_ROLES.get(role, role)
+
+
+def role_names(role: str) -> list[str]:
+    """Every name a user's role answers to: the CHM's and FocalPoint's (for ``/authentication/user``)."""
+    alias = role_alias(role)
+    return [REAL_NAME[alias], alias] if alias in REAL_NAME else [role]
 
 _GOVERNMENT_RE = re.compile(r"^[a-z]{2}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -62,7 +83,7 @@ class Principal:
 
 
 def _principal(user: User) -> Principal:
-    return Principal(user.id, user.email, user.name or user.email, user.role, user.government)
+    return Principal(user.id, user.email, user.name or user.email, role_alias(user.role), user.government)
 
 
 def normalize_government(code: str | None) -> str | None:
@@ -78,12 +99,12 @@ def add_user(session: Session, *, email: str, password: str, role: str, governme
     email = email.strip().lower()
     if not _EMAIL_RE.match(email):
         raise ValueError(f"{email!r} is not an e-mail address.")
-    if role not in ROLES:
-        raise ValueError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+    if role not in ALL_ROLES:
+        raise ValueError(f"Unknown role {role!r}; use one of {', '.join(ALL_ROLES)}.")
     if not password:
         raise ValueError("The password must not be empty.")
     government = normalize_government(government)
-    if role == SECRETARIAT:
+    if role_alias(role) == SECRETARIAT:
         government = None
     elif government is None or not _GOVERNMENT_RE.match(government):
         raise ValueError("A national user needs a government: a two-letter ISO 3166 code such as 'ws'.")

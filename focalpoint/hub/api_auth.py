@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from focalpoint.hub.accounts import Principal, check_credentials, issue_token
+from focalpoint.hub.accounts import role_names, Principal, check_credentials, issue_token
 from focalpoint.hub.api_common import JSON_BODY, caller, hub_of, json_body
 from focalpoint.hub.context import iso
 from focalpoint.hub.errors import HubError
@@ -39,5 +39,5 @@ async def token(request: Request) -> JSONResponse:
 async def user(principal: Principal = Depends(caller)) -> JSONResponse:
     """The signed-in user: id, e-mail, name, government and roles."""
     return JSONResponse({"userID": principal.id, "email": principal.email, "name": principal.name,
-                         "government": principal.government, "roles": [principal.role],
+                         "government": principal.government, "roles": role_names(principal.role),
                          "userGroups": [], "isAuthenticated": True})

@@ -73,11 +73,19 @@ async def write(request: Request, principal: Principal, body: Any,
                 action: Callable[[WriteContext], Reply]) -> JSONResponse:
     """Run a write in a transaction with the request's Idempotency-Key."""
     hub = hub_of(request)
-    key = request.headers.get("idempotency-key")
+    key = None if hub.plain_chm else request.headers.get("idempotency-key")
     fp = fingerprint(request.method, request.url.path, body)
     realm = request.headers.get("realm") or "CHM"
     reply = await run_in_threadpool(perform_write, hub, principal, key, fp, action, realm=realm)
     return respond(reply)
+
+
+def precondition(request: Request, name: str) -> str | None:
+    """An ``If-Match``/``If-None-Match`` header (the extension's revision precondition); None on a
+    ``--plain-chm`` hub, which ignores them as the real CHM does."""
+    if hub_of(request).plain_chm:
+        return None
+    return request.headers.get(name)
 
 
 async def read(request: Request, fn: Callable[..., Reply], *args: Any) -> JSONResponse:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from focalpoint.hub import listing, records
+from focalpoint.hub import listing, locks, records
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import JSON_BODY, caller, json_body, read, respond, write
+from focalpoint.hub.api_common import JSON_BODY, caller, json_body, precondition, read, respond, write
 from focalpoint.hub.context import Reply
 from focalpoint.hub.errors import HubError
 from focalpoint.hub.validation import check_schema, validation_errors
@@ -39,14 +39,52 @@ async def validate(request: Request, schema: str | None = None,
 
 @router.get("/{uid}")
 async def get_published(request: Request, uid: str, principal: Principal = Depends(caller)) -> JSONResponse:
-    """The published version of a record (404 if never published)."""
+    """The published version of a record, the raw document (404 if never published)."""
     return await read(request, records.read_published, principal, uid)
+
+
+@router.get("/{uid}/info")
+async def get_published_info(request: Request, uid: str, principal: Principal = Depends(caller)) -> JSONResponse:
+    """The published version's info (identifier, revision, metadata ...), without the document."""
+    return await read(request, records.read_published_info, principal, uid)
 
 
 @router.get("/{uid}/versions/draft")
 async def get_draft(request: Request, uid: str, principal: Principal = Depends(caller)) -> JSONResponse:
-    """The draft of a record (404 if none)."""
+    """The draft of a record, the raw document (404 if none)."""
     return await read(request, records.read_draft, principal, uid)
+
+
+@router.get("/{uid}/versions/draft/info")
+async def get_draft_info(request: Request, uid: str, principal: Principal = Depends(caller)) -> JSONResponse:
+    """The draft's info (revision, workingDocument*, workingDocumentLock ...), without the document."""
+    return await read(request, records.read_draft_info, principal, uid)
+
+
+@router.get("/{uid}/versions/draft/locks")
+async def list_locks(request: Request, uid: str, principal: Principal = Depends(caller)) -> JSONResponse:
+    """The draft's locks: ``[{"lockID", ...}]`` (a running publication or deletion request holds one)."""
+    return await read(request, locks.list_locks, principal, uid)
+
+
+@router.get("/{uid}/versions/draft/locks/{lock_id}")
+async def get_lock(request: Request, uid: str, lock_id: str, principal: Principal = Depends(caller)) -> JSONResponse:
+    return await read(request, locks.get_lock, principal, uid, lock_id)
+
+
+@router.put("/{uid}/versions/draft/locks/{lock_id}")
+async def put_lock(request: Request, uid: str, lock_id: str, schema: str | None = None,
+                   principal: Principal = Depends(caller)) -> JSONResponse:
+    """Lock the draft again (the reviewer, after an edit); with a document body, save it through the lock."""
+    raw = await request.body()
+    document = await json_body(request) if raw.strip() else None
+    return await write(request, principal, document, lambda ctx: locks.put_lock(ctx, uid, lock_id, document, schema))
+
+
+@router.delete("/{uid}/versions/draft/locks/{lock_id}")
+async def delete_lock(request: Request, uid: str, lock_id: str, principal: Principal = Depends(caller)) -> JSONResponse:
+    """Lift the lock (the reviewer, to edit the draft under review); the request stays open."""
+    return await write(request, principal, None, lambda ctx: locks.unlock(ctx, uid, lock_id))
 
 
 @router.put("/{uid}/versions/draft", openapi_extra=JSON_BODY)
@@ -54,8 +92,8 @@ async def put_draft(request: Request, uid: str, schema: str | None = None,
                     principal: Principal = Depends(caller)) -> JSONResponse:
     """Save a draft. Honours ``If-Match: <revision>``, ``If-None-Match: *`` and ``Idempotency-Key``."""
     document = await json_body(request)
-    if_match = request.headers.get("if-match")
-    if_none_match = request.headers.get("if-none-match")
+    if_match = precondition(request, "if-match")
+    if_none_match = precondition(request, "if-none-match")
     return await write(request, principal, document,
                        lambda ctx: records.save_draft(ctx, uid, schema, document, if_match, if_none_match))
 
@@ -63,5 +101,5 @@ async def put_draft(request: Request, uid: str, schema: str | None = None,
 @router.delete("/{uid}/versions/draft")
 async def delete_draft(request: Request, uid: str, principal: Principal = Depends(caller)) -> JSONResponse:
     """Discard a draft (a never-published record is deleted)."""
-    if_match = request.headers.get("if-match")
+    if_match = precondition(request, "if-match")
     return await write(request, principal, None, lambda ctx: records.delete_draft(ctx, uid, if_match))

@@ -21,11 +21,17 @@ async def create(request: Request, principal: Principal = Depends(caller)) -> JS
 
 
 @router.get("")
-async def list_(request: Request, q: str | None = None, top: int = Query(200, alias="$top", ge=0, le=1000),
-                skip: int = Query(0, alias="$skip", ge=0),
+async def list_(request: Request, q: str | None = None, top: int | None = Query(None, alias="$top", ge=0, le=1000),
+                skip: int | None = Query(None, alias="$skip", ge=0), l: int | None = Query(None, ge=0, le=1000),  # noqa: E741
+                sk: int | None = Query(None, ge=0),
                 principal: Principal = Depends(caller)) -> JSONResponse:
-    """Workflows the caller may see, filtered by ``q`` (``{"state": "running"}``, ``{"data.identifier": X}``…)."""
-    return await read(request, workflows.list_workflows, principal, q, top, skip)
+    """Workflows the caller may see, filtered by ``q`` (``{"state": "running"}``, ``{"data.identifier": X}``…).
+
+    Paging as real clients send it (``l`` length, ``sk`` skip; scbd-angularjs-services workflows.js)
+    or ``$top``/``$skip``."""
+    limit = l if l is not None else (top if top is not None else 200)
+    offset = sk if sk is not None else (skip or 0)
+    return await read(request, workflows.list_workflows, principal, q, limit, offset)
 
 
 @router.get("/{workflow_id}")

@@ -13,10 +13,11 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from focalpoint.hub import api_auth, api_documents, api_extension, api_workflows
+from focalpoint.hub import api_auth, api_documents, api_extension, api_thesaurus, api_workflows
+from focalpoint.hub import api_bbi
 from focalpoint.hub.body_middleware import RequestBodyMiddleware
 from focalpoint.hub.context import DEFAULT_TOKEN_TTL, MAX_BATCH, MAX_BODY_BYTES, Hub, system_clock
-from focalpoint.hub.errors import HubError
+from focalpoint.hub.errors import HubError, envelope
 from focalpoint.hub.store import HubDatabase, open_hub_database
 
 log = logging.getLogger("focalpoint.hub")
@@ -24,24 +25,29 @@ log = logging.getLogger("focalpoint.hub")
 
 def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
     headers = {"WWW-Authenticate": "Ticket"} if status == 401 else None
-    return JSONResponse({"code": code, "message": message, **extra}, status_code=status, headers=headers)
+    return JSONResponse(envelope(status, code, message, **extra), status_code=status, headers=headers)
 
 
 def create_app(database_url: str | None = None, *, clock: Callable[[], dt.datetime] | None = None,
                token_ttl: dt.timedelta = DEFAULT_TOKEN_TTL, max_body_bytes: int = MAX_BODY_BYTES,
-               max_batch: int = MAX_BATCH, database: HubDatabase | None = None) -> FastAPI:
+               max_batch: int = MAX_BATCH, database: HubDatabase | None = None,
+               plain_chm: bool = False) -> FastAPI:
     """The hub application on ``database_url`` (default ``sqlite:///./focalpoint-hub.sqlite3``).
 
     ``clock`` returns the current (UTC) time; tests pass a fake one to expire tokens.
+    ``plain_chm``: answer as the real CHM does and nothing more (no capabilities, no extension
+    route, idempotency keys and revision preconditions ignored), so clients use their fallback.
     """
     db = database or open_hub_database(database_url)
     hub = Hub(db=db, clock=clock or system_clock, token_ttl=token_ttl, max_body_bytes=max_body_bytes,
-              max_batch=max_batch)
+              max_batch=max_batch, plain_chm=plain_chm)
     app = FastAPI(title="FocalPoint hub", version="1",
                   description="A CHM-compatible clearing-house server with the FocalPoint sync extension.")
     app.state.hub = hub
     db.prune(hub.now())
-    for module in (api_auth, api_documents, api_workflows, api_extension):
+    for module in (api_auth, api_documents, api_workflows, api_extension, api_thesaurus, api_bbi):
+        if plain_chm and module is api_extension:
+            continue  # --plain-chm: every extension route answers 404, as on the real CHM
         app.include_router(module.router)
 
     @app.exception_handler(HubError)

@@ -1,7 +1,8 @@
 """``focalpoint-hub``: run the hub and manage its users.
 
     focalpoint-hub serve --host 127.0.0.1 --port 8350 --database-url sqlite:///./hub.sqlite3
-    focalpoint-hub user add --email ana@example.org --password … --role focal-point --government ws
+    focalpoint-hub serve --plain-chm          # the real CHM's routes only: no FocalPoint extension
+    focalpoint-hub user add --email ana@example.org --password … --role ChmNrNationalFocalPoint --government ws
     focalpoint-hub user list
 
 The password may also come from ``--password-stdin`` (so it stays out of the shell
@@ -20,7 +21,7 @@ import sys
 from sqlalchemy import select
 
 from focalpoint.i18n import _
-from focalpoint.hub.accounts import ROLES, add_user
+from focalpoint.hub.accounts import ALL_ROLES, add_user
 from focalpoint.hub.models import User
 from focalpoint.hub.store import DEFAULT_DATABASE_URL, open_hub_database
 
@@ -46,7 +47,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from focalpoint.hub.app import create_app
 
-    app = create_app(args.database_url, token_ttl=dt.timedelta(hours=args.token_hours))
+    app = create_app(args.database_url, token_ttl=dt.timedelta(hours=args.token_hours), plain_chm=args.plain_chm)
     print(_("FocalPoint hub on http://{host}:{port} (API description at /docs)").format(
         host=args.host, port=args.port), file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False,
@@ -114,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--forwarded-allow-ips", default=None,
                        help=_("Addresses of a reverse proxy whose X-Forwarded-* headers are trusted."))
+    serve.add_argument("--plain-chm", action="store_true",
+                       help=_("Answer as the real CHM API does and advertise no FocalPoint extension."))
     database_option(serve)
     serve.set_defaults(func=_serve)
 
@@ -123,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--email", required=True)
     add.add_argument("--password")
     add.add_argument("--password-stdin", action="store_true")
-    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--role", required=True, choices=ALL_ROLES,
+                     help=_("ChmNrNationalAuthorizedUser, ChmNrNationalFocalPoint or ChmAdministrator "
+                            "(the CHM's names; authorized-user, focal-point and secretariat are the same)."))
     add.add_argument("--government", help=_("Two-letter ISO code; not for the secretariat."))
     add.add_argument("--name")
     add.add_argument("--replace", action="store_true", help=_("Update the user if it exists."))

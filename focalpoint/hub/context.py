@@ -20,7 +20,8 @@ DEFAULT_TOKEN_TTL = dt.timedelta(hours=24)
 MAX_BODY_BYTES = 20 * 1024 * 1024
 MAX_BATCH = 100
 PROTOCOL_VERSION = 1
-EXTENSIONS = ("changes", "changes-have", "idempotency", "preconditions", "batch", "bundles", "history")
+EXTENSIONS = ("changes", "changes-have", "idempotency", "preconditions", "batch", "bundles", "history",
+              "focalpoint-records")
 
 
 def system_clock() -> dt.datetime:
@@ -36,6 +37,7 @@ class Hub:
     token_ttl: dt.timedelta = DEFAULT_TOKEN_TTL
     max_body_bytes: int = MAX_BODY_BYTES
     max_batch: int = MAX_BATCH
+    plain_chm: bool = False  # no extension: keys and preconditions ignored, extension routes off
 
     def now(self) -> dt.datetime:
         """Now as naive UTC (the form stored in the database)."""

@@ -1,4 +1,6 @@
-"""Errors the hub answers with: ``{"code": "Error.X", "message": "..."}``.
+"""Errors the hub answers with, in the real CHM's envelope:
+``{"statusCode": 404, "code": "Error.X", "message": "..."}`` (plus extra fields some answers need,
+such as ``errors`` or ``current``).
 
 Messages are English on the wire; clients localize by ``code``.
 """
@@ -19,7 +21,12 @@ class HubError(Exception):
         self.extra = extra
 
     def body(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, **self.extra}
+        return envelope(self.status, self.code, self.message, **self.extra)
+
+
+def envelope(status: int, code: str, message: str, **extra: Any) -> dict[str, Any]:
+    """The CHM's error body (``scbd-common`` api-base reads ``statusCode``, ``code``, ``message``)."""
+    return {"statusCode": status, "code": code, "message": message, **extra}
 
 
 def not_found(what: str = "The record") -> HubError:

@@ -1,5 +1,12 @@
 """Document info and workflow objects in the CHM's JSON shapes.
 
+An *info* is the CHM's metadata of one version (identifier, revision, metadata,
+createdOn/updatedOn, workingDocument* ...). The real CHM answers it at
+``.../info`` and in listings and draft-save answers WITHOUT the document
+(:func:`without_body`); the raw document is at ``GET /documents/{uid}`` and
+``.../versions/draft``. FocalPoint's extension (change feed, 409 ``current``,
+deletion answers) carries infos with ``body``.
+
 Functions take ORM rows plus a ``{user id: user ref}`` map (see
 ``focalpoint.hub.accounts.user_refs``) so a page of results costs one user query.
 """
@@ -62,6 +69,26 @@ def _base(record: Record, users: dict[int, dict]) -> dict[str, Any]:
     }
 
 
+def without_body(info: dict[str, Any]) -> dict[str, Any]:
+    """The info as the real CHM sends it: everything but the document."""
+    return {k: v for k, v in info.items() if k != "body"}
+
+
+def working_document(record: Record) -> dict[str, Any]:
+    """``workingDocumentTitle/Summary/Metadata`` of the draft: what real clients copy from a draft's
+    info (``.../versions/draft/info``, a draft save's answer) into a workflow request. Left out of
+    the change feed and listings (bytes)."""
+    body = record.draft_body
+    body = body if isinstance(body, dict) else {}
+    title = body.get("title") if "title" in body else body.get("name")
+    metadata: dict[str, Any] = {"schema": record.schema}
+    if record.government:
+        metadata["government"] = record.government
+    return {"workingDocumentTitle": title, "workingDocumentSummary": body.get("summary"),
+            "workingDocumentMetadata": metadata, "workingDocumentCreatedOn": iso(record.created_on),
+            "workingDocumentUpdatedOn": iso(record.draft_updated_on)}
+
+
 def draft_info(record: Record, users: dict[int, dict]) -> dict[str, Any]:
     info = _base(record, users)
     info.update({
@@ -115,6 +142,12 @@ def current_info(record: Record, users: dict[int, dict], *, with_draft: bool = T
     return None
 
 
+def wf_version(wf: Workflow) -> str | None:
+    """The workflow type's version as real clients send it ("0.4" for national records and
+    deletions; none for reference records: chm.cbd.int editFormUtility)."""
+    return None if wf.type == "publishReferenceRecord" else "0.4"
+
+
 def workflow_json(wf: Workflow, users: dict[int, dict]) -> dict[str, Any]:
     result = None
     if wf.result:
@@ -124,11 +157,13 @@ def workflow_json(wf: Workflow, users: dict[int, dict]) -> dict[str, Any]:
     return {
         "_id": wf.id,
         "type": wf.type,
+        "version": wf_version(wf),
         "state": wf.state,
         "createdBy": users.get(wf.created_by),
         "createdOn": iso(wf.created_on),
         "closedOn": iso(wf.closed_on),
-        "data": {"identifier": wf.identifier, "revision": wf.revision, "government": wf.government,
-                 "schema": wf.schema, "title": wf.title},
+        "data": {"realm": "CHM", "identifier": wf.identifier, "revision": wf.revision,
+                 "government": wf.government, "schema": wf.schema, "title": wf.title,
+                 "metadata": {k: v for k, v in (("government", wf.government), ("schema", wf.schema)) if v}},
         "activities": [{"name": ACTIVITY, "state": wf.activity_state, "result": result}],
     }

@@ -2,7 +2,7 @@
 
 ``collection=my`` (or none) lists published versions; ``collection=mydraft`` lists
 each record's newest version the caller may see (its draft, else the published
-copy). ``$filter`` understands ``type``, ``identifier``, ``government`` with
+copy). Items are infos without ``body``, as the real CHM lists them. ``$filter`` understands ``type``, ``identifier``, ``government`` with
 ``eq`` and ``updatedOn`` with ``eq gt ge lt le``, joined by ``and``.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from focalpoint.hub.accounts import Principal
 from focalpoint.hub.context import Reply, parse_iso
 from focalpoint.hub.errors import bad_request
-from focalpoint.hub.info import current_info, published_info, users_of_records
+from focalpoint.hub.info import current_info, published_info, users_of_records, without_body
 from focalpoint.hub.models import Record
 from focalpoint.hub.permissions import can_see_draft
 
@@ -78,5 +78,5 @@ def list_documents(session: Session, p: Principal, collection: str | None, filte
         else:
             info = published_info(r, users)
         if info is not None:
-            items.append(info)
+            items.append(without_body(info))  # listings carry no body, as on the CHM
     return Reply(200, {"Count": count, "Items": items})

@@ -17,9 +17,17 @@ from sqlalchemy.orm import Session
 from focalpoint.hub.accounts import Principal, normalize_government
 from focalpoint.hub.context import Reply, WriteContext
 from focalpoint.hub.errors import HubError, forbidden, not_found
-from focalpoint.hub.info import current_info, current_revision, draft_info, published_info, users_of_records
+from focalpoint.hub.info import (
+    current_info,
+    current_revision,
+    draft_info,
+    published_info,
+    users_of_records,
+    without_body,
+    working_document,
+)
 from focalpoint.hub.models import AuditEntry, Record
-from focalpoint.hub.permissions import can_see_draft, can_see_record, check_write
+from focalpoint.hub.permissions import can_see_draft, check_write
 from focalpoint.hub.validation import check_schema, is_national_schema, raise_if_errors, structural_errors
 
 _UID_RE = re.compile(r"^[A-Za-z0-9_-]{11,128}$")  # as focalpoint.forms.validation.IDENTIFIER_RE
@@ -127,30 +135,55 @@ def get_record(session: Session, uid: str, *, for_update: bool = False) -> Recor
 
 
 def _reply_info(session: Session, record: Record, *, draft: bool, status: int = 200) -> Reply:
+    """The version's info as the CHM answers it (no ``body``)."""
     users = users_of_records(session, [record])
     info = draft_info(record, users) if draft else published_info(record, users)
-    return Reply(status, info, etag=info["revision"])
+    if draft:
+        info.update(working_document(record))
+    return Reply(status, without_body(info), etag=info["revision"])
 
 
 # ------------------------------------------------------------------ reads
 
 
-def read_draft(session: Session, p: Principal, uid: str) -> Reply:
+def _visible_draft(session: Session, p: Principal, uid: str) -> Record:
     record = get_record(session, check_uid(uid))
     if record is None or record.deleted or record.draft_body is None:
         raise not_found("The draft")
     if not can_see_draft(p, record.government, record.created_by):
         raise forbidden("You may not see this draft.")
-    return _reply_info(session, record, draft=True)
+    return record
 
 
-def read_published(session: Session, p: Principal, uid: str) -> Reply:
+def _visible_published(session: Session, p: Principal, uid: str) -> Record:
+    """A published record, for any signed-in person: as on the CHM, what is published is public
+    (a draft, and the listings and the change feed, stay with its government)."""
     record = get_record(session, check_uid(uid))
     if record is None or record.deleted or record.published_body is None:
         raise not_found("The published record")
-    if not can_see_record(p, record.government, record.created_by, True):
-        raise forbidden("You may not see this record.")
-    return _reply_info(session, record, draft=False)
+    return record
+
+
+def read_draft(session: Session, p: Principal, uid: str) -> Reply:
+    """``GET .../versions/draft``: the raw draft document (as the CHM answers)."""
+    record = _visible_draft(session, p, uid)
+    return Reply(200, record.draft_body, etag=record.draft_revision)
+
+
+def read_draft_info(session: Session, p: Principal, uid: str) -> Reply:
+    """``GET .../versions/draft/info``: the draft's info, without the document."""
+    return _reply_info(session, _visible_draft(session, p, uid), draft=True)
+
+
+def read_published(session: Session, p: Principal, uid: str) -> Reply:
+    """``GET /documents/{uid}``: the raw published document."""
+    record = _visible_published(session, p, uid)
+    return Reply(200, record.published_body, etag=record.published_revision)
+
+
+def read_published_info(session: Session, p: Principal, uid: str) -> Reply:
+    """``GET /documents/{uid}/info``: the published version's info, without the document."""
+    return _reply_info(session, _visible_published(session, p, uid), draft=False)
 
 
 # ------------------------------------------------------------------ writes

@@ -127,6 +127,7 @@ def open_hub_database(url: str | None = None) -> HubDatabase:
     else:
         write_engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         read_engine = write_engine
+    from focalpoint.hub import bbi_store  # noqa: F401  (its table is made by create_all too)
     HubBase.metadata.create_all(write_engine)
     db = HubDatabase(url, write_engine, read_engine)
     try:

@@ -72,8 +72,14 @@ def seed_example_records(hub: RunningHub) -> None:
     email = f"seed-{uuid.uuid4().hex[:8]}@example.org"
     hub.add_user(email, PASSWORD, "secretariat", None)
     token = hub.login(email, PASSWORD)
+    from focalpoint.forms.model import is_national, schemas
+
+    wanted = dict(EXAMPLE_RECORDS)
+    for schema in schemas():  # templates refer to EXAMPLE-<TYPE>-0001 of each reference type they name
+        if not is_national(schema):
+            wanted.setdefault(f"EXAMPLE-{schema.upper()}-0001"[:128], schema)
     with httpx.Client(base_url=hub.url, headers={"Authorization": f"Ticket {token}"}, timeout=30) as client:
-        for uid, schema in EXAMPLE_RECORDS.items():
+        for uid, schema in wanted.items():
             doc = copy.deepcopy(forms.template(schema))
             doc["header"]["identifier"] = uid
             response = client.put(f"/api/v2013/documents/{uid}/versions/draft", json=doc)
@@ -110,7 +116,7 @@ class Actor:
                                json=doc, headers=headers)
 
     def request_publication(self, uid: str, revision: int | None = None, **headers: str) -> httpx.Response:
-        info = self.client.get(f"/api/v2013/documents/{uid}/versions/draft").json()
+        info = self.client.get(f"/api/v2013/documents/{uid}/versions/draft/info").json()
         national = info.get("metadata", {}).get("government") is not None
         data: dict[str, Any] = {"identifier": uid}
         if revision is not None:

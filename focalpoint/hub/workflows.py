@@ -67,7 +67,9 @@ def create_workflow(ctx: WriteContext, payload: Any) -> Reply:
     uid = data.get("identifier")
     if not isinstance(uid, str):
         raise bad_request("Error.InvalidRequest", "data.identifier must be a record identifier.")
-    revision = data.get("revision")
+    # data.revision is FocalPoint's precondition (the revision the author asks to publish); real
+    # clients send {realm, documentID, identifier, title, abstract, metadata, additionalInfo}
+    revision = None if ctx.hub.plain_chm else data.get("revision")
     if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool)):
         raise bad_request("Error.InvalidRequest", "data.revision must be a whole number.")
     record = get_record(session, check_uid(uid), for_update=True)
@@ -152,12 +154,16 @@ def act(ctx: WriteContext, workflow_id: str, activity: str, payload: Any) -> Rep
         _release(record, wf, ctx.seq)
         audit(ctx, wf.identifier, "rejected", wf.revision, wf.id, reason.strip())
     else:
-        revision = payload.get("revision", wf.revision)
-        if not isinstance(revision, int) or isinstance(revision, bool):
-            raise bad_request("Error.InvalidRequest", "revision must be a whole number.")
         if record is None or record.deleted:
             raise not_found("The record")
         reviewed_version = record.published_revision if wf.type == DELETE_RECORD else record.draft_revision
+        # {"action": "approve"} (real clients) approves the locked version; FocalPoint's extension
+        # names the revision the reviewer saw (sync invariant 6), ignored on a --plain-chm hub
+        revision = payload.get("revision") if not ctx.hub.plain_chm else None
+        if revision is None:
+            revision = reviewed_version
+        if not isinstance(revision, int) or isinstance(revision, bool):
+            raise bad_request("Error.InvalidRequest", "revision must be a whole number.")
         # The approval names exactly the version it publishes. A locked draft moves on only when the
         # reviewing authority corrected it (edit, then approve); then that corrected version is named.
         if revision != reviewed_version or reviewed_version is None or reviewed_version < wf.revision:
@@ -229,31 +235,46 @@ def read_workflow(session: Session, p: Principal, workflow_id: str) -> Reply:
 _QUERY_FIELDS = {
     "state": Workflow.state, "type": Workflow.type, "_id": Workflow.id,
     "data.identifier": Workflow.identifier, "data.government": Workflow.government,
-    "data.schema": Workflow.schema, "createdBy": Workflow.created_by,
+    "data.metadata.government": Workflow.government, "data.schema": Workflow.schema,
+    "data.metadata.schema": Workflow.schema, "createdBy": Workflow.created_by,
 }
+_IGNORED_FIELDS = ("data.realm",)  # one realm per hub
+
+
+def _query_conditions(query: Any) -> list[Any]:
+    """SQL conditions of a Mongo-like ``q``: equalities, ``$in`` lists and ``$and`` of those."""
+    if not isinstance(query, dict):
+        raise bad_request("Error.InvalidQuery", "q must be a JSON object.")
+    out: list[Any] = []
+    for key, value in query.items():
+        if key == "$and" and isinstance(value, list):
+            for part in value:
+                out.extend(_query_conditions(part))
+            continue
+        if key in _IGNORED_FIELDS:
+            continue
+        column = _QUERY_FIELDS.get(key)
+        if column is None:
+            raise bad_request("Error.InvalidQuery", f"Cannot filter workflows on '{key}'; use one of "
+                              f"{', '.join(_QUERY_FIELDS)}.")
+        if isinstance(value, dict) and set(value) == {"$in"} and isinstance(value["$in"], list):
+            out.append(column.in_(value["$in"]))
+        elif isinstance(value, (str, int)) or value is None:
+            out.append(column.is_(None) if value is None else column == value)
+        else:
+            raise bad_request("Error.InvalidQuery", f"Unsupported condition on '{key}'.")
+    return out
 
 
 def list_workflows(session: Session, p: Principal, q: str | None, top: int, skip: int) -> Reply:
-    """GET /workflows?q=: a Mongo-like filter of equalities and ``$in`` lists."""
+    """GET /workflows?q=: a Mongo-like filter (equalities, ``$in``, ``$and``), newest first."""
     stmt = select(Workflow).where(visibility_clause(p))
     if q:
         try:
             query = json.loads(q)
         except ValueError:
             raise bad_request("Error.InvalidQuery", "q must be a JSON object.") from None
-        if not isinstance(query, dict):
-            raise bad_request("Error.InvalidQuery", "q must be a JSON object.")
-        for key, value in query.items():
-            column = _QUERY_FIELDS.get(key)
-            if column is None:
-                raise bad_request("Error.InvalidQuery", f"Cannot filter workflows on '{key}'; use one of "
-                                  f"{', '.join(_QUERY_FIELDS)}.")
-            if isinstance(value, dict) and set(value) == {"$in"} and isinstance(value["$in"], list):
-                stmt = stmt.where(column.in_(value["$in"]))
-            elif isinstance(value, (str, int)) or value is None:
-                stmt = stmt.where(column.is_(None) if value is None else column == value)
-            else:
-                raise bad_request("Error.InvalidQuery", f"Unsupported condition on '{key}'.")
+        stmt = stmt.where(*_query_conditions(query))
     stmt = stmt.order_by(Workflow.created_on.desc(), Workflow.id).offset(skip).limit(top)
     rows = list(session.scalars(stmt))
     users = users_of_workflows(session, rows)

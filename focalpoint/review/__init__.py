@@ -34,6 +34,28 @@ REVIEW_AGE_LIMIT = dt.timedelta(weeks=12)
 ACCOUNT_META_KEY = "account.user"
 
 
+#: The real CHM's role names (schemas/absch/chm-realm-configuration.json) and FocalPoint's own.
+PUBLISHING_ROLES = frozenset({"ChmNrNationalFocalPoint", "focal-point"})
+# reference-record publishing authorities of the CHM realm (ChmAdministrator, BbiAdministrator, ...)
+SECRETARIAT_ROLES = frozenset({"ChmAdministrator", "ChmDocumentValidationAdministrator", "BbiAdministrator",
+                               "LifeWebAdmin", "Administrator", "secretariat"})
+AUTHORIZED_USER_ROLES = frozenset({"ChmNrNationalAuthorizedUser", "authorized-user"})
+
+
+def role_of(roles: Any) -> str | None:
+    """FocalPoint's role for a list of role names, real or FocalPoint's: ``secretariat``,
+    ``focal-point`` (publishing authority of its government), ``authorized-user``, or None.
+    Pure; any thread."""
+    names = {r for r in roles if isinstance(r, str)} if isinstance(roles, (list, tuple, set, frozenset)) else set()
+    if names & SECRETARIAT_ROLES:
+        return "secretariat"
+    if names & PUBLISHING_ROLES:
+        return "focal-point"
+    if names & AUTHORIZED_USER_ROLES:
+        return "authorized-user"
+    return None
+
+
 def current_account(session: Session) -> dict[str, Any] | None:
     """The signed-in person as the hub described them ({"email", "government", "roles"}), if known."""
     row = session.get(Meta, ACCOUNT_META_KEY)
@@ -214,11 +236,12 @@ def _check_reviewer(session: Session, wf: Workflow, actor: str | None) -> None:
         raise RecordError(_("You asked for this publication yourself: another publishing authority must "
                             "review it."))
     roles = account.get("roles") or []
-    if roles and not ({"focal-point", "secretariat"} & set(roles)):
+    role = role_of(roles)
+    if roles and role not in ("focal-point", "secretariat"):
         raise RecordError(_("Only a national focal point (publishing authority) can approve or reject "
                             "publication requests."))
     gov = account.get("government")
-    if gov and wf.government and "secretariat" not in roles and gov.lower() != wf.government.lower():
+    if gov and wf.government and role != "secretariat" and gov.lower() != wf.government.lower():
         raise RecordError(_("This request belongs to another government; its own focal point reviews it."))
 
 
@@ -245,6 +268,10 @@ def approve(db: Database, key: str, *, actor: str | None = None, revision: int |
         _check_reviewer(session, wf, actor)
         edited = _edited_in_review(wf)
         reviewed = revision if revision is not None else wf.revision
+        if reviewed is None:
+            # the real CHM's workflows name no revision: the one reviewed is the copy held here
+            rec = session.get(Record, wf.record_identifier)
+            reviewed = rec.server_revision if rec is not None else None
         if reviewed is None and not edited:
             raise RecordError(_("FocalPoint does not know which revision was reviewed. Sync, then review again."))
         checklist_id = _store_checklist(session, store, wf, checklist, reviewed)

@@ -10,6 +10,9 @@ records; it only makes sure an answer is what HTTP and JSON promise:
   :class:`MalformedAnswer` (not retried: local data stays untouched);
 * any other status is returned as an :class:`Answer` for the caller to judge.
 
+Every request carries the ``Realm`` header, as every SCBD client sends it
+(``CHM`` by default; ``CHM-DEV`` for the development API).
+
 Bytes are counted as they travel: request line, headers and (compressed)
 body out; status line, headers and raw (still compressed) body in.
 
@@ -32,6 +35,7 @@ from focalpoint.i18n import _
 from focalpoint.sync.errors import MalformedAnswer, NetworkError
 
 DEFAULT_MAX_BODY = 64 * 1024 * 1024  # raw bytes of one answer
+DEFAULT_REALM = "CHM"  # every SCBD client sends ``Realm`` (CHM-DEV on the development API)
 GZIP_REQUESTS_OVER = 1024  # bytes of JSON; smaller bodies are sent as they are
 
 
@@ -109,8 +113,9 @@ class HubClient:
 
     def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None,
                  timeouts: Timeouts = Timeouts(), max_body: int = DEFAULT_MAX_BODY,
-                 token: str | None = None, gzip_requests: bool = True):
+                 token: str | None = None, gzip_requests: bool = True, realm: str = DEFAULT_REALM):
         self.base_url = normalize_server_url(base_url)
+        self.realm = (realm or DEFAULT_REALM).strip() or DEFAULT_REALM
         self.max_body = max_body
         self.token = token
         self.gzip_requests = gzip_requests
@@ -135,7 +140,7 @@ class HubClient:
                 params: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
                 auth: bool = True) -> Answer:
         """Send one request and return the answer (see the module docstring for what raises)."""
-        send_headers: dict[str, str] = dict(headers or {})
+        send_headers: dict[str, str] = {"Realm": self.realm, **(headers or {})}
         content: bytes | None = None
         if json_body is not None:
             content = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -236,7 +241,7 @@ class HubClient:
 
     def download(self, path: str, fileobj, *, params: dict[str, Any] | None = None) -> int:  # noqa: ANN001
         """Stream a binary answer (an offline bundle) into ``fileobj``; returns its size."""
-        headers = {"Accept": "application/octet-stream, application/gzip"}
+        headers = {"Accept": "application/octet-stream, application/gzip", "Realm": self.realm}
         if self.token:
             headers["Authorization"] = f"Ticket {self.token}"
         self.stats.requests += 1
@@ -269,11 +274,12 @@ def _connection_detail(exc: BaseException) -> str:
     return exc.__class__.__name__
 
 
-def probe(url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 8.0) -> bool:
+def probe(url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 8.0,
+          realm: str = DEFAULT_REALM) -> bool:
     """True when a hub answers at ``url`` (any HTTP answer counts). Call from a worker thread."""
     try:
         with httpx.Client(base_url=normalize_server_url(url), transport=transport, verify=ssl_context(),
-                          timeout=timeout) as http:
+                          timeout=timeout, headers={"Realm": realm}) as http:
             http.get("/api/v2013/focalpoint/capabilities")
         return True
     except (httpx.HTTPError, OSError, ValueError):

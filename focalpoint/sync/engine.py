@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-from urllib.parse import quote
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,9 +31,12 @@ from focalpoint.db import Database
 from focalpoint.i18n import _
 from focalpoint.models import OutboxEntry, Record, utcnow
 from focalpoint.sync import localstore as ls
+from focalpoint.sync import plain
 from focalpoint.sync import pull as pulling
 from focalpoint.sync import push as pushing
-from focalpoint.sync.client import Answer, HubClient
+from focalpoint.forms.model import is_focalpoint_only
+from focalpoint.sync.bbi import sync_bbi_requests
+from focalpoint.sync.client import DEFAULT_REALM, Answer, HubClient
 from focalpoint.sync.errors import (
     AuthenticationFailed,
     Cancelled,
@@ -48,24 +50,26 @@ from focalpoint.sync.protocol import (
     BATCH_PATH,
     CAPABILITIES_PATH,
     CHANGES_PATH,
-    DOCUMENTS_PATH,
     NO_EXTENSIONS,
     TOKEN_PATH,
     USER_PATH,
+    FOCALPOINT_RECORDS,
     Capabilities,
-    Change,
-    draft_path,
     error_message,
+    info_path,
     parse_batch,
     parse_capabilities,
     parse_changes,
-    parse_document_info,
-    parse_listing,
+    parse_info,
+    parse_raw_document,
     parse_token,
+    published_path,
+    with_body,
 )
 
 CAPABILITIES_TTL = dt.timedelta(hours=24)
 ACCOUNT_META_KEY = "account.user"  # read by focalpoint.review.current_account
+REALM_META_KEY = "sync.realm"  # the Realm header sent to ``sync.server`` (CHM, CHM-DEV ...)
 
 
 class NotConfigured(SyncError):
@@ -178,10 +182,11 @@ class SyncEngine:
         with db.session() as session:
             server = ls.get_meta(session, "sync.server")
             email = ls.get_meta(session, "sync.email")
+            realm = ls.get_meta(session, REALM_META_KEY) or DEFAULT_REALM
         if not server or not email:
             raise NotConfigured()
         tokens = tokens or TokenStore()
-        client = HubClient(server, transport=transport, token=tokens.get(server, email))
+        client = HubClient(server, transport=transport, token=tokens.get(server, email), realm=realm)
         return cls(db, client, credentials=credentials, actor=email,
                    on_token=lambda token: tokens.set(server, email, token), **options)
 
@@ -210,6 +215,7 @@ class SyncEngine:
         with self.db.session() as session:
             ls.set_meta(session, "sync.server", self.server)
             ls.set_meta(session, "sync.email", email)
+            ls.set_meta(session, REALM_META_KEY, self.client.realm)
             if account is not None:
                 ls.set_meta_json(session, ACCOUNT_META_KEY, account)
         return token
@@ -230,9 +236,11 @@ class SyncEngine:
             if self.client.token is None:
                 self._authenticate()
             caps = self.capabilities()
-            self._push(caps, report)
+            held = sync_bbi_requests(self, report) | self._hold_focalpoint_records(caps)
+            self._push(caps, report, exclude=held)
             self._pull(caps, report)
             self._fetch_published_for_reviews()
+            self._fetch_missing_references()
             with self.db.session() as session:
                 ls.set_meta(session, f"sync.{ls.server_key(self.server)}.last_sync", self.clock().isoformat())
                 ls.set_meta(session, "sync.last_sync", self.clock().isoformat())
@@ -266,6 +274,9 @@ class SyncEngine:
             report.bytes_received = stats.bytes_received - start_stats.bytes_received
             report.finished_at = self.clock()
             self._cancel = None
+        if report.ok and not report.cancelled:  # the CHM vocabularies, at most once a day; never fails the sync
+            from focalpoint.sync.thesaurus import refresh_thesaurus
+            refresh_thesaurus(self._call, self.db, now=self.clock())
         self._emit("done", _("Sync finished.") if report.ok else (report.error or _("Sync cancelled.")))
         self._progress = None
         return report
@@ -384,7 +395,7 @@ class SyncEngine:
 
     # ------------------------------------------------------------------- push
 
-    def _push(self, caps: Capabilities, report: SyncReport) -> None:
+    def _push(self, caps: Capabilities, report: SyncReport, exclude: set[str] | None = None) -> None:
         with self.db.session() as session:
             total = session.scalar(select(func.count()).select_from(OutboxEntry)
                                    .where(OutboxEntry.state == "pending")) or 0
@@ -394,7 +405,7 @@ class SyncEngine:
         self._emit("sending", _("Sending your changes…"))
         batch = caps.has("batch") and caps.has("idempotency")
         limit = caps.max_batch if batch else 8
-        exclude: set[str] = set()
+        exclude = set(exclude or ())
         transient: dict[str, int] = {}
         requeues: dict[str, int] = {}
         while True:
@@ -402,7 +413,7 @@ class SyncEngine:
             now = self.clock()
             with self.db.session() as session:
                 ops, refused = pushing.claim(session, exclude=exclude, limit=limit, now=now,
-                                             respect_backoff=self.respect_backoff)
+                                             respect_backoff=self.respect_backoff, realm=self.client.realm)
             for identifier, message in refused:
                 report.errors[identifier] = message
                 exclude.add(identifier)
@@ -411,7 +422,7 @@ class SyncEngine:
             if batch:
                 answers = self._send_batch(ops)
             elif not caps.has("preconditions"):
-                answers = self._send_fallback(ops, report, exclude)
+                answers = plain.send(self, ops)  # the real CHM: read before write
             else:
                 answers = self._send_each(ops, report, exclude)
             retry_round = 0
@@ -488,43 +499,11 @@ class SyncEngine:
             answers[op.entry_id] = (answer.status, answer.body)
         return answers
 
-    def _send_fallback(self, ops: list[pushing.Op], report: SyncReport,
-                       exclude: set[str]) -> dict[str, tuple[int, Any]]:
-        """Against a server without revision preconditions: read before write (see the protocol doc)."""
-        answers: dict[str, tuple[int, Any]] = {}
-        for op in ops:
-            if op.action in ("save", "delete"):
-                current = self._call("GET", draft_path(op.identifier))
-                expected = op.headers.get("If-Match")
-                if current.status == 404:
-                    current_info = None
-                elif current.ok:
-                    current_info = parse_document_info(current.body)
-                else:
-                    answers[op.entry_id] = (current.status, current.body)
-                    continue
-                current_rev = str(current_info["revision"]) if current_info else None
-                if current_rev != expected:
-                    if current_info is not None and op.body is not None and current_info["body"] == op.body:
-                        answers[op.entry_id] = (200, current.body)  # our earlier attempt landed
-                    else:
-                        answers[op.entry_id] = (409, {"code": "Error.Conflict", "current": current.body
-                                                      if current_info else None})
-                    continue
-            headers = {"Idempotency-Key": op.entry_id}
-            try:
-                answer = self._call(op.method, op.path, json_body=op.body, headers=headers)
-            except ServerError as exc:
-                answers[op.entry_id] = (exc.status, None)
-                continue
-            answers[op.entry_id] = (answer.status, answer.body)
-        return answers
-
     # ------------------------------------------------------------------- pull
 
     def _pull(self, caps: Capabilities, report: SyncReport) -> None:
         if not caps.has("changes"):
-            self._pull_listing(report)
+            plain.pull(self, report)  # the real CHM: listing, raw documents, workflows?q=
             return
         with self.db.session() as session:
             since = pulling.read_checkpoint(session, self.server)
@@ -576,15 +555,53 @@ class SyncEngine:
         missing = pulling.fill_omitted(self.db, page.results)
         for change in missing:
             self._check_cancel()
-            published = f"{DOCUMENTS_PATH}/{quote(change.identifier, safe='')}"
-            draft = (change.info or {}).get("isDraft", True)
-            answer = self._call("GET", draft_path(change.identifier) if draft else published)
-            if answer.status == 404 and draft:
-                answer = self._call("GET", published)
-            if not answer.ok:
-                raise MalformedAnswer(_("HTTP {status} for the list of changes").format(status=answer.status))
-            info = parse_document_info(answer.body)
+            # the CHM's shapes: the info at .../info, the raw document beside it
+            info = plain.read_version(self, change.identifier)
+            if info is None:
+                raise MalformedAnswer(_("HTTP {status} for the list of changes").format(status=404))
             change.info, change.revision, change.body_omitted = info, info["revision"], False
+
+    def _hold_focalpoint_records(self, caps: Capabilities) -> set[str]:
+        """FocalPoint's own record types (needs assessments, QA checklists) go only to a server that
+        advertises them (``focalpoint-records``): against the central CHM they stay queued here, with a
+        word on the record, and travel by USB bundle or through a FocalPoint hub instead."""
+        if caps.has(FOCALPOINT_RECORDS):
+            return set()
+        message = _("Kept on this computer: this server (the central clearing-house) does not take "
+                    "FocalPoint's own record types. Carry it by USB bundle, or sync with a FocalPoint hub.")
+        held: set[str] = set()
+        with self.db.session() as session:
+            pending = set(session.scalars(select(OutboxEntry.record_identifier)
+                                          .where(OutboxEntry.state == "pending")))
+            rows = session.execute(select(Record.identifier, Record.schema, Record.sync_error)
+                                   .where(Record.identifier.in_(sorted(pending)))).all() if pending else []
+            to_mark = []
+            for identifier, schema, error in rows:
+                if is_focalpoint_only(schema):
+                    held.add(identifier)
+                    if error != message:
+                        to_mark.append(identifier)
+            if to_mark:
+                ls.begin_write(session)
+                session.execute(update(Record).where(Record.identifier.in_(to_mark)).values(sync_error=message))
+        return held
+
+    def _fetch_missing_references(self) -> None:
+        """Records referenced by local ones but not on this computer, fetched as published (at most
+        100 a sync; one the server does not have or will not show is not asked for again for a week)."""
+        from focalpoint.sync.references import fetch_missing
+
+        def fetch(identifier: str) -> dict[str, Any] | None:
+            answer = self._call("GET", info_path(identifier, draft=False))
+            if not answer.ok:  # 404, or 401/403: not published, or not for this person to read
+                return None
+            info = parse_info(answer.body)
+            body = self._call("GET", published_path(identifier))
+            if not body.ok:
+                return None
+            return with_body(info, parse_raw_document(body.body, identifier))
+
+        fetch_missing(self.db, fetch, now=self.clock(), actor=self.actor, check_cancel=self._check_cancel)
 
     def _fetch_published_for_reviews(self) -> None:
         """Keep, with each pending review, the published copy the reviewer compares against.
@@ -600,11 +617,11 @@ class SyncEngine:
                 if isinstance(w.data, dict) and "publishedFetched" not in w.data]
         for workflow_id, identifier in wanted:
             self._check_cancel()
-            answer = self._call("GET", f"{DOCUMENTS_PATH}/{quote(identifier, safe='')}")
+            answer = self._call("GET", published_path(identifier))  # the raw published document
             if answer.status == 404:
                 body = None
-            elif answer.ok and isinstance(answer.body, dict) and isinstance(answer.body.get("body"), dict):
-                body = answer.body["body"]
+            elif answer.ok:
+                body = parse_raw_document(answer.body, identifier)
             else:
                 continue  # try again at the next sync
             with self.db.session(write=True) as session:
@@ -620,41 +637,6 @@ class SyncEngine:
         for ident in result.conflicts:
             if ident not in report.conflicts:
                 report.conflicts.append(ident)
-
-    def _pull_listing(self, report: SyncReport) -> None:
-        """Fallback pull through the plain documents API, filtered by ``updatedOn``."""
-        key = f"sync.{ls.server_key(self.server)}.updated_since"
-        with self.db.session() as session:
-            since = ls.get_meta(session, key) or ""
-        newest = since
-        skip = 0
-        while True:
-            self._check_cancel()
-            params: dict[str, Any] = {"collection": "mydraft", "$top": self.page_size, "$skip": skip}
-            if since:
-                params["$filter"] = f"updatedOn gt '{since}'"
-            answer = self._call("GET", DOCUMENTS_PATH, params=params)
-            if not answer.ok:
-                raise MalformedAnswer(_("HTTP {status} for the list of documents").format(status=answer.status))
-            items = parse_listing(answer.body)
-            changes = [Change(seq=0, identifier=i["identifier"], revision=i["revision"],
-                              deleted=bool(i.get("deleted")), info=i) for i in items]
-            with self.db.session() as session:
-                ls.begin_write(session)
-                result = pulling.apply_changes(session, changes, now=self.clock(), actor=self.actor)
-            self._account_pull(result, report)
-            for item in items:
-                updated = item.get("updatedOn")
-                if isinstance(updated, str) and updated > newest:
-                    newest = updated
-            self._done += len(items)
-            self._emit("receiving", _("Receiving changes…"))
-            if len(items) < self.page_size:
-                break
-            skip += len(items)
-        if newest != since:
-            with self.db.session() as session:
-                ls.set_meta(session, key, newest)
 
 
 def _retry_after(answer: Answer) -> float | None:
@@ -713,8 +695,15 @@ def discard_failed(db: Database, identifier: str) -> int:
         return len(entries)
 
 
+def stored_realm(db: Database) -> str:
+    """The ``Realm`` this machine sends (Meta ``sync.realm``; ``CHM`` until set). Any thread with
+    its own session (the database worker, the network worker)."""
+    with db.session() as session:
+        return ls.get_meta(session, REALM_META_KEY) or DEFAULT_REALM
+
+
 def sign_in(db: Database, server: str, email: str, password: str, *, tokens: Any = None,
-            transport: Any = None) -> dict[str, Any] | None:
+            transport: Any = None, realm: str | None = None) -> dict[str, Any] | None:
     """The sign-in dialog's action (network worker): get a token, keep it, remember server and email.
 
     Returns the account as the hub describes it (or None). Raises
@@ -723,7 +712,8 @@ def sign_in(db: Database, server: str, email: str, password: str, *, tokens: Any
     from focalpoint.sync.credentials import TokenStore
 
     tokens = tokens or TokenStore()
-    with HubClient(server, transport=transport) as client:
+    realm = realm or stored_realm(db)
+    with HubClient(server, transport=transport, realm=realm) as client:
         engine = SyncEngine(db, client, on_token=lambda token: tokens.set(client.base_url, email, token),
                             actor=email, max_attempts=2)
         engine.sign_in(email, password)
@@ -731,5 +721,5 @@ def sign_in(db: Database, server: str, email: str, password: str, *, tokens: Any
         return ls.get_meta_json(session, ACCOUNT_META_KEY)
 
 
-__all__ = ["SyncEngine", "SyncProgress", "SyncReport", "NotConfigured", "retry_record", "discard_failed",
+__all__ = ["SyncEngine", "SyncProgress", "SyncReport", "NotConfigured", "retry_record", "discard_failed", "stored_realm",
            "outbox_size", "sign_in"]

@@ -239,8 +239,11 @@ def upsert_workflow(session: Session, workflow: dict[str, Any]) -> Workflow:
     row.record_identifier = data["identifier"]
     row.type = str(workflow.get("type"))[:40]
     row.state = state
-    row.revision = data.get("revision")
-    row.government = (data.get("government") or None) and str(data["government"]).lower()[:8]
+    row.revision = data.get("revision") if isinstance(data.get("revision"), int) else row.revision
+    # FocalPoint's data.government, or the CHM's data.metadata.government (real clients' requests)
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    government = data.get("government") or metadata.get("government")
+    row.government = str(government).lower()[:8] if isinstance(government, str) and government else None
     row.created_by = _who(workflow.get("createdBy"))
     row.reason = reason
     # what this machine added to the workflow (a queued decision, the published copy) survives a pull

@@ -25,7 +25,9 @@ USER_PATH = f"{API}/authentication/user"
 DOCUMENTS_PATH = f"{API}/documents"
 WORKFLOWS_PATH = f"{API}/workflows"
 
-EXTENSIONS = ("changes", "changes-have", "idempotency", "preconditions", "batch", "bundles")
+EXTENSIONS = ("changes", "changes-have", "idempotency", "preconditions", "batch", "bundles", "focalpoint-records")
+#: the server takes FocalPoint's own record types (needs assessments, QA checklists); the CHM does not
+FOCALPOINT_RECORDS = "focalpoint-records"
 
 
 def draft_path(identifier: str, schema: str | None = None) -> str:
@@ -33,6 +35,22 @@ def draft_path(identifier: str, schema: str | None = None) -> str:
     if schema:
         path += f"?schema={quote(schema, safe='')}"
     return path
+
+
+def published_path(identifier: str) -> str:
+    """``GET``: the raw published document (the CHM answers the record JSON itself)."""
+    return f"{DOCUMENTS_PATH}/{quote(identifier, safe='')}"
+
+
+def info_path(identifier: str, *, draft: bool) -> str:
+    """``GET``: a version's info (identifier, revision, metadata, workingDocument*), without the document."""
+    return (draft_path(identifier) if draft else published_path(identifier)) + "/info"
+
+
+def locks_path(identifier: str, lock_id: str | None = None) -> str:
+    """The draft's locks (``GET`` lists them); with ``lock_id``: ``PUT`` locks, ``DELETE`` unlocks."""
+    path = draft_path(identifier) + "/locks"
+    return path + f"/{quote(lock_id, safe='')}" if lock_id else path
 
 
 def workflow_path(workflow_id: str) -> str:
@@ -95,6 +113,36 @@ def parse_token(body: Any) -> str:
     if not token.strip():
         raise _fail(_("an empty sign-in token"))
     return token
+
+
+def parse_info(body: Any) -> dict[str, Any]:
+    """A CHM document info as listings, ``.../info`` and draft saves send it: no ``body`` needed."""
+    where = _("a document")
+    _require(body, "identifier", str, where)
+    _require(body, "revision", int, where)
+    _require(body, "deleted", bool, where, optional=True)
+    _require(body, "metadata", dict, where, optional=True)
+    _require(body, "workingDocumentLock", dict, where, optional=True)
+    for key in ("type", "createdOn", "updatedOn"):
+        _require(body, key, str, where, optional=True)
+    if body.get("body") is not None and not isinstance(body["body"], dict):
+        raise _fail(_("body in {where} has the wrong type").format(where=where))
+    return body
+
+
+def parse_raw_document(body: Any, identifier: str) -> dict[str, Any]:
+    """A raw CHM document (``GET /documents/{uid}``, ``.../versions/draft``): an object whose
+    ``header.identifier`` is the one asked for."""
+    where = _("a document")
+    header = _require(body, "header", dict, where)
+    if header.get("identifier") not in (None, identifier):
+        raise _fail(_("a document with another identifier"))
+    return body
+
+
+def with_body(info: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The info completed with its document (the shape the local store applies)."""
+    return {**info, "body": body}
 
 
 def parse_document_info(body: Any, *, allow_tombstone: bool = False) -> dict[str, Any]:
@@ -213,16 +261,40 @@ def parse_batch(body: Any, ids: list[str]) -> dict[str, tuple[int, Any]]:
     return out
 
 
-def parse_listing(body: Any) -> list[dict[str, Any]]:
-    """``{"Count", "Items"}`` of the plain documents API (fallback pull)."""
-    items = _require(body, "Items", list, _("the list of documents"))
-    return [parse_document_info(i) for i in items]
+def parse_listing(body: Any) -> tuple[list[dict[str, Any]], int | None]:
+    """``{"Count", "Items"}`` of the plain documents API (fallback pull): infos, without body as the
+    CHM lists them (a body, when a server sends one, is used). Returns (items, Count)."""
+    where = _("the list of documents")
+    items = _require(body, "Items", list, where)
+    count = _require(body, "Count", int, where, optional=True)
+    return [parse_info(i) for i in items], count
+
+
+def parse_workflows(body: Any) -> list[dict[str, Any]]:
+    """``GET /workflows?q=``: a list of workflows (checked one by one)."""
+    if not isinstance(body, list):
+        raise _fail(_("the list of publication requests is not a list"))
+    return [parse_workflow(w) for w in body]
+
+
+def parse_locks(body: Any) -> list[str]:
+    """``GET .../versions/draft/locks``: the lock ids (real clients read ``data[0].lockID``)."""
+    if not isinstance(body, list):
+        raise _fail(_("the list of locks is not a list"))
+    return [_require(item, "lockID", str, _("a lock")) for item in body]
 
 
 def error_message(body: Any) -> str | None:
-    """The server's own message, if it sent one."""
+    """The server's own message, if it sent one (the CHM's envelope: ``{statusCode, code, message}``)."""
     if isinstance(body, dict):
         for key in ("message", "reason", "code"):
-            if isinstance(body.get(key), str):
+            if isinstance(body.get(key), str) and body[key].strip():
                 return body[key]
+    return None
+
+
+def error_code(body: Any) -> str | None:
+    """The ``code`` of the CHM's error envelope (``Error.Locked`` ...), if any."""
+    if isinstance(body, dict) and isinstance(body.get("code"), str):
+        return body["code"]
     return None

@@ -19,7 +19,10 @@ save                   ``{"document": {...}}`` (written by ``RecordStore.save``)
 delete                 ``{}``
 request_publication    ``{"type": "publishNationalRecord" | "publishReferenceRecord"}``
                        (optional; the revision sent is the record's server revision
-                       once the earlier saves are through)
+                       once the earlier saves are through). Sent as real clients send
+                       it (chm.cbd.int editFormUtility): ``{type, version, data: {realm,
+                       identifier, title, abstract, metadata}}``, plus FocalPoint's
+                       ``data.revision`` (a precondition the extension honours)
 request_deletion       ``{"type": "deleteRecord"}`` (a published record's removal from the CHM)
 cancel_request         ``{"workflowId": "…"}`` (optional: else the record's running workflow)
 approve                ``{"workflowId": "…", "revision": N}`` — N is the revision the
@@ -48,11 +51,17 @@ from focalpoint.sync.protocol import (
     draft_path,
     error_message,
     parse_document_info,
+    parse_info,
     parse_workflow,
+    with_body,
     workflow_path,
 )
 
 DEFAULT_WORKFLOW_TYPE = "publishNationalRecord"
+REFERENCE_WORKFLOW_TYPE = "publishReferenceRecord"
+#: the workflow type versions real clients send (chm.cbd.int editFormUtility: "0.4" for national
+#: records and deletions, none for reference records)
+WORKFLOW_VERSIONS = {DEFAULT_WORKFLOW_TYPE: "0.4", DELETE_RECORD: "0.4"}
 
 VALIDATION_WORDS = {
     "Error.Mandatory": N_("is required"),
@@ -106,7 +115,7 @@ def _superseded(head: OutboxEntry, later: list[OutboxEntry]) -> bool:
 
 
 def claim(session: Session, *, exclude: set[str], limit: int, now: dt.datetime,
-          respect_backoff: bool = False) -> tuple[list[Op], list[tuple[str, str]]]:
+          respect_backoff: bool = False, realm: str = "CHM") -> tuple[list[Op], list[tuple[str, str]]]:
     """Pick the head entry of up to ``limit`` records and mark them sent.
 
     Returns the requests to make and ``(identifier, message)`` for heads that
@@ -137,7 +146,7 @@ def claim(session: Session, *, exclude: set[str], limit: int, now: dt.datetime,
             continue
         if respect_backoff and head.next_attempt_at is not None and head.next_attempt_at > now:
             continue
-        op = build_op(session, head, rec)
+        op = build_op(session, head, rec, realm=realm)
         if isinstance(op, str):
             head.state = "failed"
             head.last_error = op
@@ -159,7 +168,27 @@ def _running_workflow(session: Session, identifier: str) -> Workflow | None:
                            .order_by(Workflow.created_at.desc())).first()
 
 
-def build_op(session: Session, entry: OutboxEntry, rec: Record | None) -> Op | str:
+def workflow_request(kind: str, rec: Record, realm: str, *, revision: int | None) -> dict[str, Any]:
+    """A publication or deletion request as real clients build it (``createWorkflow`` in
+    chm.cbd.int editFormUtility): ``{type, version, data: {realm, identifier, title, abstract,
+    metadata}}``. ``documentID`` (and the server's working title) are added by the plain-API path,
+    which reads the draft's info first. ``data.revision`` is FocalPoint's precondition."""
+    document = rec.document if isinstance(rec.document, dict) else {}
+    metadata: dict[str, Any] = {"schema": rec.schema}
+    if rec.government:
+        metadata["government"] = rec.government
+    data: dict[str, Any] = {"realm": realm, "identifier": rec.identifier,
+                            "title": document.get("title") if "title" in document else document.get("name"),
+                            "abstract": document.get("summary"), "metadata": metadata}
+    if revision is not None:
+        data["revision"] = revision
+    body: dict[str, Any] = {"type": kind, "data": data}
+    if WORKFLOW_VERSIONS.get(kind):
+        body["version"] = WORKFLOW_VERSIONS[kind]
+    return body
+
+
+def build_op(session: Session, entry: OutboxEntry, rec: Record | None, *, realm: str = "CHM") -> Op | str:
     """The request for an entry, or a message saying why it cannot be sent."""
     payload = entry.payload or {}
     ident = entry.record_identifier
@@ -180,14 +209,14 @@ def build_op(session: Session, entry: OutboxEntry, rec: Record | None) -> Op | s
                      "clearing-house. Delete it on this computer instead.")
         # the hub reviews the removal on the published version (a newer draft would go with it)
         return Op(**base, method="POST", path=WORKFLOWS_PATH,
-                  body={"type": DELETE_RECORD, "data": {"identifier": ident}})
+                  body=workflow_request(DELETE_RECORD, rec, realm, revision=None))
     if entry.action == "request_publication":
         if rec is None or rec.server_revision is None:
             return _("The record has not reached the server yet, so its publication cannot be requested. "
                      "Sync the record first, then request publication again.")
+        kind = payload.get("type") or (DEFAULT_WORKFLOW_TYPE if rec.government else REFERENCE_WORKFLOW_TYPE)
         return Op(**base, method="POST", path=WORKFLOWS_PATH,
-                  body={"type": payload.get("type") or DEFAULT_WORKFLOW_TYPE,
-                        "data": {"identifier": ident, "revision": rec.server_revision}})
+                  body=workflow_request(kind, rec, realm, revision=rec.server_revision))
     workflow_id = payload.get("workflowId")
     if not workflow_id:
         running = _running_workflow(session, ident)
@@ -290,7 +319,9 @@ def _fail(entry: OutboxEntry | None, rec: Record | None, message: str, *, keep_p
 def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, rec: Record | None,
                            status: int, body: Any, now: dt.datetime, actor: str | None) -> Outcome:
     if 200 <= status < 300 and op.action == "save":
-        info = parse_document_info(body)
+        # the CHM answers a draft save with the info WITHOUT the document: it is the one we sent
+        info = parse_info(body)
+        info = parse_document_info(info if isinstance(info.get("body"), dict) else with_body(info, op.body))
         if info["identifier"] != op.identifier:
             raise MalformedAnswer(_("a saved document with another identifier"))
         ls.save_acknowledged(session, rec, entry, info)

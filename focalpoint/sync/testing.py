@@ -375,6 +375,16 @@ def seed_reference_records(hub_url: str, token: str) -> None:
             raise RuntimeError(f"cannot seed {schema}: {response.status_code} {response.text}")
 
 
+def national_record(government: str = "ws", title: str = "National target", identifier: str | None = None,
+                    **fields):  # noqa: ANN003, ANN201
+    """A small national record of a CHM type FocalPoint has no form for (a national target), shaped
+    like :func:`needs_assessment`: what the central CHM takes, where a needs assessment (a
+    FocalPoint-only type) stays on the computer. Complete as it is (no form asks for more)."""
+    doc = needs_assessment(government, title, identifier, **fields)
+    doc["header"]["schema"] = "nationalTarget"
+    return doc
+
+
 def publishable_assessment(government: str, title: str, identifier: str | None = None):  # noqa: ANN201
     """A complete capacity needs assessment (valid for publication once the references exist)."""
     from focalpoint.forms.templates import template

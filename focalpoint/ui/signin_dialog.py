@@ -87,13 +87,13 @@ def sign_in(db: Database, server: str, email: str, password: str, *, remember_in
     refuses or cannot be reached.
     """
     from focalpoint.sync.client import HubClient, normalize_server_url
-    from focalpoint.sync.engine import SyncEngine
+    from focalpoint.sync.engine import SyncEngine, stored_realm
     from focalpoint.sync.protocol import USER_PATH
 
     server = normalize_server_url(server)
     email = email.strip()
     tokens = tokens or shared_token_store(db.data_dir)
-    client = HubClient(server, transport=transport)
+    client = HubClient(server, transport=transport, realm=stored_realm(db))
     try:
         engine = SyncEngine(db, client, max_attempts=2)
         token = engine.sign_in(email, password)

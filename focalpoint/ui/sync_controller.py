@@ -202,12 +202,13 @@ class SyncController(QObject):
             return engine.sync(lambda done=0, total=0, message="", *_a: self.progress.emit(
                 int(done or 0), int(total or 0), str(message or "")), cancel)
         from focalpoint.sync.client import HubClient, normalize_server_url
-        from focalpoint.sync.engine import SyncEngine
+        from focalpoint.sync.engine import SyncEngine, stored_realm
         from focalpoint.sync.errors import SignInRequired
 
         server = normalize_server_url(sign_in.server)
         tokens = self.tokens()
-        client = HubClient(server, token=tokens.get(server, sign_in.email), **self._client_options)
+        client = HubClient(server, token=tokens.get(server, sign_in.email),
+                           **{"realm": stored_realm(self._db), **self._client_options})
 
         def credentials() -> tuple[str, str]:
             if sign_in.password is None:
