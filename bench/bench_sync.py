@@ -8,8 +8,13 @@ Scenarios (a real hub on loopback, real SQLite files):
 * a push of 100 edits (and the sync's pull of what changed).
 
 The naive client beside each: no gzip, no change feed, no batch: it PUTs every
-edited document one by one and downloads every document again (the plain
-``/api/v2013/documents?collection=mydraft`` listing, 500 per page).
+edited document one by one and downloads every document again, as the real CHM's API
+gives them (the ``/api/v2013/documents?collection=mydraft`` listing, 500 infos per page
+without bodies, then ``GET /api/v2013/documents/{uid}/versions/draft`` for each).
+
+Also: FocalPoint's own client on the real API's shapes (a ``--plain-chm`` hub, the path
+it takes against the central CHM) for a first pull and a sync with nothing changed, on a
+smaller set (``plain_chm``), beside the same naive client on that set.
 
 Optional (``--netns`` or ``FOCALPOINT_BENCH_NETNS=1``, as root): the first pull of a
 smaller set over ``tc netem`` (256 kbit/s, 600 ms RTT, 2 % loss) in a network
@@ -129,13 +134,17 @@ class NaiveClient:
         self.client.stats.requests = self.client.stats.bytes_sent = self.client.stats.bytes_received = 0
 
     def download_everything(self) -> int:
-        from focalpoint.sync.protocol import DOCUMENTS_PATH
+        from focalpoint.sync.protocol import DOCUMENTS_PATH, draft_path
 
         skip, total = 0, 0
         while True:
             answer = self.client.request("GET", DOCUMENTS_PATH, headers=self.identity,
                                          params={"collection": "mydraft", "$top": 500, "$skip": skip})
             items = answer.body["Items"]
+            for item in items:  # listings carry no body: one GET per document
+                document = self.client.request("GET", draft_path(item["identifier"]), headers=self.identity)
+                if document.status != 200:
+                    raise RuntimeError(f"naive GET failed: {document.status}")
             total += len(items)
             if len(items) < 500:
                 return total
@@ -218,6 +227,8 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
             station.close()
             naive.client.close()
 
+            out["plain_chm"] = plain_first_pull(tmp, min(n_records, PLAIN_RECORDS), rng)
+
             if netns:
                 out["netns"] = netns_first_pull(hub, tmp, min(n_records, 1000))
                 if "skipped" in out["netns"]:
@@ -225,6 +236,56 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+PLAIN_RECORDS = 1000
+
+
+def plain_first_pull(tmp: Path, n_records: int, rng: random.Random) -> dict[str, Any]:
+    """A first pull and a no-change sync of ``n_records`` through a ``--plain-chm`` hub (the real API's
+    shapes: listings without bodies, raw documents), beside the naive client on the same hub."""
+    from focalpoint.hub.testing import start_hub
+    from focalpoint.sync.testing import Station
+
+    out: dict[str, Any] = {"records": n_records}
+    with start_hub(tmp_path=tmp / "plain", plain_chm=True) as hub:
+        hub.add_user(f"author@{GOV}.org", PASSWORD, "authorized-user", GOV)
+        hub.add_user(f"reader@{GOV}.org", PASSWORD, "authorized-user", GOV)
+        _seed_plain(hub.url, f"author@{GOV}.org", n_records, rng)
+        station = Station(tmp / "plain-client", hub.url, f"reader@{GOV}.org", PASSWORD)
+        station.use_client(timeouts=None)
+        t0 = time.perf_counter()
+        report = station.sync()
+        assert report.ok, report.error
+        first = _figures(report)
+        first["seconds"] = round(time.perf_counter() - t0, 1)
+        first["records_pulled"] = report.pulled
+        naive = NaiveClient(hub.url, f"reader@{GOV}.org")
+        naive_first = naive.measure(naive.download_everything)
+        out["first_pull"] = {"focalpoint": first, "naive": naive_first, "ratio": _ratio(naive_first, first)}
+        report = station.sync()
+        assert report.ok
+        nothing = _figures(report)
+        out["no_change"] = {"focalpoint": nothing, "naive": naive_first, "ratio": _ratio(naive_first, nothing)}
+        station.close()
+        naive.client.close()
+    return out
+
+
+def _seed_plain(hub_url: str, email: str, n: int, rng: random.Random) -> None:
+    """The seed documents, one PUT each (a plain CHM has no batch)."""
+    from focalpoint.sync.client import HubClient, Timeouts
+    from focalpoint.sync.protocol import TOKEN_PATH, draft_path
+
+    with HubClient(hub_url, timeouts=Timeouts(30, 300, 300, 30)) as client:
+        client.token = client.request("POST", TOKEN_PATH, json_body={"email": email, "password": PASSWORD},
+                                      auth=False).body["authenticationToken"]
+        for i in range(n):
+            doc = realistic_document(rng, f"PLAIN-{i:08d}-0000-4000-8000-000000000000")
+            answer = client.request("PUT", draft_path(doc["header"]["identifier"], doc["header"]["schema"]),
+                                    json_body=doc)
+            if answer.status != 200:
+                raise RuntimeError(f"plain seed failed: {answer.status} {answer.body}")
 
 
 # --------------------------------------------------------------------- netem
