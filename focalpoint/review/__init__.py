@@ -69,12 +69,9 @@ def current_account(session: Session) -> dict[str, Any] | None:
 
 
 def _workflow_type(schema: str) -> str:
-    try:
-        from focalpoint.forms import is_national
+    from focalpoint.forms import is_national, schemas
 
-        national = is_national(schema)
-    except Exception:  # unknown schema: treat as national, the hub decides
-        national = True
+    national = is_national(schema) if schema in schemas() else True  # no form: the server decides
     return "publishNationalRecord" if national else "publishReferenceRecord"
 
 

@@ -104,50 +104,6 @@ def identifier_of(stored: dict[str, Any], by_id: dict[str, str]) -> str:
     return by_id.get(stored["_id"], stored["_id"])
 
 
-# ------------------------------------------------------------------ shapes
-
-
-def fields_of(stored: dict[str, Any]) -> dict[str, Any]:
-    """A stored document's fields: without ``_id``, ``meta``, ``history`` and removed (null) fields."""
-    return {k: v for k, v in stored.items() if k not in SERVER_FIELDS and v is not None}
-
-
-def wire_body(document: dict[str, Any], status: str, current: dict[str, Any] | None) -> dict[str, Any]:
-    """The body of a POST or PATCH: the document, its removed fields as null, and ``meta``."""
-    current_meta = current.get("meta") if isinstance(current, dict) and isinstance(current.get("meta"), dict) else {}
-    header = document.get("header") if isinstance(document.get("header"), dict) else {}
-    languages = header.get("languages") or current_meta.get("languages") or ["en"]
-    body: dict[str, Any] = {k: None for k in fields_of(current or {}) if k not in document}
-    body.update(copy.deepcopy(document))
-    body["meta"] = {"clientOrg": current_meta.get("clientOrg", 0), "status": status, "languages": languages,
-                    "baseUrl": current_meta.get("baseUrl") or DEFAULT_BASE_URL}
-    return body
-
-
-def check_stored(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict) or not isinstance(body.get("_id"), str) or not isinstance(body.get("meta"), dict):
-        raise MalformedAnswer(_("a Bio-Bridge request without _id or meta"))
-    return body
-
-
-def local_document(stored: dict[str, Any], identifier: str) -> dict[str, Any]:
-    """The local document of a stored request (a header is added to one made on the CHM's website)."""
-    document = fields_of(stored)
-    header = document.get("header")
-    if not isinstance(header, dict) or not header.get("identifier"):
-        languages = stored["meta"].get("languages") or ["en"]
-        document["header"] = {**(header if isinstance(header, dict) else {}), "identifier": identifier,
-                              "schema": BBI_SCHEMA, "languages": languages}
-    return document
-
-
-def identifier_of(stored: dict[str, Any], by_id: dict[str, str]) -> str:
-    header = stored.get("header")
-    if isinstance(header, dict) and isinstance(header.get("identifier"), str) and header["identifier"]:
-        return header["identifier"]
-    return by_id.get(stored["_id"], stored["_id"])
-
-
 # ------------------------------------------------------------------ the account
 
 
