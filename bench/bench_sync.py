@@ -248,6 +248,7 @@ def plain_first_pull(tmp: Path, n_records: int, rng: random.Random) -> dict[str,
     from focalpoint.sync.testing import Station
 
     out: dict[str, Any] = {"records": n_records}
+    (tmp / "plain").mkdir(exist_ok=True)
     with start_hub(tmp_path=tmp / "plain", plain_chm=True) as hub:
         hub.add_user(f"author@{GOV}.org", PASSWORD, "authorized-user", GOV)
         hub.add_user(f"reader@{GOV}.org", PASSWORD, "authorized-user", GOV)

@@ -240,7 +240,8 @@ class SyncEngine:
             self._push(caps, report, exclude=held)
             self._pull(caps, report)
             self._fetch_published_for_reviews()
-            self._fetch_missing_references()
+            if report.pushed or report.pulled or report.merged:  # nothing changed: nothing new referenced
+                self._fetch_missing_references()
             with self.db.session() as session:
                 ls.set_meta(session, f"sync.{ls.server_key(self.server)}.last_sync", self.clock().isoformat())
                 ls.set_meta(session, "sync.last_sync", self.clock().isoformat())
