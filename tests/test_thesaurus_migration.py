@@ -227,7 +227,7 @@ def test_a_document_imported_later_with_old_codes_moves_the_same_way() -> None:
 
 
 def test_a_term_the_client_does_not_know_is_shown_by_its_identifier() -> None:
-    unknown = "7BBF86FE-68E5-4ED8-8174-7DD8D302C583"
+    unknown = "42DA3BEF-6A93-438E-8C62-97EDEBDB8736"
     assert term_label("vlrResourceTypes", unknown, "en") == unknown
     assert term_label("no-such-vocabulary", unknown, "fr") == unknown
     assert term_label("vlrResourceTypes", "6E27B530-7639-4091-AF58-9D61A77B4A28", "zh") == "一般图书馆资源"
