@@ -177,6 +177,24 @@ def _ratio(naive: dict[str, int], ours: dict[str, Any]) -> float:
     return round((naive["bytes_sent"] + naive["bytes_received"]) / max(1, ours_total), 1)
 
 
+def _pull_then_nothing(station, naive: NaiveClient) -> dict[str, Any]:  # noqa: ANN001
+    """``first_pull`` and ``no_change`` figures: the station's first sync and a sync with nothing
+    changed, each beside the naive client's download of everything."""
+    station.use_client(timeouts=None)
+    t0 = time.perf_counter()
+    report = station.sync()
+    assert report.ok, report.error
+    first = _figures(report)
+    first["seconds"] = round(time.perf_counter() - t0, 1)
+    first["records_pulled"] = report.pulled
+    naive_first = naive.measure(naive.download_everything)
+    report = station.sync()
+    assert report.ok, report.error
+    nothing = _figures(report)
+    return {"first_pull": {"focalpoint": first, "naive": naive_first, "ratio": _ratio(naive_first, first)},
+            "no_change": {"focalpoint": nothing, "naive": naive_first, "ratio": _ratio(naive_first, nothing)}}
+
+
 def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False) -> dict[str, Any]:
     from focalpoint.hub.testing import start_hub
     from focalpoint.sync.testing import Station
@@ -193,22 +211,10 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
             out["seed_seconds"] = round(time.perf_counter() - t0, 1)
 
             station = Station(tmp / "client", hub.url, f"reader@{GOV}.org", PASSWORD)
-            station.use_client(timeouts=None)
-            t0 = time.perf_counter()
-            report = station.sync()
-            assert report.ok, report.error
-            first = _figures(report)
-            first["seconds"] = round(time.perf_counter() - t0, 1)
-            first["records_pulled"] = report.pulled
             naive = NaiveClient(hub.url, f"reader@{GOV}.org")
-            naive_first = naive.measure(naive.download_everything)
-            out["first_pull"] = {"focalpoint": first, "naive": naive_first, "ratio": _ratio(naive_first, first)}
-
-            report = station.sync()
-            assert report.ok
-            nothing = _figures(report)
-            out["no_change"] = {"focalpoint": nothing, "naive": naive_first, "ratio": _ratio(naive_first, nothing),
-                                "target_met": nothing["requests"] == 1 and nothing["bytes_total"] < 2048}
+            out.update(_pull_then_nothing(station, naive))
+            nothing = out["no_change"]["focalpoint"]
+            out["no_change"]["target_met"] = nothing["requests"] == 1 and nothing["bytes_total"] < 2048
 
             views = station.store.list(limit=edits)
             edited = []
@@ -254,20 +260,8 @@ def plain_first_pull(tmp: Path, n_records: int, rng: random.Random) -> dict[str,
         hub.add_user(f"reader@{GOV}.org", PASSWORD, "authorized-user", GOV)
         _seed_plain(hub.url, f"author@{GOV}.org", n_records, rng)
         station = Station(tmp / "plain-client", hub.url, f"reader@{GOV}.org", PASSWORD)
-        station.use_client(timeouts=None)
-        t0 = time.perf_counter()
-        report = station.sync()
-        assert report.ok, report.error
-        first = _figures(report)
-        first["seconds"] = round(time.perf_counter() - t0, 1)
-        first["records_pulled"] = report.pulled
         naive = NaiveClient(hub.url, f"reader@{GOV}.org")
-        naive_first = naive.measure(naive.download_everything)
-        out["first_pull"] = {"focalpoint": first, "naive": naive_first, "ratio": _ratio(naive_first, first)}
-        report = station.sync()
-        assert report.ok
-        nothing = _figures(report)
-        out["no_change"] = {"focalpoint": nothing, "naive": naive_first, "ratio": _ratio(naive_first, nothing)}
+        out.update(_pull_then_nothing(station, naive))
         station.close()
         naive.client.close()
     return out
