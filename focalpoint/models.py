@@ -106,11 +106,13 @@ class Record(Base):
     # the server revision this local copy was last based on (None: never on a server)
     server_revision: Mapped[int | None] = mapped_column(Integer)
     # the server's document at server_revision: the base of a three-way merge
-    base_document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    base_document: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # local | queued | syncing | synced | conflict | error
     sync_state: Mapped[str] = mapped_column(String(16), default="local", index=True)
     sync_error: Mapped[str | None] = mapped_column(Text)
-    conflict: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # {"server": document | None, "server_revision": N, "fields": [paths]}; SQL NULL when none
+    # (never the JSON text ``null``, which ``IS NOT NULL`` would take for a conflict)
+    conflict: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

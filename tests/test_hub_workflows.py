@@ -81,7 +81,10 @@ def test_the_reviewing_authority_may_edit_then_approve(team) -> None:
     ok(author.put_draft(doc))
     wf = ok(author.request_publication(uid), 201)["_id"]
     doc["title"] = {"en": "Corrected by the focal point", "fr": "Corrigé par le correspondant"}
-    edited = ok(focal_point.put_draft(doc))
+    # a save that does not say it corrects this request is refused, as on the CHM (an edit made
+    # before the request arrived never changes the version under review)
+    assert focal_point.put_draft(doc).status_code == 423
+    edited = ok(focal_point.put_draft(doc, **{"X-FocalPoint-Review": wf}))
     assert edited["revision"] == 2 and edited["workingDocumentLock"]["workflowId"] == wf
     stale = focal_point.client.put(f"/api/v2013/workflows/{wf}/activities/publishRecord",
                                    json={"action": "approve", "revision": 1})

@@ -5,6 +5,9 @@
     focalpoint sync status [--json]                      # queued, conflicts, errors, last sync
     focalpoint sync export-bundle FILE                   # unsent changes → one checksummed file
     focalpoint sync import-bundle FILE                   # … and back in on a connected machine
+    focalpoint sync export-records FILE                  # records + delivered acks for an offline computer
+    focalpoint sync failed [--json]                      # changes that could not be sent
+    focalpoint sync retry ID | discard ID [--yes]        # … try again, or discard (asks twice)
     focalpoint sync resolve ID FIELD=mine|theirs …       # decide a conflict, field by field
     focalpoint sync sign-out
 
@@ -58,6 +61,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", metavar=_("FILE"))
     imp.add_argument("--json", action="store_true", help=_("print JSON"))
     imp.set_defaults(func=_import)
+    records = actions.add_parser("export-records", help=_("write the records this computer holds, and which "
+                                                          "carried changes reached the hub, for a computer "
+                                                          "with no link"))
+    records.add_argument("file", metavar=_("FILE"))
+    records.add_argument("--government", metavar="CODE", help=_("only this government's records (and reference "
+                                                               "records)"))
+    records.set_defaults(func=_export_records)
+    failed = actions.add_parser("failed", help=_("list the changes that could not be sent and wait for you"))
+    failed.add_argument("--json", action="store_true", help=_("print JSON"))
+    failed.set_defaults(func=_failed)
+    retry = actions.add_parser("retry", help=_("try a record's failed changes again at the next sync"))
+    retry.add_argument("identifier", metavar=_("IDENTIFIER"))
+    retry.set_defaults(func=_retry)
+    discard = actions.add_parser("discard", help=_("discard a record's failed changes (asks twice)"))
+    discard.add_argument("identifier", metavar=_("IDENTIFIER"))
+    discard.add_argument("--yes", action="store_true", help=_("do not ask (for scripts)"))
+    discard.set_defaults(func=_discard)
     resolve = actions.add_parser("resolve", help=_("decide a conflict: keep your version or the server's, "
                                                    "field by field"))
     resolve.add_argument("identifier", metavar=_("IDENTIFIER"))
@@ -193,6 +213,8 @@ def _print_report(report) -> None:  # noqa: ANN001
             identifier=ident))
     for ident, message in report.errors.items():
         print(f"{ident}: {message}")
+    for ident, message in report.discarded.items():
+        print(f"{ident}: {message}")
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -243,9 +265,93 @@ def _import(args: argparse.Namespace) -> int:
     else:
         print(_("{records} records read: {imported} new or updated.").format(
             records=summary.records, imported=summary.imported))
+        if summary.acknowledged:
+            print(ngettext("{n} of your changes reached the hub and left the outbox.",
+                           "{n} of your changes reached the hub and left the outbox.",
+                           summary.acknowledged).format(n=summary.acknowledged))
     for ident, why in summary.skipped.items():
         print(f"{ident}: {why}", file=sys.stderr)
+    if not args.json:
+        for ident, why in summary.elsewhere.items():
+            print(f"{ident}: {why}", file=sys.stderr)
     return EXIT_ATTENTION if summary.skipped or summary.conflicts else 0
+
+
+def _export_records(args: argparse.Namespace) -> int:
+    from focalpoint.cli import open_db
+    from focalpoint.sync.bundle import export_records_bundle
+
+    counts = export_records_bundle(open_db(args), args.file, government=args.government)
+    print(ngettext("{n} record written to {file}.", "{n} records written to {file}.", counts["records"]).format(
+        n=counts["records"], file=args.file))
+    return 0
+
+
+def _failed(args: argparse.Namespace) -> int:
+    from focalpoint.cli import open_db
+    from focalpoint.i18n import localize
+    from focalpoint.sync.status import failed_changes
+
+    items = failed_changes(open_db(args))
+    if args.json:
+        json.dump(items, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return EXIT_ATTENTION if items else 0
+    if not items:
+        print(_("No change is waiting for you: everything can be sent."))
+        return 0
+    for item in items:
+        title = localize(item["title"]) or item["identifier"]
+        print(f"{item['identifier']}  {title}  [{action_label(item['action'])}]")
+        print(f"    {item['message']}")
+        if item["workflow_id"]:
+            print("    " + _("Request: {id}").format(id=item["workflow_id"]))
+    print(_("Use 'focalpoint sync retry IDENTIFIER' to try again, or 'focalpoint sync discard IDENTIFIER' "
+            "to discard."))
+    return EXIT_ATTENTION
+
+
+def action_label(action: str) -> str:
+    return {"save": _("edit"), "delete": _("deletion"), "request_publication": _("publication request"),
+            "request_deletion": _("removal request"), "cancel_request": _("withdrawal of a request"),
+            "approve": _("approval"), "reject": _("rejection")}.get(action, action)
+
+
+def _retry(args: argparse.Namespace) -> int:
+    from focalpoint.cli import CliError, open_db
+    from focalpoint.sync.engine import retry_record
+    from focalpoint.sync.status import failed_changes
+
+    db = open_db(args)
+    if not any(i["identifier"] == args.identifier for i in failed_changes(db)):
+        raise CliError(_("No change of {identifier} is waiting for you.").format(identifier=args.identifier))
+    retry_record(db, args.identifier)
+    print(_("It is sent again at the next sync."))
+    return 0
+
+
+def _discard(args: argparse.Namespace) -> int:
+    from focalpoint.cli import CliError, open_db
+    from focalpoint.sync.engine import discard_failed
+    from focalpoint.sync.status import failed_changes
+
+    db = open_db(args)
+    items = [i for i in failed_changes(db) if i["identifier"] == args.identifier]
+    if not items:
+        raise CliError(_("No change of {identifier} is waiting for you.").format(identifier=args.identifier))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError(_("Discarding cannot be undone: run this in a terminal to confirm, or add --yes."))
+        names = ", ".join(action_label(i["action"]) for i in items)
+        for question in (_("Discard {changes} of {identifier}? [y/N] ").format(changes=names,
+                                                                               identifier=args.identifier),
+                         _("The discarded changes are lost for good. Really discard? [y/N] ")):
+            if input(question).strip().lower() not in ("y", "yes", _("y"), _("yes")):
+                print(_("Nothing was discarded."))
+                return EXIT_ATTENTION
+    count = discard_failed(db, args.identifier)
+    print(ngettext("{n} change discarded.", "{n} changes discarded.", count).format(n=count))
+    return 0
 
 
 def _resolve(args: argparse.Namespace) -> int:

@@ -94,8 +94,10 @@ async def put_draft(request: Request, uid: str, schema: str | None = None,
     document = await json_body(request)
     if_match = precondition(request, "if-match")
     if_none_match = precondition(request, "if-none-match")
+    review_of = request.headers.get(records.REVIEW_HEADER)
     return await write(request, principal, document,
-                       lambda ctx: records.save_draft(ctx, uid, schema, document, if_match, if_none_match))
+                       lambda ctx: records.save_draft(ctx, uid, schema, document, if_match, if_none_match,
+                                                      review_of=review_of))
 
 
 @router.delete("/{uid}/versions/draft")

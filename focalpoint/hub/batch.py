@@ -39,7 +39,9 @@ def _action(method: str, path: str, headers: dict[str, Any], body: Any) -> Calla
     if m := _DRAFT.match(route):
         uid = unquote(m.group(1))
         if method == "PUT":
-            return lambda ctx: records.save_draft(ctx, uid, query.get("schema"), body, if_match, if_none_match)
+            review_of = _header(headers, records.REVIEW_HEADER.lower())
+            return lambda ctx: records.save_draft(ctx, uid, query.get("schema"), body, if_match, if_none_match,
+                                                  review_of=review_of)
         if method == "DELETE":
             return lambda ctx: records.delete_draft(ctx, uid, if_match)
     elif _WORKFLOWS.match(route) and method == "POST":

@@ -23,7 +23,7 @@ from focalpoint.hub.context import Hub, iso
 from focalpoint.hub.errors import HubError, forbidden
 from focalpoint.hub.info import current_info, users_of_records, users_of_workflows, workflow_json
 from focalpoint.hub.listing import record_visibility
-from focalpoint.hub.models import Counter, Record
+from focalpoint.hub.models import Counter, IdempotentResponse, Record, User
 from focalpoint.hub.permissions import can_see_draft
 from focalpoint.hub.store import CHANGES
 from focalpoint.hub.workflows import workflow_visible, workflows_of
@@ -49,6 +49,27 @@ def collect(session: Session, p: Principal, government: str) -> tuple[list[dict[
     return items, ceiling
 
 
+ACK_DAYS = 60  # how far back the bundle says which changes arrived
+
+
+def delivered(session: Session, government: str, since: dt.datetime) -> list[dict[str, Any]]:
+    """Acknowledgements of the writes the government's people made (their ``Idempotency-Key``s, which
+    are FocalPoint's outbox entry ids): a computer with no link that sent its changes by USB stick
+    learns from them that they arrived, and with which revision."""
+    rows = session.execute(
+        select(IdempotentResponse.key, IdempotentResponse.etag)
+        .join(User, User.id == IdempotentResponse.user_id)
+        .where(User.government == government, IdempotentResponse.created_on >= since,
+               IdempotentResponse.status < 300)).all()
+    acks = []
+    for key, etag in rows:
+        ack: dict[str, Any] = {"entry_id": key, "result": "applied"}
+        if etag is not None and str(etag).isdigit():
+            ack["revision"] = int(etag)
+        acks.append(ack)
+    return acks
+
+
 async def bundle_response(hub: Hub, principal: Principal, government: str | None) -> Response:
     try:
         from focalpoint.sync.bundle import MEDIA_TYPE, bundle_bytes
@@ -63,9 +84,10 @@ async def bundle_response(hub: Hub, principal: Principal, government: str | None
     def build() -> bytes:
         with hub.db.read() as session:
             items, last_seq = collect(session, principal, government)
+            acks = delivered(session, government, hub.now() - dt.timedelta(days=ACK_DAYS))
         meta = {"government": government, "last_seq": last_seq, "exportedBy": principal.email,
                 "exportedOn": iso(hub.now()), "records": len(items)}
-        return bundle_bytes(items, meta)
+        return bundle_bytes(items, meta, acks=acks)
 
     data = await run_in_threadpool(build)
     stamp = dt.date.today().isoformat()

@@ -100,7 +100,7 @@ def put_lock(ctx: WriteContext, uid: str, lock: str, document: Any, schema: str 
     if document is not None:
         record.lock_workflow_id = wf.id  # save_draft lets the reviewer through a held lock
         session.flush()
-        reply = save_draft(ctx, uid, schema, document)
+        reply = save_draft(ctx, uid, schema, document, review_of=wf.id)
     record.lock_workflow_id = wf.id
     record.seq = ctx.seq
     session.flush()

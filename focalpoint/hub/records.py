@@ -189,9 +189,18 @@ def read_published_info(session: Session, p: Principal, uid: str) -> Reply:
 # ------------------------------------------------------------------ writes
 
 
+REVIEW_HEADER = "X-FocalPoint-Review"
+
+
 def save_draft(ctx: WriteContext, uid: str, schema_param: str | None, document: Any,
-               if_match: str | None = None, if_none_match: str | None = None) -> Reply:
-    """Create or replace the draft of ``uid`` (PUT .../versions/draft)."""
+               if_match: str | None = None, if_none_match: str | None = None,
+               review_of: str | None = None) -> Reply:
+    """Create or replace the draft of ``uid`` (PUT .../versions/draft).
+
+    A draft under review (locked) takes only its reviewer's correction, and only when the write
+    says it is one: ``review_of`` (the ``X-FocalPoint-Review`` header, or the lock route) names the
+    request under review. Any other save is refused with 423, as the CHM refuses a locked draft,
+    so an edit made before the request arrived can never change the version being reviewed."""
     p, session = ctx.principal, ctx.session
     check_uid(uid)
     schema, government = check_document(uid, schema_param, document)
@@ -204,7 +213,7 @@ def save_draft(ctx: WriteContext, uid: str, schema_param: str | None, document: 
     reviewer_edit = False
     if live and record.lock_workflow_id:
         # the CHM lets the publishing authority reviewing the request edit, then approve
-        if not _may_edit_under_review(session, p, record):
+        if review_of != record.lock_workflow_id or not _may_edit_under_review(session, p, record):
             raise HubError(423, "Error.Locked", "The draft is locked while its publication request is "
                            "under review; cancel the request to edit it.", workflowId=record.lock_workflow_id)
         reviewer_edit = True

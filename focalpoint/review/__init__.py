@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from focalpoint.db import Database
 from focalpoint.i18n import N_, _, localize
-from focalpoint.models import DELETE_RECORD, AuditEvent, Meta, Record, Workflow, utcnow
+from focalpoint.models import DELETE_RECORD, AuditEvent, Meta, OutboxEntry, Record, Workflow, utcnow
 from focalpoint.records import RecordError, RecordStore, RecordView
 
 #: The central CHM's default workflow age: a request open longer is overdue.
@@ -317,7 +317,13 @@ def save_review_edit(db: Database, key: str, document: dict[str, Any], *, actor:
         if document.get("header", {}).get("identifier") != wf.record_identifier:
             raise RecordError(_("This document is not the record under review."))
         wf.data = {**(wf.data or {}), "reviewEdited": True}
-        return store.save(document, status="submitted", session=session)
+        view = store.save(document, status="submitted", session=session)
+        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.record_identifier == wf.record_identifier,
+                                                          OutboxEntry.action == "save")
+                                .order_by(OutboxEntry.seq.desc())).first()
+        if entry is not None:  # sent as the correction of this request (the only save a locked draft takes)
+            entry.payload = {**(entry.payload or {}), "reviewOf": wf.id}
+        return view
 
 
 def _item(db: Database, workflow_id: str) -> ReviewItem:

@@ -72,10 +72,15 @@ class ImportSummary:
     skipped: dict[str, str] = field(default_factory=dict)  # identifier → why
     merged: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    # changes of this computer that the bundle says were delivered (they left the outbox)
+    acknowledged: int = 0
+    # identifier → what happened to a change of this computer on the computer that carried it
+    elsewhere: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "imported": self.imported, "already": self.already, "records": self.records,
-                "skipped": self.skipped, "merged": self.merged, "conflicts": self.conflicts}
+                "skipped": self.skipped, "merged": self.merged, "conflicts": self.conflicts,
+                "acknowledged": self.acknowledged, "elsewhere": self.elsewhere}
 
 
 # ---------------------------------------------------------------------- writing
@@ -107,13 +112,16 @@ def _write(target: PathOrFile, kind: str, content: dict[str, Any], meta: dict[st
 
 def write_records_bundle(path_or_fileobj: PathOrFile, documents: list[dict[str, Any]],
                          meta: dict[str, Any] | None = None, *,
-                         workflows: Iterable[dict[str, Any]] = ()) -> str:
+                         workflows: Iterable[dict[str, Any]] = (),
+                         acks: Iterable[dict[str, Any]] = ()) -> str:
     """Write a ``records`` bundle (for the hub). Returns the content's SHA-256.
 
     ``documents`` are CHM document info dicts (``identifier``, ``revision``,
     ``body``, …), or change-feed items (``{"info": …, "workflows": […]}``);
     ``meta`` is free-form (``government``, ``server``, ``exportedBy``…);
-    ``workflows`` are workflow dicts for those records.
+    ``workflows`` are workflow dicts for those records; ``acks`` say which carried changes were
+    delivered (``{"entry_id", "result": applied | merged | conflict | failed | discarded,
+    "revision"?, "message"?}``).
     """
     infos: list[dict[str, Any]] = []
     flows: dict[str, dict[str, Any]] = {}
@@ -126,15 +134,18 @@ def write_records_bundle(path_or_fileobj: PathOrFile, documents: list[dict[str, 
             infos.append(item)
     for wf in workflows:
         flows[wf["_id"]] = wf
-    return _write(path_or_fileobj, "records", {"documents": infos, "workflows": list(flows.values())},
-                  dict(meta or {}))
+    return _write(path_or_fileobj, "records", {"documents": infos, "workflows": list(flows.values()),
+                                               "acks": list(acks)}, dict(meta or {}))
 
 
 def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
                          meta: dict[str, Any] | None = None) -> dict[str, int]:
     """Write every unsent change, with its record, to a bundle. Returns ``{"entries", "records"}``."""
-    with db.session() as session:
+    with db.session(write=True) as session:
         entries = list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)))
+        for entry in entries:
+            # frozen: the stick holds this payload under this key; a later edit makes a new entry
+            entry.attempts = max(1, entry.attempts or 0)
         ids = sorted({e.record_identifier for e in entries})
         records = {r.identifier: r for r in session.scalars(select(Record).where(Record.identifier.in_(ids)))} \
             if ids else {}
@@ -151,7 +162,7 @@ def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
                         for r in records.values()],
         }
         all_meta = {"server": ls.get_meta(session, "sync.server"), **(meta or {})}
-    _write(path_or_fileobj, "outbox", content, all_meta)
+        _write(path_or_fileobj, "outbox", content, all_meta)  # frozen only once the file is written
     return {"entries": len(content["entries"]), "records": len(content["records"])}
 
 
@@ -247,12 +258,16 @@ def imported_key(entry_id: str) -> str:
     return f"sync.imported.{entry_id}"
 
 
+def delivered_key(entry_id: str) -> str:
+    """Meta key: what became of a change carried here by USB stick (an ack for its computer)."""
+    return f"sync.delivered.{entry_id}"
+
+
 def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSummary:
     entries, records = _check_outbox(bundle, source)
     summary = ImportSummary(kind="outbox")
     now = utcnow()
-    with db.session() as session:
-        ls.begin_write(session)
+    with db.session(write=True) as session:
         by_record: dict[str, list[dict[str, Any]]] = {}
         for entry in entries:
             by_record.setdefault(entry["record_identifier"], []).append(entry)
@@ -273,39 +288,114 @@ def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSu
                 continue
             snap = records[identifier]
             rec = session.get(Record, identifier)
+            snap_revision = snap.get("server_revision") if isinstance(snap.get("server_revision"), int) else None
+            newer_here = rec is not None and rec.server_revision is not None \
+                and (snap_revision is None or rec.server_revision > snap_revision)
             if rec is None:
                 rec = Record(identifier=identifier, schema=snap["schema"][:64], document=snap["document"],
                              title={}, status="draft", local_revision=0, created_at=now, updated_at=now,
                              deleted=False, sync_state="queued")
                 session.add(rec)
                 rec.document = {}
-            rec.base_document = snap.get("base_document")
-            rec.server_revision = snap.get("server_revision")
-            rec.status = str(snap.get("status") or rec.status or "draft")[:16]
-            rec.deleted = bool(snap.get("deleted"))
-            rec.conflict = None
-            rec.sync_error = None
-            rec.local_revision = max((rec.local_revision or 0) + 1, int(snap.get("local_revision") or 1))
-            rec.updated_at = now
-            ls.set_document(session, rec, snap["document"])
-            if rec.deleted:
-                ls.index_record_text(session, identifier, None)
-            rec.government = snap.get("government") or rec.government
-            rec.sync_state = "queued"
+            if not newer_here:
+                # the stick's copy is as new as this computer's, or newer: it is the record here now
+                rec.base_document = snap.get("base_document")
+                rec.server_revision = snap_revision
+                rec.status = str(snap.get("status") or rec.status or "draft")[:16]
+                rec.deleted = bool(snap.get("deleted"))
+                rec.conflict = None
+                rec.local_revision = max((rec.local_revision or 0) + 1, int(snap.get("local_revision") or 1))
+                rec.updated_at = now
+                ls.set_document(session, rec, snap["document"])
+                if rec.deleted:
+                    ls.index_record_text(session, identifier, None)
+                rec.government = snap.get("government") or rec.government
+            # else: this computer holds a newer server copy than the stick's; it is never replaced by
+            # the older one. The carried changes go on their own keys and meet the server's copy
+            # like any write (the hub replays one it already has; a new one is merged from its base).
+            base = snap.get("base_document") if isinstance(snap.get("base_document"), dict) else None
             for item in fresh:
+                payload = dict(item.get("payload") or {})
+                if item["action"] == "save" and base is not None and item.get("base_revision") == snap_revision:
+                    payload["base"] = base  # the version it was made on, for its three-way merge
                 session.add(OutboxEntry(
                     entry_id=item["entry_id"], record_identifier=identifier, action=item["action"],
-                    payload=item.get("payload") or {}, base_revision=item.get("base_revision"),
+                    payload=payload, base_revision=item.get("base_revision"),
                     local_revision=item.get("local_revision"), state="pending",
                     # never 0: a later local save must not change the payload this id names
                     attempts=max(1, int(item.get("attempts") or 0)),
                     created_at=ls.parse_time(item.get("created_at")) or now))
                 ls.set_meta(session, imported_key(item["entry_id"]), now.isoformat())
+            session.flush()
             ls.audit(session, identifier, "edited", revision=rec.local_revision, now=now,
-                     details={"bundle": bundle.sha256[:16], "entries": len(fresh)})
+                     details={"bundle": bundle.sha256[:16], "entries": len(fresh),
+                              **({"olderThanHere": snap_revision} if newer_here else {})})
+            ls.settle(session, rec)
             summary.imported += len(fresh)
             summary.records += 1
     return summary
+
+
+def record_delivery(session, entry_id: str, result: str, *, revision: int | None = None,  # noqa: ANN001
+                    message: str | None = None) -> None:
+    """Remember what became of a change that came on a USB stick (no-op for this computer's own
+    changes), for the records bundle that goes back to the computer it came from."""
+    if ls.get_meta(session, imported_key(entry_id)) is None:
+        return
+    ack: dict[str, Any] = {"entry_id": entry_id, "result": result}
+    if revision is not None:
+        ack["revision"] = revision
+    if message:
+        ack["message"] = message
+    ls.set_meta_json(session, delivered_key(entry_id), ack)
+
+
+def delivered_acks(session) -> list[dict[str, Any]]:  # noqa: ANN001
+    """Every recorded delivery of a carried change (see :func:`record_delivery`)."""
+    from focalpoint.models import Meta
+
+    acks = []
+    for row in session.scalars(select(Meta).where(Meta.key.like("sync.delivered.%"))):
+        try:
+            ack = json.loads(row.value)
+        except ValueError:
+            continue
+        if isinstance(ack, dict) and isinstance(ack.get("entry_id"), str):
+            acks.append(ack)
+    return acks
+
+
+def export_records_bundle(db: Database, path_or_fileobj: PathOrFile, *,
+                          government: str | None = None) -> dict[str, int]:
+    """Write this computer's server copies of records (never its unsent edits), their workflows,
+    and what became of the changes carried here by USB stick, for a computer with no link.
+    Returns ``{"records", "acks"}``."""
+    from focalpoint.models import Workflow
+
+    with db.session() as session:
+        query = select(Record).where(Record.server_revision.is_not(None))
+        if government:
+            query = query.where((Record.government == government.lower()) | Record.government.is_(None))
+        infos = []
+        for rec in session.scalars(query.order_by(Record.identifier)):
+            if not isinstance(rec.base_document, dict):
+                continue
+            infos.append({"identifier": rec.identifier, "revision": rec.server_revision,
+                          "type": rec.schema, "deleted": bool(rec.deleted and not rec.conflict
+                                                               and not ls.entries_of(session, rec.identifier)),
+                          "isDraft": rec.status not in ("published", "removal"),
+                          "body": rec.base_document,
+                          "metadata": {"schema": rec.schema, "government": rec.government}})
+        ids = [i["identifier"] for i in infos]
+        flows = [w.data for w in session.scalars(select(Workflow).where(Workflow.record_identifier.in_(ids)))
+                 if isinstance(w.data, dict) and "_id" in w.data] if ids else []
+        flows = [{k: v for k, v in w.items() if k not in ("localDecision", "publishedBody", "publishedFetched",
+                                                          "reviewEdited")} for w in flows]
+        acks = delivered_acks(session)
+        meta = {"server": ls.get_meta(session, "sync.server"), "exportedBy": ls.get_meta(session, "sync.email"),
+                "government": government, "records": len(infos), "from": "computer"}
+    write_records_bundle(path_or_fileobj, infos, meta, workflows=flows, acks=acks)
+    return {"records": len(infos), "acks": len(acks)}
 
 
 def _import_records(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSummary:
@@ -325,10 +415,15 @@ def _import_records(db: Database, bundle: Bundle, source: PathOrFile) -> ImportS
         flows_by_record.setdefault(wf["data"]["identifier"], []).append(wf)
     changes = [Change(seq=0, identifier=i["identifier"], revision=i["revision"], deleted=bool(i.get("deleted")),
                       info=i, workflows=flows_by_record.pop(i["identifier"], [])) for i in infos]
+    acks = bundle.content.get("acks") or []
+    if not isinstance(acks, list) or not all(isinstance(a, dict) and isinstance(a.get("entry_id"), str)
+                                             for a in acks):
+        raise _damaged(source, _("unreadable acknowledgements"))
     summary = ImportSummary(kind="records")
-    with db.session() as session:
-        ls.begin_write(session)
-        result = apply_changes(session, changes, now=utcnow())
+    now = utcnow()
+    with db.session(write=True) as session:
+        _apply_acks(session, acks, summary, now)  # first: delivered changes are no longer "ours"
+        result = apply_changes(session, changes, now=now)
         for leftover in flows_by_record.values():
             for wf in leftover:
                 ls.upsert_workflow(session, wf)
@@ -339,6 +434,55 @@ def _import_records(db: Database, bundle: Bundle, source: PathOrFile) -> ImportS
     summary.merged = result.merged
     summary.conflicts = result.conflicts
     return summary
+
+
+ACK_RESULTS = ("applied", "merged", "conflict", "failed", "discarded")
+
+
+def _apply_acks(session, acks: list[dict[str, Any]], summary: ImportSummary, now) -> None:  # noqa: ANN001
+    """Changes of this computer that reached the hub (or a computer that carried them there) leave
+    its outbox, so that they are never carried twice. One the hub accepted moves the record's base
+    to the revision it made: the server copy that follows is then no conflict with it."""
+    wanted = {a["entry_id"]: a for a in acks if a.get("result") in ACK_RESULTS}
+    if not wanted:
+        return
+    ids = list(wanted)
+    found: list[OutboxEntry] = []
+    for start in range(0, len(ids), 500):
+        found += session.scalars(select(OutboxEntry).where(OutboxEntry.entry_id.in_(ids[start:start + 500])))
+    for entry in sorted(found, key=lambda e: e.seq):
+        ack = wanted[entry.entry_id]
+        rec = session.get(Record, entry.record_identifier)
+        revision = ack.get("revision") if isinstance(ack.get("revision"), int) else None
+        document = (entry.payload or {}).get("document")
+        result = ack["result"]
+        if result == "applied" and entry.action == "save" and revision is not None and isinstance(document, dict):
+            ls.save_acknowledged(session, rec, entry, {"revision": revision, "body": document})
+        else:
+            session.delete(entry)
+            session.flush()
+            if rec is not None:
+                ls.settle(session, rec)
+        summary.acknowledged += 1
+        details: dict[str, Any] = {"entry": entry.entry_id, "action": entry.action, "result": result}
+        if result != "applied":
+            message = ack_message(result, ack.get("message"))
+            summary.elsewhere[entry.record_identifier] = message
+            details["message"] = message
+        ls.audit(session, entry.record_identifier, "delivered", revision=revision, now=now, details=details)
+
+
+def ack_message(result: str, detail: Any) -> str:
+    if result == "merged":
+        return _("Your change reached the clearing-house through the computer that carried it, merged with "
+                 "changes made there meanwhile.")
+    if result == "conflict":
+        return _("Your change reached the computer that carried it, but someone had changed the same fields "
+                 "meanwhile: it waits there for a decision, field by field.")
+    if result == "discarded":
+        return _("Your decision was not needed any more: {detail}").format(detail=detail or "")
+    return _("Your change reached the computer that carried it, but the server refused it: {detail}").format(
+        detail=detail or _("no details given"))
 
 
 def _seed_checkpoint(session, meta: dict[str, Any]) -> None:  # noqa: ANN001
@@ -362,8 +506,9 @@ def _seed_checkpoint(session, meta: dict[str, Any]) -> None:  # noqa: ANN001
         write_checkpoint(session, here, last_seq)
 
 
-def bundle_bytes(documents: list[dict[str, Any]], meta: dict[str, Any] | None = None) -> bytes:
+def bundle_bytes(documents: list[dict[str, Any]], meta: dict[str, Any] | None = None, *,
+                 acks: Iterable[dict[str, Any]] = ()) -> bytes:
     """A records bundle in memory (convenience for the hub's HTTP answer)."""
     buf = io.BytesIO()
-    write_records_bundle(buf, documents, meta)
+    write_records_bundle(buf, documents, meta, acks=acks)
     return buf.getvalue()

@@ -107,6 +107,8 @@ class SyncReport:
     merged: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    # decisions about requests closed meanwhile: they left the outbox (identifier → why)
+    discarded: dict[str, str] = field(default_factory=dict)
     requests: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
@@ -120,7 +122,8 @@ class SyncReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "pushed": self.pushed, "pulled": self.pulled, "merged": self.merged,
-                "conflicts": self.conflicts, "errors": self.errors, "requests": self.requests,
+                "conflicts": self.conflicts, "errors": self.errors, "discarded": self.discarded,
+                "requests": self.requests,
                 "bytes_sent": self.bytes_sent, "bytes_received": self.bytes_received,
                 "cancelled": self.cancelled, "error": self.error, "error_kind": self.error_kind,
                 "started_at": self.started_at.isoformat(),
@@ -444,6 +447,7 @@ class SyncEngine:
     def _account(self, op: pushing.Op, outcome: pushing.Outcome, report: SyncReport, exclude: set[str],
                  transient: dict[str, int], requeues: dict[str, int], session) -> None:  # noqa: ANN001
         ident = op.identifier
+        self._note_delivery(session, op, outcome)
         if outcome.kind == "done":
             report.pushed += 1
             report.errors.pop(ident, None)
@@ -458,6 +462,9 @@ class SyncEngine:
             if ident not in report.conflicts:
                 report.conflicts.append(ident)
             exclude.add(ident)
+        elif outcome.kind == "discarded":
+            report.discarded[ident] = outcome.message or ""
+            report.errors.pop(ident, None)
         elif outcome.kind in ("failed", "later"):
             report.errors[ident] = outcome.message or ""
             exclude.add(ident)
@@ -478,6 +485,22 @@ class SyncEngine:
                     entry.next_attempt_at = self.clock() + dt.timedelta(seconds=self.backoff_delay(count))
                 report.errors[ident] = message
                 exclude.add(ident)
+
+    @staticmethod
+    def _note_delivery(session, op: pushing.Op, outcome: pushing.Outcome) -> None:  # noqa: ANN001
+        """A change carried here by USB stick: what became of it goes back with the next records
+        bundle, so that its computer drops it from its outbox (nothing is carried twice)."""
+        from focalpoint.sync.bundle import record_delivery
+
+        result = {"done": "applied", "merged": "merged", "requeued": "merged", "conflict": "conflict",
+                  "failed": "failed", "discarded": "discarded"}.get(outcome.kind)
+        if result is None:
+            return
+        revision = None
+        if result == "applied" and op.action == "save":
+            rec = session.get(Record, op.identifier)
+            revision = rec.server_revision if rec is not None else None
+        record_delivery(session, op.entry_id, result, revision=revision, message=outcome.message)
 
     def _send_batch(self, ops: list[pushing.Op]) -> dict[str, tuple[int, Any]]:
         answer = self._call("POST", BATCH_PATH, json_body={"operations": [op.batch_item() for op in ops]})
@@ -661,7 +684,7 @@ def retry_record(db: Database, identifier: str) -> None:
         ls.begin_write(session)
         session.execute(update(OutboxEntry).where(OutboxEntry.record_identifier == identifier,
                                                   OutboxEntry.state == "failed")
-                        .values(state="pending", next_attempt_at=None))
+                        .values(state="pending", next_attempt_at=None, last_error=None))
         rec = session.get(Record, identifier)
         if rec is not None and rec.conflict is None:
             rec.sync_state = "queued"

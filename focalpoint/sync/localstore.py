@@ -164,21 +164,42 @@ def set_document(session: Session, rec: Record, document: dict[str, Any]) -> Non
         index_record_text(session, rec.identifier, document)
 
 
+def has_conflict(rec: Record) -> bool:
+    """A conflict the person can decide: it names at least one field."""
+    return isinstance(rec.conflict, dict) and bool(rec.conflict.get("fields"))
+
+
 def settle(session: Session, rec: Record) -> None:
-    """The sync state once nothing is in flight: synced, queued, conflict or error."""
+    """The one place that decides a record's sync state once nothing is in flight.
+
+    Derived from the record's conflict, its outbox entries and their errors, so that no flag
+    outlives its cause: a conflict needs a change waiting to be sent (a save or a deletion) and
+    at least one field to decide, else it is cleared and the server's copy is shown; ``error``
+    needs an entry that failed or holds an error; ``queued`` needs an entry; otherwise the
+    record is ``synced`` (the server has it) or ``local``.
+    """
+    entries = entries_of(session, rec.identifier)
+    waiting = any(e.action in SAVE_LIKE for e in entries)
+    if rec.conflict is not None and not (has_conflict(rec) and waiting):
+        rec.conflict = None
+        if not waiting and isinstance(rec.base_document, dict) and not rec.deleted:
+            set_document(session, rec, rec.base_document)  # nothing left to send: the server's copy
     if rec.conflict is not None:
         rec.sync_state = "conflict"
+        rec.sync_error = conflict_message(list(rec.conflict.get("fields") or []))
         return
-    entries = entries_of(session, rec.identifier)
     if not entries:
         rec.sync_state = "synced" if rec.server_revision is not None else "local"
         rec.sync_error = None
-    elif any(e.state == "failed" for e in entries):
+        return
+    problem = next((e for e in entries if e.state == "failed"), None) \
+        or next((e for e in entries if e.last_error), None)
+    if problem is not None:
         rec.sync_state = "error"
-        if not rec.sync_error:  # a pulled copy may have cleared it: the failed change still says why
-            rec.sync_error = next((e.last_error for e in entries if e.state == "failed" and e.last_error), None)
-    elif rec.sync_state != "error":
+        rec.sync_error = problem.last_error or rec.sync_error
+    else:
         rec.sync_state = "queued"
+        rec.sync_error = None
 
 
 # ------------------------------------------------------------------ workflows
@@ -272,8 +293,11 @@ def status_from(info: dict[str, Any] | None, workflows: list[dict[str, Any]], cu
     if info.get("workingDocumentLock") or latest_state == "running":
         return "removal" if removal and latest_state == "running" else "submitted"
     if removal:
-        # a removal that was refused or withdrawn leaves the record as it was
-        return "published" if info.get("isDraft") is False or current in ("published", "removal") else "draft"
+        # a removal that was refused or withdrawn leaves the record as it was: published, unless a
+        # newer draft waits on the server (the info then describes that draft)
+        if isinstance(info.get("isDraft"), bool):
+            return "draft" if info["isDraft"] else "published"
+        return "published" if current in ("published", "removal") else "draft"
     if isinstance(info.get("isDraft"), bool):
         if not info["isDraft"]:
             return "published"
@@ -289,6 +313,31 @@ def status_from(info: dict[str, Any] | None, workflows: list[dict[str, Any]], cu
     if current in ("published", "rejected", "submitted") and revision is not None:
         return "draft"
     return current or "draft"
+
+
+WORKFLOW_ACTIONS = ("request_publication", "request_deletion", "cancel_request", "approve", "reject")
+
+
+def local_status(server_status: str, entries: list[OutboxEntry], current: str | None) -> str:
+    """The status shown here, from what the server's copy implies and what waits in the outbox.
+
+    * a request or decision waiting to be sent: the status the person's action gave stays until
+      the server answers it;
+    * an edit waiting to be sent: ``draft`` (``ready`` stays ready), unless the record is locked
+      for a review on the server;
+    * nothing waiting: the server's word, except that ``ready`` (a mark of this computer's)
+      survives a server copy that is simply a draft.
+    """
+    actions = {e.action for e in entries}
+    if actions & set(WORKFLOW_ACTIONS):
+        return current or server_status
+    if actions & set(SAVE_LIKE):
+        if server_status in ("submitted", "removal"):
+            return server_status
+        return current if current in ("draft", "ready") else "draft"
+    if current == "ready" and server_status == "draft":
+        return "ready"
+    return server_status
 
 
 def workflows_for(session: Session, identifier: str) -> list[dict[str, Any]]:
@@ -340,7 +389,8 @@ def apply_server_copy(session: Session, rec: Record | None, info: dict[str, Any]
         rec.base_document = info["body"]
         rec.updated_at = parse_time(info.get("updatedOn")) or now
         changed = True
-    rec.status = status_from(info, workflows or workflows_for(session, rec.identifier), rec.status)
+    rec.status = local_status(status_from(info, workflows or workflows_for(session, rec.identifier), rec.status),
+                              [], rec.status)
     rec.conflict = None
     rec.sync_error = None
     rec.sync_state = "synced"

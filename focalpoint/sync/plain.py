@@ -194,6 +194,9 @@ def _send_document(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
             return 200, full  # our earlier attempt landed
         return 409, {"code": "Error.Conflict", "current": full}
     if op.action == "save" and current is not None and current.get("workingDocumentLock"):
+        if pushing.REVIEW_HEADER not in op.headers:
+            # an edit that is not the reviewer's correction never changes the version under review
+            return 423, {"code": "Error.Locked", "message": "The draft is locked for review."}
         return _save_through_lock(engine, op)
     answer = engine._call(op.method, op.path, json_body=op.body)
     return answer.status, answer.body

@@ -79,6 +79,12 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
         rec = local.get(change.identifier)
         if change.identifier in pending and rec is not None:
             known = max(rec.server_revision or 0, (rec.conflict or {}).get("server_revision") or 0)
+            if change.info is not None and not change.deleted:
+                # the status follows the hub even while changes wait here (what waits decides how)
+                rec.status = ls.local_status(
+                    ls.status_from(change.info, change.workflows or ls.workflows_for(session, rec.identifier),
+                                   rec.status),
+                    ls.entries_of(session, rec.identifier), rec.status)
             if change.revision is not None and change.revision <= known and rec.server_revision is not None:
                 result.skipped += 1
                 continue

@@ -44,8 +44,10 @@ from sqlalchemy.orm import Session
 
 from focalpoint.i18n import N_, _
 from focalpoint.models import DELETE_RECORD, OutboxEntry, Record, Workflow
+from focalpoint.records import new_entry_id
 from focalpoint.sync import localstore as ls
 from focalpoint.sync.errors import MalformedAnswer
+from focalpoint.sync.merge import merge3
 from focalpoint.sync.protocol import (
     WORKFLOWS_PATH,
     draft_path,
@@ -57,6 +59,7 @@ from focalpoint.sync.protocol import (
     workflow_path,
 )
 
+REVIEW_HEADER = "X-FocalPoint-Review"  # FocalPoint's: this save is the reviewer's correction of request N
 DEFAULT_WORKFLOW_TYPE = "publishNationalRecord"
 REFERENCE_WORKFLOW_TYPE = "publishReferenceRecord"
 #: the workflow type versions real clients send (chm.cbd.int editFormUtility: "0.4" for national
@@ -102,7 +105,7 @@ class Op:
 class Outcome:
     """What an answer meant for one entry."""
 
-    kind: str  # done | merged | requeued | conflict | failed | later | retry
+    kind: str  # done | merged | requeued | conflict | failed | later | retry | discarded
     message: str | None = None
 
 
@@ -112,6 +115,22 @@ class Outcome:
 def _superseded(head: OutboxEntry, later: list[OutboxEntry]) -> bool:
     """A failed save is replaced by a later save of the same record (the person edited again)."""
     return head.action == "save" and any(e.action == "save" for e in later)
+
+
+DECISIONS = ("approve", "reject", "cancel_request")
+
+
+def _next_entry(entries: list[OutboxEntry]) -> OutboxEntry:
+    """The entry of a record to send next: the first, except that a reviewer's decision (or a
+    withdrawal) goes before edits queued on this computer that it does not depend on — an edit
+    sent first would change the version under review, and the decision would then fail. A
+    decision made on the reviewer's own edit (``afterEdit``) waits for that edit."""
+    for entry in entries:
+        if entry.action in DECISIONS and not (entry.payload or {}).get("afterEdit"):
+            if all(e.action in ls.SAVE_LIKE for e in entries[:entries.index(entry)]):
+                return entry
+            break
+    return entries[0]
 
 
 def claim(session: Session, *, exclude: set[str], limit: int, now: dt.datetime,
@@ -141,7 +160,7 @@ def claim(session: Session, *, exclude: set[str], limit: int, now: dt.datetime,
                 if entry.action in ls.SAVE_LIKE and entry.attempts == 0:
                     entry.base_revision = dropped.base_revision
             session.delete(dropped)
-        head = entries[0]
+        head = _next_entry(entries)
         if head.state == "failed":
             continue
         if respect_backoff and head.next_attempt_at is not None and head.next_attempt_at > now:
@@ -202,6 +221,8 @@ def build_op(session: Session, entry: OutboxEntry, rec: Record | None, *, realm:
         if not isinstance(document, dict):
             return _("This change cannot be sent: it holds no document. Discard it and save the record again.")
         schema = (document.get("header") or {}).get("schema") or (rec.schema if rec else None)
+        if payload.get("reviewOf"):
+            headers[REVIEW_HEADER] = str(payload["reviewOf"])  # a reviewer's correction of the draft under review
         return Op(**base, method="PUT", path=draft_path(ident, schema), headers=headers, body=document)
     if entry.action == "request_deletion":
         if rec is None or rec.server_revision is None:
@@ -300,9 +321,59 @@ def apply_answer(session: Session, op: Op, status: int, body: Any, *, now: dt.da
     rec = session.get(Record, op.identifier)
     if status >= 500 or status in (401, 408, 429):
         return Outcome("retry")
+    code = body.get("code") if isinstance(body, dict) else None
+    if status == 422 and code == "Error.IdempotencyKeyReused" and entry is not None:
+        # this key already named another version of the change (an older build changed a sent
+        # entry): the change goes again under a key of its own and meets the server's copy as usual
+        entry.entry_id = new_entry_id()
+        entry.attempts = 0
+        entry.last_error = None
+        if rec is not None:
+            ls.settle(session, rec)
+        return Outcome("requeued")
+    if op.action in DECISIONS and entry is not None and _request_closed(op, status, code):
+        return _discard_decision(session, op, entry, rec, status, body, now, actor)
     if op.action in ("save", "delete"):
         return _apply_document_answer(session, op, entry, rec, status, body, now, actor)
     return _apply_workflow_answer(session, op, entry, rec, status, body, now)
+
+
+def _request_closed(op: Op, status: int, code: Any) -> bool:
+    """The request a decision (or withdrawal) was about is gone or already decided."""
+    return status in (404, 410) or (status == 409 and code == "Error.WorkflowClosed")
+
+
+def closed_request_message(action: str, state: Any) -> str:
+    if action == "cancel_request":
+        return _("Your withdrawal was not needed: the request was already closed ({state}) on the server.").format(
+            state=state or _("gone"))
+    if action == "approve":
+        return _("Your approval was not sent: the request had already been closed ({state}) on the server, by "
+                 "someone else or withdrawn. Nothing else was changed; see the record's current state.").format(
+            state=state or _("gone"))
+    return _("Your rejection was not sent: the request had already been closed ({state}) on the server, by "
+             "someone else or withdrawn. Nothing else was changed; see the record's current state.").format(
+        state=state or _("gone"))
+
+
+def _discard_decision(session: Session, op: Op, entry: OutboxEntry, rec: Record | None, status: int, body: Any,
+                      now: dt.datetime, actor: str | None) -> Outcome:
+    """A decision about a closed request can never be taken: it leaves the outbox, and the record's
+    history and the sync report say so in words."""
+    state = body.get("state") if isinstance(body, dict) else None
+    message = closed_request_message(op.action, state)
+    workflow_id = (entry.payload or {}).get("workflowId")
+    session.delete(entry)
+    session.flush()
+    if workflow_id:
+        row = session.get(Workflow, workflow_id)
+        if row is not None and isinstance(row.data, dict) and row.data.get("localDecision"):
+            row.data = {k: v for k, v in row.data.items() if k != "localDecision"}
+    ls.audit(session, op.identifier, "discarded", revision=rec.server_revision if rec is not None else None,
+             now=now, actor=actor, details={"action": op.action, "message": message, "status": status})
+    if rec is not None:
+        ls.settle(session, rec)  # the status follows with the pull that comes next
+    return Outcome("discarded", message)
 
 
 def _fail(entry: OutboxEntry | None, rec: Record | None, message: str, *, keep_pending: bool = False) -> Outcome:
@@ -336,6 +407,8 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
         info = parse_document_info(current, allow_tombstone=True) if current is not None else None
         if rec is None:
             return _fail(entry, rec, refusal_message(op, status, body))
+        if entry is not None and op.action == "save":
+            _carried_change_meets(session, rec, entry)
         kind = ls.reconcile(session, rec, info, revision=info["revision"] if info else None, now=now, actor=actor)
         if kind == "conflict":
             return Outcome("conflict", rec.sync_error)
@@ -345,6 +418,25 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
     if status == 423:
         return _fail(entry, rec, _(LOCKED_MESSAGE), keep_pending=True)
     return _fail(entry, rec, refusal_message(op, status, body))
+
+
+def _carried_change_meets(session: Session, rec: Record, entry: OutboxEntry) -> None:
+    """A change carried by USB stick from a computer that held an older copy than this one meets
+    the server's copy: its three-way merge starts from the version it was made on (``base`` in
+    its payload, from the bundle), not from this computer's newer copy — else the server's newer
+    fields would look unchanged and the carried edit would be lost, or taken for a conflict."""
+    payload = entry.payload or {}
+    base, theirs = payload.get("base"), payload.get("document")
+    if not isinstance(base, dict) or not isinstance(theirs, dict):
+        return
+    mine = theirs
+    others = [e for e in ls.entries_of(session, rec.identifier)
+              if e.action in ls.SAVE_LIKE and e.entry_id != entry.entry_id]
+    if others and not rec.deleted and isinstance(rec.document, dict):
+        # edits made here after the import: they join the carried change
+        mine = merge3(base, theirs, rec.document).document
+    rec.base_document = base
+    ls.set_document(session, rec, mine)
 
 
 def _apply_workflow_answer(session: Session, op: Op, entry: OutboxEntry | None, rec: Record | None,

@@ -41,3 +41,37 @@ def sync_status(db: Database) -> dict[str, Any]:
         last_sync = ls.get_meta(session, "sync.last_sync")
     return {"queued": queued, "queued_records": queued_records, "failed": failed, "conflicts": conflicts,
             "errors": errors, "states": states, "last_sync": last_sync, "server": server}
+
+
+ACTION_NAMES = {"save": "save", "delete": "delete", "request_publication": "request publication",
+                "request_deletion": "request removal", "cancel_request": "withdraw request",
+                "approve": "approve", "reject": "reject"}
+DECISIONS = ("approve", "reject", "cancel_request")
+
+
+def failed_changes(db: Database) -> list[dict[str, Any]]:
+    """The changes that cannot leave without the person: failed entries, and waiting ones that hold
+    an error. Each: ``{"entry_id", "identifier", "title", "action", "message", "state",
+    "workflow_id", "created_at"}`` (``workflow_id`` for decisions, to open the request)."""
+    from focalpoint.models import Workflow
+
+    with db.session() as session:
+        entries = list(session.scalars(
+            select(OutboxEntry).where((OutboxEntry.state == "failed") | OutboxEntry.last_error.is_not(None))
+            .order_by(OutboxEntry.seq)))
+        ids = sorted({e.record_identifier for e in entries})
+        titles = {ident: title for ident, title in session.execute(
+            select(Record.identifier, Record.title).where(Record.identifier.in_(ids)))} if ids else {}
+        out = []
+        for entry in entries:
+            workflow_id = (entry.payload or {}).get("workflowId")
+            if workflow_id is None and entry.action in DECISIONS:
+                running = session.scalars(select(Workflow.id).where(
+                    Workflow.record_identifier == entry.record_identifier, Workflow.state == "running")).first()
+                workflow_id = running
+            out.append({"entry_id": entry.entry_id, "identifier": entry.record_identifier,
+                        "title": titles.get(entry.record_identifier) or {}, "action": entry.action,
+                        "message": entry.last_error or "", "state": entry.state,
+                        "workflow_id": workflow_id,
+                        "created_at": entry.created_at.isoformat() if entry.created_at else None})
+    return out
