@@ -8,12 +8,20 @@ and requests publication while the faults happen; once they stop, a few more
 syncs must converge: every edit present (or decided, for same-field clashes),
 exactly one server record per local record, at most one workflow per request.
 
+A third computer has no link at all: it gets its records on a USB stick from a connected one,
+edits offline, and sends its changes by stick through one connected computer (sometimes a second
+stick, with the same changes again, through the other, before it heard back); once the faults stop
+it gets a records bundle back from its carrier, with the acknowledgements. A focal point reviews
+the publication request (approves or rejects it) during the faults, and the removal of a record
+it published (asked for by its author, approved or rejected), during the faults too.
+
 The same schedules run against a ``--plain-chm`` hub too (the real CHM's API: no batch, no
 idempotency keys, no preconditions, no change feed), fewer of them to keep CI time reasonable.
 """
 
 from __future__ import annotations
 
+import collections
 import copy
 import json
 import random
@@ -21,6 +29,8 @@ import random
 import pytest
 
 from focalpoint.models import OutboxEntry, Workflow
+from focalpoint.review import approve, reject, request_deletion, review_queue
+from focalpoint.sync.bundle import export_outbox_bundle, export_records_bundle, import_bundle
 from focalpoint.sync.client import Timeouts
 from focalpoint.sync.conflicts import conflict_details, resolve_conflict
 from focalpoint.sync.status import sync_status
@@ -40,6 +50,7 @@ SCHEDULES = 200
 GROUPS = 4  # one hub per group of schedules
 PLAIN_SCHEDULES = 24  # against --plain-chm hubs (seeds 1000...); about a minute
 PLAIN_GROUPS = 2
+EXERCISED: collections.Counter[str] = collections.Counter()  # what the schedules really did
 FAST = Timeouts(connect=0.5, read=0.15, write=0.15, pool=0.5)
 CALM = Timeouts(connect=10, read=30, write=30, pool=10)
 
@@ -101,6 +112,11 @@ def _settle(stations: list[Station], decided: dict[tuple[str, str], str]) -> Non
     raise AssertionError("the stations did not settle")
 
 
+def _records_bundle(carrier: Station, path, gov: str):  # noqa: ANN001, ANN202
+    export_records_bundle(carrier.db, path, government=gov)
+    return path
+
+
 def _edit(station: Station, ident: str, path: str, value: str) -> None:
     doc = copy.deepcopy(station.document(ident))
     head, _, lang = path.partition(".")
@@ -109,18 +125,26 @@ def _edit(station: Station, ident: str, path: str, value: str) -> None:
 
 
 def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa: ANN001
-                 make=needs_assessment, make_complete=publishable_assessment) -> list[str]:  # noqa: ANN001
-    """``make``/``make_complete``: the records written (a draft, one complete enough to publish)."""
+                 make=needs_assessment, make_complete=publishable_assessment,  # noqa: ANN001
+                 second_stick: bool = True) -> list[str]:
+    """``make``/``make_complete``: the records written (a draft, one complete enough to publish).
+    ``second_stick``: the offline computer may send the same changes through both connected ones
+    (the hub recognizes the second delivery by its key; the real CHM has no keys, so a second
+    delivery through another account meets the first as a conflict there)."""
     rng = random.Random(seed)
     proxy.reseed(seed)
     proxy.enabled = True
-    emails = {"a": f"a{seed}@{gov}.org", "b": f"b{seed}@{gov}.org"}
-    for email in emails.values():
-        hub.add_user(email, PASSWORD, "authorized-user", gov)
+    emails = {"a": f"a{seed}@{gov}.org", "b": f"b{seed}@{gov}.org", "c": f"c{seed}@{gov}.org",
+              "r": f"r{seed}@{gov}.org"}
+    for name, email in emails.items():
+        hub.add_user(email, PASSWORD, "focal-point" if name == "r" else "authorized-user", gov)
     stations = {name: Station(tmp_path / f"{seed}-{name}", proxy.url, email, PASSWORD, timeouts=FAST,
                               seed=seed, max_attempts=3) for name, email in emails.items()}
-    a, b = stations["a"], stations["b"]
-    a.name, b.name = "a", "b"
+    a, b, c, r = stations["a"], stations["b"], stations["c"], stations["r"]
+    for name, station in stations.items():
+        station.name = name
+    usb = tmp_path / f"{seed}-usb"
+    usb.mkdir()
     try:
         edits: dict[tuple[str, str], dict[str, str]] = {}  # (record, path) -> {station: value}
         # --- offline creation on both sides
@@ -138,6 +162,38 @@ def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa:
         for _ in range(rng.randint(1, 2)):
             rng.choice([a, b]).sync()
         b.sync()
+        # --- the computer with no link gets its records by stick, and works offline
+        carrier = rng.choice([a, b])
+        import_bundle(c.db, _records_bundle(carrier, usb / "to-c-0.fpb", gov))
+        c_ids = sorted(_local_ids(c) - {requested})
+        if c_ids:
+            ident = rng.choice(c_ids)
+            chosen = "summary.en" if rng.random() < 0.7 else "title.en"
+            value = f"c-{seed}-{chosen}"
+            _edit(c, ident, chosen, value)
+            edits.setdefault((ident, chosen), {})["c"] = value
+        if rng.random() < 0.5:
+            created.append(c.store.save(make(gov, f"C{seed}")).identifier)
+        export_outbox_bundle(c.db, usb / "from-c-1.fpb")
+        import_bundle(carrier.db, usb / "from-c-1.fpb")
+        second_carrier = None
+        if second_stick and rng.random() < 0.4:  # the same changes again, through the other computer, before any answer
+            second_carrier = b if carrier is a else a
+            export_outbox_bundle(c.db, usb / "from-c-2.fpb")
+            imported = import_bundle(second_carrier.db, usb / "from-c-2.fpb")
+            if imported.skipped:  # it has unsent changes of its own on that record: it syncs first
+                second_carrier = None
+        # --- a focal point reviews the request while the faults go on
+        decision = None
+        if requested and rng.random() < 0.6:
+            r.sync()
+            if any(item.identifier == requested for item in review_queue(r.db)):
+                decision = rng.choice(["approve", "reject"])
+                if decision == "approve":
+                    approve(r.db, requested, actor=r.engine.actor)
+                else:
+                    reject(r.db, requested, f"Rejected in schedule {seed}", actor=r.engine.actor)
+                r.sync()
         # --- edits on both sides: different fields, sometimes the same one
         for round_ in range(rng.randint(1, 2)):
             for station, path in ((a, "title.en"), (b, "summary.fr")):
@@ -152,22 +208,51 @@ def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa:
             rng.choice([a, b]).sync()
             if rng.random() < 0.5:
                 rng.choice([a, b]).sync()
+        # --- a published record's removal is asked for, and decided, while the faults go on
+        removal = None
+        if decision == "approve" and rng.random() < 0.6:
+            a.sync()
+            if a.record(requested).status == "published":
+                request_deletion(a.db, requested, actor=a.engine.actor)
+                removal = "pending"
+                a.sync()
+                r.sync()
+                if any(i.identifier == requested and i.removal for i in review_queue(r.db)):
+                    removal = rng.choice(["approve", "reject"])
+                    if removal == "approve":
+                        approve(r.db, requested, actor=r.engine.actor)
+                    else:
+                        reject(r.db, requested, f"Keep it, schedule {seed}", actor=r.engine.actor)
+                    r.sync()
+        EXERCISED.update([f"decision:{decision}", f"removal:{removal}", "usb",
+                          "second stick" if second_carrier is not None else "one stick"])
         # --- the faults stop; the stations settle
         proxy.enabled = False
-        for station in (a, b):
+        for station in (a, b, r):
             station.use_client(timeouts=CALM)
         decided: dict[tuple[str, str], str] = {}
-        _settle([a, b], decided)
+        _settle([a, b, r], decided)
+        # --- the stick comes back to the computer with no link: what it sent is acknowledged
+        back = import_bundle(c.db, _records_bundle(carrier, usb / "to-c-1.fpb", gov))
+        if second_carrier is not None:
+            import_bundle(c.db, _records_bundle(second_carrier, usb / "to-c-2.fpb", gov))
+        assert _entries(c) == 0, ("the offline computer still holds delivered changes", back.to_json())
+        assert not back.conflicts, back.to_json()
 
         # --- convergence: same records, same documents, nothing queued
+        live = set(created) - ({requested} if removal == "approve" else set())
         ids = _local_ids(a)
-        assert ids == _local_ids(b) == set(created)
+        assert ids == _local_ids(b) == live
         for ident in ids:
             ra, rb = a.record(ident), b.record(ident)
             assert ra.sync_state == rb.sync_state == "synced", (ident, ra.sync_error, rb.sync_error)
             assert ra.document == rb.document
             assert ra.server_revision == rb.server_revision
-        assert _entries(a) == _entries(b) == 0
+        assert _entries(a) == _entries(b) == _entries(r) == 0
+        for ident in ids:  # the offline computer holds what the others hold
+            rc = c.record(ident)
+            assert rc is not None and rc.document == a.document(ident), ident
+            assert rc.sync_state == "synced" and rc.server_revision == a.record(ident).server_revision
         # --- no lost edit: each edited field holds its value, or the side the person chose
         for (ident, path), by in edits.items():
             head, _, lang = path.partition(".")
@@ -184,19 +269,30 @@ def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa:
         published = hub_get(hub.url, token, "/api/v2013/documents", collection="my", **{"$top": 100})
         for item in published["Items"]:
             on_hub.setdefault(item["identifier"], item["revision"])
-        assert set(on_hub) == set(created)
+        assert set(on_hub) == live
         for ident, revision in on_hub.items():
             assert a.record(ident).server_revision == revision
         flows = hub_get(hub.url, token, "/api/v2013/workflows", q=json.dumps({"data.government": gov}))
-        per_record: dict[str, int] = {}
+        per_request: dict[tuple[str, str], int] = {}
         for wf in flows:
-            per_record[wf["data"]["identifier"]] = per_record.get(wf["data"]["identifier"], 0) + 1
-        assert all(count == 1 for count in per_record.values()), per_record
+            key = (wf["data"]["identifier"], wf["type"])
+            per_request[key] = per_request.get(key, 0) + 1
+        assert all(count == 1 for count in per_request.values()), per_request  # one workflow per request
         if requested:
-            assert per_record.get(requested) == 1
+            assert per_request.get((requested, "deleteRecord"), 0) == (1 if removal else 0)
             with a.db.session() as session:
-                assert session.query(Workflow).filter_by(record_identifier=requested).count() == 1
-            assert a.record(requested).status == "submitted"
+                assert session.query(Workflow).filter_by(record_identifier=requested).count() == (2 if removal else 1)
+            if removal == "approve":  # removed from the clearing-house, and from every computer
+                for station in (a, b, r, c):
+                    assert station.record(requested) is None or station.record(requested).deleted, station.name
+            else:
+                expected = {None: "submitted", "approve": "published", "reject": "rejected"}[decision]
+                if removal == "reject":
+                    expected = "published"
+                elif removal == "pending":
+                    expected = "removal"
+                assert a.record(requested).status == expected, (decision, removal, a.record(requested).status)
+                assert r.record(requested).status == expected, (decision, removal, r.record(requested).status)
         return proxy.faults_seen()
     finally:
         for station in stations.values():
@@ -215,8 +311,11 @@ def test_random_fault_schedules_converge(hubs, tmp_path, group):
             faults += run_schedule(hub, proxy, tmp_path, seed, codes[seed % per_group])
         except AssertionError as exc:
             raise AssertionError(f"schedule {seed} (faults: {proxy.faults_seen()}): {exc}") from exc
-    # the schedules really exercised every kind of fault
+    # the schedules really exercised every kind of fault, both decisions, removals and second sticks
     assert set(faults) >= {"drop_before", "drop_after", "error_after", "duplicate", "truncate", "stall_after"}
+    done = {key for key, count in EXERCISED.items() if count}
+    assert done >= {"decision:approve", "decision:reject", "second stick"}, EXERCISED
+    assert {"removal:approve", "removal:reject"} & done, EXERCISED
 
 
 @pytest.mark.parametrize("group", range(PLAIN_GROUPS))
@@ -230,7 +329,7 @@ def test_random_fault_schedules_converge_through_a_plain_chm(plain_hubs, tmp_pat
         try:
             # the central CHM takes CHM record types only (a national target here)
             faults += run_schedule(hub, proxy, tmp_path, seed, codes[seed % per_group],
-                                   make=national_record, make_complete=national_record)
+                                   make=national_record, make_complete=national_record, second_stick=False)
         except AssertionError as exc:
             raise AssertionError(f"plain-CHM schedule {seed} (faults: {proxy.faults_seen()}): {exc}") from exc
         assert "/api/v2013/focalpoint/batch" not in {path.split("?")[0] for _m, path, _f in proxy.log}

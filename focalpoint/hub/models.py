@@ -140,3 +140,4 @@ class IdempotentResponse(HubBase):
 
 
 Index("ix_hub_record_gov_seq", Record.government, Record.seq)
+Index("ix_hub_idempotency_key", IdempotentResponse.key)  # a colleague's same change (USB sticks)

@@ -9,7 +9,9 @@
 - a "Review" menu: review queue (Ctrl+3), dashboard (Ctrl+4), history of the selected record;
 - "File > Print forms…" (Ctrl+P) and "File > Import filled PDF forms…";
 - "Sync > Resolve conflicts…" (the selected record when it is in conflict, else a choice
-  among those that are), and "Sync > Sign in…" unless the sync controller has its own.
+  among those that are), "Sync > Changes waiting for you…" (changes that could not be sent:
+  try again, discard, or open the request a decision was about), and "Sync > Sign in…" unless
+  the sync controller has its own.
 
 The main window calls it once, at the end of its constructor. UI thread only.
 """
@@ -56,6 +58,8 @@ class ReviewExtension(QObject):
         self.histories: dict[str, QWidget] = {}
         self.dialogs: list[QWidget] = []
         self.conflicts: list[tuple[str, dict[str, str]]] = []
+        self.failed: list[dict[str, Any]] = []
+        self.failed_dialog: QWidget | None = None
         self._queue_loaded = False
 
         self.queue = ReviewQueueView(self.db, self.runner, window.tabs)
@@ -121,12 +125,14 @@ class ReviewExtension(QObject):
         own_sign_in = getattr(getattr(w, "sync", None), "sign_in_action", None)
         self.sign_in_action = own_sign_in or self._action(self.open_sign_in, None, "signInAction")
         self.conflicts_action = self._action(self.resolve_conflicts, None, "resolveConflictsAction")
+        self.failed_action = self._action(self.open_failed_changes, None, "failedChangesAction")
         sync_menu = getattr(w, "sync_menu", None)
         if sync_menu is not None:
             if own_sign_in is None or own_sign_in not in sync_menu.actions():
                 sync_menu.addAction(self.sign_in_action)
             sync_menu.addSeparator()
             sync_menu.addAction(self.conflicts_action)
+            sync_menu.addAction(self.failed_action)
         self._own_sign_in = own_sign_in is None
 
     @staticmethod
@@ -175,6 +181,24 @@ class ReviewExtension(QObject):
             self.dashboard.load()
 
     # ------------------------------------------------------------ review
+
+    def show_request(self, workflow_id: str) -> QWidget:
+        """The Review tab, on one request: selected in the queue when it is there, and its review screen."""
+        model = self.queue.model
+
+        def select(*_a: Any) -> None:
+            try:
+                model.loaded.disconnect(select)
+            except (RuntimeError, TypeError):
+                pass
+            row = model.row_of(workflow_id)
+            if row >= 0:
+                self.queue.table.selectRow(row)
+                self.queue.table.setCurrentIndex(model.index(row, 0))
+
+        model.loaded.connect(select)
+        self.show_queue()
+        return self.open_review(workflow_id)
 
     def open_review(self, workflow_id: str) -> QWidget:
         """The review screen of one request, in its own window (the open one when there is)."""
@@ -285,9 +309,16 @@ class ReviewExtension(QObject):
     # ------------------------------------------------------------ conflicts
 
     def refresh_conflicts(self) -> None:
+        """Count the records in conflict and the changes waiting for the person (DB worker)."""
+        from focalpoint.sync.status import failed_changes
         from focalpoint.ui.conflict_dialog import records_in_conflict
 
         self.runner.run_db(records_in_conflict, self.db, on_done=self._got_conflicts, on_error=lambda _e: None)
+        self.runner.run_db(failed_changes, self.db, on_done=self._got_failed, on_error=lambda _e: None)
+
+    def _got_failed(self, items: list[dict[str, Any]]) -> None:
+        self.failed = items
+        self.retranslate_failed()
 
     def _got_conflicts(self, conflicts: list[tuple[str, dict[str, str]]]) -> None:
         self.conflicts = conflicts
@@ -296,6 +327,8 @@ class ReviewExtension(QObject):
     def _after_sync(self, *_report: Any) -> None:
         self.refresh_conflicts()
         self._refresh_views()
+        if self.failed_dialog is not None:
+            self.failed_dialog.load()
 
     def resolve_conflicts(self) -> QWidget | None:
         """Open the conflict dialog: the selected record when in conflict, else one chosen from the list."""
@@ -329,6 +362,29 @@ class ReviewExtension(QObject):
         self.refresh_conflicts()
         self._records_changed()
 
+    # ------------------------------------------------------------ changes waiting for the person
+
+    def open_failed_changes(self) -> QWidget:
+        """The list of changes that could not be sent (the open one when there is)."""
+        from focalpoint.ui.failed_dialog import FailedChangesDialog
+
+        dialog = self.failed_dialog
+        if dialog is None:
+            dialog = self._keep(FailedChangesDialog(self.db, self.runner, self.window))
+            dialog.changed.connect(self._failed_changed)
+            dialog.open_request.connect(self.show_request)
+            dialog.destroyed.connect(lambda *_a: setattr(self, "failed_dialog", None))
+            self.failed_dialog = dialog
+        dialog.load()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _failed_changed(self, _identifier: str) -> None:
+        self.refresh_conflicts()
+        self._records_changed()
+
     # ------------------------------------------------------------ language
 
     def _language_changed(self, _lang: str) -> None:
@@ -339,6 +395,12 @@ class ReviewExtension(QObject):
         self.conflicts_action.setText(ngettext("&Resolve a conflict ({n})…", "&Resolve conflicts ({n})…", n)
                                       .format(n=n) if n else _("&Resolve conflicts…"))
         self.conflicts_action.setEnabled(n > 0)
+
+    def retranslate_failed(self) -> None:
+        n = len(self.failed)
+        self.failed_action.setText(ngettext("&Change waiting for you ({n})…", "&Changes waiting for you ({n})…", n)
+                                   .format(n=n) if n else _("&Changes waiting for you…"))
+        self.failed_action.setEnabled(True)
 
     def retranslate(self) -> None:
         tabs = self.window.tabs
@@ -353,6 +415,7 @@ class ReviewExtension(QObject):
         if self._own_sign_in:
             self.sign_in_action.setText(_("Sign &in…"))
         self.retranslate_conflicts()
+        self.retranslate_failed()
         self.queue.retranslate()
         self.dashboard.retranslate()
         for widget in list(self.screens.values()) + list(self.histories.values()) + list(self.dialogs):
