@@ -39,7 +39,7 @@ def test_user_add_then_sign_in_through_serve(tmp_path: Path, capsys) -> None:
     with db.read() as session:
         stored = session.query(User).filter_by(email="ana@example.org").one().password_hash
     db.dispose()
-    assert stored.startswith("scrypt$16384$8$1$") and "s3cret-pass" not in stored
+    assert stored.startswith("scrypt$131072$8$1$") and "s3cret-pass" not in stored  # OWASP: N=2^17
     assert main(["user", "add", "--email", "bob@example.org", "--password", "x", "--role", "authorized-user",
                  "--database-url", url]) == 2  # a national user needs a government
 

@@ -74,15 +74,33 @@ def test_key_reused_for_another_request_is_refused(author) -> None:
     assert user.client.get(f"/api/v2013/documents/{other['header']['identifier']}/versions/draft").status_code == 404
 
 
-def test_keys_belong_to_their_user(author) -> None:
+def test_a_colleague_sending_the_same_change_gets_the_first_answer(author) -> None:
+    """A change carried by USB stick may reach the hub through two colleagues' computers: the same
+    key with the same request is the same change (replayed); a different request under that key
+    is a write of its own, evaluated afresh (the key was never this colleague's)."""
     env, gov, user = author
     colleague = env.user("authorized-user", gov)
     doc = env.national(gov)
     key = str(uuid.uuid4())
     ok(user.put_draft(doc, **{"Idempotency-Key": key}))
     second = colleague.put_draft(doc, **{"Idempotency-Key": key})
-    assert second.status_code == 200 and "Idempotent-Replay" not in second.headers
-    assert second.json()["revision"] == 2
+    assert second.status_code == 200 and second.headers.get("Idempotent-Replay") == "true"
+    assert second.json()["revision"] == 1
+    changed = dict(doc, title={"en": "Another change", "fr": "Autre"})
+    third = colleague.put_draft(changed, **{"Idempotency-Key": key})
+    assert third.status_code == 200 and "Idempotent-Replay" not in third.headers
+    assert third.json()["revision"] == 2
+
+
+def test_keys_never_replay_across_governments(author) -> None:
+    env, gov, user = author
+    doc = env.national(gov)
+    key = str(uuid.uuid4())
+    ok(user.put_draft(doc, **{"Idempotency-Key": key}))
+    other_gov = next(g for g in ("fj", "to", "vu", "ki") if g != gov)
+    stranger = env.user("authorized-user", other_gov)
+    refused = stranger.put_draft(doc, **{"Idempotency-Key": key})
+    assert refused.status_code == 403 and "Idempotent-Replay" not in refused.headers
 
 
 def test_a_refused_write_is_not_remembered(author) -> None:

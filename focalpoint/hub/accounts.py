@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from focalpoint.hub.errors import HubError
-from focalpoint.hub.models import Government, Token, User
+from focalpoint.hub.models import Government, LoginFailure, Token, User
 from focalpoint.hub.security import (
     burn_time_like_a_login,
     hash_password,
@@ -118,11 +118,90 @@ def add_user(session: Session, *, email: str, password: str, role: str, governme
         user = User(email=email)
         session.add(user)
     user.name = name or user.name or email
+    if user.id is not None and not verify_password(password, user.password_hash):
+        end_tokens(session, user.id)  # a changed password ends the old sign-ins
     user.password_hash = hash_password(password, n=hash_cost) if hash_cost else hash_password(password)
     user.role = role
     user.government = government
     user.active = True
     session.flush()
+    return user
+
+
+ACCOUNT_LIMIT = 10  # failed sign-ins of one account ...
+ADDRESS_LIMIT = 100  # ... or from one address, within LOGIN_WINDOW, before a pause of LOGIN_BLOCK
+LOGIN_WINDOW = dt.timedelta(minutes=15)
+LOGIN_BLOCK = dt.timedelta(minutes=15)
+
+
+def login_keys(email: str, address: str | None) -> list[tuple[str, int]]:
+    keys = [("account:" + (email or "").strip().lower()[:320], ACCOUNT_LIMIT)]
+    if address:
+        keys.append(("address:" + address[:64], ADDRESS_LIMIT))
+    return keys
+
+
+def check_login_allowed(session: Session, keys: list[tuple[str, int]], *, now: dt.datetime) -> None:
+    """429 ``Error.TooManyAttempts`` (with ``retryAfter`` seconds) while an account or an address
+    is paused after too many failed sign-ins."""
+    for key, _limit in keys:
+        row = session.get(LoginFailure, key)
+        if row is not None and row.blocked_until is not None and row.blocked_until > now:
+            wait = max(1, int((row.blocked_until - now).total_seconds()))
+            raise HubError(429, "Error.TooManyAttempts", "Too many failed sign-ins: wait, then try again.",
+                           retryAfter=wait)
+
+
+def note_login_failure(session: Session, keys: list[tuple[str, int]], *, now: dt.datetime) -> None:
+    for key, limit in keys:
+        row = session.get(LoginFailure, key)
+        if row is None:
+            row = LoginFailure(key=key, count=0, window_start=now)
+            session.add(row)
+        if now - row.window_start > LOGIN_WINDOW:
+            row.count, row.window_start, row.blocked_until = 0, now, None
+        row.count += 1
+        if row.count >= limit:
+            row.blocked_until = now + LOGIN_BLOCK
+
+
+def clear_login_failures(session: Session, email: str) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.key == login_keys(email, None)[0][0]))
+
+
+def end_tokens(session: Session, user_id: int) -> int:
+    """End every sign-in of a user at once (password changed, account disabled)."""
+    return session.execute(delete(Token).where(Token.user_id == user_id)).rowcount or 0
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    """Sign out: this token stops working now."""
+    return bool(session.execute(delete(Token).where(Token.token_hash == token_digest(token))).rowcount)
+
+
+def _user_by_email(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None:
+        raise ValueError(f"There is no user with the e-mail {email}.")
+    return user
+
+
+def set_active(session: Session, email: str, active: bool) -> User:
+    """Enable or disable an account; disabling ends its sign-ins at once."""
+    user = _user_by_email(session, email)
+    user.active = active
+    if not active:
+        end_tokens(session, user.id)
+    return user
+
+
+def set_password(session: Session, email: str, password: str, *, hash_cost: int | None = None) -> User:
+    """A new password; every sign-in made with the old one ends."""
+    if not password:
+        raise ValueError("The password must not be empty.")
+    user = _user_by_email(session, email)
+    user.password_hash = hash_password(password, n=hash_cost) if hash_cost else hash_password(password)
+    end_tokens(session, user.id)
     return user
 
 

@@ -6,12 +6,12 @@ Route functions are ``async``; database work runs in Starlette's thread pool
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from focalpoint import jsonsafe
+from focalpoint.hub.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from focalpoint.hub.accounts import Principal, principal_for_token
@@ -55,7 +55,9 @@ async def json_body(request: Request) -> Any:
     try:
         if not raw:
             raise ValueError("empty")
-        return json.loads(raw.decode("utf-8"))
+        return jsonsafe.loads(raw.decode("utf-8"))
+    except jsonsafe.JsonRefused as exc:
+        raise HubError(400, "Error.InvalidJson", f"The request body is refused: {exc}.") from None
     except (ValueError, UnicodeDecodeError):
         raise HubError(400, "Error.InvalidJson", "The request body is not valid JSON.") from None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from focalpoint.hub.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from focalpoint.hub import bundles, changes, history

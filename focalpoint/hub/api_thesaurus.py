@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from focalpoint.hub.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from focalpoint.forms.vocabularies import (OTHER_TERM, chm_domains, shipped_vocabulary, vocabulary_for_domain,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from focalpoint.hub.responses import JSONResponse
 
 from focalpoint.hub import workflows
 from focalpoint.hub.accounts import Principal

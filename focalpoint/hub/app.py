@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from focalpoint.hub.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -18,6 +18,7 @@ from focalpoint.hub import api_bbi
 from focalpoint.hub.body_middleware import RequestBodyMiddleware
 from focalpoint.hub.context import DEFAULT_TOKEN_TTL, MAX_BATCH, MAX_BODY_BYTES, Hub, system_clock
 from focalpoint.hub.errors import HubError, envelope
+from focalpoint.hub.security import SCRYPT_N
 from focalpoint.hub.store import HubDatabase, open_hub_database
 
 log = logging.getLogger("focalpoint.hub")
@@ -31,7 +32,7 @@ def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
 def create_app(database_url: str | None = None, *, clock: Callable[[], dt.datetime] | None = None,
                token_ttl: dt.timedelta = DEFAULT_TOKEN_TTL, max_body_bytes: int = MAX_BODY_BYTES,
                max_batch: int = MAX_BATCH, database: HubDatabase | None = None,
-               plain_chm: bool = False) -> FastAPI:
+               plain_chm: bool = False, password_cost: int | None = None) -> FastAPI:
     """The hub application on ``database_url`` (default ``sqlite:///./focalpoint-hub.sqlite3``).
 
     ``clock`` returns the current (UTC) time; tests pass a fake one to expire tokens.
@@ -40,7 +41,7 @@ def create_app(database_url: str | None = None, *, clock: Callable[[], dt.dateti
     """
     db = database or open_hub_database(database_url)
     hub = Hub(db=db, clock=clock or system_clock, token_ttl=token_ttl, max_body_bytes=max_body_bytes,
-              max_batch=max_batch, plain_chm=plain_chm)
+              max_batch=max_batch, plain_chm=plain_chm, password_cost=password_cost or SCRYPT_N)
     app = FastAPI(title="FocalPoint hub", version="1",
                   description="A CHM-compatible clearing-house server with the FocalPoint sync extension.")
     app.state.hub = hub
@@ -52,7 +53,12 @@ def create_app(database_url: str | None = None, *, clock: Callable[[], dt.dateti
 
     @app.exception_handler(HubError)
     async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message, **exc.extra)
+        extra = dict(exc.extra)
+        retry_after = extra.pop("retryAfter", None)
+        response = _error(exc.status, exc.code, exc.message, **extra)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(int(retry_after))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,6 +9,8 @@ decoded. Response compression is Starlette's ``GZipMiddleware``.
 from __future__ import annotations
 
 import json
+
+from focalpoint import jsonsafe
 import zlib
 from typing import Any
 
@@ -116,4 +118,4 @@ def parse_json(body: bytes) -> Any:
     """The JSON value of a request body; raises ValueError with a short reason."""
     if not body:
         raise ValueError("The request has no body.")
-    return json.loads(body.decode("utf-8"))
+    return jsonsafe.loads(body.decode("utf-8"))

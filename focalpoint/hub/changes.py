@@ -63,7 +63,9 @@ def changes(session: Session, p: Principal, since: int, limit: int, have: dict[s
     more = len(rows) > limit
     rows = rows[:limit]
     if not rows:
-        return Reply(200, {"results": [], "last_seq": max(ceiling, since), "more": False})
+        # a ``since`` past the feed's end names no position this hub ever gave (a hand-edited
+        # checkpoint or bundle): the answer says where the feed really ends, and the client restarts
+        return Reply(200, {"results": [], "last_seq": ceiling, "more": False})
     users = users_of_records(session, rows)
     flows = workflows_of(session, [r.identifier for r in rows])
     flow_users = users_of_workflows(session, [w for ws in flows.values() for w in ws])
@@ -81,5 +83,5 @@ def changes(session: Session, p: Principal, since: int, limit: int, have: dict[s
             "workflows": [workflow_json(w, flow_users) for w in flows.get(r.identifier, [])
                           if workflow_visible(p, w)],
         })
-    last_seq = rows[-1].seq if more else max(ceiling, since)
+    last_seq = rows[-1].seq if more else ceiling
     return Reply(200, {"results": results, "last_seq": last_seq, "more": more})

@@ -95,6 +95,36 @@ def _user_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_change(args: argparse.Namespace) -> int:
+    """``user disable|enable|password --email E``: takes effect at once (sign-ins end)."""
+    from focalpoint.hub.accounts import set_active, set_password
+
+    password = None
+    if args.user_command == "password":
+        password = _read_password(args)
+        if not password:
+            print(_("Give a password with --password, --password-stdin or FOCALPOINT_HUB_PASSWORD."),
+                  file=sys.stderr)
+            return 2
+    db = open_hub_database(args.database_url)
+    try:
+        with db.plain_write() as session:
+            if args.user_command == "password":
+                set_password(session, args.email, password or "")
+            else:
+                set_active(session, args.email, args.user_command == "enable")
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print({"disable": _("User {email} disabled; their sign-ins ended."),
+           "enable": _("User {email} enabled."),
+           "password": _("Password of {email} changed; their sign-ins ended.")}[args.user_command].format(
+        email=args.email.strip().lower()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="focalpoint-hub",
                                      description=_("A CHM-compatible hub for FocalPoint clients."))
@@ -134,6 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--replace", action="store_true", help=_("Update the user if it exists."))
     database_option(add)
     add.set_defaults(func=_user_add)
+    for command, words in (("disable", _("Disable a user: their sign-ins end at once.")),
+                           ("enable", _("Enable a disabled user again.")),
+                           ("password", _("Set a user's password: their sign-ins end at once."))):
+        change = user_sub.add_parser(command, help=words)
+        change.add_argument("--email", required=True)
+        if command == "password":
+            change.add_argument("--password")
+            change.add_argument("--password-stdin", action="store_true")
+        database_option(change)
+        change.set_defaults(func=_user_change)
     listing = user_sub.add_parser("list", help=_("List users."))
     database_option(listing)
     listing.set_defaults(func=_user_list)

@@ -38,6 +38,7 @@ class Hub:
     max_body_bytes: int = MAX_BODY_BYTES
     max_batch: int = MAX_BATCH
     plain_chm: bool = False  # no extension: keys and preconditions ignored, extension routes off
+    password_cost: int = 2**17  # scrypt N that sign-ins rehash weaker stored passwords to
 
     def now(self) -> dt.datetime:
         """Now as naive UTC (the form stored in the database)."""

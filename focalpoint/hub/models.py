@@ -65,6 +65,17 @@ class Token(HubBase):
     expires_on: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 
+class LoginFailure(HubBase):
+    """Failed sign-ins per account (``account:<email>``) and per address (``address:<ip>``), in the
+    database so that the limit holds across hub processes."""
+
+    __tablename__ = "hub_login_failure"
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class Record(HubBase):
     """A record: its draft, its published copy, its revision, lock and latest change."""
 

@@ -14,11 +14,15 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 
-SCRYPT_N = 2**14
+# OWASP Password Storage Cheat Sheet (2023-): scrypt N=2^17, r=8, p=1 (128 MiB, about 0.3 s here).
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
 _DKLEN = 32
+# at most this many password hashes at once: 64 parallel sign-ins must not take 8 GiB
+_HASHING = threading.BoundedSemaphore(4)
 
 
 def _b64(data: bytes) -> str:
@@ -32,8 +36,9 @@ def hash_password(password: str, *, n: int = SCRYPT_N) -> str:
     for throw-away users only.
     """
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P,
-                            dklen=_DKLEN)
+    with _HASHING:
+        digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P,
+                                dklen=_DKLEN, maxmem=_maxmem(n, SCRYPT_R))
     return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
 
@@ -45,11 +50,27 @@ def verify_password(password: str, stored: str) -> bool:
             return False
         salt = base64.b64decode(salt_b64)
         expected = base64.b64decode(digest_b64)
-        digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=int(n), r=int(r), p=int(p),
-                                dklen=len(expected), maxmem=256 * 1024 * 1024)
+        if not (1 < int(n) <= 2**20 and 0 < int(r) <= 32 and 0 < int(p) <= 16):
+            return False
+        with _HASHING:
+            digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=int(n), r=int(r), p=int(p),
+                                    dklen=len(expected), maxmem=_maxmem(int(n), int(r)))
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(digest, expected)
+
+
+def _maxmem(n: int, r: int) -> int:
+    return 128 * n * r + 16 * 1024 * 1024
+
+
+def needs_rehash(stored: str, *, n: int = SCRYPT_N) -> bool:
+    """True when ``stored`` was made with weaker parameters than ``n`` (rehashed at the next sign-in)."""
+    try:
+        algo, cost, r, p, _salt, _digest = stored.split("$")
+        return algo != "scrypt" or int(cost) < n or int(r) < SCRYPT_R or int(p) < SCRYPT_P
+    except ValueError:
+        return True
 
 
 # A hash checked when the e-mail is unknown, so the answer takes as long either way.

@@ -95,6 +95,7 @@ def start_hub(database_url: str | None = None, tmp_path: Path | str | None = Non
             tmp_dir = tempfile.TemporaryDirectory(prefix="focalpoint-hub-")
             tmp_path = tmp_dir.name
         database_url = f"sqlite:///{Path(tmp_path) / 'hub.sqlite3'}"
+    app_options.setdefault("password_cost", TEST_SCRYPT_N)  # throw-away users are hashed cheaply
     app = create_app(database_url, clock=clock, token_ttl=token_ttl, **app_options)
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only for
     # such sockets; without it every keep-alive response waits ~40 ms for a delayed ACK.

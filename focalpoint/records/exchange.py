@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from focalpoint import jsonsafe
 from focalpoint.fileio import write_atomic  # re-exported for callers of this module
 from focalpoint.forms import ValidationError, validate
 from focalpoint.forms.legacy_terms import upgrade_terms
@@ -94,7 +95,10 @@ class ImportResult:
 def parse_json(text: str, *, source: str = "input") -> Any:
     """Parse JSON text; an error names the line and column."""
     try:
-        return json.loads(text)
+        return jsonsafe.loads(text)
+    except jsonsafe.JsonRefused as exc:
+        raise ExchangeError(_("{source} holds a value FocalPoint refuses: {problem}.").format(
+            source=source, problem=exc)) from exc
     except json.JSONDecodeError as exc:
         raise ExchangeError(_("{source} is not valid JSON: {problem} at line {line}, column {column}.").format(
             source=source, problem=exc.msg, line=exc.lineno, column=exc.colno)) from exc

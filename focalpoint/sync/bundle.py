@@ -38,6 +38,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
+from focalpoint import jsonsafe
 from focalpoint.db import Database
 from focalpoint.fileio import write_atomic
 from focalpoint.i18n import _
@@ -86,10 +87,20 @@ class ImportSummary:
 # ---------------------------------------------------------------------- writing
 
 
+def header_digest(header: dict[str, Any], body: bytes) -> str:
+    """SHA-256 over the header (all but this digest, canonical JSON) and the content: a change to
+    either, such as a hand-edited ``meta.last_seq``, is refused like a damaged file."""
+    rest = {k: v for k, v in header.items() if k != "digest"}
+    canonical = json.dumps(rest, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode("utf-8") + b"\n" + body).hexdigest()
+
+
 def _encode(kind: str, content: dict[str, Any], meta: dict[str, Any], created: str) -> tuple[bytes, bytes]:
-    body = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
-    header = {"format": FORMAT, "version": VERSION, "kind": kind, "created": created, "meta": meta,
-              "length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str,
+                      allow_nan=False).encode("utf-8")
+    header: dict[str, Any] = {"format": FORMAT, "version": VERSION, "kind": kind, "created": created,
+                              "meta": meta, "length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+    header["digest"] = header_digest(header, body)
     return json.dumps(header, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8"), body
 
 
@@ -149,8 +160,10 @@ def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
         ids = sorted({e.record_identifier for e in entries})
         records = {r.identifier: r for r in session.scalars(select(Record).where(Record.identifier.in_(ids)))} \
             if ids else {}
+        author = ls.get_meta(session, "sync.email")
         content = {
             "entries": [{"entry_id": e.entry_id, "record_identifier": e.record_identifier, "action": e.action,
+                         "author": author,
                          "payload": e.payload, "base_revision": e.base_revision,
                          "local_revision": e.local_revision, "attempts": e.attempts,
                          "created_at": e.created_at.isoformat() if e.created_at else None}
@@ -161,7 +174,7 @@ def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
                          "local_revision": r.local_revision, "deleted": r.deleted}
                         for r in records.values()],
         }
-        all_meta = {"server": ls.get_meta(session, "sync.server"), **(meta or {})}
+        all_meta = {"server": ls.get_meta(session, "sync.server"), "author": author, **(meta or {})}
         _write(path_or_fileobj, "outbox", content, all_meta)  # frozen only once the file is written
     return {"entries": len(content["entries"]), "records": len(content["records"])}
 
@@ -196,7 +209,7 @@ def read_bundle(source: PathOrFile) -> Bundle:
     except (gzip.BadGzipFile, zlib.error, OSError) as exc:
         raise _damaged(source, _("not a FocalPoint bundle, or its checksum does not match")) from exc
     try:
-        header = json.loads(header_line)
+        header = jsonsafe.loads(header_line)
     except ValueError as exc:
         raise _damaged(source, _("no bundle header")) from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
@@ -211,10 +224,12 @@ def read_bundle(source: PathOrFile) -> Bundle:
         raise _damaged(source, _("{got} bytes instead of {expected}").format(got=len(body),
                                                                             expected=header.get("length")))
     digest = hashlib.sha256(body).hexdigest()
-    if header.get("sha256") != digest:
+    if header.get("sha256") != digest or header.get("digest") != header_digest(header, body):
         raise _damaged(source, _("its checksum does not match: it was changed after it was made"))
     try:
-        content = json.loads(body)
+        content = jsonsafe.loads(body)
+    except jsonsafe.JsonRefused as exc:
+        raise _damaged(source, _("it holds a value FocalPoint refuses: {problem}").format(problem=exc)) from exc
     except ValueError as exc:
         raise _damaged(source, _("unreadable content")) from exc
     kind = header.get("kind")
@@ -258,6 +273,10 @@ def imported_key(entry_id: str) -> str:
     return f"sync.imported.{entry_id}"
 
 
+#: actions a bundle carries only for their author (the hub would take them as the importer's)
+PERSONAL_ACTIONS = ("approve", "reject", "request_deletion")
+
+
 def delivered_key(entry_id: str) -> str:
     """Meta key: what became of a change carried here by USB stick (an ack for its computer)."""
     return f"sync.delivered.{entry_id}"
@@ -268,9 +287,22 @@ def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSu
     summary = ImportSummary(kind="outbox")
     now = utcnow()
     with db.session(write=True) as session:
+        importer = (ls.get_meta(session, "sync.email") or "").strip().lower()
         by_record: dict[str, list[dict[str, Any]]] = {}
         for entry in entries:
             by_record.setdefault(entry["record_identifier"], []).append(entry)
+        for identifier, items in list(by_record.items()):
+            # a decision is its author's: it is sent only under the name of the person who made it
+            foreign = [e for e in items if e["action"] in PERSONAL_ACTIONS
+                       and str(e.get("author") or "").strip().lower() != importer]
+            if foreign:
+                del by_record[identifier]
+                who = foreign[0].get("author") or _("someone who had not signed in")
+                summary.skipped[identifier] = _(
+                    "This stick holds a decision (an approval, a rejection or a removal request) made by "
+                    "{author}. It can only be sent under that person's name: sign in as {author} on this "
+                    "computer, or carry the stick to that person's computer. Nothing of this record was "
+                    "imported.").format(author=who)
         for identifier, items in by_record.items():
             known = set(session.scalars(select(OutboxEntry.entry_id).where(
                 OutboxEntry.entry_id.in_([e["entry_id"] for e in items]))))

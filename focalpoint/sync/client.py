@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 
 from focalpoint import __version__
+from focalpoint import jsonsafe
 from focalpoint.i18n import _
 from focalpoint.sync.errors import MalformedAnswer, NetworkError
 
@@ -232,7 +233,7 @@ class HubClient:
                     type=content_type or _("unknown")))
             return Answer(status, None, headers, data[:500].decode("utf-8", "replace"))
         try:
-            body = json.loads(data)
+            body = jsonsafe.loads(data)  # no NaN, no infinities, no absurd nesting
         except (ValueError, UnicodeDecodeError) as exc:
             if ok:
                 raise MalformedAnswer(_("an answer that is not valid JSON")) from exc

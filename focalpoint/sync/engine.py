@@ -17,6 +17,7 @@ are cached in Meta and a token is held.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 import threading
 import time
@@ -67,6 +68,7 @@ from focalpoint.sync.protocol import (
     with_body,
 )
 
+log = logging.getLogger("focalpoint.sync")
 CAPABILITIES_TTL = dt.timedelta(hours=24)
 ACCOUNT_META_KEY = "account.user"  # read by focalpoint.review.current_account
 REALM_META_KEY = "sync.realm"  # the Realm header sent to ``sync.server`` (CHM, CHM-DEV ...)
@@ -546,6 +548,13 @@ class SyncEngine:
             if not answer.ok:
                 raise MalformedAnswer(_("HTTP {status} for the list of changes").format(status=answer.status))
             page = parse_changes(answer.body)
+            if first and isinstance(since, int) and isinstance(page.last_seq, int) and page.last_seq < since:
+                # our checkpoint is past the end of the hub's feed: it never came from this hub (a
+                # damaged or altered bundle, a hub restored from a backup); read the feed from the start
+                log.warning("pull checkpoint %s is past the end of the feed (%s): reading from the start",
+                            since, page.last_seq)
+                since = 0
+                continue
             first = False
             for change in page.results:
                 have.pop(change.identifier, None)

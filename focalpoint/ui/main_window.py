@@ -61,6 +61,9 @@ class MainWindow(QMainWindow):
         from focalpoint.ui.backup_actions import install as install_backup_actions
 
         install_backup_actions(self)
+        from focalpoint.ui.usb_actions import install as install_usb_actions
+
+        install_usb_actions(self)  # File > USB stick: changes and records carried on a file
         if language is not None:
             language.changed.connect(self._language_changed)
         self.catalog.loaded.connect(self.refresh_counts)
@@ -253,6 +256,9 @@ class MainWindow(QMainWindow):
             self.records.retranslate()
         self.status.retranslate()
         self.sync.retranslate()
+        usb = getattr(self, "usb_actions", None)
+        if usb is not None:
+            usb.retranslate()
 
     # ------------------------------------------------------------ lifetime
 
