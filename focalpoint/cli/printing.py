@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from focalpoint.i18n import LANGUAGES, _
+from focalpoint.i18n import LANGUAGES, _, ngettext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -132,4 +132,9 @@ def _import(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(report.summary())
+    failed = [f.path.name for f in report.files if not f.ok]
+    if failed:  # repeated at the end, where the reader of a long batch looks
+        print(ngettext("{count} of {total} files was not imported: {files}",
+                       "{count} of {total} files were not imported: {files}", len(failed)).format(
+            count=len(failed), total=len(report.files), files=", ".join(failed)), file=sys.stderr)
     return 0 if report.ok else 1

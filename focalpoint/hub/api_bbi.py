@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from focalpoint.hub import bbi_store
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import JSON_BODY, caller, hub_of, json_body
+from focalpoint.hub.api_common import MAX_POSITION, JSON_BODY, caller, hub_of, json_body
 
 router = APIRouter(prefix="/api/v2016/bbi-requests", tags=["bio-bridge"])
 
@@ -43,7 +43,7 @@ async def create(request: Request, principal: Principal = Depends(caller)) -> JS
 
 
 @router.get("")
-async def list_(request: Request, q: str | None = None, sk: int = Query(0, ge=0),
+async def list_(request: Request, q: str | None = None, sk: int = Query(0, ge=0, le=MAX_POSITION),
                 l: int = Query(100, ge=0, le=bbi_store.MAX_LIMIT),  # noqa: E741 (the real parameter name)
                 s: str | None = None, f: str | None = None,
                 principal: Principal = Depends(caller)) -> JSONResponse:

@@ -50,6 +50,9 @@ async def caller(request: Request) -> Principal:
     return principal
 
 
+MAX_POSITION = 2**53  # positions and offsets fit a 64-bit column (and a JavaScript number)
+
+
 async def json_body(request: Request) -> Any:
     raw = await request.body()
     try:

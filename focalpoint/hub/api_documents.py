@@ -7,7 +7,7 @@ from focalpoint.hub.responses import JSONResponse
 
 from focalpoint.hub import listing, locks, records
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import JSON_BODY, caller, json_body, precondition, read, respond, write
+from focalpoint.hub.api_common import MAX_POSITION, JSON_BODY, caller, json_body, precondition, read, respond, write
 from focalpoint.hub.context import Reply
 from focalpoint.hub.errors import HubError
 from focalpoint.hub.validation import check_schema, validation_errors
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v2013/documents", tags=["documents"])
 async def list_documents(request: Request, collection: str | None = None,
                          filter_: str | None = Query(None, alias="$filter"),
                          top: int = Query(100, alias="$top", ge=0, le=1000),
-                         skip: int = Query(0, alias="$skip", ge=0),
+                         skip: int = Query(0, alias="$skip", ge=0, le=MAX_POSITION),
                          principal: Principal = Depends(caller)) -> JSONResponse:
     """``{"Count", "Items"}``: ``collection=my`` (published) or ``mydraft`` (drafts), ``$filter``, paging."""
     return await read(request, listing.list_documents, principal, collection, filter_, top, skip)

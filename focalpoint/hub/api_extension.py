@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from focalpoint.hub import bundles, changes, history
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import JSON_BODY, caller, hub_of, json_body, read, respond
+from focalpoint.hub.api_common import MAX_POSITION, JSON_BODY, caller, hub_of, json_body, read, respond
 from focalpoint.hub.batch import run_batch
 from focalpoint.hub.context import EXTENSIONS, PROTOCOL_VERSION
 
@@ -35,7 +35,7 @@ async def capabilities(request: Request) -> JSONResponse:
 
 
 @router.get("/changes")
-async def change_feed(request: Request, since: int = Query(0, ge=0),
+async def change_feed(request: Request, since: int = Query(0, ge=0, le=MAX_POSITION),
                       limit: int = Query(changes.DEFAULT_LIMIT, ge=1, le=changes.MAX_LIMIT),
                       have: str | None = Query(None, max_length=16_000),
                       principal: Principal = Depends(caller)) -> JSONResponse:

@@ -7,7 +7,7 @@ from focalpoint.hub.responses import JSONResponse
 
 from focalpoint.hub import workflows
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import JSON_BODY, caller, json_body, read, write
+from focalpoint.hub.api_common import MAX_POSITION, JSON_BODY, caller, json_body, read, write
 from focalpoint.hub.errors import HubError
 
 router = APIRouter(prefix="/api/v2013/workflows", tags=["workflows"])
@@ -23,7 +23,7 @@ async def create(request: Request, principal: Principal = Depends(caller)) -> JS
 @router.get("")
 async def list_(request: Request, q: str | None = None, top: int | None = Query(None, alias="$top", ge=0, le=1000),
                 skip: int | None = Query(None, alias="$skip", ge=0), l: int | None = Query(None, ge=0, le=1000),  # noqa: E741
-                sk: int | None = Query(None, ge=0),
+                sk: int | None = Query(None, ge=0, le=MAX_POSITION),
                 principal: Principal = Depends(caller)) -> JSONResponse:
     """Workflows the caller may see, filtered by ``q`` (``{"state": "running"}``, ``{"data.identifier": X}``…).
 

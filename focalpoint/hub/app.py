@@ -23,6 +23,46 @@ from focalpoint.hub.store import HubDatabase, open_hub_database
 
 log = logging.getLogger("focalpoint.hub")
 
+TRANSIENT = ("database is locked", "database table is locked", "could not serialize", "deadlock detected",
+             "canceling statement due to lock timeout", "too many connections", "the database system is starting")
+
+
+def is_transient(exc: OperationalError) -> bool:
+    """A failure that a retry may not meet again (contention, a restart), as opposed to a broken
+    schema or disk."""
+    text = str(exc.orig or exc).lower()
+    return any(part in text for part in TRANSIENT)
+
+
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"), (b"cross-origin-resource-policy", b"same-origin")]
+API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+
+
+class SecurityHeadersMiddleware:
+    """Headers every answer carries: no MIME sniffing, no framing, no referrer; a strict content
+    policy on everything but the optional /docs page."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope.get("path", "") in ("/docs", "/docs/oauth2-redirect")
+
+        async def with_headers(message) -> None:  # noqa: ANN001
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                headers = list(message.get("headers", [])) + SECURITY_HEADERS
+                if not docs:
+                    headers.append(API_CSP)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
 
 def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
     headers = {"WWW-Authenticate": "Ticket"} if status == 401 else None
@@ -32,7 +72,7 @@ def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
 def create_app(database_url: str | None = None, *, clock: Callable[[], dt.datetime] | None = None,
                token_ttl: dt.timedelta = DEFAULT_TOKEN_TTL, max_body_bytes: int = MAX_BODY_BYTES,
                max_batch: int = MAX_BATCH, database: HubDatabase | None = None,
-               plain_chm: bool = False, password_cost: int | None = None) -> FastAPI:
+               plain_chm: bool = False, password_cost: int | None = None, docs: bool = False) -> FastAPI:
     """The hub application on ``database_url`` (default ``sqlite:///./focalpoint-hub.sqlite3``).
 
     ``clock`` returns the current (UTC) time; tests pass a fake one to expire tokens.
@@ -42,7 +82,9 @@ def create_app(database_url: str | None = None, *, clock: Callable[[], dt.dateti
     db = database or open_hub_database(database_url)
     hub = Hub(db=db, clock=clock or system_clock, token_ttl=token_ttl, max_body_bytes=max_body_bytes,
               max_batch=max_batch, plain_chm=plain_chm, password_cost=password_cost or SCRYPT_N)
-    app = FastAPI(title="FocalPoint hub", version="1",
+    # the interactive /docs page loads its scripts from a CDN (blank on an offline national network):
+    # off unless asked for (``serve --docs``); the description itself is always at /openapi.json
+    app = FastAPI(title="FocalPoint hub", version="1", docs_url="/docs" if docs else None, redoc_url=None,
                   description="A CHM-compatible clearing-house server with the FocalPoint sync extension.")
     app.state.hub = hub
     db.prune(hub.now())
@@ -74,7 +116,12 @@ def create_app(database_url: str | None = None, *, clock: Callable[[], dt.dateti
 
     @app.exception_handler(OperationalError)
     async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("database error: %s", exc.orig)
+        # only a passing contention is "busy, retry"; a missing table or a disk error is not
+        first_line = str(exc.orig).splitlines()[0][:200] if exc.orig is not None else type(exc).__name__
+        if not is_transient(exc):
+            log.error("database error (%s): %s", type(exc.orig).__name__, first_line)
+            return _error(500, "Error.Internal", "The hub's database failed; it has been logged.")
+        log.warning("database busy: %s", first_line)
         response = _error(503, "Error.Busy", "The hub is busy; try again shortly.")
         response.headers["Retry-After"] = "2"
         return response
@@ -85,5 +132,6 @@ def create_app(database_url: str | None = None, *, clock: Callable[[], dt.dateti
         return _error(500, "Error.Internal", "The hub failed to handle the request; it has been logged.")
 
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestBodyMiddleware, max_bytes=max_body_bytes)
     return app

@@ -47,7 +47,8 @@ def parse_have(value: str | None) -> dict[str, int]:
     pairs: dict[str, int] = {}
     for part in value.split(","):
         uid, sep, rev = part.strip().rpartition(":")
-        if not sep or not uid or not rev.isdigit():
+        # ASCII digits only: "²".isdigit() is true, and int("²") fails
+        if not sep or not uid or not (rev.isascii() and rev.isdigit()) or len(rev) > 15:
             raise bad_request("Error.InvalidRequest", f"'have' takes identifier:revision pairs; {part!r} is not one.")
         pairs[uid] = int(rev)
     if len(pairs) > MAX_HAVE:

@@ -47,8 +47,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     from focalpoint.hub.app import create_app
 
-    app = create_app(args.database_url, token_ttl=dt.timedelta(hours=args.token_hours), plain_chm=args.plain_chm)
-    print(_("FocalPoint hub on http://{host}:{port} (API description at /docs)").format(
+    app = create_app(args.database_url, token_ttl=dt.timedelta(hours=args.token_hours), plain_chm=args.plain_chm,
+                     docs=args.docs)
+    print(_("FocalPoint hub on http://{host}:{port} (API description at /openapi.json)").format(
         host=args.host, port=args.port), file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False,
                 forwarded_allow_ips=args.forwarded_allow_ips, proxy_headers=bool(args.forwarded_allow_ips))
@@ -145,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--forwarded-allow-ips", default=None,
                        help=_("Addresses of a reverse proxy whose X-Forwarded-* headers are trusted."))
+    serve.add_argument("--docs", action="store_true",
+                       help=_("Also serve the interactive /docs page (its scripts come from the Internet)."))
     serve.add_argument("--plain-chm", action="store_true",
                        help=_("Answer as the real CHM API does and advertise no FocalPoint extension."))
     database_option(serve)

@@ -25,8 +25,7 @@ def check_write(p: Principal, government: str | None, creator_id: int | None) ->
         if p.is_secretariat:
             raise forbidden("The secretariat does not edit national records.")
         if p.government != government:
-            raise forbidden(f"You may only edit records of your own government ({p.government}), "
-                            f"not of '{government}'.")
+            raise forbidden(f"You may only edit records of your own government ({p.government}).")
     elif creator_id is not None and creator_id != p.id and not p.is_secretariat:
         raise forbidden("Only the author of a reference record or the secretariat may change it.")
 

@@ -151,7 +151,7 @@ def _visible_draft(session: Session, p: Principal, uid: str) -> Record:
     if record is None or record.deleted or record.draft_body is None:
         raise not_found("The draft")
     if not can_see_draft(p, record.government, record.created_by):
-        raise forbidden("You may not see this draft.")
+        raise not_found("The draft")  # the same answer as for an identifier nobody used: no oracle
     return record
 
 
@@ -256,7 +256,8 @@ def delete_draft(ctx: WriteContext, uid: str, if_match: str | None = None) -> Re
     """Discard the draft (DELETE .../versions/draft); a never-published record becomes a tombstone."""
     p, session = ctx.principal, ctx.session
     record = get_record(session, check_uid(uid), for_update=True)
-    if record is None or record.deleted or record.draft_body is None:
+    if record is None or record.deleted or record.draft_body is None \
+            or not can_see_draft(p, record.government, record.created_by):
         raise not_found("The draft")
     check_write(p, record.government, record.created_by)
     check_preconditions(session, record, if_match, None)

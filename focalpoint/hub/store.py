@@ -17,12 +17,14 @@ Any thread may call these methods; a session belongs to the thread that opened i
 
 from __future__ import annotations
 
+import os
+
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, create_engine, delete, event, select, update
+from sqlalchemy import Engine, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,7 +37,8 @@ IDEMPOTENCY_RETENTION = dt.timedelta(days=180)
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           hide_parameters=True)  # an error never logs a document
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
@@ -117,19 +120,86 @@ class HubDatabase:
             self.read_engine.dispose()
 
 
-def open_hub_database(url: str | None = None) -> HubDatabase:
-    """Open (and create the tables of) the hub database at ``url``."""
+SCHEMA_LOCK = 0x46504855  # "FPHU": PostgreSQL advisory lock held while tables are created
+POOL_SIZE_ENV = "FOCALPOINT_HUB_POOL_SIZE"
+MAX_OVERFLOW_ENV = "FOCALPOINT_HUB_MAX_OVERFLOW"
+
+
+def _pool_setting(value: int | None, env: str, default: int) -> int:
+    if value is not None:
+        return value
+    raw = os.environ.get(env)
+    if raw is None or not raw.strip():
+        return default
+    if not raw.strip().isdigit():
+        raise ValueError(f"{env} must be a whole number, not {raw!r}.")
+    return int(raw)
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the hub's tables that do not exist yet. On PostgreSQL, processes starting together
+    take turns (an advisory lock held for the duration), so none fails on another's half-made
+    schema."""
+    from focalpoint.hub import bbi_store  # noqa: F401  (its table is made by create_all too)
+
+    if engine.dialect.name != "postgresql":
+        HubBase.metadata.create_all(engine)
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+        try:
+            conn.commit()
+            HubBase.metadata.create_all(conn)
+            conn.commit()
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
+            conn.commit()
+
+
+def open_hub_database(url: str | None = None, *, pool_size: int | None = None,
+                      max_overflow: int | None = None) -> HubDatabase:
+    """Open (and create the tables of) the hub database at ``url``.
+
+    On PostgreSQL each process keeps at most ``pool_size`` + ``max_overflow`` connections
+    (default 5 + 5; or ``FOCALPOINT_HUB_POOL_SIZE`` / ``FOCALPOINT_HUB_MAX_OVERFLOW``): with
+    several processes, keep their sum below the server's ``max_connections``."""
     url = url or DEFAULT_DATABASE_URL
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        write_engine = _sqlite_engine(url, immediate=True)
-        read_engine = _sqlite_engine(url, immediate=False)
+        with _sqlite_setup_lock(url):
+            write_engine = _sqlite_engine(url, immediate=True)
+            read_engine = _sqlite_engine(url, immediate=False)
+            create_tables(write_engine)
+            return _with_counter(HubDatabase(url, write_engine, read_engine))
     else:
-        write_engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        write_engine = create_engine(url, pool_pre_ping=True, hide_parameters=True,
+                                     pool_size=_pool_setting(pool_size, POOL_SIZE_ENV, 5),
+                                     max_overflow=_pool_setting(max_overflow, MAX_OVERFLOW_ENV, 5))
         read_engine = write_engine
-    from focalpoint.hub import bbi_store  # noqa: F401  (its table is made by create_all too)
-    HubBase.metadata.create_all(write_engine)
-    db = HubDatabase(url, write_engine, read_engine)
+    create_tables(write_engine)
+    return _with_counter(HubDatabase(url, write_engine, read_engine))
+
+
+@contextmanager
+def _sqlite_setup_lock(url: str) -> Iterator[None]:
+    """Processes opening one SQLite file at the same moment set it up in turn (switching it to
+    WAL and creating tables can otherwise meet "database is locked" at once): an exclusive lock
+    on a file beside it, held only while the database is opened."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or os.name != "posix":
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.setup-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _with_counter(db: HubDatabase) -> HubDatabase:
     try:
         with db.plain_write() as session:
             if session.get(Counter, CHANGES) is None:

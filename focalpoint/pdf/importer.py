@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import LimitReachedError, PyPdfError
 
 from focalpoint.forms import load_form, validate, vocabulary
 from focalpoint.forms.model import (ACTIVITY, ATTACHMENT, BOOLEAN, CODE, DATE, GROUP, LINK, LOCALIZED_KINDS,
@@ -105,27 +105,55 @@ class ImportReport:
 
 # ------------------------------------------------------------------ reading the PDF
 
-def _field_values(reader: PdfReader) -> dict[str, Any]:
-    """Every terminal field's value by its full name (radio groups by the group's name)."""
+# What reading a damaged or hostile file can raise, caught only around the pypdf calls of
+# _read_pdf (our own code never runs inside): the file not opening (OSError), pypdf's own errors
+# (PyPdfError: a bad cross-reference table, a cycle in a /Parent chain, fields nested past its
+# limit), RecursionError on nesting it does not limit, and the plain exceptions its parser lets
+# out on malformed objects (pypdf 7.1 raises AttributeError on an object that is a reference to
+# itself, "4 0 obj 4 0 R", and ValueError, TypeError, KeyError or IndexError on objects of the
+# wrong type or shape).
+_PDF_ERRORS = (OSError, PyPdfError, RecursionError, ValueError, AttributeError, TypeError, KeyError, IndexError)
+
+
+@dataclass
+class _PdfContent:
+    """All the import needs from one PDF, as plain text (nothing left for pypdf to resolve later)."""
+
+    values: dict[str, str]      # every filled terminal field's value by its full name
+    has_fields: bool
+    code: FormCode | None
+
+
+def _read_pdf(path: Path) -> _PdfContent:
+    """Read one PDF's field values and form code: the only place the import calls pypdf.
+
+    Raises one of ``_PDF_ERRORS`` on a file pypdf cannot read (see there)."""
+    reader = PdfReader(str(path))
     fields = reader.get_fields() or {}
-    out: dict[str, Any] = {}
-    for name, fld in fields.items():
+    values: dict[str, str] = {}
+    for name, fld in fields.items():  # radio groups by the group's name
         value = fld.get("/V")
-        if value is None:
-            continue
-        out[name] = value
-    return out
-
-
-def _form_code(reader: PdfReader, values: dict[str, Any]) -> FormCode | None:
-    code = parse_form_code(str(values.get(fn.CODE_FIELD) or ""))
+        if value is not None:
+            values[str(name)] = str(value)
+    code = parse_form_code(values.get(fn.CODE_FIELD, ""))
     if code is None:
         meta = reader.metadata or {}
         for key in ("/Keywords", "/Subject"):
             code = parse_form_code(str(meta.get(key) or ""))
             if code is not None:
                 break
-    return code
+    return _PdfContent(values=values, has_fields=bool(fields), code=code)
+
+
+def _describe(exc: BaseException) -> str:
+    """What is wrong with a PDF that could not be read, in a line."""
+    if isinstance(exc, RecursionError | LimitReachedError | AttributeError):
+        return _("its objects refer to themselves in a loop or are nested too deeply")
+    if isinstance(exc, TypeError | KeyError | IndexError):
+        return _("its objects are damaged")
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
 def _resolve(form: FormDefinition, parts: list) -> tuple[Field | None, list, list]:
@@ -400,13 +428,12 @@ def read_filled_pdf(path: Path | str, *, find_record: Callable[[str], str | None
     path = Path(path)
     result = FileImport(path=path)
     try:
-        reader = PdfReader(str(path))
-        values = _field_values(reader)
-    except (OSError, PdfReadError, ValueError) as exc:
-        result.error = _("cannot read this PDF: {error}").format(error=exc)
+        content = _read_pdf(path)
+    except _PDF_ERRORS as exc:
+        result.error = _("cannot read this PDF: {error}").format(error=_describe(exc))
         return result
-    code = _form_code(reader, values)
-    if code is not None and not reader.get_fields():
+    values, code = content.values, content.code
+    if code is not None and not content.has_fields:
         result.code = str(code)
         result.error = _("this PDF is a form for printing, not a fillable one: type its answers in "
                          "FocalPoint")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -72,9 +72,11 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(300)
         self._counts_timer.timeout.connect(self._load_counts)
-        available = self.screen().availableGeometry()  # a 1024x600 netbook gets a window that fits
-        self.resize(min(1280, available.width()), min(800, available.height()))
+        from focalpoint.ui.screen_fit import fit_window, keep_on_screen
+
+        fit_window(self, QSize(1280, 800))  # a 1024x600 netbook gets a window that fits, status bar included
         self._restore_state()
+        keep_on_screen(self)  # a size remembered from a larger screen shrinks to this one
         self.retranslate()
         self._install_extensions()
 

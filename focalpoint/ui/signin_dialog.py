@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QLabel, QLineEdit,
+                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from focalpoint.db import Database
 from focalpoint.i18n import _
@@ -141,6 +141,7 @@ class SignInDialog(QDialog):
     """Ask for the hub, the e-mail and the password; sign in on the network worker."""
 
     signed_in = Signal(object)  # SignInResult
+    PREFERRED_WIDTH = 560
 
     def __init__(self, db: Database, runner, parent: QWidget | None = None, *,  # noqa: ANN001
                  tokens: TokenStore | None = None, transport: Any = None) -> None:
@@ -189,16 +190,35 @@ class SignInDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         for field in (self.server, self.email, self.password):
             field.textChanged.connect(lambda _t: self._update())
+        # Everything but the buttons scrolls: a long message wraps and never squashes the fields,
+        # and on a small screen the buttons stay in view.
+        for field in (self.server, self.email, self.password):
+            field.setMinimumHeight(max(field.sizeHint().height(), field.fontMetrics().height() + 10, 24))
+            field.setMinimumWidth(220)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.body = QWidget(self)
+        self.body.setObjectName("signInBody")
+        body_layout = QVBoxLayout(self.body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.intro)
+        body_layout.addLayout(self.form)
+        body_layout.addWidget(self.storage_note)
+        body_layout.addWidget(self.remember)
+        body_layout.addWidget(self.message)
+        body_layout.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("signInScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.body)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.storage_note)
-        layout.addWidget(self.remember)
-        layout.addWidget(self.message)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
         self.retranslate()
         self._update()
+        self._fit()
 
     def load(self) -> None:
         """Fill in the last server and e-mail (DB worker) and find out whether a keyring exists."""
@@ -278,6 +298,35 @@ class SignInDialog(QDialog):
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setStyleSheet("QLabel { color: #a4262c; }" if error else "")
         self.message.setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as the texts need at this width (a message wraps onto more lines), never taller than the
+        screen: what does not fit scrolls, the buttons stay in view."""
+        from focalpoint.ui.screen_fit import FRAME_RESERVE, available_geometry
+
+        available = available_geometry(self)
+        room_w = available.width() - FRAME_RESERVE.left() - FRAME_RESERVE.right()
+        room_h = available.height() - FRAME_RESERVE.top() - FRAME_RESERVE.bottom()
+        width = min(max(self.width() if self.isVisible() else 0, self.PREFERRED_WIDTH), room_w)
+        margins = self.layout().contentsMargins()
+        inner = width - margins.left() - margins.right()
+        body_height = self.body.heightForWidth(inner) if self.body.hasHeightForWidth() else -1
+        body_height = max(body_height, self.body.minimumSizeHint().height())
+        height = (body_height + self.buttons.sizeHint().height() + self.layout().spacing()
+                  + margins.top() + margins.bottom())
+        self.setMinimumSize(min(520, room_w), min(height, room_h))  # never squashed; scrolls on a tiny screen
+        if not self.isVisible():
+            self.resize(width, min(height, room_h))
+        elif self.height() < min(height, room_h):
+            self.resize(self.width(), min(height, room_h))
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+        self._fit()
+        super().showEvent(event)
+        from focalpoint.ui.screen_fit import keep_on_screen
+
+        keep_on_screen(self)
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Sign in to the clearing-house"))
@@ -301,3 +350,5 @@ class SignInDialog(QDialog):
         self.remember.setText(_("&Remember on this computer in a file only I can read"))
         self.sign_in_button.setText(_("&Sign in"))
         self.storage_note.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+        if hasattr(self, "body"):
+            self._fit()

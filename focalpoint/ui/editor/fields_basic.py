@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QDate, QSize, Qt
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QLineEdit, QPlainTextEdit, QTabBar, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QCalendarWidget, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+                               QTabBar, QToolButton, QVBoxLayout, QWidget)
 
 from focalpoint.forms.model import Field
 from focalpoint.i18n import NATIVE_NAMES, _, get_language, is_rtl, localize
@@ -198,49 +199,284 @@ class LocalizedTextField(FieldWidget):
             self.tabs.setTabToolTip(i, _("Text in {language}").format(language=NATIVE_NAMES.get(lang, lang)))
 
 
-class DateField(FieldWidget):
-    """``date``: a calendar picker with an empty state ("no date")."""
+_BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c"), None)
 
-    EMPTY = QDate(1900, 1, 1)
+
+def _typing_format(fmt: str) -> str:
+    """A locale's short date format, loosened for typing: 1 or 2 digits for day and month."""
+    fmt = fmt.translate(_BIDI_MARKS)
+    fmt = re.sub(r"d+", "d", fmt)
+    return re.sub(r"M+", "M", fmt)
+
+
+def date_formats(lang: str | None = None) -> list[tuple[str, int]]:
+    """(format, base year) pairs accepted when a date is typed: ISO, then the interface language's short
+    format, then the system's (a two-digit year means 20xx)."""
+    from PySide6.QtCore import QLocale
+
+    from focalpoint.ui.locale import latin_digit_locale
+
+    out: list[tuple[str, int]] = [("yyyy-M-d", 1900)]
+    for locale in (latin_digit_locale(lang or get_language()), QLocale.system()):
+        fmt = _typing_format(locale.dateFormat(QLocale.FormatType.ShortFormat))
+        if "yyyy" not in fmt and "yy" in fmt:
+            out.append((fmt.replace("yy", "yyyy"), 1900))  # 15/01/2026 in a locale that writes 15/01/26
+            out.append((fmt, 2000))
+        else:
+            out.append((fmt, 1900))
+    seen: set[tuple[str, int]] = set()
+    return [f for f in out if not (f in seen or seen.add(f))]
+
+
+def parse_date(text: str, lang: str | None = None) -> QDate:
+    """``"2026-01-15"`` or the locale's short form (``15/01/2026``, ``1/15/26``, ``15.01.2026``…) → a QDate;
+    an invalid QDate when the text is not a date."""
+    cleaned = text.translate(_BIDI_MARKS).strip()
+    if not cleaned:
+        return QDate()
+    for fmt, base in date_formats(lang):
+        date = QDate.fromString(cleaned, fmt, base)
+        if date.isValid():
+            return date
+    return QDate()
+
+
+def example_date_texts(lang: str | None = None) -> tuple[str, str]:
+    """Today written the ISO way and the locale's short way (four-digit year), for hints."""
+    from PySide6.QtCore import QLocale
+
+    from focalpoint.ui.locale import latin_digit_locale
+
+    today = QDate.currentDate()
+    locale = latin_digit_locale(lang or get_language())
+    fmt = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    if "yyyy" not in fmt:
+        fmt = fmt.replace("yy", "yyyy")
+    return today.toString("yyyy-MM-dd"), locale.toString(today, fmt)
+
+
+class DateLineEdit(QLineEdit):
+    """A date typed as text (ISO or the locale's short form); empty means no date.
+
+    Offers ``date()``/``setDate()``/``dateChanged`` like a ``QDateEdit``, without its
+    sentinel "empty" date: an empty box stays empty.
+    """
+
+    dateChanged = Signal(QDate)  # noqa: N815 — the QDateEdit name
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._last = QDate()
+        self.textChanged.connect(self._text_changed)
+
+    def date(self) -> QDate:
+        return parse_date(self.text())
+
+    def setDate(self, date: QDate) -> None:  # noqa: N802
+        self.setText(date.toString("yyyy-MM-dd") if date is not None and date.isValid() else "")
+
+    def _text_changed(self, _text: str) -> None:
+        date = self.date()
+        if date != self._last:
+            self._last = date
+            self.dateChanged.emit(date)
+
+
+class CalendarPopup(QFrame):
+    """The calendar under a date box: a click (or Enter) picks the date, Escape closes it."""
+
+    picked = Signal(QDate)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.calendar = QCalendarWidget(self)
+        self.calendar.setObjectName("dateCalendar")
+        self.calendar.setGridVisible(False)
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.calendar.setDateRange(QDate(1900, 1, 1), QDate(2999, 12, 31))
+        self.calendar.clicked.connect(self._pick)
+        self.calendar.activated.connect(self._pick)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.calendar)
+
+    def _pick(self, date: QDate) -> None:
+        self.hide()
+        self.picked.emit(date)
+
+    def open_at(self, date: QDate, anchor: QWidget) -> None:
+        """Show the month of ``date`` with it selected, below ``anchor`` (above when there is no room)."""
+        from focalpoint.ui.locale import latin_digit_locale
+
+        self.calendar.setLocale(latin_digit_locale(get_language()))
+        self.setLayoutDirection(_direction_for(get_language()))
+        self.calendar.setSelectedDate(date)
+        self.calendar.setCurrentPage(date.year(), date.month())
+        self.adjustSize()
+        screen = (anchor.screen() or self.screen()).availableGeometry()
+        below = anchor.mapToGlobal(anchor.rect().bottomLeft())
+        if self.layoutDirection() == Qt.LayoutDirection.RightToLeft:  # under the box, flush with its right
+            below.setX(anchor.mapToGlobal(anchor.rect().bottomRight()).x() - self.width())
+        x = min(max(below.x(), screen.left()), screen.left() + screen.width() - self.frameGeometry().width())
+        y = below.y()
+        if y + self.height() > screen.bottom():
+            y = max(screen.top(), anchor.mapToGlobal(anchor.rect().topLeft()).y() - self.height())
+        self.move(x, y)
+        self.show()
+        self.calendar.setFocus(Qt.FocusReason.PopupFocusReason)
+
+
+class DateField(FieldWidget):
+    """``date``: typed (``2026-01-15`` or the locale's short form) or picked in a calendar; may stay empty.
+
+    The calendar opens at the date shown, else — for the end of a start/end pair (``dateOrder``)
+    — at the start date, else at today. What was understood is shown beside the box in words.
+    """
 
     def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
         super().__init__(fld, ctx, parent)
-        self.edit = QDateEdit(self)
-        self.edit.setCalendarPopup(True)
-        self.edit.setMinimumDate(self.EMPTY)
-        self.edit.setMaximumDate(QDate(2999, 12, 31))
-        self.edit.setDisplayFormat("yyyy-MM-dd")
-        self.edit.setDate(self.EMPTY)
+        self.start_field: DateField | None = None  # set by the form for an end date
+        self.edit = DateLineEdit(self)
         self.edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self.edit.setMaxLength(40)
         self.edit.dateChanged.connect(self._emit)
+        self.edit.textChanged.connect(self._text_changed)
+        self.edit.editingFinished.connect(self._editing_finished)
+        self.calendar_button = QToolButton(self)
+        self.calendar_button.setObjectName("dateCalendarButton")
+        self.calendar_button.setText("▾")
+        self.calendar_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.calendar_button.clicked.connect(self.open_calendar)
+        open_action = QAction(self.edit)
+        open_action.setShortcuts([QKeySequence("Alt+Down"), QKeySequence("F4")])
+        open_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        open_action.triggered.connect(self.open_calendar)
+        self.edit.addAction(open_action)
         self.clear_button = QToolButton(self)
+        self.clear_button.setObjectName("dateClear")
         self.clear_button.setText("×")
         self.clear_button.clicked.connect(self._clear)
+        self.understood = QLabel(self)
+        self.understood.setObjectName("dateUnderstood")
+        self.understood.setWordWrap(True)
+        self.understood.setTextFormat(Qt.TextFormat.PlainText)
+        self.popup: CalendarPopup | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
+        layout.addWidget(self.calendar_button)
         layout.addWidget(self.clear_button)
-        layout.addStretch(1)
+        layout.addWidget(self.understood, 1)
+        self._finished = True
         self.retranslate()
 
-    def _clear(self) -> None:
-        self.edit.setDate(self.EMPTY)
+    # --------------------------------------------------------------- value
 
     def value(self) -> Any:
         date = self.edit.date()
-        return None if date == self.EMPTY else date.toString("yyyy-MM-dd")
+        return date.toString("yyyy-MM-dd") if date.isValid() else None
+
+    @property
+    def invalid_entry(self) -> bool:
+        """Text that is not a date (it is not saved; the box and the hint beside it say so)."""
+        return bool(self.edit.text().strip()) and not self.edit.date().isValid()
 
     def _set(self, value: Any) -> None:
         date = QDate.fromString(value, "yyyy-MM-dd") if isinstance(value, str) else QDate()
-        self.edit.setDate(date if date.isValid() else self.EMPTY)
+        self.edit.setText(date.toString("yyyy-MM-dd") if date.isValid() else (value if isinstance(value, str)
+                                                                                else ""))
+        self._finished = True
+        self._show_understood()
+
+    def _clear(self) -> None:
+        self.edit.clear()
+        self._finished = True
+        self._show_understood()
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _text_changed(self, _text: str) -> None:
+        self._finished = False
+        self._show_understood()
+
+    def _editing_finished(self) -> None:
+        date = self.edit.date()
+        if date.isValid() and self.edit.text() != date.toString("yyyy-MM-dd"):
+            self.edit.setText(date.toString("yyyy-MM-dd"))  # 15/01/2026 → 2026-01-15: one way to read it
+        self._finished = True
+        self._show_understood()
+
+    def _show_understood(self) -> None:
+        """Beside the box: the date in words, or — once typing stops — how to write one."""
+        from PySide6.QtCore import QLocale
+
+        from focalpoint.ui.locale import latin_digit_locale
+
+        date = self.edit.date()
+        bad = self.invalid_entry and self._finished
+        self.clear_button.setVisible(bool(self.edit.text()))
+        if date.isValid():
+            text = latin_digit_locale(get_language()).toString(date, QLocale.FormatType.LongFormat)
+        elif bad:
+            iso, local = example_date_texts()
+            text = _("Not a date: type it as {iso} or {local}, or pick it in the calendar.").format(
+                iso=iso, local=local)
+        else:
+            text = ""
+        self.understood.setText(text)
+        self.understood.setStyleSheet("QLabel { color: #a4262c; }" if bad else "QLabel { color: #555555; }")
+        self.edit.setStyleSheet("border: 1px solid #a4262c;" if bad else "")
+
+    # ------------------------------------------------------------ calendar
+
+    def calendar_start(self) -> QDate:
+        """The month the calendar opens at: this date, else the start date of the pair, else today."""
+        own = self.edit.date()
+        if own.isValid():
+            return own
+        if self.start_field is not None:
+            start = self.start_field.edit.date()
+            if start.isValid():
+                return start
+        return QDate.currentDate()
+
+    def open_calendar(self) -> CalendarPopup:
+        if self.popup is None:
+            self.popup = CalendarPopup(self)
+            self.popup.picked.connect(self._picked)
+        self.popup.open_at(self.calendar_start(), self.edit)
+        return self.popup
+
+    def _picked(self, date: QDate) -> None:
+        self.edit.setDate(date)
+        self._finished = True
+        self._show_understood()
+        self.edit.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    # ------------------------------------------------------------ language
 
     def retranslate(self) -> None:
-        self.edit.setSpecialValueText(_("no date"))
+        iso, local = example_date_texts()
+        self.edit.setPlaceholderText(_("e.g. {iso} or {local}").format(iso=iso, local=local))
+        width = self.edit.fontMetrics().horizontalAdvance(self.edit.placeholderText()) + 24
+        self.edit.setMinimumWidth(max(width, self.edit.fontMetrics().horizontalAdvance("2026-01-15") + 24))
+        self.edit.setMaximumWidth(max(width, 240))
+        self.calendar_button.setToolTip(_("Pick the date in a calendar (Alt+↓)"))
+        self.calendar_button.setAccessibleName(_("Pick the date in a calendar"))
         self.clear_button.setToolTip(_("Clear the date"))
         self.clear_button.setAccessibleName(_("Clear the date"))
+        self._show_understood()
 
     def focus_widget(self) -> QWidget:
         return self.edit
+
+
+def link_date_pairs(pairs: Any, widgets: dict[str, Any]) -> None:
+    """Tell each end date of a (start, end) pair which field holds its start (``dateOrder``)."""
+    for start, end in pairs or ():
+        start_widget, end_widget = widgets.get(start), widgets.get(end)
+        if isinstance(start_widget, DateField) and isinstance(end_widget, DateField):
+            end_widget.start_field = start_widget
 
 
 def parse_number(text: str, integer: bool = False) -> int | float | None:
@@ -437,5 +673,5 @@ class BooleanField(FieldWidget):
         return self.combo
 
 
-__all__ = ["BooleanField", "DateField", "LocalizedTextField", "MoneyField", "NumberField", "TextField",
-           "parse_number"]
+__all__ = ["BooleanField", "DateField", "DateLineEdit", "LocalizedTextField", "MoneyField", "NumberField",
+           "TextField", "link_date_pairs", "parse_date", "parse_number"]

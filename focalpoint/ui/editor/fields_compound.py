@@ -27,7 +27,7 @@ from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language, localize
 from focalpoint.ui.editor.base import FieldRow, FieldWidget, is_empty
 from focalpoint.ui.editor.context import EditorContext
 from focalpoint.ui.editor.fields_basic import (BooleanField, DateField, LocalizedTextField, MoneyField, NumberField,
-                                              TextField)
+                                              TextField, link_date_pairs)
 from focalpoint.ui.editor.fields_choice import ChecklistField, ChoiceField
 
 
@@ -190,6 +190,7 @@ class GroupField(FieldWidget):
             row = FieldRow(widget, self)
             self.member_rows[member.name] = row
             self.form.addRow(row.label, row)
+        link_date_pairs(fld.date_order, {name: row.widget for name, row in self.member_rows.items()})
 
     def value(self) -> Any:
         out = dict(self._extra)

@@ -21,6 +21,7 @@ from focalpoint.forms.model import FormDefinition
 from focalpoint.i18n import get_language, localize
 from focalpoint.ui.editor.base import FieldRow, is_empty
 from focalpoint.ui.editor.context import EditorContext
+from focalpoint.ui.editor.fields_basic import link_date_pairs
 from focalpoint.ui.editor.fields_compound import make_field_widget
 
 _TAIL = re.compile(r"(\[\d+\]|\.[^.\[\]]+)$")
@@ -78,6 +79,7 @@ class FormView(QScrollArea):
             layout.addWidget(box)
         layout.addStretch(1)
         self.setWidget(body)
+        link_date_pairs(form.date_order, {name: row.widget for name, row in self.field_rows.items()})
         self._extra: dict[str, Any] = {}
         self._header: dict[str, Any] = {}
         self._loaded: dict[str, Any] = {}  # the document as set_document received it

@@ -172,8 +172,10 @@ class RecordEditorWindow(QMainWindow):
         self._validate_timer.setInterval(VALIDATE_DELAY_MS)
         self._validate_timer.timeout.connect(self.validate_now)
 
-        self.resize(QSize(1100, 780))
-        splitter.setSizes([740, 340])
+        from focalpoint.ui.screen_fit import fit_window
+
+        fit_window(self, QSize(1100, 780))  # never past the screen: the form scrolls, the toolbar stays
+        splitter.setSizes([self.width() * 2 // 3, self.width() // 3])
         self._apply_lock()
         self._retranslate_own()
         self._refresh_support()

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
@@ -152,7 +152,9 @@ class ReviewScreen(QWidget):
         layout.addWidget(self.warning)
         layout.addWidget(self.splitter, 1)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, activated=self.close)
-        self.resize(1200, 780)
+        from focalpoint.ui.screen_fit import fit_window
+
+        fit_window(self, QSize(1200, 780))  # the decision buttons and messages stay on a 1366x768 screen
         self.retranslate()
         self._update_buttons()
 
