@@ -87,7 +87,7 @@ def generate_documents(n: int, seed: int = 13) -> Iterator[dict[str, Any]]:
 def populate(db, n: int = 10_000, seed: int = 13) -> None:
     """Fill a store with ``n`` records fast (one transaction, no outbox: as if pulled)."""
     from focalpoint.models import Record, utcnow
-    from focalpoint.records import INDEX_INSERT, document_title, government_of, index_row
+    from focalpoint.records import document_title, government_of, index_row, write_index_rows
 
     now = utcnow()
     with db.session() as session:
@@ -97,6 +97,6 @@ def populate(db, n: int = 10_000, seed: int = 13) -> None:
                                document=doc, title=document_title(doc), status="published",
                                local_revision=1, server_revision=1, base_document=doc,
                                sync_state="synced", deleted=False, created_at=now, updated_at=now))
-            session.execute(INDEX_INSERT, index_row(ident, doc))
+            write_index_rows(session, index_row(ident, doc))
             if i % 1000 == 999:
                 session.flush()

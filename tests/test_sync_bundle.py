@@ -247,8 +247,6 @@ def test_hub_bundle_endpoint_when_available(hub, gov, tmp_path):
         token = hub.login(f"con@{gov}.org", PASSWORD)
         response = httpx.get(hub.url + "/api/v2013/focalpoint/bundle", params={"government": gov},
                              headers={"Authorization": f"Ticket {token}"}, timeout=30)
-        if response.status_code == 501:
-            pytest.skip("the hub does not export bundles yet")
         assert response.status_code == 200, response.text
         summary = import_bundle(offline.db, io.BytesIO(response.content))
         assert summary.records == 2

@@ -109,30 +109,45 @@ def test_reject_needs_a_reason_and_is_queued_with_the_checklist(qtbot, catalog_d
     assert "next sync" in screen.message.text()
 
 
-def test_approve_queues_the_exact_revision_reviewed(qtbot, catalog_db, runner, hold):
+def _answer_all_pass_and_confirm(qtbot, screen, monkeypatch) -> None:  # noqa: ANN001
+    """An approval needs every checklist item answered and a confirmation (the summary)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from focalpoint.ui.review import screen as screen_module
+
+    for row in screen.checklist.rows.values():
+        qtbot.mouseClick(row.buttons["QA-PASS"], Qt.MouseButton.LeftButton)
+    monkeypatch.setattr(screen_module.QMessageBox, "question",
+                        staticmethod(lambda *_args: QMessageBox.StandardButton.Yes))
+
+
+def test_approve_queues_the_exact_revision_reviewed(qtbot, catalog_db, runner, hold, monkeypatch):
     rec = RecordStore(catalog_db).save(_assessment())
     _pulled_workflow(catalog_db, rec.identifier, revision=7)
     screen = _open_screen(qtbot, hold, catalog_db, runner)
     assert "revision 7" in screen.facts.text()
+    _answer_all_pass_and_confirm(qtbot, screen, monkeypatch)
     with qtbot.waitSignal(screen.decided, timeout=10000):
         qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)
     [entry] = _outbox(catalog_db, "approve")
     assert entry.payload == {"workflowId": "WF-1", "revision": 7}
     with catalog_db.session() as s:
         assert s.scalars(select(AuditEvent).where(AuditEvent.action == "approved")).one().revision == 7
-        # an empty checklist stores no checklist record
-        assert s.scalars(select(Record).where(Record.schema == "qaRecordReview")).all() == []
+        # the answered checklist is kept with the approval, for that revision
+        [checklist] = s.scalars(select(Record).where(Record.schema == "qaRecordReview")).all()
+        assert checklist.document["reviewedRecord"] == {"identifier": f"{rec.identifier}@7"}
     # opened again, the screen shows the decision already queued and offers no second one
     again = _open_screen(qtbot, hold, catalog_db, runner)
     assert not again.approve_button.isEnabled()
     assert "already decided" in again.message.text()
 
 
-def test_a_refusal_from_the_core_is_shown_in_words(qtbot, catalog_db, runner, hold):
+def test_a_refusal_from_the_core_is_shown_in_words(qtbot, catalog_db, runner, hold, monkeypatch):
     rec = RecordStore(catalog_db).save(_assessment())
     _pulled_workflow(catalog_db, rec.identifier, author="author@ws.example")
     _sign_in_as(catalog_db, "author@ws.example", ["focal-point"])
     screen = _open_screen(qtbot, hold, catalog_db, runner)
+    _answer_all_pass_and_confirm(qtbot, screen, monkeypatch)
     qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "yourself" in screen.message.text(), timeout=10000)
     assert "another publishing authority" in screen.message.text()

@@ -25,8 +25,9 @@ from focalpoint.db import Database
 from focalpoint.i18n import LANGUAGES, localize
 from focalpoint.models import (CatalogActivity, CatalogGlossary, CatalogParagraph, CatalogSection,
                                CatalogTargetGroup, Meta)
-from focalpoint.records import fts_match_expression, fts_query_ok, like_pattern
 from focalpoint.resources import resource_path
+from focalpoint.textsearch import index_body
+from focalpoint.textsearch import search as text_search
 
 LOADER_VERSION = "1"
 META_HASH_KEY = "catalog.data_hash"
@@ -158,7 +159,7 @@ def _search_body(act: dict[str, Any], glossary: dict[str, dict[str, Any]]) -> st
             entry = glossary.get(abbr)
             if entry:
                 parts += _flatten(entry["name"])
-    return "\n".join(parts)
+    return index_body(parts)
 
 
 def load_into(session: Session, plan: dict[str, Any]) -> None:
@@ -297,20 +298,17 @@ def _summary(act: CatalogActivity) -> ActivitySummary:
 def search_numbers(session: Session, query: str) -> list[int]:
     """Activity numbers whose text (any language), partners or decisions contain ``query``.
 
-    From three characters the trigram index answers (case and accents folded);
-    shorter queries (two Chinese characters, say) scan the 110 rows with LIKE.
-    A bare number also finds that activity.
+    Every word of the query must be there, in any order, normalized as the index is
+    (``focalpoint.textsearch``: case, accents, Arabic hamza, harakat and tatweel folded).
+    Words of three characters or more are answered by the trigram index, ranked;
+    shorter ones (two Chinese characters, say) are checked with LIKE among those rows,
+    or scan the 110 rows when no word is longer. A bare number also finds that activity.
     """
     query = query.strip()
     if not query:
         return []
-    if fts_query_ok(query):
-        rows = session.execute(text("SELECT number FROM catalog_fts WHERE body MATCH :q ORDER BY rank"),
-                               {"q": fts_match_expression(query)})
-    else:
-        rows = session.execute(text("SELECT number FROM catalog_fts WHERE body LIKE :q ESCAPE '\\'"),
-                               {"q": like_pattern(query)})
-    numbers = [int(r[0]) for r in rows]
+    numbers = [int(n) for n in text_search(session, "catalog_fts", "f.number", query,
+                                           terms_table="catalog_fts_terms", ranked=True)]
     if query.isdigit() and 1 <= int(query) <= 999 and int(query) not in numbers:
         exists = session.get(CatalogActivity, int(query))
         if exists is not None:

@@ -52,13 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help=_("start the desktop app (the default)"))
     gui.set_defaults(func=_run_gui)
     for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

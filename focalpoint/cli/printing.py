@@ -8,6 +8,11 @@ Examples::
     focalpoint print --record 3F1C… --lang ru -o record.pdf
     focalpoint print --catalogue --section B --lang es -o plan-b.pdf
     focalpoint import-pdf filled-1.pdf filled-2.pdf
+    focalpoint import-pdf --update filled-1.pdf      # a form imported before: update its record
+
+A file imported before (the same file, recognised by its SHA-256) is skipped with a
+message naming the file and its record, unless ``--update`` is given: then the form's
+values replace that record's document as a new local edit.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp = sub.add_parser("import-pdf", help=_("read filled-in fillable PDF forms into new drafts"))
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
     imp.add_argument("--json", action="store_true", help=_("print the report as JSON"))
+    imp.add_argument("--update", action="store_true",
+                     help=_("a form imported before: replace its record's document with the form's values "
+                            "(default: skip it)"))
     imp.set_defaults(func=_import)
 
 
@@ -121,17 +129,28 @@ def _import(args: argparse.Namespace) -> int:
     from focalpoint.cli import open_db
     from focalpoint.pdf import import_filled_pdfs
 
+    from focalpoint.pdf.importer import skipped_message
+
     db = open_db(args)
-    report = import_filled_pdfs(db, args.files)
+    report = import_filled_pdfs(db, args.files, on_duplicate="update" if args.update else "skip")
     if args.json:
         out = [{"file": str(f.path), "code": f.code, "schema": f.schema, "identifier": f.identifier,
+                "action": f.action, "previous": f.previous, "sha256": f.sha256,
                 "error": f.error, "read": [{"field": r.field, "path": r.path, "value": r.value} for r in f.read],
                 "notRead": [{"field": n.field, "value": n.value, "reason": n.reason} for n in f.not_read],
                 "problems": f.problems} for f in report.files]
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
+        for f in report.skipped:
+            print(skipped_message(f), file=sys.stderr)
     else:
         print(report.summary())
+    if report.skipped:
+        print(ngettext("{count} file was imported before and was skipped. Use --update to replace its record "
+                       "with the form's values.",
+                       "{count} files were imported before and were skipped. Use --update to replace their "
+                       "records with the forms' values.", len(report.skipped)).format(count=len(report.skipped)),
+              file=sys.stderr)
     failed = [f.path.name for f in report.files if not f.ok]
     if failed:  # repeated at the end, where the reader of a long batch looks
         print(ngettext("{count} of {total} files was not imported: {files}",

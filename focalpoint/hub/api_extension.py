@@ -6,7 +6,6 @@ writes and government bundles. A client uses them only when advertised.
 
 from __future__ import annotations
 
-import importlib.util
 
 from fastapi import APIRouter, Depends, Query, Request
 from focalpoint.hub.responses import JSONResponse
@@ -21,15 +20,11 @@ from focalpoint.hub.context import EXTENSIONS, PROTOCOL_VERSION
 router = APIRouter(prefix="/api/v2013/focalpoint", tags=["focalpoint extension"])
 
 
-def bundles_available() -> bool:
-    return importlib.util.find_spec("focalpoint.sync.bundle") is not None
-
-
 @router.get("/capabilities")
 async def capabilities(request: Request) -> JSONResponse:
     """What this hub adds to the CHM API; a real CHM answers 404 here."""
     hub = hub_of(request)
-    extensions = [e for e in EXTENSIONS if e != "bundles" or bundles_available()]
+    extensions = list(EXTENSIONS)
     return JSONResponse({"protocol": PROTOCOL_VERSION, "extensions": extensions, "maxBatch": hub.max_batch,
                          "maxBodyBytes": hub.max_body_bytes, "changesLimit": changes.MAX_LIMIT})
 

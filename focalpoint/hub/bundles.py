@@ -71,10 +71,8 @@ def delivered(session: Session, government: str, since: dt.datetime) -> list[dic
 
 
 async def bundle_response(hub: Hub, principal: Principal, government: str | None) -> Response:
-    try:
-        from focalpoint.sync.bundle import MEDIA_TYPE, bundle_bytes
-    except ImportError:
-        raise HubError(501, "Error.NotImplemented", "Bundles are not available on this hub.") from None
+    from focalpoint.sync.bundle import MEDIA_TYPE, bundle_bytes
+
     government = normalize_government(government) or principal.government
     if government is None:
         raise HubError(400, "Error.InvalidRequest", "Name the government: ?government=XX.")

@@ -56,6 +56,21 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    """``migrate``: bring the database's schema to this version (run it once before starting
+    several hub processes; ``serve`` does it too, in turn, when started alone)."""
+    from focalpoint.hub.store import head_schema_revision, schema_revision
+
+    db = open_hub_database(args.database_url)
+    try:
+        revision = schema_revision(db.write_engine)
+    finally:
+        db.dispose()
+    print(_("The hub database is at schema revision {revision} (newest: {head}).").format(
+        revision=revision, head=head_schema_revision()))
+    return 0
+
+
 def _read_password(args: argparse.Namespace) -> str | None:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -152,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help=_("Answer as the real CHM API does and advertise no FocalPoint extension."))
     database_option(serve)
     serve.set_defaults(func=_serve)
+
+    migrate = sub.add_parser("migrate", help=_("Create or upgrade the hub database's tables, then stop."))
+    database_option(migrate)
+    migrate.set_defaults(func=_migrate)
 
     user = sub.add_parser("user", help=_("Manage users."))
     user_sub = user.add_subparsers(dest="user_command", required=True)

@@ -18,6 +18,7 @@ Any thread may call these methods; a session belongs to the thread that opened i
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import datetime as dt
 from collections.abc import Iterator
@@ -136,24 +137,70 @@ def _pool_setting(value: int | None, env: str, default: int) -> int:
     return int(raw)
 
 
-def create_tables(engine: Engine) -> None:
-    """Create the hub's tables that do not exist yet. On PostgreSQL, processes starting together
-    take turns (an advisory lock held for the duration), so none fails on another's half-made
-    schema."""
-    from focalpoint.hub import bbi_store  # noqa: F401  (its table is made by create_all too)
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: indexes added after the first hub databases were made (a pre-migration database gets them here)
+LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_hub_idempotency_key ON hub_idempotency (key)",)
 
-    if engine.dialect.name != "postgresql":
-        HubBase.metadata.create_all(engine)
-        return
+
+def _alembic_config(connection) -> "Config":  # noqa: ANN001
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The hub schema revision recorded in the database (None: none yet)."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_schema_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config(None)
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def _migrate(conn) -> None:  # noqa: ANN001
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from focalpoint.hub import bbi_store  # noqa: F401  (its table belongs to the metadata too)
+
+    tables = set(inspect(conn).get_table_names())
+    if "alembic_version" not in tables and "hub_record" in tables:
+        # made before the hub had migrations: complete it, then record where it stands
+        HubBase.metadata.create_all(conn)
+        for statement in LATE_INDEXES:
+            conn.execute(text(statement))
+        conn.commit()
+        command.stamp(_alembic_config(conn), "hub_0001_schema")
+        conn.commit()
+    command.upgrade(_alembic_config(conn), "head")
+    conn.commit()
+
+
+def create_tables(engine: Engine) -> None:
+    """Bring the hub's schema to the newest revision (Alembic migrations in
+    ``focalpoint/hub/migrations``). On PostgreSQL, processes starting together take turns (an
+    advisory lock held for the duration), so none fails on another's half-made schema."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+            conn.commit()
         try:
-            conn.commit()
-            HubBase.metadata.create_all(conn)
-            conn.commit()
+            _migrate(conn)
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
-            conn.commit()
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
+                conn.commit()
 
 
 def open_hub_database(url: str | None = None, *, pool_size: int | None = None,

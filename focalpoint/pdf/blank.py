@@ -25,6 +25,7 @@ from focalpoint.forms import load_form, vocabulary
 from focalpoint.forms.model import (ACTIVITY, ATTACHMENT, BOOLEAN, CODE, DATE, GROUP, LINK, LOCALIZED_KINDS,
                                     LONG_TEXT, LOCALIZED_LONG_TEXT, MONEY, NUMBER, REFERENCE, TERM, TEXT,
                                     Field, FormDefinition)
+from focalpoint.i18n import N_
 from focalpoint.pdf import fieldnames as fn
 from focalpoint.pdf.common import Printer
 from focalpoint.pdf.document import PageDecor, build, form_code, frame_width
@@ -72,13 +73,13 @@ class FormWriter:
             out += p.label(form.help, "help", "help", where=f"{form.schema} form help")
         out.append(p.gap(4))
         if self.fill is None:
-            out += p.own_label("Write clearly inside the boxes. Square boxes: tick every one that applies; "
-                               "round boxes: tick only one. Fields marked * are required.",
+            out += p.own_label(N_("Write clearly inside the boxes. Square boxes: tick every one that applies; "
+                                  "round boxes: tick only one. Fields marked * are required."),
                                "small", "help", where="instructions")
         else:
-            out += p.own_label("Fill in this form on screen and save it, then send it back. Square boxes: "
-                               "tick every one that applies; round boxes: tick only one. Fields marked * "
-                               "are required.", "small", "help", where="instructions")
+            out += p.own_label(N_("Fill in this form on screen and save it, then send it back. Square boxes: "
+                                  "tick every one that applies; round boxes: tick only one. Fields marked * "
+                                  "are required."), "small", "help", where="instructions")
         out.append(p.gap(6))
         for section in form.sections:
             fields = [f for f in section.fields if f.printed]
@@ -140,7 +141,7 @@ class FormWriter:
             out.append(p.dedent())
             out.append(Spacer(1, 4))
         if fld.repeat and self.fill is None:
-            out += p.own_label("Need more room? Continue on a separate sheet.", "help", "help", where="note")
+            out += p.own_label(N_("Need more room? Continue on a separate sheet."), "help", "help", where="note")
             out.append(Spacer(1, 4))
         return out
 
@@ -163,40 +164,42 @@ class FormWriter:
                 out.append(Spacer(1, 1.5))
             return out
         if kind == TEXT:
-            hint = {"url": "https://…", "email": "name@example.org"}.get(fld.format or "")
+            # TRANSLATORS: an example e-mail address, printed faintly in the box for one
+            hint = {"url": "https://…", "email": p.tr(N_("name@example.org"))}.get(fld.format or "")
             return [self._box(parts, hint=hint, max_length=fld.max_length)]
         if kind == LONG_TEXT:
             return [self._box(parts, lines=LONG_LINES, max_length=fld.max_length)]
         if kind == DATE:
-            return [self._box(parts, fraction=0.32, hint=p.tr("YYYY-MM-DD"))]
+            return [self._box(parts, fraction=0.32, hint=p.tr(N_("YYYY-MM-DD")))]
         if kind == NUMBER:
             return [self._box(parts, fraction=0.32)]
         if kind == MONEY:
             return [self.money(parts)]
         if kind == BOOLEAN:
-            choices = [Choice(p.tr("Yes"), "true", p.tr2("Yes")), Choice(p.tr("No"), "false", p.tr2("No"))]
+            choices = [Choice(p.tr(N_("Yes")), "true", p.tr2(N_("Yes"))),
+                       Choice(p.tr(N_("No")), "false", p.tr2(N_("No")))]
             return [self._grid(choices, parts, single=True, columns=4)]
         if kind in (TERM, CODE):
             return self.terms(fld, parts)
         if kind == ACTIVITY:
-            hint = p.tr("activity numbers 1–110, separated by commas") if fld.repeat else \
-                p.tr("activity number (1–110)")
+            hint = p.tr(N_("activity numbers 1–110, separated by commas")) if fld.repeat else \
+                p.tr(N_("activity number (1–110)"))
             return [self._box(parts, hint=hint, fraction=1.0 if fld.repeat else 0.5)]
         if kind == REFERENCE:
-            return [self._box(parts, hint=p.tr("name or identifier of the record"))]
+            return [self._box(parts, hint=p.tr(N_("name or identifier of the record")))]
         if kind == LINK:
             return [self._box(parts + ["url"], hint="https://…")]
         if kind == ATTACHMENT:
             if self.fill is not None:
-                return [p.para(p.tr("Attach documents in FocalPoint after importing this form."), "help",
+                return [p.para(p.tr(N_("Attach documents in FocalPoint after importing this form.")), "help",
                                where=fn.dotted(parts))]
-            return [self._box(parts, lines=2, hint=p.tr("titles of the documents you attach"))]
+            return [self._box(parts, lines=2, hint=p.tr(N_("titles of the documents you attach")))]
         raise ValueError(f"cannot print a field of kind {kind!r}")
 
     def money(self, parts: list) -> Flowable:
         p = self.p
-        amount = self._box(parts + ["amount"], hint=p.tr("amount"))
-        currency = self._box(parts + ["currency"], hint=p.tr("currency (e.g. USD)"))
+        amount = self._box(parts + ["amount"], hint=p.tr(N_("amount")))
+        currency = self._box(parts + ["currency"], hint=p.tr(N_("currency (e.g. USD)")))
         row = [currency, amount] if p.rtl else [amount, currency]
         widths = [0.3 * self.width, 0.4 * self.width]
         table = Table([row], colWidths=widths[::-1] if p.rtl else widths, hAlign="RIGHT" if p.rtl else "LEFT")
@@ -213,16 +216,16 @@ class FormWriter:
         p = self.p
         vocab = vocabulary(fld.vocabulary or "")
         if len(vocab) > LARGE_VOCABULARY:
-            hint = p.tr("names or codes, separated by commas") if fld.repeat else p.tr("name or code")
+            hint = p.tr(N_("names or codes, separated by commas")) if fld.repeat else p.tr(N_("name or code"))
             return [self._box(parts, hint=hint)]
         choices = [Choice(p.pick(t.label), t.identifier, p.pick2(t.label)) for t in vocab]
         out: list[Flowable] = []
-        out.append(p.para(p.both("Tick all that apply.") if fld.repeat else p.both("Tick one."), "help",
-                          where="choice hint"))
+        hint = p.both(N_("Tick all that apply.")) if fld.repeat else p.both(N_("Tick one."))
+        out.append(p.para(hint, "help", where="choice hint"))
         out.append(self._grid(choices, parts, single=not fld.repeat))
         for term in vocab:
             if term.custom:
-                label = p.tr("{term}: please specify", term=p.pick(term.label))
+                label = p.tr(N_("{term}: please specify"), term=p.pick(term.label))
                 languages = self.languages if self.fill is not None else self.languages[:1]
                 for lang in languages:
                     name = fn.custom_field(parts, term.identifier, lang) if self.fill is not None else None
@@ -242,7 +245,7 @@ def blank_form_pdf(schema: str, options: FormOptions | None = None) -> bytes:
     story = writer.story()
     code = form_code(form.schema, form.version, printer.lang, printer.lang2)
     decor = PageDecor(title=printer.pick(form.label), title2=printer.pick2(form.label),
-                      version_note=printer.both("Form version {version}", version=form.version), code=code)
+                      version_note=printer.both(N_("Form version {version}"), version=form.version), code=code)
     pdf = build(story, decor, printer.ctx, paper=options.paper, lang2=printer.lang2)
     if fill is not None:
         from focalpoint.pdf.acroform import finish_fillable

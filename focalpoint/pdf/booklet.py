@@ -23,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from focalpoint.catalog import _partner_matches, load_plan
-from focalpoint.i18n import NATIVE_NAMES, localize
+from focalpoint.i18n import N_, NATIVE_NAMES, localize
 from focalpoint.pdf.common import Printer
 from focalpoint.pdf.document import PageDecor, build, frame_width
 
@@ -74,13 +74,13 @@ class BookletWriter:
         p = self.p
         out: list[Flowable] = []
         annex_title = (self.plan.get("annex_title") or {}).get(p.lang) or p.tr(
-            "Short-term action plan (2017-2020) to enhance and support capacity-building for the "
-            "implementation of the Convention and its Protocols")
+            N_("Short-term action plan (2017-2020) to enhance and support capacity-building for the "
+               "implementation of the Convention and its Protocols"))
         out.append(p.para(annex_title, "title", where="action plan title"))
         source = self.plan.get("source", {})
-        out.append(p.para(p.tr("Annex to decision {decision} of the Conference of the Parties to the Convention "
-                               "on Biological Diversity", decision=source.get("decision", "XIII/23")),
-                          "title2", where="action plan subtitle"))
+        subtitle = p.tr(N_("Annex to decision {decision} of the Conference of the Parties to the Convention "
+                           "on Biological Diversity"), decision=source.get("decision", "XIII/23"))
+        out.append(p.para(subtitle, "title2", where="action plan subtitle"))
         notice_at = len(out)
         if self.flt.active:
             out.append(p.para(self._filter_text(), "body", where="filter"))
@@ -89,18 +89,18 @@ class BookletWriter:
         if not self.flt.active:
             out += self.decision()
         if not activities:
-            out.append(p.para(p.tr("No activity matches this selection."), "body", where="empty booklet"))
+            out.append(p.para(p.tr(N_("No activity matches this selection.")), "body", where="empty booklet"))
         out += self.annex(activities)
         if activities:
             out += self.abbreviations(activities)
         notices = []
         if p.lang not in self.official:
             names = ", ".join(NATIVE_NAMES.get(c, c) for c in self.official)
-            notices.append(p.para(p.tr("Unofficial translation; official text: {languages}", languages=names),
+            notices.append(p.para(p.tr(N_("Unofficial translation; official text: {languages}"), languages=names),
                                   "notice", where="translation notice"))
         if self.fallbacks:
-            notices.append(p.para(p.tr("Some texts are not yet translated into {language}; they are shown in "
-                                       "another language.", language=NATIVE_NAMES.get(p.lang, p.lang)),
+            notices.append(p.para(p.tr(N_("Some texts are not yet translated into {language}; they are shown "
+                                          "in another language."), language=NATIVE_NAMES.get(p.lang, p.lang)),
                                   "help", where="translation notice"))
         out[notice_at:notice_at] = notices
         return out
@@ -109,12 +109,12 @@ class BookletWriter:
         p, f = self.p, self.flt
         parts = []
         if f.section:
-            parts.append(p.tr("section {section}", section=f.section))
+            parts.append(p.tr(N_("section {section}"), section=f.section))
         if f.aichi_target is not None:
-            parts.append(p.tr("Aichi Biodiversity Target {number}", number=f.aichi_target))
+            parts.append(p.tr(N_("Aichi Biodiversity Target {number}"), number=f.aichi_target))
         if f.partner:
-            parts.append(p.tr("partner {partner}", partner=f.partner))
-        return p.tr("Selection: {filters}", filters="; ".join(parts))
+            parts.append(p.tr(N_("partner {partner}"), partner=f.partner))
+        return p.tr(N_("Selection: {filters}"), filters="; ".join(parts))
 
     def decision(self) -> list[Flowable]:
         p = self.p
@@ -124,8 +124,8 @@ class BookletWriter:
         if not preamble and not paragraphs:
             return out
         title = (self.plan.get("title") or {}).get(p.lang) or p.tr(
-            "Capacity-building, technical and scientific cooperation, technology transfer and the "
-            "clearing-house mechanism")
+            N_("Capacity-building, technical and scientific cooperation, technology transfer and the "
+               "clearing-house mechanism"))
         out.append(p.section_bar([p.para(title, "section", where="decision title")], self.width))
         out.append(p.gap(4))
         for i, item in enumerate(preamble):
@@ -145,8 +145,8 @@ class BookletWriter:
 
     def _columns(self, section: str) -> list[str]:
         p = self.p
-        own = [p.tr("Activity"), p.tr("COP or COP-MOP decisions"), p.tr("Timeframe"),
-               p.tr("Expected outputs/outcomes"), p.tr("Indicators"), p.tr("Possible partners")]
+        own = [p.tr(N_("Activity")), p.tr(N_("COP or COP-MOP decisions")), p.tr(N_("Timeframe")),
+               p.tr(N_("Expected outputs/outcomes")), p.tr(N_("Indicators")), p.tr(N_("Possible partners"))]
         for entry in self.plan.get("table_columns", []):
             if entry.get("section") == section:
                 cols = entry.get("columns", [])
@@ -183,12 +183,12 @@ class BookletWriter:
         p = self.p
         n = act["number"]
         where = f"activity {n}"
-        head = p.tr("Activity {number}", number=n)
+        head = p.tr(N_("Activity {number}"), number=n)
         marks = []
         if act.get("priority"):
-            marks.append(p.tr("priority"))
+            marks.append(p.tr(N_("priority")))
         if act.get("secretariat"):
-            marks.append(p.tr("led by the Secretariat"))
+            marks.append(p.tr(N_("led by the Secretariat")))
         if marks:
             head += " (" + ", ".join(marks) + ")"
         block: list[Flowable] = [p.para(head, "label", where=where),
@@ -202,7 +202,7 @@ class BookletWriter:
         line(columns[1], self.text(act.get("decisions")), "decisions")
         line(columns[2], self.text(act.get("timeframe")), "timeframe")
         if act.get("aichi_targets"):
-            line(p.tr("Aichi Biodiversity Targets"), ", ".join(str(t) for t in act["aichi_targets"]), "aichi")
+            line(p.tr(N_("Aichi Biodiversity Targets")), ", ".join(str(t) for t in act["aichi_targets"]), "aichi")
         for key, label in (("outputs", columns[3]), ("indicators", columns[4])):
             items = [self.text(v) for v in act.get(key, []) if self.text(v)]
             if items:
@@ -223,7 +223,7 @@ class BookletWriter:
         if not entries:
             return []
         out: list[Flowable] = [CondPageBreak(40 * mm),
-                               p.section_bar(p.own_label("Abbreviations", "section", "section2"), self.width),
+                               p.section_bar(p.own_label(N_("Abbreviations"), "section", "section2"), self.width),
                                p.gap(4)]
         for g in sorted(entries, key=lambda e: e["abbreviation"].casefold()):
             text = f"{g['abbreviation']}: {self.text(g.get('name'))}"
@@ -241,7 +241,7 @@ def booklet_pdf(*, lang: str = "en", flt: BookletFilter | None = None, paper: st
     printer = Printer(lang, on_missing=on_missing)
     writer = BookletWriter(plan, printer, frame_width(paper), flt)
     story = writer.story()
-    title = printer.tr("Short-term action plan on capacity-building (2017-2020)")
-    note = None if lang in writer.official else printer.tr("Unofficial translation")
+    title = printer.tr(N_("Short-term action plan on capacity-building (2017-2020)"))
+    note = None if lang in writer.official else printer.tr(N_("Unofficial translation"))
     decor = PageDecor(title=title, version_note=note, subject="CBD decision XIII/23")
     return build(story, decor, printer.ctx, paper=paper)

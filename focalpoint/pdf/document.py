@@ -32,7 +32,7 @@ from focalpoint import __version__
 from focalpoint.fileio import write_atomic  # re-exported for callers of this module
 from focalpoint.i18n import gettext_for
 from focalpoint.pdf.fonts import LATIN, register_fonts
-from focalpoint.pdf.text import TextContext, draw_text
+from focalpoint.pdf.text import TextContext, draw_text, text_width
 
 PAPER_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "letter": LETTER}
 CODE_PREFIX = "FP1"
@@ -43,6 +43,8 @@ MARGIN_BOTTOM = 26 * mm
 QR_SIZE = 17 * mm
 GREY = colors.Color(0.35, 0.35, 0.35)
 RULE = colors.Color(0.6, 0.6, 0.6)
+HEADER_GAP = 6 * mm  # at least this much between the header's title and its version note
+ELLIPSIS = "\u2026"
 
 
 def form_code(schema: str, version: int | str, lang: str, lang2: str | None = None) -> str:
@@ -72,6 +74,24 @@ def parse_form_code(value: str | None) -> FormCode | None:
     if len(parts) not in (4, 5) or parts[0] != CODE_PREFIX or not parts[2].isdigit():
         return None
     return FormCode(parts[1], int(parts[2]), parts[3], parts[4] if len(parts) == 5 and parts[4] else None)
+
+
+def fit_text(text: str, room: float, ctx: TextContext, *, size: float, bold: bool = False,
+             where: str = "text") -> str:
+    """``text``, or its beginning (in reading order) and "…", no wider than ``room`` points."""
+    if text_width(text, ctx, size=size, bold=bold, where=where) <= room:
+        return text
+    low, high = 0, len(text)  # the longest beginning that fits is text[:low]
+    while low < high:
+        mid = (low + high + 1) // 2
+        if text_width(text[:mid].rstrip() + ELLIPSIS, ctx, size=size, bold=bold, where=where) <= room:
+            low = mid
+        else:
+            high = mid - 1
+    space = text.rfind(" ", 0, low + 1)
+    if 0 < low < len(text) and not text[low].isspace() and space > low // 2:
+        low = space  # cut between words when that loses little
+    return text[:low].rstrip() + ELLIPSIS if low else ""
 
 
 @dataclass
@@ -142,11 +162,15 @@ def canvas_class(decor: PageDecor, ctx: TextContext, lang2: str | None = None) -
             top = height - 12 * mm
             self.saveState()
             title = decor.title if not decor.title2 else f"{decor.title} / {decor.title2}"
+            room = width - 2 * MARGIN_SIDE
+            if decor.version_note:
+                note_width = draw_text(self, decor.version_note, end_x, top, ctx, size=8, align=end_align,
+                                       color=GREY, where="page header")
+                room -= note_width + HEADER_GAP
+            # a long title is shortened rather than printed over the version note (or off the page)
+            title = fit_text(title, room, ctx, size=8, bold=True, where="page header")
             draw_text(self, title, start_x, top, ctx, size=8, bold=True, align=start_align,
                       where="page header")
-            if decor.version_note:
-                draw_text(self, decor.version_note, end_x, top, ctx, size=8, align=end_align,
-                          color=GREY, where="page header")
             self.setStrokeColor(RULE)
             self.setLineWidth(0.5)
             self.line(MARGIN_SIDE, top - 2.5 * mm, width - MARGIN_SIDE, top - 2.5 * mm)

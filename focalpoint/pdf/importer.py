@@ -12,6 +12,14 @@ saves it as a new draft through :meth:`focalpoint.records.RecordStore.save`.
 The :class:`ImportReport` says, per file, what was read (property and value),
 what was not (field, value, why) and what validation still finds missing.
 
+The same filled PDF imported twice does not make two records: each imported file
+is remembered by the SHA-256 of its bytes in the local database (``Meta`` key
+``pdfimport.<sha256>`` = the record's identifier; fillable forms are blank when
+printed, so they carry no record identifier of their own). Importing it again is
+skipped by default, or — ``on_duplicate="update"`` — replaces that record's
+document with the form's values as a new local edit. :func:`previous_imports`
+tells beforehand which files were imported already (the import dialog asks).
+
 :func:`read_filled_pdf` needs no database; :func:`import_filled_pdfs` writes the
 drafts — call it from the database worker thread or the CLI.
 """
@@ -19,8 +27,9 @@ drafts — call it from the database worker thread or the CLI.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +47,10 @@ from focalpoint.pdf.blank import LARGE_VOCABULARY
 from focalpoint.pdf.document import FormCode, parse_form_code
 
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9\-_]{11,128}(@\d+)?$")
+
+META_PREFIX = "pdfimport."     # Meta key of an imported file: pdfimport.<sha256> = record identifier
+CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
+UPDATE, SKIP = "update", "skip"  # what to do with a file imported before
 
 
 @dataclass
@@ -67,6 +80,9 @@ class FileImport:
     problems: list[str] = field(default_factory=list)     # validation findings (the draft is kept)
     error: str | None = None            # why nothing was imported
     document: dict[str, Any] | None = None
+    sha256: str | None = None           # of the file's bytes: how a file imported before is recognised
+    previous: str | None = None         # the record this same file was imported into before
+    action: str | None = None           # CREATED, UPDATED or SKIPPED (None when not imported)
 
     @property
     def ok(self) -> bool:
@@ -79,7 +95,20 @@ class ImportReport:
 
     @property
     def imported(self) -> list[str]:
-        return [f.identifier for f in self.files if f.identifier]
+        """The records made or updated from the files (not those skipped)."""
+        return [f.identifier for f in self.files if f.identifier and f.action in (CREATED, UPDATED)]
+
+    @property
+    def created(self) -> list[str]:
+        return [f.identifier for f in self.files if f.identifier and f.action == CREATED]
+
+    @property
+    def updated(self) -> list[str]:
+        return [f.identifier for f in self.files if f.identifier and f.action == UPDATED]
+
+    @property
+    def skipped(self) -> list[FileImport]:
+        return [f for f in self.files if f.action == SKIPPED]
 
     @property
     def ok(self) -> bool:
@@ -92,15 +121,30 @@ class ImportReport:
             if f.error:
                 lines.append(_("{file}: not imported: {reason}").format(file=f.path.name, reason=f.error))
                 continue
-            lines.append(_("{file}: new draft {identifier} ({schema}), {read} fields read, {unread} not read")
-                         .format(file=f.path.name, identifier=f.identifier, schema=f.schema,
-                                 read=len(f.read), unread=len(f.not_read)))
+            if f.action == SKIPPED:
+                lines.append(skipped_message(f))
+                continue
+            if f.action == UPDATED:
+                lines.append(_("{file}: record {identifier} ({schema}) updated from the form, {read} fields "
+                               "read, {unread} not read").format(
+                    file=f.path.name, identifier=f.identifier, schema=f.schema, read=len(f.read),
+                    unread=len(f.not_read)))
+            else:
+                lines.append(_("{file}: new draft {identifier} ({schema}), {read} fields read, {unread} not "
+                               "read").format(file=f.path.name, identifier=f.identifier, schema=f.schema,
+                                              read=len(f.read), unread=len(f.not_read)))
             for item in f.not_read:
                 lines.append("  " + _("not read: {field} = {value!r}: {reason}").format(
                     field=item.field, value=item.value, reason=item.reason))
             for problem in f.problems:
                 lines.append("  " + _("to complete: {problem}").format(problem=problem))
         return "\n".join(lines)
+
+
+def skipped_message(f: FileImport) -> str:
+    """What a skipped file's line says: the file, and the record it was imported into before."""
+    return _("{file}: already imported as record {identifier}: skipped").format(
+        file=f.path.name, identifier=f.identifier)
 
 
 # ------------------------------------------------------------------ reading the PDF
@@ -477,12 +521,99 @@ def _languages_in(document: Any, form: FormDefinition) -> Iterable[str]:
             yield from _languages_in(item, form)
 
 
-def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = None) -> ImportReport:
-    """Read each filled PDF and save it as a new draft record; the report says what was read."""
+def file_sha256(path: Path | str) -> str | None:
+    """The SHA-256 of a file's bytes (hex), None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 16), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _remembered(session, sha256: str) -> str | None:
+    """The live local record a file with this SHA-256 was imported into, None when there is none."""
+    from focalpoint.models import Meta, Record
+
+    meta = session.get(Meta, META_PREFIX + sha256)
+    if meta is None or not meta.value:
+        return None
+    rec = session.get(Record, meta.value)
+    if rec is None or rec.deleted:
+        return None  # the record is gone: the file may be imported again, as a new draft
+    return rec.identifier
+
+
+def _remember(session, sha256: str | None, identifier: str) -> None:
+    from focalpoint.models import Meta
+
+    if not sha256:
+        return
+    meta = session.get(Meta, META_PREFIX + sha256)
+    if meta is None:
+        session.add(Meta(key=META_PREFIX + sha256, value=identifier))
+    else:
+        meta.value = identifier
+
+
+@dataclass
+class PreviousImport:
+    """A file that was imported before: the record it became."""
+
+    path: Path
+    sha256: str
+    identifier: str
+    title: dict[str, str]
+    schema: str
+
+
+def previous_imports(db, paths: Iterable[Path | str]) -> list[PreviousImport]:
+    """The files among ``paths`` imported before into a record that still exists (DB worker)."""
+    from focalpoint.models import Record
+
+    found: list[PreviousImport] = []
+    with db.session() as session:
+        for path in paths:
+            path = Path(path)
+            sha = file_sha256(path)
+            identifier = _remembered(session, sha) if sha else None
+            if identifier is None:
+                continue
+            rec = session.get(Record, identifier)
+            found.append(PreviousImport(path=path, sha256=sha or "", identifier=identifier,
+                                        title=dict(rec.title or {}), schema=rec.schema))
+    return found
+
+
+DuplicateChoice = str | Mapping[Path | str, str] | Callable[[Path, str], str]
+
+
+def _choice(on_duplicate: DuplicateChoice, path: Path, identifier: str) -> str:
+    if callable(on_duplicate):
+        choice = on_duplicate(path, identifier)
+    elif isinstance(on_duplicate, Mapping):
+        choice = on_duplicate.get(path, on_duplicate.get(str(path), SKIP))
+    else:
+        choice = on_duplicate
+    if choice not in (UPDATE, SKIP):
+        raise ValueError(f"on_duplicate must say {UPDATE!r} or {SKIP!r}, not {choice!r}")
+    return choice
+
+
+def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = None,
+                       on_duplicate: DuplicateChoice = SKIP) -> ImportReport:
+    """Read each filled PDF and save it as a new draft record; the report says what was read.
+
+    A file imported before (the same bytes: see the module's documentation) is skipped, or, when
+    ``on_duplicate`` says ``"update"`` (for every file, by path in a mapping, or as a function of
+    the path and the record's identifier), replaces that record's document as a new local edit.
+    """
     from sqlalchemy import select
 
     from focalpoint.models import Record
-    from focalpoint.records import RecordStore
+    from focalpoint.records import RecordError, RecordStore
 
     def find_record(title: str) -> str | None:
         folded = title.casefold()
@@ -495,7 +626,18 @@ def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = N
     store = RecordStore(db, actor=actor)
     report = ImportReport()
     for path in paths:
+        path = Path(path)
+        sha = file_sha256(path)
+        previous = None
+        if sha is not None:
+            with db.session() as session:
+                previous = _remembered(session, sha)
+        if previous is not None and _choice(on_duplicate, path, previous) == SKIP:
+            report.files.append(FileImport(path=path, sha256=sha, previous=previous, identifier=previous,
+                                           action=SKIPPED))
+            continue
         result = read_filled_pdf(path, find_record=find_record)
+        result.sha256, result.previous = sha, previous
         report.files.append(result)
         if result.error or result.document is None:
             continue
@@ -508,10 +650,20 @@ def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = N
         from focalpoint.forms.legacy_terms import upgrade_terms
 
         result.document = upgrade_terms(result.document)  # a form printed by an earlier FocalPoint
+        if previous is not None:
+            result.document["header"]["identifier"] = previous  # the form's values replace the record's
         ensure_header(result.document)  # the new draft's identifier, before validation
         for problem in validate(result.document):
             result.problems.append(problem.message(get_language()))
-        view = store.save(result.document, status="draft")
+        try:
+            with db.session(write=True) as session:
+                view = store.save(result.document, status="draft" if previous is None else None,
+                                  session=session)
+                _remember(session, sha, view.identifier)
+        except RecordError as exc:  # the record is locked (waiting for review) or of another type
+            result.error = str(exc)
+            continue
         result.identifier = view.identifier
         result.document = view.document
+        result.action = CREATED if previous is None else UPDATED
     return report

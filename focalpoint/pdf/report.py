@@ -133,12 +133,12 @@ class ReportWriter:
         out += p.label(self.form.label, "title2", "help", where="form name")
         out.append(p.gap(4))
         facts = [
-            (p.tr("Identifier"), d.identifier),
-            (p.tr("Status"), p.tr(STATUSES.get(d.status, d.status))),
-            (p.tr("Local revision"), str(d.local_revision)),
-            (p.tr("Server revision"), str(d.server_revision) if d.server_revision is not None else "—"),
-            (p.tr("Last changed"), format_datetime(d.updated_at, p.lang, "short")),
-            (p.tr("Languages"), ", ".join(p.tr_language(c) for c in self._languages())),
+            (p.tr(N_("Identifier")), d.identifier),
+            (p.tr(N_("Status")), p.tr(STATUSES.get(d.status, d.status))),
+            (p.tr(N_("Local revision")), str(d.local_revision)),
+            (p.tr(N_("Server revision")), str(d.server_revision) if d.server_revision is not None else "—"),
+            (p.tr(N_("Last changed")), format_datetime(d.updated_at, p.lang, "short")),
+            (p.tr(N_("Languages")), ", ".join(p.tr_language(c) for c in self._languages())),
         ]
         out.append(self._facts_table(facts))
         out.append(p.gap(8))
@@ -191,7 +191,7 @@ class ReportWriter:
             if not fld.required:
                 return []
             return [KeepTogether(p.label(fld.label, where=f"label of {where}") +
-                                 [p.para("— " + p.tr("(not given)"), "help", where=where)]), Spacer(1, 4)]
+                                 [p.para("— " + p.tr(N_("(not given)")), "help", where=where)]), Spacer(1, 4)]
         if fld.kind == GROUP:
             items = value if fld.repeat and isinstance(value, list) else [value]
             out: list[Flowable] = []
@@ -249,7 +249,7 @@ class ReportWriter:
         except (ValueError, TypeError, KeyError):
             pass
         if kind == BOOLEAN:
-            return p.tr("Yes") if value is True else p.tr("No") if value is False else str(value)
+            return p.tr(N_("Yes")) if value is True else p.tr(N_("No")) if value is False else str(value)
         if kind in (TERM, CODE):
             ident = value.get("identifier") if isinstance(value, dict) else value
             text = str(ident)
@@ -270,7 +270,7 @@ class ReportWriter:
             if number is None:
                 return str(ident)
             text = localize(self.data.activities.get(number), p.lang)
-            label = p.tr("Activity {number}", number=number)
+            label = p.tr(N_("Activity {number}"), number=number)
             return f"{label}: {text}" if text else label
         if kind == REFERENCE:
             ident = value.get("identifier", "") if isinstance(value, dict) else str(value)
@@ -282,7 +282,10 @@ class ReportWriter:
         if kind == ATTACHMENT and isinstance(value, dict):
             size = value.get("size")
             name = str(value.get("filename") or value.get("sha256", ""))
-            return f"{name} ({format_number(size, p.lang)} B)" if isinstance(size, int) else name
+            if not isinstance(size, int):
+                return name
+            # TRANSLATORS: an attached document in a printed report: its file name and size in bytes
+            return p.tr(N_("{name} ({size} bytes)"), name=name, size=format_number(size, p.lang))
         if isinstance(value, (dict, list)):
             import json
 
@@ -296,25 +299,25 @@ class ReportWriter:
         if not self.data.workflows:
             return []
         out: list[Flowable] = [CondPageBreak(30 * mm),
-                               p.section_bar(p.own_label("Review and publication", "section", "section2"),
+                               p.section_bar(p.own_label(N_("Review and publication"), "section", "section2"),
                                              self.width), p.gap(4)]
         for wf in self.data.workflows:
             decision = wf["decision"] or {}
-            lines = [p.tr("Publication request of revision {revision}: {state}",
+            lines = [p.tr(N_("Publication request of revision {revision}: {state}"),
                           revision=wf["revision"] if wf["revision"] is not None else "—",
                           state=p.tr(WORKFLOW_STATES.get(wf["state"], wf["state"])))]
             if wf["record"] != self.data.identifier:
-                lines.append(p.tr("Record reviewed: {identifier}", identifier=wf["record"]))
+                lines.append(p.tr(N_("Record reviewed: {identifier}"), identifier=wf["record"]))
             if decision.get("action") == "approve":
-                lines.append(p.tr("Decision: approved (revision {revision})",
+                lines.append(p.tr(N_("Decision: approved (revision {revision})"),
                                   revision=decision.get("revision", "—")))
             elif decision.get("action") == "reject":
-                lines.append(p.tr("Decision: rejected. Reason: {reason}", reason=decision.get("reason", "")))
+                lines.append(p.tr(N_("Decision: rejected. Reason: {reason}"), reason=decision.get("reason", "")))
             if wf.get("reason") and decision.get("action") != "reject":
-                lines.append(p.tr("Reason: {reason}", reason=wf["reason"]))
+                lines.append(p.tr(N_("Reason: {reason}"), reason=wf["reason"]))
             if decision.get("checklist"):
                 title = localize(self.data.titles.get(decision["checklist"]), p.lang)
-                lines.append(p.tr("Checklist: {identifier}", identifier=title or decision["checklist"]))
+                lines.append(p.tr(N_("Checklist: {identifier}"), identifier=title or decision["checklist"]))
             for line in lines:
                 out.append(p.para(line, "body", where="review decision"))
             out.append(p.gap(3))
@@ -323,18 +326,18 @@ class ReportWriter:
     def audit(self) -> list[Flowable]:
         p = self.p
         out: list[Flowable] = [CondPageBreak(30 * mm),
-                               p.section_bar(p.own_label("History of this record", "section", "section2"),
+                               p.section_bar(p.own_label(N_("History of this record"), "section", "section2"),
                                              self.width), p.gap(4)]
         if not self.data.audit:
-            return out + [p.para(p.tr("No recorded events."), "help", where="audit")]
-        header = [p.tr("When"), p.tr("What"), p.tr("Who"), p.tr("Revision"), p.tr("Details")]
+            return out + [p.para(p.tr(N_("No recorded events.")), "help", where="audit")]
+        header = [p.tr(N_("When")), p.tr(N_("What")), p.tr(N_("Who")), p.tr(N_("Revision")), p.tr(N_("Details"))]
         widths = [0.22, 0.2, 0.22, 0.1, 0.26]
         rows = [[p.para(h, "small", where="audit header") for h in header]]
         for ev in self.data.audit:
             details = ev["details"] or {}
             detail = details.get("reason") or ""
             if ev["origin"] == "server":
-                detail = (detail + " " if detail else "") + p.tr("(from the server)")
+                detail = (detail + " " if detail else "") + p.tr(N_("(from the server)"))
             cells = [format_datetime(ev["at"], p.lang, "short"), p.tr(AUDIT_ACTIONS.get(ev["action"], ev["action"])),
                      ev["actor"] or "—", "" if ev["revision"] is None else str(ev["revision"]), detail]
             rows.append([p.para(str(c), "small", where=f"audit event {ev['action']}") for c in cells])

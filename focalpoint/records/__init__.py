@@ -26,6 +26,9 @@ from sqlalchemy.orm import Session
 from focalpoint.db import Database
 from focalpoint.i18n import _
 from focalpoint.models import AuditEvent, OutboxEntry, Record, utcnow
+from focalpoint.textsearch import TRIGRAM, index_body, normalize, phrase, query_words
+from focalpoint.textsearch import like_pattern as text_like_pattern
+from focalpoint.textsearch import search as text_search
 
 STATUSES = ("draft", "ready", "submitted", "published", "removal", "rejected")
 #: a request waits for review: the record is locked here and on the hub
@@ -126,11 +129,22 @@ def fts_rowid(identifier: str) -> int:
 
 
 def index_row(identifier: str, document: dict[str, Any]) -> dict[str, Any]:
-    """Parameters for ``INSERT INTO record_fts (rowid, identifier, body) VALUES (:r, :i, :b)``."""
-    return {"r": fts_rowid(identifier), "i": identifier, "b": "\n".join(document_text(document))}
+    """Parameters for ``INSERT INTO record_fts (rowid, identifier, body) VALUES (:r, :i, :b)``: the
+    body is the document's text normalized for search (``focalpoint.textsearch.index_body``)."""
+    return {"r": fts_rowid(identifier), "i": identifier,
+            "b": index_body(document_text(document), distinct_words=True)}
 
 
 INDEX_INSERT = text("INSERT INTO record_fts (rowid, identifier, body) VALUES (:r, :i, :b)")
+#: each index row's identifier by rowid (table made by migration 0007): a search that finds thousands
+#: of records reads this small table, not the text of each (a row missing here is read from the index)
+INDEX_KEY_INSERT = text("INSERT OR REPLACE INTO record_fts_ids (rowid, identifier) VALUES (:r, :i)")
+
+
+def write_index_rows(session: Session, rows: dict[str, Any] | list[dict[str, Any]]) -> None:
+    """Insert :func:`index_row` parameters (one or a list) into the search index."""
+    session.execute(INDEX_INSERT, rows)
+    session.execute(INDEX_KEY_INSERT, rows)
 
 
 def index_record(session: Session, identifier: str, document: dict[str, Any] | None, *,
@@ -139,7 +153,9 @@ def index_record(session: Session, identifier: str, document: dict[str, Any] | N
     if not new:
         session.execute(text("DELETE FROM record_fts WHERE rowid = :r"), {"r": fts_rowid(identifier)})
     if document is not None:
-        session.execute(INDEX_INSERT, index_row(identifier, document))
+        write_index_rows(session, index_row(identifier, document))
+    elif not new:
+        session.execute(text("DELETE FROM record_fts_ids WHERE rowid = :r"), {"r": fts_rowid(identifier)})
 
 
 
@@ -340,33 +356,34 @@ class RecordStore:
             return list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)))
 
 
+#: the fts5vocab table listing the trigrams of ``record_fts`` (made by migration 0007)
+RECORD_TERMS = "record_fts_terms"
+_RECORD_KEY = ("coalesce((SELECT k.identifier FROM record_fts_ids AS k WHERE k.rowid = f.rowid), "
+               "f.identifier)")
+
+
 def fts_query_ok(query: str) -> bool:
-    return len(query.strip()) >= 3
+    """True when every word of ``query`` has a trigram (three characters or more, normalized)."""
+    words = query_words(query)
+    return bool(words) and all(len(w) >= TRIGRAM for w in words)
 
 
 def fts_match_expression(query: str) -> str:
-    """A MATCH expression for a trigram table: the query as one quoted phrase."""
-    return '"' + query.strip().replace('"', '""') + '"'
+    """A MATCH expression for a trigram table: each normalized word of three characters or more
+    as its own quoted phrase, joined with AND (any order)."""
+    return " AND ".join(phrase(w) for w in query_words(query) if len(w) >= TRIGRAM)
 
 
 def like_pattern(query: str) -> str:
-    escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return text_like_pattern(normalize(query.strip()))
 
 
 def search_record_ids(session: Session, query: str) -> list[str]:
-    """Identifiers of records whose text contains ``query`` (any script, case- and accent-insensitive
-    from three characters; shorter queries, such as two Chinese characters, scan with LIKE)."""
-    query = query.strip()
-    if not query:
-        return []
-    if fts_query_ok(query):
-        rows = session.execute(text("SELECT identifier FROM record_fts WHERE body MATCH :q"),
-                               {"q": fts_match_expression(query)})
-    else:
-        rows = session.execute(text("SELECT identifier FROM record_fts WHERE body LIKE :q ESCAPE '\\'"),
-                               {"q": like_pattern(query)})
-    return [r[0] for r in rows]
+    """Identifiers of records whose text contains every word of ``query``, in any order (any
+    script; case, accents, Arabic hamza/harakat/tatweel folded; see ``focalpoint.textsearch``).
+    Words of three characters or more are looked up in the trigram index; shorter ones, such as
+    two Chinese characters, through the index's term list and checked with LIKE."""
+    return text_search(session, "record_fts", _RECORD_KEY, query, terms_table=RECORD_TERMS)
 
 
 def iter_outbox(session: Session, states: Iterable[str] = ("pending",)) -> list[OutboxEntry]:

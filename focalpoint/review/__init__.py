@@ -173,10 +173,20 @@ class ReviewItem:
     age: dt.timedelta
     decision: str | None  # a decision queued here and not yet synced: approve | reject
     removal: bool = False  # the request is to remove the published record (deleteRecord), not to publish
+    kind: str = ""  # the workflow type: publishNationalRecord | publishReferenceRecord | deleteRecord
 
     @property
     def overdue(self) -> bool:
         return self.age > REVIEW_AGE_LIMIT
+
+    @property
+    def reference(self) -> bool:
+        """A reference record (contact, organization…): the Secretariat decides, not a focal point."""
+        if self.kind == "publishReferenceRecord":
+            return True
+        if self.kind == "publishNationalRecord":
+            return False
+        return reviewer_of(self.schema) == "secretariat" if self.schema else False
 
 
 def review_queue(db: Database, *, now: dt.datetime | None = None, government: str | None = None,
@@ -200,7 +210,7 @@ def review_queue(db: Database, *, now: dt.datetime | None = None, government: st
             item = ReviewItem(workflow_id=wf.id, identifier=wf.record_identifier, schema=rec_schema,
                               title=dict(title or {}), author=wf.created_by, government=wf.government,
                               requested_at=wf.created_at, revision=wf.revision, age=now - wf.created_at,
-                              decision=decision, removal=wf.type == DELETE_RECORD)
+                              decision=decision, removal=wf.type == DELETE_RECORD, kind=wf.type or "")
             if overdue_only and not item.overdue:
                 continue
             items.append(item)
@@ -212,6 +222,103 @@ def review_queue(db: Database, *, now: dt.datetime | None = None, government: st
     }
     items.sort(key=keys.get(sort, keys["age"]))
     return items
+
+
+def reviewer_of(schema: str) -> str:
+    """Who reviews a publication request for a record of ``schema``: ``secretariat`` (reference
+    records: contacts, organizations…) or ``focal-point`` (national records). Pure; any thread."""
+    return "secretariat" if _workflow_type(schema) == "publishReferenceRecord" else "focal-point"
+
+
+def can_decide(account: dict[str, Any] | None, item: ReviewItem) -> bool:
+    """Whether the person signed in (``current_account``) can approve or reject ``item``.
+
+    A national focal point: requests on its own government's national records, not its own
+    requests; the Secretariat: reference records; an authorized user: nothing. With no account
+    known (never signed in), every request is shown, as before. Pure; any thread."""
+    if not account:
+        return True
+    me = account.get("email") if isinstance(account.get("email"), str) else None
+    if me and item.author and me.casefold() == item.author.casefold():
+        return False
+    roles = account.get("roles") or []
+    role = role_of(roles)
+    if role == "secretariat":
+        return item.reference
+    if role == "focal-point":
+        gov = account.get("government") if isinstance(account.get("government"), str) else None
+        if item.reference:
+            return False
+        return not (gov and item.government and gov.lower() != item.government.lower())
+    if role == "authorized-user":
+        return False
+    return not roles  # no role named: the hub decides, as _check_reviewer does
+
+
+def is_mine(account: dict[str, Any] | None, item: ReviewItem) -> bool:
+    """Whether ``item`` is a request the person signed in made. Pure; any thread."""
+    me = (account or {}).get("email")
+    return bool(isinstance(me, str) and me and item.author and me.casefold() == item.author.casefold())
+
+
+def account_of(db: Database) -> dict[str, Any] | None:
+    """The signed-in person (``current_account``), read on the DB worker."""
+    with db.session() as session:
+        return current_account(session)
+
+
+def _who(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in ("email", "name", "userID"):
+            if value.get(key) is not None:
+                return str(value[key])
+        return None
+    return str(value) if value not in (None, "") else None
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return when
+
+
+def decision_of(wf: Workflow) -> dict[str, Any]:
+    """A closed workflow's outcome as plain data: {"state", "reason", "by", "at"} (naive UTC)."""
+    data = wf.data if isinstance(wf.data, dict) else {}
+    result: dict[str, Any] = {}
+    for activity in data.get("activities") or []:
+        if isinstance(activity, dict) and isinstance(activity.get("result"), dict):
+            result = activity["result"]
+    local = data.get("localDecision") if isinstance(data.get("localDecision"), dict) else {}
+    reason = wf.reason or (result.get("reason") if isinstance(result.get("reason"), str) else None) \
+        or (local.get("reason") if isinstance(local.get("reason"), str) else None)
+    return {"state": wf.state, "reason": reason, "by": _who(result.get("by") or data.get("closedBy")),
+            "at": _when(result.get("on") or data.get("closedOn") or data.get("updatedOn"))}
+
+
+def last_decisions(session: Session, identifiers: list[str] | set[str]) -> dict[str, dict[str, Any]]:
+    """The latest closed (approved or rejected) request of each record, by identifier (``decision_of``)."""
+    if not identifiers:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    rows = session.scalars(select(Workflow).where(Workflow.record_identifier.in_(list(identifiers)),
+                                                  Workflow.state.in_(("approved", "rejected")))
+                           .order_by(Workflow.created_at))
+    for wf in rows:
+        out[wf.record_identifier] = decision_of(wf)  # the newest wins
+    return out
+
+
+def last_decision(db: Database, identifier: str) -> dict[str, Any] | None:
+    """The latest closed request of one record (``decision_of``), if any. DB worker."""
+    with db.session() as session:
+        return last_decisions(session, [identifier]).get(identifier)
 
 
 def _find_workflow(session: Session, key: str) -> Workflow:

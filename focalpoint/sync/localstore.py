@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from focalpoint.i18n import _
 from focalpoint.models import DELETE_RECORD, AuditEvent, Meta, OutboxEntry, Record, Workflow
-from focalpoint.records import INDEX_INSERT, index_row
+from focalpoint.records import index_row, write_index_rows
 from focalpoint.records import index_record as index_record_text
 from focalpoint.records import document_text, document_title, government_of, new_entry_id
 from focalpoint.sync.merge import merge3
@@ -139,7 +139,7 @@ def index_new_record(session: Session, identifier: str, document: dict[str, Any]
     if pending is not None:
         pending.append(row)  # written together by flush_new_index (no autoflush per record)
     else:
-        session.execute(INDEX_INSERT, row)
+        write_index_rows(session, row)
 
 
 def defer_new_index(session: Session) -> None:
@@ -150,7 +150,7 @@ def defer_new_index(session: Session) -> None:
 def flush_new_index(session: Session) -> None:
     rows = session.info.pop("fts_new", None)
     if rows:
-        session.execute(INDEX_INSERT, rows)
+        write_index_rows(session, rows)
 
 
 def set_document(session: Session, rec: Record, document: dict[str, Any]) -> None:

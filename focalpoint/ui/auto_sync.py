@@ -103,10 +103,8 @@ class AutoSync(QObject):
     # ---------------------------------------------------------- the system's word
 
     def _watch_network(self) -> None:
-        try:
-            from PySide6.QtNetwork import QNetworkInformation
-        except ImportError:  # pragma: no cover - QtNetwork ships with PySide6-Essentials
-            return
+        from PySide6.QtNetwork import QNetworkInformation
+
         try:
             if not QNetworkInformation.loadDefaultBackend():
                 return

@@ -35,21 +35,15 @@ CHART_HEIGHT = 300
 
 
 def _status_label(status: str) -> str:
-    try:
-        from focalpoint.ui.records_model import status_label
+    from focalpoint.ui.records_model import status_label
 
-        return status_label(status)
-    except ImportError:  # pragma: no cover - the records list ships with the app
-        return status
+    return status_label(status)
 
 
 def _sync_label(state: str) -> str:
-    try:
-        from focalpoint.ui.records_model import sync_label
+    from focalpoint.ui.records_model import sync_label
 
-        return sync_label(state)
-    except ImportError:  # pragma: no cover
-        return state
+    return sync_label(state)
 
 
 def _schema_label(schema: str) -> str:

@@ -82,17 +82,13 @@ class MainWindow(QMainWindow):
 
     def _install_extensions(self) -> None:
         """Review, dashboard, printing, PDF import and conflicts (``focalpoint.ui.extensions``)."""
-        try:
-            from focalpoint.ui.extensions import install
-        except ImportError:
-            return
+        from focalpoint.ui.extensions import install
+
         install(self)
 
     def _make_records_panel(self):  # noqa: ANN202
-        try:
-            from focalpoint.ui.records_panel import RecordsPanel
-        except ImportError:
-            return None
+        from focalpoint.ui.records_panel import RecordsPanel
+
         return RecordsPanel(self.db, self.runner, parent=self.tabs)
 
     # --------------------------------------------------------------- menus

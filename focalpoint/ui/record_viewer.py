@@ -84,9 +84,12 @@ class RecordViewerWindow(QMainWindow):
 
     closed = Signal(str)
 
-    def __init__(self, view: RecordView, parent: QWidget | None = None) -> None:
+    def __init__(self, view: RecordView, parent: QWidget | None = None, *, db: Any = None,
+                 runner: Any = None) -> None:
         super().__init__(parent)
         self.view = view
+        #: a rejected record's last decision (reason, who, when), read when ``db`` and ``runner`` are given
+        self.decision: dict[str, Any] | None = view.extra.get("decision") if isinstance(view.extra, dict) else None
         self.identifier = view.identifier
         self.setObjectName("recordViewer")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -134,6 +137,28 @@ class RecordViewerWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
         self.resize(760, 560)
         self.retranslate()
+        if view.status == "rejected" and self.decision is None and db is not None and runner is not None:
+            from focalpoint.review import last_decision
+
+            runner.run_db(last_decision, db, view.identifier, on_done=self._got_decision, on_error=lambda _e: None)
+
+    def _got_decision(self, decision: dict[str, Any] | None) -> None:
+        import shiboken6
+
+        if shiboken6.isValid(self):
+            self.decision = decision or {}
+            self.retranslate()
+
+    def status_text(self) -> str:
+        """The status, who reviews a pending request, and why a rejected record was rejected."""
+        from focalpoint.ui.review.labels import decision_text, reviewer_text
+
+        text = status_label(self.view.status)
+        if self.view.status in ("submitted", "removal"):
+            text += " · " + reviewer_text(self.view.schema)
+        elif self.view.status == "rejected" and self.decision:
+            text += "\n" + decision_text(self.decision)
+        return text
 
     def retranslate(self) -> None:
         lang = get_language()
@@ -151,7 +176,7 @@ class RecordViewerWindow(QMainWindow):
         self.gov_value.setText(government_label(view.government, lang) if view.government
                                else _("none (a reference record)"))
         self.status_caption.setText(_("Status:"))
-        self.status_value.setText(status_label(view.status))
+        self.status_value.setText(self.status_text())
         self.id_caption.setText(_("Identifier:"))
         self.id_value.setText(view.identifier)
         self.tree.setHeaderLabels([_("Property"), _("Value")])

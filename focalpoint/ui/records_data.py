@@ -44,6 +44,7 @@ class RecordRow:
     sync_error: str | None
     has_conflict: bool
     updated_at: dt.datetime
+    decision: dict[str, Any] | None = None  # a rejected record's last decision: state, reason, by, at
 
 
 def _title_expr(lang: str):  # noqa: ANN202
@@ -88,8 +89,13 @@ def record_rows(db: Database, identifiers: list[str]) -> dict[str, RecordRow]:
         rows = session.execute(select(Record.identifier, Record.schema, Record.title, Record.status,
                                       Record.sync_state, Record.sync_error, Record.conflict.is_not(None),
                                       Record.updated_at).where(Record.identifier.in_(identifiers)))
+        rows = list(rows)
+        from focalpoint.review import last_decisions
+
+        decisions = last_decisions(session, {r[0] for r in rows if r[3] == "rejected"})
         return {r[0]: RecordRow(identifier=r[0], schema=r[1], title=dict(r[2] or {}), status=r[3],
-                                sync_state=r[4], sync_error=r[5], has_conflict=bool(r[6]), updated_at=r[7])
+                                sync_state=r[4], sync_error=r[5], has_conflict=bool(r[6]), updated_at=r[7],
+                                decision=decisions.get(r[0]))
                 for r in rows}
 
 

@@ -41,6 +41,17 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
+def status_tooltip(status: str, schema: str, decision: dict[str, Any] | None = None) -> str | None:
+    """What a status means for this record: who reviews a request, why a record was rejected."""
+    from focalpoint.ui.review.labels import decision_text, reviewer_text
+
+    if status in ("submitted", "removal"):
+        return reviewer_text(schema)
+    if status == "rejected":
+        return decision_text(decision) or None
+    return None
+
+
 def sync_label(state: str) -> str:
     return {
         "local": pgettext("sync state", "Only on this computer"),
@@ -208,6 +219,8 @@ class RecordTableModel(RowTableModel):
                 return row.sync_error
             if col == self.COL_TITLE:
                 return localize(row.title, get_language()) or None
+            if col == self.COL_STATUS:
+                return status_tooltip(row.status, row.schema, row.decision)
             return None
         if col == self.COL_TITLE:
             return localize(row.title, get_language()) or _("(untitled)")

@@ -372,7 +372,7 @@ class RecordsPanel(QWidget):
     def _open_viewer(self, view: RecordView) -> Any:
         from focalpoint.ui.record_viewer import RecordViewerWindow
 
-        viewer = RecordViewerWindow(view)
+        viewer = RecordViewerWindow(view, db=self.db, runner=self.runner)  # db: the rejection's reason
         self.viewers[view.identifier] = viewer
         viewer.closed.connect(lambda ident: self.viewers.pop(ident, None))
         viewer.show()
@@ -489,9 +489,11 @@ class RecordsPanel(QWidget):
         self._review_step(request_publication, identifier, self._requested)
 
     def _requested(self, view: RecordView) -> None:
+        from focalpoint.ui.review.labels import reviewer_text
+
         title = localize(view.title, get_language()) or _("(untitled)")
         self._said(_("Publication of “{title}” requested; it is sent at the next sync. The record is locked "
-                     "until the review is over.").format(title=title), view)
+                     "until the review is over.").format(title=title) + " " + reviewer_text(view.schema), view)
 
     def withdraw_selected(self) -> None:
         identifier = self.selected_identifier()

@@ -66,13 +66,8 @@ def human_size(n: int) -> str:
 
 
 def sync_available() -> bool:
-    """Whether this copy has the sync engine (found without importing it: start-up stays quick)."""
-    from importlib.util import find_spec
-
-    try:
-        return find_spec("focalpoint.sync.engine") is not None
-    except ImportError:
-        return False
+    """Sync ships with every copy of FocalPoint (kept for callers that ask)."""
+    return True
 
 
 def dialog_sign_in(db: Database, runner, parent: QWidget | None) -> AskSignIn:  # noqa: ANN001
@@ -132,14 +127,9 @@ class SyncController(QObject):
     def tokens(self):  # noqa: ANN201
         """The process's token store for this data folder (shared with the sign-in dialog)."""
         if self._tokens is None:
-            try:
-                from focalpoint.ui.signin_dialog import shared_token_store
+            from focalpoint.ui.signin_dialog import shared_token_store
 
-                self._tokens = shared_token_store(self._db.data_dir)
-            except ImportError:
-                from focalpoint.sync.credentials import TokenStore
-
-                self._tokens = TokenStore()
+            self._tokens = shared_token_store(self._db.data_dir)
         return self._tokens
 
     def set_engine_factory(self, factory: Callable[[Database], Any] | None) -> None:
@@ -150,9 +140,39 @@ class SyncController(QObject):
         self.retranslate()
 
     def sign_in(self) -> None:
-        """Sign in (or as someone else) without syncing."""
+        """Sign in (or as someone else), then synchronize at once: the person sees the requests and
+        records of that account without a second step."""
         self._runner.run_db(_read_settings, self._db,
-                            on_done=lambda saved: self.ask_sign_in(saved[0], saved[1], None))
+                            on_done=lambda saved: self.signed_in(self.ask_sign_in(saved[0], saved[1], None)))
+
+    def signed_in(self, answer: SignIn | None) -> None:
+        """A sign-in succeeded elsewhere (``answer``; None: cancelled): synchronize now with it."""
+        if answer is None or not self._available or self._cancel is not None:
+            return
+        self._asked_password = answer.password is not None
+        if self._factory is not None:
+            self._start(SignIn("", "", None))
+            return
+        self._start(answer)
+
+    def sync_if_signed_in(self, otherwise: Callable[[], None] | None = None) -> None:
+        """Synchronize when a sign-in is saved on this computer (never asks for one); else call
+        ``otherwise`` (e.g. read the local data again)."""
+        def got(settings: tuple[str | None, str | None]) -> None:
+            server, email = settings
+            if self._cancel is None and self._available and (
+                    self._factory is not None or (server and email and self.tokens().get(server, email))):
+                self._asked_password = False
+                self._start(SignIn(server or "", email or "", None))
+            elif otherwise is not None:
+                otherwise()
+
+        if not self._available:
+            if otherwise is not None:
+                otherwise()
+            return
+        self._runner.run_db(_read_settings, self._db, on_done=got,
+                            on_error=lambda _e: otherwise() if otherwise is not None else None)
 
     # -------------------------------------------------------------- start
 

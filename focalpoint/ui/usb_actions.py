@@ -360,10 +360,8 @@ class UsbActions(QObject):
         if getattr(window, "records", None) is not None:
             window.records.load()
         window.catalog.refresh_detail()
-        try:
-            from focalpoint.ui.extensions import extension_of
-        except ImportError:
-            return
+        from focalpoint.ui.extensions import extension_of
+
         extension = extension_of(window)
         if extension is not None:
             extension.refresh_conflicts()

@@ -121,6 +121,9 @@ class WelcomeDialog(QDialog):
         self.signed_in_as: tuple[str, str] | None = None
         #: opens the sign-in dialog; tests replace it: ``(db, runner, parent) -> (server, email) | None``
         self.open_sign_in: Callable[[Any, Any, QWidget], tuple[str, str] | None] = _open_sign_in
+        #: called with (server, email) after a successful sign-in: synchronizes at once (``show_welcome``
+        #: connects the window's sync controller), so the person's records and requests arrive
+        self.after_sign_in: Callable[[str, str], None] | None = None
 
         self.title = QLabel(self)
         self.title.setObjectName("welcomeTitle")
@@ -202,6 +205,8 @@ class WelcomeDialog(QDialog):
             return
         self.signed_in_as = answer
         self.retranslate()
+        if self.after_sign_in is not None:
+            self.after_sign_in(*answer)
 
     # ------------------------------------------------------------ language
 
@@ -229,7 +234,10 @@ class WelcomeDialog(QDialog):
             self.offline_button.setText(_("Work offline without an account"))
         else:
             server, email = self.signed_in_as
-            self.signed_in_label.setText(_("Signed in as {email} at {server}.").format(email=email, server=server))
+            text = _("Signed in as {email} at {server}.").format(email=email, server=server)
+            if self.after_sign_in is not None:
+                text += " " + _("Synchronizing now: your records and the requests for you are being fetched.")
+            self.signed_in_label.setText(text)
             self.signed_in_label.setVisible(True)
             self.offline_button.setText(_("Continue"))
         self.note.setText(_("The action plan is already available; you can change the language at any "
@@ -242,5 +250,10 @@ def show_welcome(window: Any) -> WelcomeDialog:
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     window.welcome_dialog = dialog
+    sync = getattr(window, "sync", None)
+    if sync is not None and hasattr(sync, "signed_in"):
+        from focalpoint.ui.sync_controller import SignIn
+
+        dialog.after_sign_in = lambda server, email: sync.signed_in(SignIn(server, email, None))
     dialog.open()
     return dialog

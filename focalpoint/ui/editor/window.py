@@ -83,6 +83,9 @@ class RecordEditorWindow(QMainWindow):
         self.title_label.setWordWrap(True)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("editorState")
+        self.state_label.setWordWrap(True)  # a rejection's reason can be long
+        self.state_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.locked_label = QLabel(self)
         self.locked_label.setWordWrap(True)
         self.locked_label.setStyleSheet("background: #fff4ce; color: #5c4400; padding: 4px;")
@@ -251,8 +254,14 @@ class RecordEditorWindow(QMainWindow):
 
     def set_record(self, view: RecordView) -> None:
         """The record's state changed elsewhere (a request sent or withdrawn)."""
+        before = self.record.status if self.record is not None else None
         self.record = view
         self._update_state()
+        if view.status == "submitted" and before != "submitted":  # the request's confirmation says who reviews
+            from focalpoint.ui.review.labels import reviewer_text
+
+            self.statusBar().showMessage(_("Publication requested. {reviewer}; the request is sent at the next "
+                                           "sync.").format(reviewer=reviewer_text(view.schema)), 15000)
 
     def _on_saved(self, view: RecordView) -> None:
         self.record = view
@@ -418,13 +427,49 @@ class RecordEditorWindow(QMainWindow):
         if self.record is None:
             self.state_label.setText(_("Not saved yet: it is saved as soon as you type."))
         else:
-            self.state_label.setText(_("Status: {status} · Sync: {sync}").format(
-                status=status_label(self.record.status), sync=sync_label(self.record.sync_state)))
+            text = _("Status: {status} · Sync: {sync}").format(
+                status=status_label(self.record.status), sync=sync_label(self.record.sync_state))
+            if self.record.status in ("submitted", "removal"):
+                from focalpoint.ui.review.labels import reviewer_text
+
+                text += " · " + reviewer_text(self.record.schema)
+            elif self.record.status == "rejected":
+                decision = getattr(self, "_decision", None)
+                if decision is not None and decision[0] == self.record.local_revision:
+                    from focalpoint.ui.review.labels import decision_text
+
+                    text += "\n" + decision_text(decision[1])
+                else:
+                    self._load_decision()
+            self.state_label.setText(text)
         ready = self.record is not None and self.record.status == "ready"
         self.ready_action.setText(_("Back to &draft") if ready else _("Mark &ready"))
         requestable = self.record is not None and self.record.status in ("draft", "ready", "rejected")
         self.submit_action.setEnabled(requestable or self.record is None)
         self._apply_lock()
+
+    def _load_decision(self) -> None:
+        """Read why the record was rejected, by whom and when (DB worker), then show it in the status line."""
+        if self.db is None or self.record is None or getattr(self, "_decision_pending", False):
+            return
+        from focalpoint.review import last_decision
+
+        self._decision_pending = True
+        revision = self.record.local_revision
+
+        def got(decision: dict[str, Any] | None) -> None:
+            import shiboken6
+
+            if not shiboken6.isValid(self):
+                return
+            self._decision_pending = False
+            self._decision = (revision, decision or {})
+            self._update_state()
+
+        def failed(_exc: BaseException) -> None:
+            self._decision_pending = False
+
+        self.runner.run_db(last_decision, self.db, self.identifier, on_done=got, on_error=failed)
 
     def retranslate(self) -> None:
         """The interface language changed: the window and every field of the form."""

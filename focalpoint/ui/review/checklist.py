@@ -22,6 +22,7 @@ from focalpoint.forms.model import GROUP
 from focalpoint.i18n import _, get_language, localize
 
 SCHEMA = "qaRecordReview"
+PASS, FAIL, NOT_APPLICABLE = "QA-PASS", "QA-FAIL", "QA-NOT-APPLICABLE"  # the qaResults terms
 
 
 def check_items(schema: str = SCHEMA) -> list[Field]:
@@ -152,6 +153,35 @@ class ChecklistWidget(QWidget):
 
     def unanswered(self) -> list[str]:
         return [name for name, row in self.rows.items() if row.result() is None]
+
+    def counts(self) -> dict[str, int]:
+        """How many items are answered Pass, Fail, Not applicable, and how many are not answered yet."""
+        out = {"pass": 0, "fail": 0, "na": 0, "unanswered": 0}
+        for row in self.rows.values():
+            result = row.result()
+            key = {PASS: "pass", FAIL: "fail", NOT_APPLICABLE: "na"}.get(result or "", "unanswered" if result is None
+                                                                        else "na")
+            out[key] += 1
+        return out
+
+    def answer_labels(self) -> list[tuple[str, str]]:
+        """(key of ``counts``, label) for Pass, Fail, Not applicable and not answered, in the interface language."""
+        lang = get_language()
+        terms = {}
+        for row in self.rows.values():
+            terms = {t.identifier: localize(t.label, lang) for t in row.terms}
+            break
+        return [("pass", terms.get(PASS) or _("Pass")), ("fail", terms.get(FAIL) or _("Fail")),
+                ("na", terms.get(NOT_APPLICABLE) or _("Not applicable")), ("unanswered", _("Not answered"))]
+
+    def failed_without_note(self) -> list[str]:
+        """The items marked Fail with no comment saying why (they block an approval)."""
+        return [name for name, row in self.rows.items() if row.result() == FAIL and not row.comment.text().strip()]
+
+    def item_label(self, name: str) -> str:
+        """An item's label in the interface language (messages name it)."""
+        row = self.rows.get(name)
+        return localize(row.item.label, get_language()) or name if row is not None else name
 
     def is_empty(self) -> bool:
         return (all(r.result() is None and not r.comment.text().strip() for r in self.rows.values())

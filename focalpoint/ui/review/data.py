@@ -98,5 +98,43 @@ def load_review(db: Database, workflow_id: str, *, now: dt.datetime | None = Non
 
 
 def governments_in_queue(db: Database) -> list[str]:
-    """The governments with pending requests (for the queue's filter). DB worker."""
-    return sorted({i.government for i in review.review_queue(db) if i.government})
+    """The governments with requests the person can decide (for the queue's filter). DB worker."""
+    account = review.account_of(db)
+    return sorted({i.government for i in review.review_queue(db) if i.government and review.can_decide(account, i)})
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The Review tab's content: the requests the person can decide, their own pending requests."""
+
+    items: list[ReviewItem]
+    own: list[ReviewItem] = field(default_factory=list)
+    role: str | None = None
+    last_sync: dt.datetime | None = None
+
+
+def last_sync(db: Database) -> dt.datetime | None:
+    """When this computer last synchronized (naive UTC), if ever. DB worker."""
+    with db.session() as session:
+        row = session.get(Meta, "sync.last_sync")
+        value = row.value if row is not None else None
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return when
+
+
+def review_queue_for_me(db: Database, **filters: Any) -> Queue:
+    """Pending requests the person signed in can decide (``review.can_decide``), their own pending
+    requests apart, and when this computer last synchronized. DB worker."""
+    items = review.review_queue(db, **filters)
+    account = review.account_of(db)
+    role = review.role_of((account or {}).get("roles") or [])
+    mine = [i for i in items if review.can_decide(account, i)]
+    own = [i for i in items if review.is_mine(account, i)]
+    return Queue(items=mine, own=own, role=role, last_sync=last_sync(db))

@@ -51,3 +51,43 @@ def decision_label(decision: str | None) -> str:
 
 def overdue_label() -> str:
     return _("overdue")
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """The store keeps naive UTC times; people read their own clock."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone().replace(tzinfo=None)
+
+
+def when_text(value: dt.datetime | None, lang: str | None = None, fmt: str = "medium") -> str:
+    """A stored (naive UTC) time in the person's clock and the interface language's format."""
+    from focalpoint.i18n import format_datetime
+
+    return format_datetime(_local(value), lang or get_language(), fmt=fmt) if value is not None else ""
+
+
+def reviewer_text(schema: str) -> str:
+    """Who a publication request for a record of ``schema`` goes to, in words."""
+    from focalpoint.review import reviewer_of
+
+    if reviewer_of(schema) == "secretariat":
+        return _("Sent to the Secretariat for review")
+    return _("Sent to your national focal point for review")
+
+
+def decision_text(decision: dict | None, lang: str | None = None) -> str:
+    """A closed request's outcome: who rejected (or approved) it, when, and the reason given."""
+    if not decision or decision.get("state") not in ("rejected", "approved"):
+        return ""
+    who = decision.get("by") or _("a reviewer")
+    when = when_text(decision.get("at"), lang)
+    reason = (decision.get("reason") or "").strip()
+    if decision["state"] == "approved":
+        return (_("Approved by {who} on {date}.").format(who=who, date=when) if when
+                else _("Approved by {who}.").format(who=who))
+    head = (_("Rejected by {who} on {date}.").format(who=who, date=when) if when
+            else _("Rejected by {who}.").format(who=who))
+    if reason:
+        return head + " " + _("Reason: {reason}").format(reason=reason)
+    return head + " " + _("No reason was given.")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from focalpoint.db import Database
 from focalpoint.i18n import _, format_datetime, get_language, localize
 from focalpoint.models import utcnow
-from focalpoint.review import ReviewItem, review_queue
+from focalpoint.review import ReviewItem
 from focalpoint.ui.review.labels import (OVERDUE_COLOUR, OVERDUE_TEXT_COLOUR, age_text, decision_label,
                                          government_label, overdue_label, schema_label)
 from focalpoint.ui.table_model import RowTableModel
@@ -45,6 +45,9 @@ class ReviewQueueModel(RowTableModel):
         self._runner = runner
         self._clock = clock
         self._items: list[ReviewItem] = []
+        self.own: list[ReviewItem] = []  # the person's own pending requests (someone else decides)
+        self.role: str | None = None
+        self.last_sync: dt.datetime | None = None
         self._generation = 0
         self._schema: str | None = None
         self._government: str | None = None
@@ -63,13 +66,19 @@ class ReviewQueueModel(RowTableModel):
         """Read the pending requests again (DB worker); the table updates when they arrive."""
         self._generation += 1
         generation = self._generation
-        self._runner.run_db(review_queue, self._db, now=self._clock(), government=self._government,
-                            schema=self._schema, overdue_only=self._overdue_only,
-                            on_done=lambda items: self._on_items(generation, items))
+        from focalpoint.ui.review.data import review_queue_for_me
 
-    def _on_items(self, generation: int, items: list[ReviewItem]) -> None:
+        self._runner.run_db(review_queue_for_me, self._db, now=self._clock(), government=self._government,
+                            schema=self._schema, overdue_only=self._overdue_only,
+                            on_done=lambda queue: self._on_items(generation, queue))
+
+    def _on_items(self, generation: int, queue: Any) -> None:
         if generation != self._generation:
             return
+        items = queue.items if hasattr(queue, "items") else queue
+        self.own = list(getattr(queue, "own", []))
+        self.role = getattr(queue, "role", None)
+        self.last_sync = getattr(queue, "last_sync", None)
         self.beginResetModel()
         self._items = self._sorted(list(items))
         self.endResetModel()

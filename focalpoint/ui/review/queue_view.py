@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from focalpoint.db import Database
-from focalpoint.i18n import _, ngettext
+from focalpoint.i18n import _, get_language, localize, ngettext
 from focalpoint.models import utcnow
 from focalpoint.ui.review.data import governments_in_queue
-from focalpoint.ui.review.labels import government_label, schema_label
+from focalpoint.ui.review.labels import government_label, reviewer_text, schema_label, when_text
 from focalpoint.ui.review.queue_model import BadgeDelegate, ReviewQueueModel, WorkflowRole
 from focalpoint.ui.widgets import compact_combo
 
@@ -53,8 +53,18 @@ class ReviewQueueView(QWidget):
         self.model = ReviewQueueModel(db, runner, self, clock=clock)
         self._governments: list[str] = []
 
+        self.sync_controller = None  # the window's SyncController (found through the window when not set)
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
+        self.last_sync_label = QLabel(self)
+        self.last_sync_label.setObjectName("reviewLastSync")
+        self.last_sync_label.setWordWrap(True)
+        self.own_label = QLabel(self)
+        self.own_label.setObjectName("reviewOwnRequests")
+        self.own_label.setWordWrap(True)
+        self.own_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.own_label.hide()
+        self._syncing = False
         self.type_filter = QComboBox(self)
         self.type_filter.setObjectName("reviewTypeFilter")
         self.government_filter = QComboBox(self)
@@ -101,13 +111,15 @@ class ReviewQueueView(QWidget):
         filters.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addWidget(self.last_sync_label)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.own_label)
 
         self.type_filter.currentIndexChanged.connect(lambda _i: self._filters_changed())
         self.government_filter.currentIndexChanged.connect(lambda _i: self._filters_changed())
         self.overdue_filter.toggled.connect(lambda _b: self._filters_changed())
-        self.refresh_button.clicked.connect(self.reload)
+        self.refresh_button.clicked.connect(self.refresh)
         self.open_button.clicked.connect(self.open_selected)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated_row.connect(self._open_index)
@@ -153,10 +165,74 @@ class ReviewQueueView(QWidget):
         self.runner.run_db(governments_in_queue, self.db, on_done=self._fill_governments)
         self._filters_changed()
 
+    def _controller(self):  # noqa: ANN202
+        if self.sync_controller is not None:
+            return self.sync_controller
+        window = self.window()
+        return getattr(window, "sync", None) if window is not self else None
+
+    def refresh(self) -> None:
+        """Refresh: synchronize when signed in (the requests come from the hub), else read again."""
+        controller = self._controller()
+        if controller is None or not hasattr(controller, "sync_if_signed_in") or self._syncing:
+            self.reload()
+            return
+        if getattr(controller, "running", False):
+            return  # a sync is under way; the queue is read again when it ends
+        self._syncing = True
+        self.count_label.setText(_("Synchronizing…"))
+
+        def finished(*_a: object) -> None:
+            try:
+                controller.finished.disconnect(finished)
+            except (RuntimeError, TypeError):
+                pass
+            import shiboken6
+
+            if shiboken6.isValid(self):
+                self._syncing = False
+                self.reload()
+
+        def not_signed_in() -> None:
+            finished()
+
+        controller.finished.connect(finished)
+        controller.sync_if_signed_in(otherwise=not_signed_in)
+
     # ---------------------------------------------------------- selection
 
     def _show_count(self, n: int) -> None:
+        if self._syncing:
+            return
         self.count_label.setText(ngettext("{n} request", "{n} requests", n).format(n=n))
+        self._show_context()
+
+    def _show_context(self) -> None:
+        """When the requests were last fetched, what this person decides, and their own requests."""
+        model = self.model
+        if model.last_sync is not None:
+            self.last_sync_label.setText(_("Last synchronized with the clearing-house: {when}.").format(
+                when=when_text(model.last_sync, fmt="medium")))
+        else:
+            self.last_sync_label.setText(_("Not synchronized yet: sign in and sync (or click Refresh) to "
+                                           "fetch the requests."))
+        if model.role == "authorized-user":
+            self.intro.setText(_("You have no publication requests to decide: your national focal point reviews "
+                                 "national records, the Secretariat reviews contacts and organizations."))
+        elif model.role == "secretariat":
+            self.intro.setText(_("Requests to publish reference records (contacts, organizations…) waiting for "
+                                 "the Secretariat's decision, as of the last sync. Your decisions are sent at the "
+                                 "next sync. A request is overdue after 12 weeks."))
+        else:
+            self.intro.setText(self._default_intro())
+        lang = get_language()
+        if model.own:
+            lines = [_("Your requests waiting for review:")]
+            for item in model.own:
+                lines.append(_("“{title}” — {reviewer}").format(
+                    title=localize(item.title, lang) or _("(untitled)"), reviewer=reviewer_text(item.schema)))
+            self.own_label.setText("\n".join(lines))
+        self.own_label.setVisible(bool(model.own))
 
     def _selection_changed(self) -> None:
         self.open_button.setEnabled(self.selected_workflow() is not None)
@@ -177,14 +253,20 @@ class ReviewQueueView(QWidget):
 
     # ------------------------------------------------------------ language
 
+    @staticmethod
+    def _default_intro() -> str:
+        return _("Publication requests waiting for your decision, as of the last sync. You can "
+                 "review them offline; your decisions are sent at the next sync. A request is "
+                 "overdue after 12 weeks.")
+
     def retranslate(self) -> None:
-        self.intro.setText(_("Publication requests waiting for your decision, as of the last sync. You can "
-                             "review them offline; your decisions are sent at the next sync. A request is "
-                             "overdue after 12 weeks."))
+        self.intro.setText(self._default_intro())
         self.type_caption.setText(_("&Type:"))
         self.government_caption.setText(_("&Government:"))
         self.overdue_filter.setText(_("&Overdue only"))
         self.refresh_button.setText(_("Re&fresh"))
+        self.refresh_button.setToolTip(_("Synchronize with the clearing-house to fetch new requests (when signed "
+                                         "in), then read the list again"))
         self.open_button.setText(_("&Review…"))
         self._fill_types()
         self._fill_governments()

@@ -15,12 +15,12 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
+                               QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from focalpoint import review
 from focalpoint.db import Database
-from focalpoint.i18n import _, format_datetime, get_language, localize
+from focalpoint.i18n import _, format_datetime, get_language, localize, ngettext
 from focalpoint.models import utcnow
 from focalpoint.records import RecordError
 from focalpoint.ui.review.checklist import ChecklistWidget
@@ -244,16 +244,58 @@ class ReviewScreen(QWidget):
         data = self.data
         if not self.approve_button.isEnabled() or data is None:
             return
-        if data.item.removal and not self.confirm(
-                _("Approve removal"),
-                _("Approving removes “{title}” from the clearing-house for everyone, at the next sync. "
-                  "Approve the removal?").format(title=localize(data.item.title, get_language()) or _("(untitled)")),
-                _("Approve removal")):
+        if data.item.removal:
+            if not self.confirm(
+                    _("Approve removal"),
+                    _("Approving removes “{title}” from the clearing-house for everyone, at the next sync. "
+                      "Approve the removal?").format(
+                        title=localize(data.item.title, get_language()) or _("(untitled)")),
+                    _("Approve removal")):
+                return
+        elif not self._checklist_allows_approval():
             return
         self._start("approve")
         self.runner.run_db(review.approve, self.db, self.workflow_id, actor=data.actor,
                            revision=data.reviewed_revision, checklist=self.checklist.document(),
                            on_done=lambda item: self._decided("approve", item), on_error=self._refused)
+
+    def _checklist_allows_approval(self) -> bool:
+        """A publication is approved on an answered checklist: every item answered, a "Fail" only
+        with a note saying why; then the reviewer confirms, seeing how the items were answered."""
+        checklist = self.checklist
+        unanswered = checklist.unanswered()
+        if unanswered:
+            self._say(ngettext("Answer every item of the checklist before approving: {n} item is not answered "
+                               "yet ({item}).",
+                               "Answer every item of the checklist before approving: {n} items are not answered "
+                               "yet (the first: {item}).", len(unanswered)).format(
+                n=len(unanswered), item=checklist.item_label(unanswered[0])), error=True)
+            self.checklist_scroll.ensureWidgetVisible(checklist.rows[unanswered[0]])
+            return False
+        failed = checklist.failed_without_note()
+        if failed:
+            self._say(_("“{item}” is marked {fail}: write in its comment what is wrong, or reject the record "
+                        "instead.").format(item=checklist.item_label(failed[0]),
+                                           fail=dict(checklist.answer_labels())["fail"]), error=True)
+            row = checklist.rows[failed[0]]
+            self.checklist_scroll.ensureWidgetVisible(row)
+            row.comment.setFocus()
+            return False
+        counts = checklist.counts()
+        summary = "\n".join(_("{answer}: {n}").format(answer=label, n=counts[key])
+                             for key, label in checklist.answer_labels())
+        data = self.data
+        question = _("Checklist:\n{summary}\n\nApprove revision {revision} of “{title}”? The approval is sent at "
+                     "the next sync.").format(
+            summary=summary, revision=data.reviewed_revision if data and data.reviewed_revision is not None else "?",
+            title=(localize(data.item.title, get_language()) if data else "") or _("(untitled)"))
+        answer = QMessageBox.question(self, _("Approve the publication"), question,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            self._say(_("Not approved: nothing was saved."))
+            return False
+        return True
 
     def reject(self) -> None:
         data = self.data
@@ -344,7 +386,8 @@ class ReviewScreen(QWidget):
         removal = data is not None and data.item.removal
         self.approve_button.setText(_("&Approve removal") if removal else _("&Approve"))
         self.approve_button.setToolTip(_("Remove the record from the clearing-house; sent at the next sync")
-                                       if removal else _("Approve exactly the revision shown; sent at the next sync"))
+                                       if removal else _("Approve exactly the revision shown, once every checklist "
+                                                         "item is answered; sent at the next sync"))
         self.reject_button.setText(_("&Reject"))
         self.reject_button.setToolTip(_("Type a reason first"))
         self.editor_button.setText(_("Open in the &editor"))

@@ -82,9 +82,7 @@ def scalar_text(fld: Field | None, value: Any, lang: str, titles: Titles | None 
     if kind in (TERM, CODE, ACTIVITY):
         return _term_text(fld, value, lang)  # type: ignore[arg-type]
     if kind == REFERENCE or (isinstance(value, dict) and set(value) == {"identifier"}):
-        ident = str(value.get("identifier", "")) if isinstance(value, dict) else str(value)
-        title = localize((titles or {}).get(ident.split("@", 1)[0]), lang)
-        return _("{title} ({identifier})").format(title=title, identifier=ident) if title else ident
+        return reference_text(value, lang, titles, sure=kind == REFERENCE)
     if kind == LINK and isinstance(value, dict):
         name, url = str(value.get("name") or ""), str(value.get("url") or "")
         return f"{name} — {url}" if name and name != url else url
@@ -101,6 +99,24 @@ def scalar_text(fld: Field | None, value: Any, lang: str, titles: Titles | None 
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def reference_text(value: Any, lang: str, titles: Titles | None = None, *, sure: bool = True) -> str:
+    """A reference as the referenced record's name (its title on this computer).
+
+    With ``titles`` given (the records on this computer that the document refers to), a record
+    missing from it is said to be missing in words; without, the identifier is shown as it is.
+    ``sure`` False: the value may be a term rather than a reference (no form field says): only a
+    title found replaces it."""
+    ident = str(value.get("identifier", "")) if isinstance(value, dict) else str(value)
+    key = ident.split("@", 1)[0]
+    if titles is None or (not sure and key not in titles):
+        return ident
+    if key in titles:
+        title = localize(titles.get(key), lang)
+        return title or _("(untitled record {identifier})").format(identifier=_FSI + ident + _PDI)
+    return _("{identifier} (not on this computer yet: fetched at the next sync)").format(
+        identifier=_FSI + ident + _PDI)
 
 
 def group_lines(fld: Field, value: Mapping[str, Any], lang: str, titles: Titles | None = None
