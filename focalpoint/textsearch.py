@@ -164,11 +164,11 @@ def plan_query(session: Session, query: str, *, terms_table: str | None = None) 
     return Plan(" AND ".join(groups) if groups else None, tuple(likes))
 
 
-def search(session: Session, table: str, key: str, query: str, *, terms_table: str | None = None,
+def search(session: Session, source: str, key: str, query: str, *, terms_table: str | None = None,
            ranked: bool = False) -> list[Any]:
-    """The ``key`` (an SQL expression over the row ``f`` of trigram table ``table``) of each row
-    whose body contains every word of ``query``, normalized, in any order. ``ranked`` orders
-    rows found through MATCH by FTS5's rank."""
+    """``key`` (an SQL expression) for each row of ``source`` (a FROM clause naming the trigram
+    table ``f``, perhaps joined) whose body contains every word of ``query``, normalized, in any
+    order. ``ranked`` orders rows found through MATCH by FTS5's rank."""
     plan = plan_query(session, query, terms_table=terms_table)
     if plan.empty:
         return []
@@ -180,7 +180,7 @@ def search(session: Session, table: str, key: str, query: str, *, terms_table: s
     for i, pattern in enumerate(plan.likes):
         where.append(f"f.body LIKE :l{i} ESCAPE '\\'")
         params[f"l{i}"] = pattern
-    sql = f"SELECT {key} FROM {table} AS f WHERE " + " AND ".join(where)
+    sql = f"SELECT {key} FROM {source} WHERE " + " AND ".join(where)
     if ranked and plan.match is not None:
         sql += " ORDER BY f.rank"
     return list(session.execute(text(sql), params).scalars())

@@ -405,3 +405,18 @@ def test_f7_a_reference_to_a_colleagues_unpublished_contact_is_kept(people):
     draft = _hub_draft(people, ident, author.engine.actor)
     assert draft["contactPerson"] == [{"identifier": contact_id}]
     assert author.document(ident)["contactPerson"] == [{"identifier": contact_id}]
+
+
+def test_a_decision_that_arrives_counts_as_received(people):
+    """The author's sync summary said "0 records received" when the reviewer's rejection arrived:
+    a record whose status changed was received."""
+    author = people.station("author")
+    nfp = people.station("nfp", "focal-point")
+    ident = author.store.save(publishable_assessment(people.gov, "Rejected while away")).identifier
+    request_publication(author.db, ident)
+    assert author.sync().ok and nfp.sync().ok
+    reject(nfp.db, ident, "Please add the French summary", actor=nfp.engine.actor)
+    assert nfp.sync().ok
+    report = author.sync()
+    assert report.ok and report.pulled >= 1
+    assert author.store.get(ident).status == "rejected"

@@ -394,3 +394,49 @@ def test_a_record_waiting_for_review_cannot_be_deleted_until_the_request_is_with
     assert not env.store.get(view.identifier).deleted
     with pytest.raises(RecordError, match="waiting for review"):
         env.store.delete(view.identifier)
+
+
+def test_new_with_all_records_selected_asks_which_kind(qtbot, env, monkeypatch):
+    """"New" never picks a type for the person: with "All records" selected it asks."""
+    from focalpoint.ui import records_panel as panel_module
+
+    panel = env.panel
+    qtbot.waitUntil(lambda: panel.types.count() > 1, timeout=10000)
+    panel.types.setCurrentRow(0)  # "All records"
+    assert panel.current_schema() is None
+    offered: list[list[str]] = []
+
+    def get_item(_parent, _title, _label, items, *_args):  # noqa: ANN001, ANN202
+        offered.append(list(items))
+        return "", False
+
+    monkeypatch.setattr(panel_module.QInputDialog, "getItem", staticmethod(get_item))
+    assert panel.new_of_current_type() is None  # cancelled: no editor, no record of any kind
+    assert offered and panel.schema_label(NEEDS) in offered[0]
+    assert not panel.editors
+    monkeypatch.setattr(panel_module.QInputDialog, "getItem",
+                        staticmethod(lambda *_a: (panel.schema_label(NEEDS), True)))
+    editor = panel.new_of_current_type()
+    assert editor is not None and editor.document()["header"]["schema"] == NEEDS
+    editor.close()
+
+
+def test_status_bar_says_who_is_signed_in_where_and_when_last_synced(qtbot, env):
+    from focalpoint.sync import localstore as ls
+    from focalpoint.ui.signin_dialog import shared_token_store
+    from focalpoint.ui.status import account_text, status_counts
+
+    with env.db.session() as session:
+        ls.set_meta(session, "sync.email", "nfp@ws.example")
+        ls.set_meta(session, "sync.server", "https://hub.example.org")
+        ls.set_meta(session, "sync.last_sync", "2026-12-04T09:30:00")
+    counts = status_counts(env.db)
+    assert not counts.signed_in
+    assert "sign in again as nfp@ws.example" in account_text(counts)  # signed out: said in words
+    shared_token_store(env.db.data_dir).set("https://hub.example.org", "nfp@ws.example", "tok")
+    counts = status_counts(env.db)
+    assert counts.signed_in
+    text = account_text(counts)
+    assert "Signed in as nfp@ws.example (hub.example.org)" in text and "last sync" in text
+    env.win.refresh_counts()
+    qtbot.waitUntil(lambda: "nfp@ws.example" in env.win.status.account.text(), timeout=10000)

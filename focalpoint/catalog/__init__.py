@@ -307,7 +307,7 @@ def search_numbers(session: Session, query: str) -> list[int]:
     query = query.strip()
     if not query:
         return []
-    numbers = [int(n) for n in text_search(session, "catalog_fts", "f.number", query,
+    numbers = [int(n) for n in text_search(session, "catalog_fts AS f", "f.number", query,
                                            terms_table="catalog_fts_terms", ranked=True)]
     if query.isdigit() and 1 <= int(query) <= 999 and int(query) not in numbers:
         exists = session.get(CatalogActivity, int(query))

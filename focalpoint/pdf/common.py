@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable, Indenter, Spacer, Table, TableStyle
 
 from focalpoint.i18n import LANGUAGES, gettext_for, language_name, localize
 from focalpoint.pdf.fonts import LATIN
-from focalpoint.pdf.text import TextContext, has_rtl, make_style, paragraph
+from focalpoint.pdf.text import TextContext, first_strong, has_rtl, make_style, paragraph
 
 SECONDARY = colors.Color(0.33, 0.33, 0.33)
 SECTION_BG = colors.Color(0.9, 0.92, 0.95)
@@ -87,7 +87,12 @@ class Printer:
         """``primary / secondary`` for short inline strings (Yes / Oui)."""
         second = self.tr2(message, **params)
         first = self.tr(message, **params)
-        return f"{first} / {second}" if second else first
+        if not second:
+            return first
+        # the second language's own direction marks keep its end punctuation with it
+        # ("Tick one." on an Arabic line would otherwise print as ".Tick one")
+        mark = {"L": "\u200e", "R": "\u200f"}.get(first_strong(second) or "", "")
+        return f"{first} / {mark}{second}{mark}"
 
     def tr_language(self, code: str) -> str:
         """A language's name in the document's language (CLDR)."""

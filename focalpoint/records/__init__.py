@@ -358,8 +358,9 @@ class RecordStore:
 
 #: the fts5vocab table listing the trigrams of ``record_fts`` (made by migration 0007)
 RECORD_TERMS = "record_fts_terms"
-_RECORD_KEY = ("coalesce((SELECT k.identifier FROM record_fts_ids AS k WHERE k.rowid = f.rowid), "
-               "f.identifier)")
+# the identifier from record_fts_ids: reading it from the index would read each record's text
+_RECORD_SOURCE = "record_fts AS f LEFT JOIN record_fts_ids AS k ON k.rowid = f.rowid"
+_RECORD_KEY = "coalesce(k.identifier, f.identifier)"
 
 
 def fts_query_ok(query: str) -> bool:
@@ -383,7 +384,7 @@ def search_record_ids(session: Session, query: str) -> list[str]:
     script; case, accents, Arabic hamza/harakat/tatweel folded; see ``focalpoint.textsearch``).
     Words of three characters or more are looked up in the trigram index; shorter ones, such as
     two Chinese characters, through the index's term list and checked with LIKE."""
-    return text_search(session, "record_fts", _RECORD_KEY, query, terms_table=RECORD_TERMS)
+    return text_search(session, _RECORD_SOURCE, _RECORD_KEY, query, terms_table=RECORD_TERMS)
 
 
 def iter_outbox(session: Session, states: Iterable[str] = ("pending",)) -> list[OutboxEntry]:

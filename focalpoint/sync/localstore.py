@@ -389,8 +389,10 @@ def apply_server_copy(session: Session, rec: Record | None, info: dict[str, Any]
         rec.base_document = info["body"]
         rec.updated_at = parse_time(info.get("updatedOn")) or now
         changed = True
+    before = rec.status
     rec.status = local_status(status_from(info, workflows or workflows_for(session, rec.identifier), rec.status),
                               [], rec.status)
+    changed = changed or rec.status != before  # a decision arrived (rejected, published): news too
     rec.conflict = None
     rec.sync_error = None
     rec.sync_state = "synced"

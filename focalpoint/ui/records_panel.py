@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QInputDialog, QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QSplitter, QTableView,
                                QToolBar, QVBoxLayout, QWidget)
 
@@ -125,7 +125,7 @@ class RecordsPanel(QWidget):
         self.new_action = QAction(self)
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.new_action.triggered.connect(lambda: self.new_record(self.current_schema() or self._first_schema()))
+        self.new_action.triggered.connect(self.new_of_current_type)
         self.open_action = QAction(self)
         self.open_action.triggered.connect(self.open_selected)
         self.duplicate_action = QAction(self)
@@ -197,6 +197,28 @@ class RecordsPanel(QWidget):
 
     def _first_schema(self) -> str | None:
         return next(iter(self._labels), None)
+
+    def new_of_current_type(self) -> Any:
+        """"New": a record of the type selected on the left; with "All records" selected, the
+        person chooses the type (never a type picked for them)."""
+        schema = self.current_schema()
+        if schema is None:
+            schema = self.ask_new_schema()
+            if schema is None:
+                return None
+        return self.new_record(schema)
+
+    def ask_new_schema(self) -> str | None:
+        from focalpoint.forms.model import is_legacy
+
+        schemas = [s for s in self._labels if not is_legacy(s)]
+        if not schemas:
+            return self.new_record(None)
+        labels = [self.schema_label(s) for s in schemas]
+        label, ok = QInputDialog.getItem(self, _("New record"), _("Which kind of record?"), labels, 0, False)
+        if not ok or label not in labels:
+            return None
+        return schemas[labels.index(label)]
 
     def schema_label(self, schema: str) -> str:
         return localize(self._labels.get(schema), get_language()) or schema

@@ -26,17 +26,57 @@ class StatusCounts:
     records: int
     queued: int
     failed: int
+    email: str | None = None  # who signs in to sync (Meta sync.email)
+    server: str | None = None
+    signed_in: bool = False  # a sign-in token is kept for them (keyring or token file)
+    last_sync: str | None = None  # ISO time of the last good sync
 
 
 def status_counts(db: Database) -> StatusCounts:
-    """Catalogue, record and outbox counts. DB worker."""
+    """Catalogue, record and outbox counts, and the sign-in. DB worker (the token look-up may
+    ask the system keyring, which must not happen on the UI thread)."""
+    from focalpoint.sync import localstore as ls
+
     with db.session() as session:
         activities = session.scalar(select(func.count()).select_from(CatalogActivity)) or 0
         records = session.scalar(select(func.count()).select_from(Record).where(Record.deleted.is_(False))) or 0
         queued = session.scalar(select(func.count(func.distinct(OutboxEntry.record_identifier)))) or 0
         failed = session.scalar(select(func.count()).select_from(OutboxEntry)
                                 .where(OutboxEntry.state == "failed")) or 0
-    return StatusCounts(int(activities), int(records), int(queued), int(failed))
+        email = ls.get_meta(session, "sync.email")
+        server = ls.get_meta(session, "sync.server")
+        last_sync = ls.get_meta(session, "sync.last_sync")
+    signed_in = False
+    if email and server:
+        from focalpoint.ui.signin_dialog import shared_token_store
+
+        signed_in = shared_token_store(db.data_dir).get(server, email) is not None
+    return StatusCounts(int(activities), int(records), int(queued), int(failed), email=email, server=server,
+                        signed_in=signed_in, last_sync=last_sync)
+
+
+def account_text(counts: StatusCounts) -> str:
+    """Who is signed in, where, and when the last sync was, in words."""
+    from focalpoint.sync.localstore import parse_time
+    from focalpoint.ui.review.labels import when_text
+
+    parsed = parse_time(counts.last_sync) if counts.last_sync else None
+    when = when_text(parsed, fmt="short") if parsed is not None else None
+    if counts.email and counts.signed_in:
+        text = _("Signed in as {email} ({server})").format(email=counts.email, server=_host(counts.server))
+    elif counts.email:
+        text = _("Not signed in: sign in again as {email} to sync").format(email=counts.email)
+    else:
+        text = _("Not signed in")
+    if when:
+        text += " · " + _("last sync {when}").format(when=when)
+    return text
+
+
+def _host(server: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(server).netloc or server or "") if server else ""
 
 
 class SyncStatusWidget(QWidget):
@@ -103,10 +143,14 @@ class StatusArea:
         self.location.setMinimumWidth(120)
         self.counts = QLabel(bar)
         self.counts.setObjectName("statusCounts")
+        self.account = QLabel(bar)
+        self.account.setObjectName("accountStatus")
+        self.account.setContentsMargins(8, 0, 8, 0)
         self.sync = SyncStatusWidget(bar)
         self.counts.setContentsMargins(8, 0, 8, 0)
         self.sync.setContentsMargins(8, 0, 4, 0)
         bar.addWidget(self.location, 1)
+        bar.addPermanentWidget(self.account)
         bar.addPermanentWidget(self.counts)
         bar.addPermanentWidget(self.sync)
         self._counts: StatusCounts | None = None
@@ -120,7 +164,9 @@ class StatusArea:
         c = self._counts
         if c is None:
             self.counts.setText("")
+            self.account.setText("")
             return
+        self.account.setText(account_text(c))
         parts = [
             ngettext("{n} activity", "{n} activities", c.activities).format(n=c.activities),
             ngettext("{n} record", "{n} records", c.records).format(n=c.records),
