@@ -159,14 +159,17 @@ def test_validation_errors_beside_the_field_in_the_users_language(qtbot, env):
 
 
 def test_deleting_a_never_synced_record_needs_two_confirmations_and_can_be_undone(qtbot, env):
+    """One rule, said the same way in both questions and after: Undo brings the record back as it
+    was (its status too) until FocalPoint closes."""
     view = env.store.save({"header": {"schema": "contact", "languages": ["en"]}, "firstName": "Lola",
-                           "lastName": "Tui"})
+                           "lastName": "Tui"}, status="ready")
     env.panel.load()
     idle(qtbot, env.runner)
     env.answers[:] = [True, False]  # yes, then no at the second question
     env.panel.delete_record(view.identifier)
     idle(qtbot, env.runner)
     assert len(env.asked) == 2 and "never been sent" in env.asked[1]
+    assert "until you close FocalPoint" in env.asked[1] and "for good" not in env.asked[1]
     assert env.store.get(view.identifier) is not None
     env.answers[:] = [True, True]
     env.panel.delete_record(view.identifier)
@@ -174,8 +177,10 @@ def test_deleting_a_never_synced_record_needs_two_confirmations_and_can_be_undon
     assert env.store.get(view.identifier) is None
     env.panel.undo_delete()
     idle(qtbot, env.runner)
+    assert "until you close FocalPoint" in env.panel.message.text() or env.panel.message.text() == "Deletion undone."
     restored = env.store.get(view.identifier)
     assert restored is not None and restored.document["firstName"] == "Lola"
+    assert restored.status == "ready"  # not turned into a draft
 
 
 def test_deleting_a_synced_record_asks_once_and_queues_the_deletion(qtbot, env):

@@ -452,10 +452,10 @@ class RecordsPanel(QWidget):
         if not self.confirm(_("Delete record"), _("Delete “{title}”?").format(title=title), _("Delete")):
             return
         if never_synced and not self.confirm(
-                _("Delete for good?"),
-                _("“{title}” has never been sent to the clearing-house. Deleting it removes the only copy. "
-                  "Delete it anyway?").format(title=title),
-                _("Delete for good")):
+                _("Delete the only copy?"),
+                _("“{title}” has never been sent to the clearing-house: this computer holds its only copy. "
+                  "Undo can bring it back only until you close FocalPoint. Delete it?").format(title=title),
+                _("Delete")):
             return
         editor = self.editors.get(identifier)
         if editor is not None:
@@ -466,7 +466,9 @@ class RecordsPanel(QWidget):
         def do_delete() -> None:
             self.store.delete(identifier, confirmed_twice=never_synced)
 
-        self.runner.run_db(do_delete, on_done=lambda _r: self._deleted(identifier, document, never_synced, title),
+        status = view.status
+        self.runner.run_db(do_delete,
+                           on_done=lambda _r: self._deleted(identifier, document, never_synced, title, status),
                            on_error=lambda exc: self.message.setText(str(exc)))
 
     def _request_removal(self, identifier: str, title: str) -> None:
@@ -559,22 +561,30 @@ class RecordsPanel(QWidget):
                 editor.set_record(view)
         self._changed()
 
-    def _deleted(self, identifier: str, document: dict[str, Any], never_synced: bool, title: str) -> None:
-        self._last_deleted = (identifier, document, never_synced)
+    def _deleted(self, identifier: str, document: dict[str, Any], never_synced: bool, title: str,
+                 status: str = "draft") -> None:
+        """One rule: Undo brings the record back exactly as it was (content and status) — until the
+        next sync for a record the hub has, until FocalPoint closes for one it never had."""
+        self._last_deleted = (identifier, document, never_synced, status)
         self.undo_action.setEnabled(True)
-        self.message.setText(_("“{title}” deleted. Use Undo to bring it back.").format(title=title))
+        if never_synced:
+            self.message.setText(_("“{title}” deleted. Undo brings it back until you close FocalPoint.").format(
+                title=title))
+        else:
+            self.message.setText(_("“{title}” deleted; the hub removes it at the next sync. Until then, Undo "
+                                   "brings it back.").format(title=title))
         self._changed()
 
     def undo_delete(self) -> None:
         if self._last_deleted is None:
             return
-        identifier, document, never_synced = self._last_deleted
+        identifier, document, never_synced, status = self._last_deleted
         self._last_deleted = None
         self.undo_action.setEnabled(False)
 
         def restore() -> RecordView:
-            if never_synced:
-                return self.store.save(document)
+            if never_synced:  # as it was: a record marked ready stays ready
+                return self.store.save(document, status=status if status in ("draft", "ready") else None)
             return self.store.undelete(identifier)
 
         self.runner.run_db(restore, on_done=lambda _v: (self.message.setText(_("Deletion undone.")), self._changed()),
