@@ -76,3 +76,29 @@ def test_wrong_password_is_said_in_words(qtbot, hub, window):
     assert report.error_kind == "auth"
     status = window.status.sync
     assert status.state == status.ERROR and "email and password" in status.label.text()
+
+
+def test_the_sync_summary_follows_a_language_switch(qtbot):
+    """The summary of the last sync is words asked again in the new language, not a string kept
+    in the old one."""
+    from types import SimpleNamespace
+
+    from focalpoint.i18n import get_language, set_language
+    from focalpoint.ui.status import SyncStatusWidget
+    from focalpoint.ui.sync_controller import SyncController
+
+    widget = SyncStatusWidget()
+    qtbot.addWidget(widget)
+    report = SimpleNamespace(pushed=2, pulled=3, conflicts=[], errors={})
+    before = get_language()
+    try:
+        set_language("en")
+        widget.set_state(widget.DONE, lambda: SyncController.summary(report))
+        english = widget.label.text()
+        assert "2 changes sent" in english
+        set_language("fr")
+        widget.retranslate()
+        french = widget.label.text()
+        assert french != english and "2" in french and "sent" not in french
+    finally:
+        set_language(before)

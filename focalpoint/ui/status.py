@@ -8,6 +8,8 @@ error state and a progress bar that the sync controller drives. UI thread only
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +102,9 @@ class SyncStatusWidget(QWidget):
         self._message = ""
         self.retranslate()
 
-    def set_state(self, state: str, message: str = "") -> None:
+    def set_state(self, state: str, message: "str | Callable[[], str]" = "") -> None:
+        """``message``: words, or a function giving them (asked again when the language changes, so
+        a sync summary never stays in the language it was first shown in)."""
         self._state = state
         self._message = message
         self.progress.setVisible(state == self.RUNNING)
@@ -126,8 +130,9 @@ class SyncStatusWidget(QWidget):
             self.UNAVAILABLE: _("Sync not set up"),
         }
         text = texts.get(self._state, "")
-        if self._message:
-            text = _("{state}: {detail}").format(state=text, detail=self._message)
+        detail = self._message() if callable(self._message) else self._message
+        if detail:
+            text = _("{state}: {detail}").format(state=text, detail=detail)
         self.label.setText(text)
 
 

@@ -271,9 +271,9 @@ class SyncController(QObject):
             return
         if report.ok:
             self._runner.run_db(_remember, self._db, sign_in.server, sign_in.email)
-            self._widget.set_state(self._widget.DONE, self.summary(report))
+            self._widget.set_state(self._widget.DONE, lambda: self.summary(report))
         elif report.cancelled:
-            self._widget.set_state(self._widget.IDLE, _("stopped; nothing was lost"))
+            self._widget.set_state(self._widget.IDLE, lambda: _("stopped; nothing was lost"))
         else:
             self._widget.set_state(self._widget.ERROR, report.error or "")
         self.retranslate()

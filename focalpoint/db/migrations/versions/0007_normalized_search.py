@@ -4,10 +4,12 @@ Search now folds the text it indexes and the words it is given the same way
 (``focalpoint.textsearch.normalize``: case, Latin and Cyrillic accents, Arabic hamza forms of
 alef, alef maksura, teh marbuta, tatweel and harakat), and every indexed body ends with
 ``SENTINEL`` so that words shorter than a trigram can be looked up through the index's terms.
-The bodies written by earlier builds are the raw text: each is rewritten as its normalized form
-(the same text today's code writes for the same document, rows not indexed stay so), in
-``record_fts`` and ``catalog_fts`` alike. ``record_fts_terms`` (fts5vocab) lists the trigrams of
-``record_fts`` for short words.
+The bodies written by earlier builds are the raw text: each is rewritten as today's code writes
+it for the same document (``index_body``; a record's words kept once each), in ``record_fts`` and
+``catalog_fts`` alike; rows not indexed stay so. New tables: ``record_fts_terms`` and
+``catalog_fts_terms`` (fts5vocab: the trigrams, for words shorter than three characters) and
+``record_fts_ids`` (each index row's record identifier, so that a search finding thousands of
+records need not read their text).
 
 Revision ID: 0007_normalized_search
 Revises: 0006_no_null_conflicts
@@ -39,6 +41,9 @@ def _rebuild(conn: sa.Connection, table: str, key: str, *, distinct_words: bool)
 
 def upgrade() -> None:
     conn = op.get_bind()
+    # merge index segments as soon as two share a level (FTS5's default waits for four): a search
+    # reads each segment, and a bulk pull of thousands of records otherwise leaves many
+    conn.execute(sa.text("INSERT INTO record_fts (record_fts, rank) VALUES ('automerge', 2)"))
     _rebuild(conn, "record_fts", "identifier", distinct_words=True)
     _rebuild(conn, "catalog_fts", "number", distinct_words=False)
     op.execute("CREATE VIRTUAL TABLE IF NOT EXISTS record_fts_terms USING fts5vocab(record_fts, row)")
