@@ -16,10 +16,9 @@ in any order. The full-text tables use SQLite's trigram tokenizer, so a word of 
 characters is a quoted phrase of the MATCH expression (words joined with AND). A shorter word
 (two Chinese characters, "of") has no trigram of its own: every indexed body ends with
 ``SENTINEL`` (two newlines), so each character of the text begins some trigram, and the terms
-beginning with the short word — read from the table's ``fts5vocab`` companion — are the
-alternatives of an OR group. A LIKE on the normalized body checks short words among the
-candidates (and is the whole search when no term list is available, as for the 110-row
-catalogue).
+beginning with the short word -- read from the table's ``fts5vocab`` companion -- are the
+alternatives of an OR group. Only when a short word begins too many terms ("a") is it checked
+with LIKE on the normalized body, among the rows the other words found.
 """
 
 from __future__ import annotations

@@ -290,7 +290,8 @@ class ReviewExtension(QObject):
 
     def _imported(self, identifiers: list[str]) -> None:
         if identifiers:
-            self._status(ngettext("{n} new draft imported from PDF.", "{n} new drafts imported from PDF.",
+            self._status(ngettext("{n} record created or updated from PDF forms.",
+                                  "{n} records created or updated from PDF forms.",
                                   len(identifiers)).format(n=len(identifiers)))
             self._records_changed()
 
