@@ -79,6 +79,9 @@ class MainWindow(QMainWindow):
         keep_on_screen(self)  # a size remembered from a larger screen shrinks to this one
         self.retranslate()
         self._install_extensions()
+        self.shortcut_tooltips()
+        if language is not None:  # after the extension's tabs are relabelled
+            language.changed.connect(lambda _lang: self.shortcut_tooltips())
 
     def _install_extensions(self) -> None:
         """Review, dashboard, printing, PDF import and conflicts (``focalpoint.ui.extensions``)."""
@@ -146,6 +149,13 @@ class MainWindow(QMainWindow):
         self.sync_menu.addAction(self.sync.sign_in_action)
 
         self.help_menu = bar.addMenu("")
+        self.guide_action = QAction(self)  # F1 anywhere in the window
+        self.guide_action.setObjectName("guideAction")
+        self.guide_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.guide_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.guide_action.triggered.connect(self.show_guide)
+        self.help_menu.addAction(self.guide_action)
+        self.help_menu.addSeparator()
         self.about_action = QAction(self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.about)
@@ -194,6 +204,12 @@ class MainWindow(QMainWindow):
     def open_record(self, identifier: str, review_edit: bool = False) -> None:
         if self.records is not None:
             self.records.open_record(identifier, review_edit=review_edit)
+
+    def show_guide(self):  # noqa: ANN201
+        """Help > Guide (F1): the guide in the interface language (``focalpoint.ui.help_dialog``)."""
+        from focalpoint.ui.help_dialog import show_guide
+
+        return show_guide(self)
 
     def about(self) -> None:
         QMessageBox.about(self, _("About {app}").format(app=APP_NAME), _(
@@ -248,6 +264,7 @@ class MainWindow(QMainWindow):
             action.setChecked(code == get_language())
         self.sync_menu.setTitle(_("&Sync"))
         self.help_menu.setTitle(_("&Help"))
+        self.guide_action.setText(_("&Guide"))
         self.about_action.setText(_("&About FocalPoint"))
         self.catalog.retranslate()
         if self.records is not None:
@@ -257,6 +274,28 @@ class MainWindow(QMainWindow):
         usb = getattr(self, "usb_actions", None)
         if usb is not None:
             usb.retranslate()
+        self.shortcut_tooltips()
+
+    def shortcut_tooltips(self) -> None:
+        """Tabs, toolbar buttons and search boxes name their shortcut in their tooltip ("Records (Ctrl+2)")."""
+        from focalpoint.ui.extensions import extension_of
+        from focalpoint.ui.help_dialog import with_shortcut
+
+        tabs = {self.catalog: self.show_catalog_action, self.records: self.show_records_action}
+        extension = extension_of(self)
+        if extension is not None:
+            tabs.update({extension.queue: extension.queue_action, extension.dashboard: extension.dashboard_action})
+        for widget, action in tabs.items():
+            index = self.tabs.indexOf(widget) if widget is not None else -1
+            if index >= 0:
+                self.tabs.setTabToolTip(index, with_shortcut(self.tabs.tabText(index), action.shortcut()))
+        find = self.find_action.shortcut()
+        self.catalog.filter_bar.search.setToolTip(with_shortcut(_("Search the action plan"), find))
+        if self.records is not None:
+            self.records.search.setToolTip(with_shortcut(_("Search records"), find))
+            for action in self.records.toolbar.actions():
+                if not action.shortcut().isEmpty():
+                    action.setToolTip(with_shortcut(action.text(), action.shortcut()))
 
     # ------------------------------------------------------------ lifetime
 
