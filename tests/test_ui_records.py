@@ -445,3 +445,5 @@ def test_status_bar_says_who_is_signed_in_where_and_when_last_synced(qtbot, env)
     assert "Signed in as nfp@ws.example (hub.example.org)" in text and "last sync" in text
     env.win.refresh_counts()
     qtbot.waitUntil(lambda: "nfp@ws.example" in env.win.status.account.text(), timeout=10000)
+    assert "hub.example.org" in env.win.status.account.text()
+    assert "Signed in as" in env.win.status.account.toolTip() and "last sync" in env.win.status.account.toolTip()

@@ -112,8 +112,8 @@ class HelpDialog(QDialog):
             self.language = lang
             document = self.browser.document()
             option = document.defaultTextOption()
-            option.setTextDirection(direction)
-            option.setAlignment(Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft)
+            option.setTextDirection(direction)  # blocks align to their start: the right in Arabic
+            option.setAlignment(Qt.AlignmentFlag.AlignLeading)
             option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
             document.setDefaultTextOption(option)
             self.browser.setHtml(guide_html(lang))

@@ -57,13 +57,27 @@ def status_counts(db: Database) -> StatusCounts:
                         signed_in=signed_in, last_sync=last_sync)
 
 
-def account_text(counts: StatusCounts) -> str:
-    """Who is signed in, where, and when the last sync was, in words."""
+def last_sync_text(counts: StatusCounts) -> str | None:
+    """When the last good sync was, in the person's clock and language (None: never)."""
     from focalpoint.sync.localstore import parse_time
     from focalpoint.ui.review.labels import when_text
 
     parsed = parse_time(counts.last_sync) if counts.last_sync else None
-    when = when_text(parsed, fmt="short") if parsed is not None else None
+    return when_text(parsed, fmt="short") if parsed is not None else None
+
+
+def account_label(counts: StatusCounts) -> str:
+    """Who is signed in and where, short enough for a 1024-pixel status bar."""
+    if counts.email and counts.signed_in:
+        return _("{email} ({server})").format(email=counts.email, server=_host(counts.server))
+    if counts.email:
+        return _("Signed out ({email})").format(email=counts.email)
+    return _("Not signed in")
+
+
+def account_text(counts: StatusCounts) -> str:
+    """Who is signed in, where, and when the last sync was, in words (the label's tooltip)."""
+    when = last_sync_text(counts)
     if counts.email and counts.signed_in:
         text = _("Signed in as {email} ({server})").format(email=counts.email, server=_host(counts.server))
     elif counts.email:
@@ -100,6 +114,12 @@ class SyncStatusWidget(QWidget):
         layout.addWidget(self.progress)
         self._state = self.UNAVAILABLE
         self._message = ""
+        self._last_sync: str | None = None
+        self.retranslate()
+
+    def set_last_sync(self, when: str | None) -> None:
+        """When the last good sync was (shown while no sync ran in this session)."""
+        self._last_sync = when
         self.retranslate()
 
     def set_state(self, state: str, message: "str | Callable[[], str]" = "") -> None:
@@ -130,6 +150,8 @@ class SyncStatusWidget(QWidget):
             self.UNAVAILABLE: _("Sync not set up"),
         }
         text = texts.get(self._state, "")
+        if self._state == self.IDLE and self._last_sync and not self._message:
+            text = _("Last sync: {when}").format(when=self._last_sync)
         detail = self._message() if callable(self._message) else self._message
         if detail:
             text = _("{state}: {detail}").format(state=text, detail=detail)
@@ -171,7 +193,9 @@ class StatusArea:
             self.counts.setText("")
             self.account.setText("")
             return
-        self.account.setText(account_text(c))
+        self.account.setText(account_label(c))
+        self.account.setToolTip(account_text(c))
+        self.sync.set_last_sync(last_sync_text(c))
         parts = [
             ngettext("{n} activity", "{n} activities", c.activities).format(n=c.activities),
             ngettext("{n} record", "{n} records", c.records).format(n=c.records),
