@@ -34,9 +34,11 @@ def is_transient(exc: OperationalError) -> bool:
     return any(part in text for part in TRANSIENT)
 
 
-SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"no-referrer"), (b"cross-origin-resource-policy", b"same-origin")]
+# lean on purpose: they travel with every answer over a paid link (framing is refused by the
+# policy's frame-ancestors; X-Frame-Options only for the /docs page, which has no such policy)
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+DOCS_FRAME = (b"x-frame-options", b"DENY")
 
 
 class SecurityHeadersMiddleware:
@@ -56,8 +58,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 message = dict(message)
                 headers = list(message.get("headers", [])) + SECURITY_HEADERS
-                if not docs:
-                    headers.append(API_CSP)
+                headers.append(DOCS_FRAME if docs else API_CSP)
                 message["headers"] = headers
             await send(message)
 

@@ -374,7 +374,7 @@ def record_delivery(session, entry_id: str, result: str, *, revision: int | None
     changes), for the records bundle that goes back to the computer it came from."""
     if ls.get_meta(session, imported_key(entry_id)) is None:
         return
-    ack: dict[str, Any] = {"entry_id": entry_id, "result": result}
+    ack: dict[str, Any] = {"entry_id": entry_id, "result": result, "at": utcnow().isoformat()}
     if revision is not None:
         ack["revision"] = revision
     if message:
@@ -382,18 +382,28 @@ def record_delivery(session, entry_id: str, result: str, *, revision: int | None
     ls.set_meta_json(session, delivered_key(entry_id), ack)
 
 
-def delivered_acks(session) -> list[dict[str, Any]]:  # noqa: ANN001
-    """Every recorded delivery of a carried change (see :func:`record_delivery`)."""
+ACK_KEEP_DAYS = 60  # as long as the hub keeps its own acknowledgements
+
+
+def delivered_acks(session, *, now=None) -> list[dict[str, Any]]:  # noqa: ANN001
+    """The recorded deliveries of carried changes of the last :data:`ACK_KEEP_DAYS` days (see
+    :func:`record_delivery`); older ones are forgotten here (when the session writes)."""
     from focalpoint.models import Meta
 
+    limit = (now or utcnow()) - dt.timedelta(days=ACK_KEEP_DAYS)
     acks = []
     for row in session.scalars(select(Meta).where(Meta.key.like("sync.delivered.%"))):
         try:
             ack = json.loads(row.value)
         except ValueError:
             continue
-        if isinstance(ack, dict) and isinstance(ack.get("entry_id"), str):
-            acks.append(ack)
+        if not isinstance(ack, dict) or not isinstance(ack.get("entry_id"), str):
+            continue
+        when = ls.parse_time(ack.get("at"))
+        if when is not None and when < limit:
+            session.delete(row)
+            continue
+        acks.append({k: v for k, v in ack.items() if k != "at"})
     return acks
 
 
@@ -404,7 +414,7 @@ def export_records_bundle(db: Database, path_or_fileobj: PathOrFile, *,
     Returns ``{"records", "acks"}``."""
     from focalpoint.models import Workflow
 
-    with db.session() as session:
+    with db.session(write=True) as session:
         query = select(Record).where(Record.server_revision.is_not(None))
         if government:
             query = query.where((Record.government == government.lower()) | Record.government.is_(None))
