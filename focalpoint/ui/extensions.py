@@ -112,14 +112,15 @@ class ReviewExtension(QObject):
             w.menuBar().addMenu(self.review_menu)
 
         self.print_action = self._action(self.open_print_dialog, QKeySequence.StandardKey.Print, "printFormsAction")
+        self.print_plan_action = self._action(self.open_plan_print_dialog, None, "printPlanAction")
         self.import_action = self._action(self.open_import_dialog, None, "importPdfAction")
         file_menu = getattr(w, "file_menu", None)
         if file_menu is not None:
             anchor = self._separator_before(file_menu, getattr(w, "quit_action", None))
             if anchor is not None:
-                file_menu.insertActions(anchor, [self.print_action, self.import_action])
+                file_menu.insertActions(anchor, [self.print_action, self.print_plan_action, self.import_action])
             else:
-                file_menu.addActions([self.print_action, self.import_action])
+                file_menu.addActions([self.print_action, self.print_plan_action, self.import_action])
 
         # the sync controller may offer "Sign in…" itself (it opens the same dialog)
         own_sign_in = getattr(getattr(w, "sync", None), "sign_in_action", None)
@@ -280,6 +281,15 @@ class ReviewExtension(QObject):
         dialog.show()
         return dialog
 
+    def open_plan_print_dialog(self) -> QWidget:
+        from focalpoint.ui.print_records import BOOKLET, PrintRecordsDialog
+
+        plan_folder = getattr(getattr(self.window, "catalog", None), "_plan_folder", None)
+        dialog = self._keep(PrintRecordsDialog(self.db, self.runner, BOOKLET, parent=self.window,
+                                               plan_folder=plan_folder))
+        dialog.show()
+        return dialog
+
     def open_import_dialog(self) -> QWidget:
         from focalpoint.ui.import_pdf_dialog import ImportPdfDialog
 
@@ -412,6 +422,7 @@ class ReviewExtension(QObject):
         self.dashboard_action.setText(_("&Dashboard"))
         self.history_action.setText(_("&History of the selected record…"))
         self.print_action.setText(_("&Print forms…"))
+        self.print_plan_action.setText(_("Print the &action plan…"))
         self.import_action.setText(_("&Import filled PDF forms…"))
         if self._own_sign_in:
             self.sign_in_action.setText(_("Sign &in…"))

@@ -87,7 +87,7 @@ class RecordsPanel(QWidget):
         self.table.setObjectName("recordTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # several to print
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setAlternatingRowColors(True)
@@ -144,6 +144,9 @@ class RecordsPanel(QWidget):
         self.withdraw_action = QAction(self)
         self.withdraw_action.setObjectName("withdrawRequestAction")
         self.withdraw_action.triggered.connect(self.withdraw_selected)
+        self.print_action = QAction(self)
+        self.print_action.setObjectName("printRecordsAction")
+        self.print_action.triggered.connect(self.print_selected)
         self.table.selectionModel().currentChanged.connect(lambda *_a: self._update_request_actions())
         for signal in (self.model.dataChanged, self.model.modelReset, self.model.layoutChanged):
             signal.connect(lambda *_a: self._update_request_actions())
@@ -154,6 +157,8 @@ class RecordsPanel(QWidget):
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.submit_action)
         self.toolbar.addAction(self.withdraw_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.print_action)
         self.addAction(self.new_action)
         self.message = QLabel(self)
         self.message.setObjectName("recordsMessage")
@@ -318,6 +323,22 @@ class RecordsPanel(QWidget):
     def selected_identifier(self) -> str | None:
         index = self.table.currentIndex()
         return index.data(IdentifierRole) if index.isValid() else None
+
+    def print_selected(self) -> QWidget:
+        """Open the print dialog for the records selected in the list (each one's report, in list order)."""
+        from focalpoint.ui.print_records import PrintRecordsDialog
+
+        rows = sorted(self.table.selectionModel().selectedRows(RecordTableModel.COL_TITLE), key=lambda i: i.row())
+        if not rows and self.table.currentIndex().isValid():
+            rows = [self.table.currentIndex().siblingAtColumn(RecordTableModel.COL_TITLE)]
+        chosen = [(i.data(IdentifierRole), i.data(Qt.ItemDataRole.DisplayRole) or "") for i in rows
+                  if i.data(IdentifierRole)]
+        dialog = PrintRecordsDialog(self.db, self.runner, identifiers=[c[0] for c in chosen],
+                                    titles=[c[1] for c in chosen], parent=self)
+        dialog.setWindowFlag(Qt.WindowType.Window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _open_index(self, index: QModelIndex) -> None:
         identifier = index.data(IdentifierRole)
@@ -611,6 +632,8 @@ class RecordsPanel(QWidget):
                                         "clearing-house (sent at the next sync)"))
         self.withdraw_action.setText(_("&Withdraw request"))
         self.withdraw_action.setToolTip(_("Withdraw the selected record's publication or removal request"))
+        self.print_action.setText(_("&Print…"))
+        self.print_action.setToolTip(_("Print the selected records, filled in, to a PDF file or a printer"))
         self.types.setAccessibleName(_("Record types"))
         self.table.setAccessibleName(_("Records"))
         if self._loaded:
