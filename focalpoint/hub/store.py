@@ -175,6 +175,10 @@ def _migrate(conn) -> None:  # noqa: ANN001
     from focalpoint.hub import bbi_store  # noqa: F401  (its table belongs to the metadata too)
 
     tables = set(inspect(conn).get_table_names())
+    if "alembic_version" in tables and "hub_record" not in tables:
+        # a revision recorded for tables that are gone (dropped by hand): start again from nothing
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.commit()
     if "alembic_version" not in tables and "hub_record" in tables:
         # made before the hub had migrations: complete it, then record where it stands
         HubBase.metadata.create_all(conn)

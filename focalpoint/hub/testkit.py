@@ -31,9 +31,13 @@ def reset_postgres(url: str) -> None:
 
     from focalpoint.hub.models import HubBase
 
+    from sqlalchemy import text
+
     engine = create_engine(url)
     try:
         HubBase.metadata.drop_all(engine)
+        with engine.begin() as conn:  # the schema revision goes with the tables
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     finally:
         engine.dispose()
 
