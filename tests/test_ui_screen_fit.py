@@ -52,11 +52,14 @@ def assert_fits(window, *widgets) -> None:  # noqa: ANN001
 
 
 def test_the_test_screen_is_the_one_asked_for(qapp):
+    """On the small screen asked for (the child run below), the windows really meet 1024x600;
+    otherwise the offscreen platform's default screen is used, and it is a real one."""
     wanted = os.environ.get(SCREEN_ENV)
-    if not wanted:
-        pytest.skip("no particular screen asked for")
-    width, height = map(int, wanted.split("x"))
-    assert available().size() == QSize(width, height)
+    if wanted:
+        width, height = map(int, wanted.split("x"))
+        assert available().size() == QSize(width, height)
+    else:
+        assert available().width() > 0 and available().height() > 0
 
 
 @pytest.mark.parametrize("screen, preferred, expected", [
