@@ -165,3 +165,26 @@ def test_send_to_a_printer_prints_every_page(qtbot, env, tmp_path, monkeypatch):
     assert pages >= 2  # one report per record at least
     assert blocker.args == [pages]
     assert len(PdfReader(printed).pages) == pages
+
+
+def test_the_records_dialog_shows_no_booklet_filter_over_its_own_fields(qtbot, tmp_path):
+    """Only the booklet has section, Aichi target and partner; in the records dialog they are not
+    drawn at all (they were, on top of the description)."""
+    from focalpoint.db import open_database
+    from focalpoint.ui.print_records import RECORDS, PrintRecordsDialog
+    from focalpoint.ui.tasks import TaskRunner
+
+    db = open_database(tmp_path / "data")
+    runner = TaskRunner()
+    try:
+        dialog = PrintRecordsDialog(db, runner, mode=RECORDS, identifiers=["X"], titles=["A record"])
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        for widget in (dialog.section, dialog.aichi, dialog.partner, dialog.labels["section"],
+                       dialog.labels["aichi"], dialog.labels["partner"]):
+            assert not widget.isVisible()
+        assert dialog.language.isVisible() and dialog.file.isVisible()
+    finally:
+        runner.shutdown()
+        db.close()

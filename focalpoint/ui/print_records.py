@@ -152,6 +152,10 @@ class PrintRecordsDialog(QDialog):
             self.form.addRow(self.labels["section"], self.section)
             self.form.addRow(self.labels["aichi"], self.aichi)
             self.form.addRow(self.labels["partner"], self.partner)
+        else:  # the booklet's filters are not in this dialog's layout: never drawn over it
+            for key in ("section", "aichi", "partner"):
+                self.labels[key].hide()
+                getattr(self, key).hide()
         self.form.addRow(self.labels["file"], file_row)
         for key, widget in (("language", self.language), ("paper", self.paper), ("section", self.section),
                             ("aichi", self.aichi), ("partner", self.partner), ("file", self.file)):
