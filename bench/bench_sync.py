@@ -49,17 +49,12 @@ PASSWORD = "bench-password"
 GOV = "ws"
 
 WORDS = {
-    "en": "marine coastal forest wetland species inventory training workshop national strategy biodiversity "
-          "monitoring protected area restoration community knowledge indicator finance policy data".split(),
-    "fr": "marin côtier forêt zone humide espèces inventaire formation atelier stratégie nationale "
-          "biodiversité suivi aire protégée restauration communauté savoirs indicateur financement".split(),
-    "es": "marino costero bosque humedal especies inventario capacitación taller estrategia nacional "
-          "biodiversidad seguimiento área protegida restauración comunidad conocimientos indicador".split(),
-    "ar": "البحرية الساحلية الغابات الأراضي الرطبة الأنواع الجرد التدريب حلقة عمل الاستراتيجية الوطنية "
-          "التنوع البيولوجي الرصد المناطق المحمية الاستعادة المجتمع المعارف المؤشر".split(),
-    "ru": "морской прибрежный лес водно-болотные виды инвентаризация обучение семинар национальная "
-          "стратегия биоразнообразие мониторинг охраняемая территория восстановление сообщество".split(),
-    "zh": "海洋 沿海 森林 湿地 物种 清查 培训 讲习班 国家 战略 生物多样性 监测 保护区 恢复 社区 知识 指标 资金".split(),
+    "en": ["marine", "coastal", "forest", "wetland", "species", "inventory", "training", "workshop", "national", "strategy", "biodiversity", "monitoring", "protected", "area", "restoration", "community", "knowledge", "indicator", "finance", "policy", "data"],
+    "fr": ["marin", "côtier", "forêt", "zone", "humide", "espèces", "inventaire", "formation", "atelier", "stratégie", "nationale", "biodiversité", "suivi", "aire", "protégée", "restauration", "communauté", "savoirs", "indicateur", "financement"],
+    "es": ["marino", "costero", "bosque", "humedal", "especies", "inventario", "capacitación", "taller", "estrategia", "nacional", "biodiversidad", "seguimiento", "área", "protegida", "restauración", "comunidad", "conocimientos", "indicador"],
+    "ar": ["البحرية", "الساحلية", "الغابات", "الأراضي", "الرطبة", "الأنواع", "الجرد", "التدريب", "حلقة", "عمل", "الاستراتيجية", "الوطنية", "التنوع", "البيولوجي", "الرصد", "المناطق", "المحمية", "الاستعادة", "المجتمع", "المعارف", "المؤشر"],
+    "ru": ["морской", "прибрежный", "лес", "водно-болотные", "виды", "инвентаризация", "обучение", "семинар", "национальная", "стратегия", "биоразнообразие", "мониторинг", "охраняемая", "территория", "восстановление", "сообщество"],
+    "zh": ["海洋", "沿海", "森林", "湿地", "物种", "清查", "培训", "讲习班", "国家", "战略", "生物多样性", "监测", "保护区", "恢复", "社区", "知识", "指标", "资金"],
 }
 LANGS = ("ar", "en", "es", "fr", "ru", "zh")
 

@@ -32,7 +32,7 @@ def main() -> int:
     wanted = {w for w in args.only.split(",") if w}
     out = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                        "platform": platform.platform()},
-           "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "benchmarks": {}}
+           "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "benchmarks": {}}
     path = Path(args.output)
     if path.exists() and wanted:
         try:

@@ -34,8 +34,7 @@ import sqlean
 from sqlalchemy.exc import SQLAlchemyError
 
 from focalpoint import __version__, jsonsafe
-from focalpoint.db import SQLITE_HEADER, Database, DatabaseError, backup_database, make_engine
-from focalpoint.db import migrate
+from focalpoint.db import SQLITE_HEADER, Database, DatabaseError, backup_database, make_engine, migrate
 from focalpoint.i18n import _
 from focalpoint.paths import attachments_dir, backups_dir, database_path
 
@@ -90,7 +89,7 @@ def create_backup(db: Database, target: Path) -> BackupInfo:
         manifest = {
             "format": FORMAT,
             "app_version": __version__,
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "schema_revision": migrate.current_revision(db.engine),
             "files": {name: {"sha256": _sha256(path), "size": path.stat().st_size}
                       for name, path in members.items()},
@@ -234,7 +233,7 @@ def _check_database(db_file: Path, source: Path) -> str:
         if row is None or row[0] != "ok":
             raise damaged
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not REQUIRED_TABLES <= tables:
+        if not tables >= REQUIRED_TABLES:
             raise not_ours
         revisions = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlean.Error as exc:

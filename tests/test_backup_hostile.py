@@ -120,9 +120,8 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(precious, data_dir, t
         zf.writestr("manifest.json", json.dumps(manifest))
     assert bomb.stat().st_size < MiB
     # no file may grow past 4 MiB while restoring: unpacking the bomb would fail with EFBIG (an OSError)
-    with _file_size_limited(4 * MiB):
-        with pytest.raises(BackupError) as info:
-            restore_backup(bomb, data_dir)
+    with _file_size_limited(4 * MiB), pytest.raises(BackupError) as info:
+        restore_backup(bomb, data_dir)
     assert "compressed" in str(info.value) and "focalpoint.sqlite3" in str(info.value)
     assert precious()
     assert "focalpoint.sqlite3" in _refused(bomb, data_dir, capsys)

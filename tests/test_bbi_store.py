@@ -14,7 +14,7 @@ import pytest
 from focalpoint.models import OutboxEntry
 from focalpoint.records import new_identifier
 from focalpoint.sync.bbi import STORE_PATH, fields_of
-from focalpoint.sync.testing import FaultProxy, Station, hub_get, http_response
+from focalpoint.sync.testing import FaultProxy, Station, http_response, hub_get
 
 pytest_plugins = ("focalpoint.hub.pytest_plugin",)  # hub_env: the hub's store on SQLite and PostgreSQL
 

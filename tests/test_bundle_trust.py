@@ -7,16 +7,19 @@ from __future__ import annotations
 import gzip
 import json
 
-import httpx
 import pytest
 
 from focalpoint.review import approve, request_publication, review_queue
-from focalpoint.sync import localstore as ls
 from focalpoint.sync.bundle import export_outbox_bundle, import_bundle
 from focalpoint.sync.errors import BundleError
 from focalpoint.sync.pull import read_checkpoint, write_checkpoint
-from focalpoint.sync.testing import Station, government_codes, needs_assessment, publishable_assessment, \
-    seed_reference_records
+from focalpoint.sync.testing import (
+    Station,
+    government_codes,
+    needs_assessment,
+    publishable_assessment,
+    seed_reference_records,
+)
 
 PASSWORD = "bundle-trust-pw"
 _governments = iter([g for g in government_codes() if g != "ws"][180:])

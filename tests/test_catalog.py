@@ -7,8 +7,15 @@ import shutil
 import subprocess
 import sys
 
-from focalpoint.catalog import (Filters, action_plan_dir, activity_detail, counts, ensure_catalog,
-                                list_activities, search_numbers)
+from focalpoint.catalog import (
+    Filters,
+    action_plan_dir,
+    activity_detail,
+    counts,
+    ensure_catalog,
+    list_activities,
+    search_numbers,
+)
 from focalpoint.cli import run
 from focalpoint.records import RecordStore, search_record_ids
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from focalpoint.hub.models import User
-from focalpoint.hub.testkit import PASSWORD, Actor, HubEnv
 from focalpoint.hub.testing import start_hub
+from focalpoint.hub.testkit import PASSWORD, Actor, HubEnv
 
 pytest_plugins = ("focalpoint.hub.pytest_plugin",)
 
@@ -66,7 +66,7 @@ def test_passwords_are_hashed_with_a_salt(hub_server) -> None:
 
 
 def test_tokens_expire(tmp_path) -> None:
-    now = [dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.timezone.utc)]
+    now = [dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)]
     with start_hub(tmp_path=tmp_path, clock=lambda: now[0], token_ttl=dt.timedelta(hours=2)) as hub:
         hub.add_user("ana@example.org", "pw", "authorized-user", "ws")
         answer = httpx.post(hub.url + "/api/v2013/authentication/token",

@@ -13,8 +13,16 @@ import pytest
 from focalpoint.forms import load_form, schemas
 from focalpoint.i18n import LANGUAGES, localize
 from focalpoint.pdf import FormOptions, blank_form_pdf
-from focalpoint.pdf.poppler import (logical_arabic, page_count, pdf_fonts, pdf_text, require_poppler,
-                                    visual_arabic, visual_of_logical, ink_ratio)
+from focalpoint.pdf.poppler import (
+    ink_ratio,
+    logical_arabic,
+    page_count,
+    pdf_fonts,
+    pdf_text,
+    require_poppler,
+    visual_arabic,
+    visual_of_logical,
+)
 
 SCHEMA = "capacityNeedsAssessment"
 

@@ -11,8 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pypdf import PdfReader, PdfWriter
+from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from focalpoint.pdf import FormOptions, blank_form_pdf

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+
 from focalpoint.forms import load_form, schemas, vocabulary
 from focalpoint.forms.vocabularies import vocabulary_names
 from focalpoint.i18n import LANGUAGES, gettext_for

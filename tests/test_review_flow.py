@@ -10,8 +10,15 @@ import pytest
 
 from focalpoint import forms
 from focalpoint.models import Workflow
-from focalpoint.review import (approve, cancel_request, history, published_document, reject,
-                               request_publication, review_queue)
+from focalpoint.review import (
+    approve,
+    cancel_request,
+    history,
+    published_document,
+    reject,
+    request_publication,
+    review_queue,
+)
 from focalpoint.sync.testing import Station, government_codes, publishable_assessment, seed_reference_records
 
 PASSWORD = "correct horse"

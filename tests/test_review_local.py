@@ -6,15 +6,22 @@ import datetime as dt
 import json
 
 import pytest
+from sqlalchemy import select
 
 from focalpoint import forms
 from focalpoint.cli import run
 from focalpoint.models import Meta, OutboxEntry, Workflow
 from focalpoint.records import RecordError, RecordStore
-from focalpoint.review import (approve, cancel_request, diff_documents, history, reject,
-                               request_publication, review_queue)
+from focalpoint.review import (
+    approve,
+    cancel_request,
+    diff_documents,
+    history,
+    reject,
+    request_publication,
+    review_queue,
+)
 from focalpoint.review.dashboard import compute
-from sqlalchemy import select
 
 
 def _assessment(title: str = "Needs of Samoa 2026") -> dict:

@@ -10,9 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from focalpoint.db import (DatabaseCorruptError, DatabaseNewerError, DatabaseReadOnlyError,
-                           DiskFullError, make_engine, open_database)
-from focalpoint.db import migrate
+from focalpoint.db import (
+    DatabaseCorruptError,
+    DatabaseNewerError,
+    DatabaseReadOnlyError,
+    DiskFullError,
+    make_engine,
+    migrate,
+    open_database,
+)
 from focalpoint.paths import database_path
 from focalpoint.records import RecordStore
 

@@ -609,8 +609,7 @@ def _long_assessments(gov: str, n: int, seed: int) -> list[dict]:
     """Assessments with about 2 KB of varied text each (real prose does not compress to nothing)."""
     import random
 
-    words = ("mangrove seagrass reef monitoring staff training equipment survey taxonomy herbarium "
-             "database workshop community fisheries invasive species protected area budget report").split()
+    words = ["mangrove", "seagrass", "reef", "monitoring", "staff", "training", "equipment", "survey", "taxonomy", "herbarium", "database", "workshop", "community", "fisheries", "invasive", "species", "protected", "area", "budget", "report"]
     rng = random.Random(seed)
     docs = []
     for i in range(n):
@@ -656,7 +655,7 @@ def test_a_body_left_out_that_we_do_not_hold_is_fetched(pair, hub, tmp_path):
     request, not the record: the client fetches it and applies it."""
     import json
 
-    from focalpoint.sync.testing import FaultProxy, http_response, national_record
+    from focalpoint.sync.testing import FaultProxy, http_response
 
     a, b = pair
     ident = a.store.save(needs_assessment(a.gov, "Shared")).identifier

@@ -21,9 +21,8 @@ def world(tmp_path_factory):
     from focalpoint.hub.testing import start_hub
 
     tmp = tmp_path_factory.mktemp("malformed")
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as hub:
-        with FaultProxy(hub.url, rate=0.0) as proxy:
-            yield hub, proxy, tmp
+    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as hub, FaultProxy(hub.url, rate=0.0) as proxy:
+        yield hub, proxy, tmp
 
 
 def _snapshot(station: Station) -> dict:

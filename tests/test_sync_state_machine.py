@@ -16,13 +16,13 @@ At the end the link comes back for everyone: all three converge, nothing waits, 
 from __future__ import annotations
 
 import copy
-import os
 import itertools
+import os
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from focalpoint.models import OutboxEntry, Record
 from focalpoint.sync import localstore as ls

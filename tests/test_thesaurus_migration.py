@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import lzma
-import sqlean
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlean
 
 from focalpoint.forms.legacy_terms import legacy_table
 from focalpoint.forms.vocabularies import OTHER_TERM, term_label, upgrade_terms

@@ -9,8 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from focalpoint.ui.testing import (make_database, sample_counts, shipped_plan_available, type_text,  # noqa: E402
-                                  write_sample_plan)
+from focalpoint.ui.testing import make_database, sample_counts, shipped_plan_available, type_text, write_sample_plan  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -195,9 +194,9 @@ def test_status_bar_names_database_and_counts(qtbot, window):
 
 @pytest.mark.skipif(not shipped_plan_available(), reason="resources/action_plan/action_plan.json not built yet")
 def test_shipped_plan_tree_has_110_activities(qtbot, tmp_path):
+    from focalpoint.db import open_database
     from focalpoint.ui.catalog_browser import CatalogBrowser
     from focalpoint.ui.tasks import TaskRunner
-    from focalpoint.db import open_database
 
     db = open_database(tmp_path / "real")
     runner = TaskRunner()

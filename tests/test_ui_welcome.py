@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import zipfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

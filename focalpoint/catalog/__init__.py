@@ -23,8 +23,14 @@ from sqlalchemy.orm import Session
 
 from focalpoint.db import Database
 from focalpoint.i18n import LANGUAGES, localize
-from focalpoint.models import (CatalogActivity, CatalogGlossary, CatalogParagraph, CatalogSection,
-                               CatalogTargetGroup, Meta)
+from focalpoint.models import (
+    CatalogActivity,
+    CatalogGlossary,
+    CatalogParagraph,
+    CatalogSection,
+    CatalogTargetGroup,
+    Meta,
+)
 from focalpoint.resources import resource_path
 from focalpoint.textsearch import index_body
 from focalpoint.textsearch import search as text_search

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from focalpoint import __version__
-from focalpoint.i18n import _, set_language, system_language, normalize_language
+from focalpoint.i18n import _, normalize_language, set_language, system_language
 
 # subcommand modules, registered in this order; a missing module is skipped
 SUBCOMMAND_MODULES = (
@@ -72,7 +72,6 @@ def open_db(args: argparse.Namespace):
     """Open and migrate the store for a CLI command (and load the catalogue if needed)."""
     from focalpoint.catalog import ensure_catalog
     from focalpoint.db import open_database
-
     from focalpoint.sync.thesaurus import load_stored_terms
 
     db = open_database(data_dir_from(args))

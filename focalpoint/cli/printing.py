@@ -128,7 +128,6 @@ def _print_catalogue(args: argparse.Namespace, languages: list[str], on_missing:
 def _import(args: argparse.Namespace) -> int:
     from focalpoint.cli import open_db
     from focalpoint.pdf import import_filled_pdfs
-
     from focalpoint.pdf.importer import skipped_message
 
     db = open_db(args)

@@ -250,7 +250,7 @@ def _new(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     store = _store(args)
     try:
-        from focalpoint.records.exchange import import_documents, ImportRejected
+        from focalpoint.records.exchange import ImportRejected, import_documents
 
         try:
             result = import_documents(store, [document], allow_incomplete=True)
@@ -328,7 +328,8 @@ def _import(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from focalpoint.cli import CliError
-    from focalpoint.records.exchange import NEEDS_SCHEMA, documents_json, needs_csv, needs_xlsx, write_atomic
+    from focalpoint.fileio import write_atomic
+    from focalpoint.records.exchange import NEEDS_SCHEMA, documents_json, needs_csv, needs_xlsx
 
     if args.format in ("csv", "xlsx"):
         if args.schema not in (None, NEEDS_SCHEMA):

@@ -160,9 +160,8 @@ def _progress_printer(quiet: bool):  # noqa: ANN202
 def _sync(args: argparse.Namespace) -> int:
     from focalpoint.cli import open_db
     from focalpoint.sync import localstore as ls
-    from focalpoint.sync.client import HubClient
+    from focalpoint.sync.client import DEFAULT_REALM, HubClient
     from focalpoint.sync.credentials import TokenStore
-    from focalpoint.sync.client import DEFAULT_REALM
     from focalpoint.sync.engine import REALM_META_KEY, SyncEngine
 
     db = open_db(args)

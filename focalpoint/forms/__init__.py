@@ -120,6 +120,7 @@ What FocalPoint does not know is kept and reported as a warning, never refused
 from __future__ import annotations
 
 from focalpoint.forms.attachments import attachment_path, store_attachment
+from focalpoint.forms.messages import field_label
 from focalpoint.forms.model import (
     FORM_VERSION,
     KINDS,
@@ -132,7 +133,6 @@ from focalpoint.forms.model import (
     load_form,
     schemas,
 )
-from focalpoint.forms.messages import field_label
 from focalpoint.forms.needs import need_to_bbi_request
 from focalpoint.forms.templates import empty_document, template
 from focalpoint.forms.validation import CODES, WARNING_CODES, ValidationError, check, validate

@@ -416,7 +416,7 @@ def _vocabulary_label(name: Any, lang: str) -> str:
         return str(name)
 
 
-def render_message(error: "ValidationError", lang: str) -> str:
+def render_message(error: ValidationError, lang: str) -> str:
     """The sentence for one validation error in ``lang``."""
     from focalpoint.forms import validation as v
 

@@ -144,7 +144,7 @@ class Field:
     max_length: int | None = None
     min_items: int | None = None
     max_items: int | None = None
-    fields: tuple["Field", ...] = ()
+    fields: tuple[Field, ...] = ()
     schemas: tuple[str, ...] = ()
     format: str | None = None
     require_revision: bool = False
@@ -170,7 +170,7 @@ class Field:
     def effective_max_items(self) -> int:
         return self.max_items if self.max_items is not None else DEFAULT_MAX_ITEMS
 
-    def field(self, name: str) -> "Field | None":
+    def field(self, name: str) -> Field | None:
         """A member of this group by name."""
         for member in self.fields:
             if member.name == name:
@@ -454,7 +454,7 @@ def is_national(schema: str) -> bool:
     return load_form(schema).national
 
 
-def is_focalpoint_only(schema: "str | FormDefinition") -> bool:
+def is_focalpoint_only(schema: str | FormDefinition) -> bool:
     """True for FocalPoint's own record types (capacity needs assessments, the QA checklists),
     which the central CHM does not have; False for CHM types and for types without a form.
     Any thread may call this."""

@@ -16,12 +16,12 @@ from focalpoint.hub.accounts import (
     revoke_token,
     role_names,
 )
-from focalpoint.hub.models import User
-from focalpoint.hub.responses import JSONResponse
-from focalpoint.hub.security import hash_password, needs_rehash
 from focalpoint.hub.api_common import JSON_BODY, caller, hub_of, json_body
 from focalpoint.hub.context import iso
 from focalpoint.hub.errors import HubError
+from focalpoint.hub.models import User
+from focalpoint.hub.responses import JSONResponse
+from focalpoint.hub.security import hash_password, needs_rehash
 
 router = APIRouter(prefix="/api/v2013/authentication", tags=["authentication"])
 

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from focalpoint.hub.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from focalpoint.hub import bbi_store
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import MAX_POSITION, JSON_BODY, caller, hub_of, json_body
+from focalpoint.hub.api_common import JSON_BODY, MAX_POSITION, caller, hub_of, json_body
+from focalpoint.hub.responses import JSONResponse
 
 router = APIRouter(prefix="/api/v2016/bbi-requests", tags=["bio-bridge"])
 

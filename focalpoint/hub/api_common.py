@@ -10,14 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from focalpoint import jsonsafe
-from focalpoint.hub.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from focalpoint import jsonsafe
 from focalpoint.hub.accounts import Principal, principal_for_token
 from focalpoint.hub.context import Hub, Reply, WriteContext
 from focalpoint.hub.errors import HubError
 from focalpoint.hub.idempotency import fingerprint, perform_write
+from focalpoint.hub.responses import JSONResponse
 
 JSON_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}}
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from focalpoint.hub.responses import JSONResponse
 
 from focalpoint.hub import listing, locks, records
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import MAX_POSITION, JSON_BODY, caller, json_body, precondition, read, respond, write
+from focalpoint.hub.api_common import JSON_BODY, MAX_POSITION, caller, json_body, precondition, read, respond, write
 from focalpoint.hub.context import Reply
 from focalpoint.hub.errors import HubError
+from focalpoint.hub.responses import JSONResponse
 from focalpoint.hub.validation import check_schema, validation_errors
 
 router = APIRouter(prefix="/api/v2013/documents", tags=["documents"])

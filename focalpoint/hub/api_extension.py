@@ -6,16 +6,15 @@ writes and government bundles. A client uses them only when advertised.
 
 from __future__ import annotations
 
-
 from fastapi import APIRouter, Depends, Query, Request
-from focalpoint.hub.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from focalpoint.hub import bundles, changes, history
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import MAX_POSITION, JSON_BODY, caller, hub_of, json_body, read, respond
+from focalpoint.hub.api_common import JSON_BODY, MAX_POSITION, caller, hub_of, json_body, read, respond
 from focalpoint.hub.batch import run_batch
 from focalpoint.hub.context import EXTENSIONS, PROTOCOL_VERSION
+from focalpoint.hub.responses import JSONResponse
 
 router = APIRouter(prefix="/api/v2013/focalpoint", tags=["focalpoint extension"])
 

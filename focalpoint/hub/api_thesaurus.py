@@ -23,12 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from focalpoint.hub.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from focalpoint.forms.vocabularies import (OTHER_TERM, chm_domains, shipped_vocabulary, vocabulary_for_domain,
-                                           vocabulary_names)
+from focalpoint.forms.vocabularies import (
+    OTHER_TERM,
+    chm_domains,
+    shipped_vocabulary,
+    vocabulary_for_domain,
+    vocabulary_names,
+)
 from focalpoint.hub.errors import not_found
+from focalpoint.hub.responses import JSONResponse
 
 log = logging.getLogger("focalpoint.hub")
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from focalpoint.hub.responses import JSONResponse
 
 from focalpoint.hub import workflows
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import MAX_POSITION, JSON_BODY, caller, json_body, read, write
+from focalpoint.hub.api_common import JSON_BODY, MAX_POSITION, caller, json_body, read, write
 from focalpoint.hub.errors import HubError
+from focalpoint.hub.responses import JSONResponse
 
 router = APIRouter(prefix="/api/v2013/workflows", tags=["workflows"])
 

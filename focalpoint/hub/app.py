@@ -8,16 +8,15 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from focalpoint.hub.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from focalpoint.hub import api_auth, api_documents, api_extension, api_thesaurus, api_workflows
-from focalpoint.hub import api_bbi
+from focalpoint.hub import api_auth, api_bbi, api_documents, api_extension, api_thesaurus, api_workflows
 from focalpoint.hub.body_middleware import RequestBodyMiddleware
 from focalpoint.hub.context import DEFAULT_TOKEN_TTL, MAX_BATCH, MAX_BODY_BYTES, Hub, system_clock
 from focalpoint.hub.errors import HubError, envelope
+from focalpoint.hub.responses import JSONResponse
 from focalpoint.hub.security import SCRYPT_N
 from focalpoint.hub.store import HubDatabase, open_hub_database
 

@@ -26,7 +26,7 @@ import os
 import time
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from focalpoint.hub.accounts import SECRETARIAT, Principal

@@ -9,12 +9,12 @@ decoded. Response compression is Starlette's ``GZipMiddleware``.
 from __future__ import annotations
 
 import json
-
-from focalpoint import jsonsafe
 import zlib
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from focalpoint import jsonsafe
 
 
 async def _send_error(send: Send, status: int, code: str, message: str) -> None:

@@ -28,8 +28,7 @@ from focalpoint.hub.listing import record_visibility
 from focalpoint.hub.models import Counter, Record
 from focalpoint.hub.permissions import can_see_draft
 from focalpoint.hub.store import CHANGES
-from focalpoint.hub.workflows import workflow_visible
-from focalpoint.hub.workflows import workflows_of
+from focalpoint.hub.workflows import workflow_visible, workflows_of
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000

@@ -20,10 +20,10 @@ import sys
 
 from sqlalchemy import select
 
-from focalpoint.i18n import _
 from focalpoint.hub.accounts import ALL_ROLES, add_user
 from focalpoint.hub.models import User
 from focalpoint.hub.store import DEFAULT_DATABASE_URL, open_hub_database
+from focalpoint.i18n import _
 
 DEFAULT_PORT = 8350
 

@@ -25,7 +25,7 @@ EXTENSIONS = ("changes", "changes-have", "idempotency", "preconditions", "batch"
 
 
 def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Hub:
         """Now as naive UTC (the form stored in the database)."""
         value = self.clock()
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         # milliseconds, so a time the hub sent back in a filter compares equal
         return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
@@ -83,5 +83,5 @@ def parse_iso(text: str) -> dt.datetime:
     """Naive UTC datetime from ISO 8601 text (``Z`` or an offset allowed)."""
     value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value

@@ -22,7 +22,7 @@ JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 def utcnow() -> dt.datetime:
     """Now, as a naive UTC datetime (the form every hub column stores)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class HubBase(DeclarativeBase):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from focalpoint.hub.accounts import Principal, normalize_government
 from focalpoint.hub.context import Reply, WriteContext
-from focalpoint.hub.errors import HubError, forbidden, not_found
+from focalpoint.hub.errors import HubError, not_found
 from focalpoint.hub.info import (
     current_info,
     current_revision,

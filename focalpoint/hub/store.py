@@ -17,13 +17,12 @@ Any thread may call these methods; a session belongs to the thread that opened i
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
@@ -142,7 +141,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_hub_idempotency_key ON hub_idempotency (key)",)
 
 
-def _alembic_config(connection) -> "Config":  # noqa: ANN001
+def _alembic_config(connection) -> Config:  # noqa: ANN001
     from alembic.config import Config
 
     cfg = Config()

@@ -28,7 +28,6 @@ from focalpoint.hub.accounts import add_user
 from focalpoint.hub.app import create_app
 from focalpoint.hub.context import DEFAULT_TOKEN_TTL, Hub
 
-
 TEST_SCRYPT_N = 2**8
 
 
@@ -74,7 +73,7 @@ class RunningHub:
             self._tmp_dir.cleanup()
             self._tmp_dir = None
 
-    def __enter__(self) -> "RunningHub":
+    def __enter__(self) -> RunningHub:
         return self
 
     def __exit__(self, *exc: object) -> None:

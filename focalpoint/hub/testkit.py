@@ -27,11 +27,9 @@ _codes_lock = threading.Lock()
 
 def reset_postgres(url: str) -> None:
     """Drop the hub's tables in that PostgreSQL database (tests start from nothing)."""
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, text
 
     from focalpoint.hub.models import HubBase
-
-    from sqlalchemy import text
 
     engine = create_engine(url)
     try:

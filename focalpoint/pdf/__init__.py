@@ -21,10 +21,11 @@ What fillable fields show in which reader is documented in ``docs/pdf.md``.
 
 from __future__ import annotations
 
+from focalpoint.fileio import write_atomic
 from focalpoint.pdf.batch import BatchJob, print_batch
 from focalpoint.pdf.blank import FormOptions, blank_form_pdf
 from focalpoint.pdf.booklet import BookletFilter, booklet_pdf
-from focalpoint.pdf.document import FormCode, form_code, parse_form_code, write_atomic
+from focalpoint.pdf.document import FormCode, form_code, parse_form_code
 from focalpoint.pdf.fonts import GlyphReport, MissingGlyphError, covers
 from focalpoint.pdf.importer import FileImport, ImportReport, import_filled_pdfs, read_filled_pdf
 from focalpoint.pdf.report import record_report_pdf

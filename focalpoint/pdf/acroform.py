@@ -27,8 +27,17 @@ import threading
 import zlib
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject,
-                           NameObject, NumberObject, StreamObject, TextStringObject)
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    TextStringObject,
+)
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from focalpoint.pdf.fieldnames import CODE_FIELD, split_name

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
+from focalpoint.fileio import write_atomic
 from focalpoint.pdf.blank import FormOptions, blank_form_pdf
-from focalpoint.pdf.document import PAPER_SIZES, write_atomic
+from focalpoint.pdf.document import PAPER_SIZES
 
 
 @dataclass

@@ -22,9 +22,25 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from focalpoint.forms import load_form, vocabulary
-from focalpoint.forms.model import (ACTIVITY, ATTACHMENT, BOOLEAN, CODE, DATE, GROUP, LINK, LOCALIZED_KINDS,
-                                    LONG_TEXT, LOCALIZED_LONG_TEXT, MONEY, NUMBER, REFERENCE, TERM, TEXT,
-                                    Field, FormDefinition)
+from focalpoint.forms.model import (
+    ACTIVITY,
+    ATTACHMENT,
+    BOOLEAN,
+    CODE,
+    DATE,
+    GROUP,
+    LINK,
+    LOCALIZED_KINDS,
+    LOCALIZED_LONG_TEXT,
+    LONG_TEXT,
+    MONEY,
+    NUMBER,
+    REFERENCE,
+    TERM,
+    TEXT,
+    Field,
+    FormDefinition,
+)
 from focalpoint.i18n import N_
 from focalpoint.pdf import fieldnames as fn
 from focalpoint.pdf.common import Printer

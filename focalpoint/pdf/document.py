@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -29,7 +28,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from focalpoint import __version__
-from focalpoint.fileio import write_atomic  # re-exported for callers of this module
 from focalpoint.i18n import gettext_for
 from focalpoint.pdf.fonts import LATIN, register_fonts
 from focalpoint.pdf.text import TextContext, draw_text, text_width

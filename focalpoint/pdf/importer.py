@@ -38,8 +38,22 @@ from pypdf import PdfReader
 from pypdf.errors import LimitReachedError, PyPdfError
 
 from focalpoint.forms import load_form, validate, vocabulary
-from focalpoint.forms.model import (ACTIVITY, ATTACHMENT, BOOLEAN, CODE, DATE, GROUP, LINK, LOCALIZED_KINDS,
-                                    MONEY, NUMBER, REFERENCE, TERM, Field, FormDefinition)
+from focalpoint.forms.model import (
+    ACTIVITY,
+    ATTACHMENT,
+    BOOLEAN,
+    CODE,
+    DATE,
+    GROUP,
+    LINK,
+    LOCALIZED_KINDS,
+    MONEY,
+    NUMBER,
+    REFERENCE,
+    TERM,
+    Field,
+    FormDefinition,
+)
 from focalpoint.forms.vocabularies import ACTION_PLAN_SIZE, activity_identifier
 from focalpoint.i18n import LANGUAGES, _
 from focalpoint.pdf import fieldnames as fn
@@ -644,10 +658,9 @@ def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = N
         if not result.read:
             result.error = _("the form is empty: nothing was filled in")
             continue
+        from focalpoint.forms.legacy_terms import upgrade_terms
         from focalpoint.i18n import get_language
         from focalpoint.records import ensure_header
-
-        from focalpoint.forms.legacy_terms import upgrade_terms
 
         result.document = upgrade_terms(result.document)  # a form printed by an earlier FocalPoint
         if previous is not None:

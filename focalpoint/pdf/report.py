@@ -28,8 +28,21 @@ from sqlalchemy import select
 
 from focalpoint.db import Database
 from focalpoint.forms import load_form, vocabulary
-from focalpoint.forms.model import (ACTIVITY, ATTACHMENT, BOOLEAN, CODE, DATE, GROUP, LINK, LOCALIZED_KINDS,
-                                    MONEY, NUMBER, REFERENCE, TERM, Field)
+from focalpoint.forms.model import (
+    ACTIVITY,
+    ATTACHMENT,
+    BOOLEAN,
+    CODE,
+    DATE,
+    GROUP,
+    LINK,
+    LOCALIZED_KINDS,
+    MONEY,
+    NUMBER,
+    REFERENCE,
+    TERM,
+    Field,
+)
 from focalpoint.forms.vocabularies import activity_number
 from focalpoint.i18n import LANGUAGES, N_, format_date, format_datetime, format_money, format_number, localize
 from focalpoint.models import AuditEvent, CatalogActivity, Record, Workflow

@@ -39,8 +39,16 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 
 from focalpoint.i18n import RTL_LANGUAGES
-from focalpoint.pdf.fonts import (LATIN, GlyphReport, MissingGlyphError, font_for, has_glyph,
-                                  is_invisible, register_fonts, script_family)
+from focalpoint.pdf.fonts import (
+    LATIN,
+    GlyphReport,
+    MissingGlyphError,
+    font_for,
+    has_glyph,
+    is_invisible,
+    register_fonts,
+    script_family,
+)
 
 _reshaper = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False,
                                                           "support_ligatures": True})
@@ -59,7 +67,7 @@ class TextContext:
     def rtl(self) -> bool:
         return self.lang in RTL_LANGUAGES
 
-    def for_lang(self, lang: str) -> "TextContext":
+    def for_lang(self, lang: str) -> TextContext:
         """The same settings for text in another language (a bilingual label)."""
         return TextContext(lang=lang, on_missing=self.on_missing, glyphs=self.glyphs)
 

@@ -75,7 +75,7 @@ class RecordView:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, rec: Record) -> "RecordView":
+    def of(cls, rec: Record) -> RecordView:
         return cls(
             identifier=rec.identifier,
             schema=rec.schema,

@@ -30,7 +30,6 @@ from typing import Any
 from sqlalchemy import select
 
 from focalpoint import jsonsafe
-from focalpoint.fileio import write_atomic  # re-exported for callers of this module
 from focalpoint.forms import ValidationError, validate
 from focalpoint.forms.legacy_terms import upgrade_terms
 from focalpoint.forms.references import reference_identifiers

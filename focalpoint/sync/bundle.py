@@ -105,7 +105,7 @@ def _encode(kind: str, content: dict[str, Any], meta: dict[str, Any], created: s
 
 
 def _write(target: PathOrFile, kind: str, content: dict[str, Any], meta: dict[str, Any]) -> str:
-    created = dt.datetime.now(dt.timezone.utc).isoformat()
+    created = dt.datetime.now(dt.UTC).isoformat()
     header, body = _encode(kind, content, meta, created)
     digest = hashlib.sha256(body).hexdigest()
     if hasattr(target, "write"):

@@ -30,8 +30,7 @@ from typing import Any
 
 import httpx
 
-from focalpoint import __version__
-from focalpoint import jsonsafe
+from focalpoint import __version__, jsonsafe
 from focalpoint.i18n import _
 from focalpoint.sync.errors import MalformedAnswer, NetworkError
 
@@ -61,7 +60,7 @@ class WireStats:
     bytes_sent: int = 0
     bytes_received: int = 0
 
-    def copy(self) -> "WireStats":
+    def copy(self) -> WireStats:
         return WireStats(self.requests, self.bytes_sent, self.bytes_received)
 
 
@@ -129,7 +128,7 @@ class HubClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "HubClient":
+    def __enter__(self) -> HubClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

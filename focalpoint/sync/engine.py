@@ -29,13 +29,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from focalpoint.db import Database
+from focalpoint.forms.model import is_focalpoint_only
 from focalpoint.i18n import _
 from focalpoint.models import OutboxEntry, Record, utcnow
 from focalpoint.sync import localstore as ls
 from focalpoint.sync import plain
 from focalpoint.sync import pull as pulling
 from focalpoint.sync import push as pushing
-from focalpoint.forms.model import is_focalpoint_only
 from focalpoint.sync.bbi import sync_bbi_requests
 from focalpoint.sync.client import DEFAULT_REALM, Answer, HubClient
 from focalpoint.sync.errors import (
@@ -51,10 +51,10 @@ from focalpoint.sync.protocol import (
     BATCH_PATH,
     CAPABILITIES_PATH,
     CHANGES_PATH,
+    FOCALPOINT_RECORDS,
     NO_EXTENSIONS,
     TOKEN_PATH,
     USER_PATH,
-    FOCALPOINT_RECORDS,
     Capabilities,
     error_message,
     info_path,
@@ -175,7 +175,7 @@ class SyncEngine:
 
     @classmethod
     def for_database(cls, db: Database, *, tokens: Any = None, credentials: Credentials | None = None,
-                     transport: Any = None, **options: Any) -> "SyncEngine":
+                     transport: Any = None, **options: Any) -> SyncEngine:
         """An engine for the hub this store last signed in to (Meta ``sync.server``/``sync.email``),
         with the token saved by :class:`~focalpoint.sync.credentials.TokenStore`.
 
@@ -251,7 +251,7 @@ class SyncEngine:
                 ls.set_meta(session, f"sync.{ls.server_key(self.server)}.last_sync", self.clock().isoformat())
                 ls.set_meta(session, "sync.last_sync", self.clock().isoformat())
                 ls.set_meta(session, "sync.server", self.server)
-        except Cancelled as exc:
+        except Cancelled:
             report.cancelled = True
         except NetworkError as exc:
             self._fail(report, exc, "network")

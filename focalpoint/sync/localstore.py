@@ -28,9 +28,8 @@ from sqlalchemy.orm import Session
 
 from focalpoint.i18n import _
 from focalpoint.models import DELETE_RECORD, AuditEvent, Meta, OutboxEntry, Record, Workflow
-from focalpoint.records import index_row, write_index_rows
+from focalpoint.records import document_title, government_of, index_row, new_entry_id, write_index_rows
 from focalpoint.records import index_record as index_record_text
-from focalpoint.records import document_text, document_title, government_of, new_entry_id
 from focalpoint.sync.merge import merge3
 
 DELETED_FIELD = "@deleted"
@@ -100,7 +99,7 @@ def parse_time(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
     return parsed
 
 
@@ -239,7 +238,7 @@ def _audit_decision(session: Session, row: Workflow | None, workflow: dict[str, 
         if isinstance(activity, dict) and isinstance(activity.get("result"), dict):
             result = activity["result"]
     revision = workflow.get("result", {}).get("revision") if isinstance(workflow.get("result"), dict) else None
-    when = parse_time(result.get("on") or workflow.get("closedOn")) or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    when = parse_time(result.get("on") or workflow.get("closedOn")) or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     details: dict[str, Any] = {"workflow": workflow.get("_id")}
     if reason:
         details["reason"] = reason
@@ -255,7 +254,7 @@ def upsert_workflow(session: Session, workflow: dict[str, Any]) -> Workflow:
     _audit_decision(session, row, workflow, data, state, reason)
     if row is None:
         row = Workflow(id=workflow["_id"], record_identifier=data["identifier"],
-                       created_at=parse_time(workflow.get("createdOn")) or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+                       created_at=parse_time(workflow.get("createdOn")) or dt.datetime.now(dt.UTC).replace(tzinfo=None))
         session.add(row)
     row.record_identifier = data["identifier"]
     row.type = str(workflow.get("type"))[:40]

@@ -31,9 +31,9 @@ LANGUAGE_CODES = frozenset(LANGUAGES)
 class _Missing:
     """An absent property (distinct from a property whose value is null)."""
 
-    _instance: "_Missing | None" = None
+    _instance: _Missing | None = None
 
-    def __new__(cls) -> "_Missing":
+    def __new__(cls) -> _Missing:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance

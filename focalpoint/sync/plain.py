@@ -85,7 +85,7 @@ def _unexpected(answer: Any, what: str) -> Exception:
 # ---------------------------------------------------------------- reading
 
 
-def read_info(engine: "SyncEngine", identifier: str) -> dict[str, Any] | None:
+def read_info(engine: SyncEngine, identifier: str) -> dict[str, Any] | None:
     """The newest version's info (the draft's, else the published one's), or None if none exists."""
     for draft in (True, False):
         answer = engine._call("GET", info_path(identifier, draft=draft))
@@ -100,7 +100,7 @@ def read_info(engine: "SyncEngine", identifier: str) -> dict[str, Any] | None:
     return None
 
 
-def read_body(engine: "SyncEngine", identifier: str, *, draft: bool | None) -> dict[str, Any] | None:
+def read_body(engine: SyncEngine, identifier: str, *, draft: bool | None) -> dict[str, Any] | None:
     """The raw document of the draft (``draft``), the published version, or either (None: draft
     first). None when it does not exist (any more)."""
     for is_draft in ((True, False) if draft is None else (draft,)):
@@ -113,7 +113,7 @@ def read_body(engine: "SyncEngine", identifier: str, *, draft: bool | None) -> d
     return None
 
 
-def read_version(engine: "SyncEngine", identifier: str, *, draft: bool | None = None) -> dict[str, Any] | None:
+def read_version(engine: SyncEngine, identifier: str, *, draft: bool | None = None) -> dict[str, Any] | None:
     """Info and raw document of the newest version (or the one asked for), as one info with ``body``."""
     info = read_info(engine, identifier) if draft is None else _info_of(engine, identifier, draft)
     if info is None:
@@ -122,7 +122,7 @@ def read_version(engine: "SyncEngine", identifier: str, *, draft: bool | None = 
     return None if body is None else with_body(info, body)
 
 
-def _info_of(engine: "SyncEngine", identifier: str, draft: bool) -> dict[str, Any] | None:
+def _info_of(engine: SyncEngine, identifier: str, draft: bool) -> dict[str, Any] | None:
     answer = engine._call("GET", info_path(identifier, draft=draft))
     if answer.status == 404:
         return None
@@ -141,7 +141,7 @@ def pending_query(realm: str, government: str | None) -> str:
     return json.dumps(query, separators=(",", ":"))
 
 
-def list_workflows(engine: "SyncEngine", query: dict[str, Any] | str) -> list[dict[str, Any]]:
+def list_workflows(engine: SyncEngine, query: dict[str, Any] | str) -> list[dict[str, Any]]:
     q = query if isinstance(query, str) else json.dumps(query, separators=(",", ":"))
     answer = engine._call("GET", WORKFLOWS_PATH, params={"q": q})
     if not answer.ok:
@@ -157,7 +157,7 @@ def _decided(workflow: dict[str, Any]) -> str | None:
 # ---------------------------------------------------------------- sending
 
 
-def send(engine: "SyncEngine", ops: list[pushing.Op]) -> Answers:
+def send(engine: SyncEngine, ops: list[pushing.Op]) -> Answers:
     """Send each operation after reading what the server holds (see the module docstring)."""
     answers: Answers = {}
     for op in ops:
@@ -170,7 +170,7 @@ def send(engine: "SyncEngine", ops: list[pushing.Op]) -> Answers:
     return answers
 
 
-def _send_one(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
+def _send_one(engine: SyncEngine, op: pushing.Op) -> tuple[int, Any]:
     if op.action in ("save", "delete"):
         return _send_document(engine, op)
     if op.action in ("request_publication", "request_deletion"):
@@ -181,7 +181,7 @@ def _send_one(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
     return answer.status, answer.body
 
 
-def _send_document(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
+def _send_document(engine: SyncEngine, op: pushing.Op) -> tuple[int, Any]:
     current = read_info(engine, op.identifier)
     expected = op.headers.get("If-Match")
     current_rev = str(current["revision"]) if current is not None else None
@@ -202,7 +202,7 @@ def _send_document(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
     return answer.status, answer.body
 
 
-def _save_through_lock(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
+def _save_through_lock(engine: SyncEngine, op: pushing.Op) -> tuple[int, Any]:
     """A draft under review, corrected by its reviewer: lift the lock, save, lock again (as the
     CHM's own edit form does). Someone who may not lift it gets the server's refusal (423/403)."""
     answer = engine._call("GET", locks_path(op.identifier))
@@ -228,7 +228,7 @@ def _save_through_lock(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
     return saved.status, saved.body
 
 
-def _send_request(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
+def _send_request(engine: SyncEngine, op: pushing.Op) -> tuple[int, Any]:
     """A publication or deletion request: an open request for the record is ours (a retry whose
     answer was lost, or one made on another machine); otherwise complete the request with the
     draft's info (documentID, working title, as real clients do) and send it."""
@@ -250,7 +250,7 @@ def _send_request(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
     return answer.status, answer.body
 
 
-def _send_decision(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
+def _send_decision(engine: SyncEngine, op: pushing.Op) -> tuple[int, Any]:
     """Approve, reject or cancel: a request already closed with this very decision is done."""
     workflow_id = op.path.split("?", 1)[0].removeprefix(WORKFLOWS_PATH + "/").split("/", 1)[0]
     current = engine._call("GET", workflow_path(workflow_id))
@@ -268,7 +268,7 @@ def _send_decision(engine: "SyncEngine", op: pushing.Op) -> tuple[int, Any]:
 # ---------------------------------------------------------------- pulling
 
 
-def pull(engine: "SyncEngine", report: "SyncReport") -> None:
+def pull(engine: SyncEngine, report: SyncReport) -> None:
     """Bring the local store level with the server through the plain API (one transaction)."""
     items = _full_listing(engine)
     with engine.db.session() as session:
@@ -328,7 +328,7 @@ def pull(engine: "SyncEngine", report: "SyncReport") -> None:
     engine._emit("receiving", _("Receiving changes…"))
 
 
-def _full_listing(engine: "SyncEngine") -> list[dict[str, Any]]:
+def _full_listing(engine: SyncEngine) -> list[dict[str, Any]]:
     """Every record the person may see, newest version each (``collection=mydraft``), all pages."""
     items: list[dict[str, Any]] = []
     skip = 0
@@ -345,7 +345,7 @@ def _full_listing(engine: "SyncEngine") -> list[dict[str, Any]]:
             return items
 
 
-def _pull_workflows(engine: "SyncEngine", open_here: list[str]) -> list[dict[str, Any]]:
+def _pull_workflows(engine: SyncEngine, open_here: list[str]) -> list[dict[str, Any]]:
     """Open requests (``GET /workflows?q=``, for reviewers and authors alike) and the fate of every
     request still open on this machine (one ``GET /workflows/{id}`` each)."""
     with engine.db.session() as session:

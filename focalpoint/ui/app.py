@@ -129,10 +129,9 @@ def run_gui(args: argparse.Namespace) -> int:
 
     load_stored_terms(db)  # thesaurus terms fetched at earlier syncs, for offline use (a few ms)
 
+    from focalpoint.ui.compat import GarbageCollector
     from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.tasks import TaskRunner
-
-    from focalpoint.ui.compat import GarbageCollector
 
     plan_dir = os.environ.get("FOCALPOINT_ACTION_PLAN_DIR")
     runner = TaskRunner()

@@ -188,7 +188,7 @@ class BackupActions(QObject):
         from focalpoint.db import DatabaseError
 
         detail = exc.user_message if isinstance(exc, DatabaseError) and hasattr(exc, "user_message") else str(exc)
-        message = "{summary}\n\n{detail}".format(summary=summary, detail=detail)
+        message = f"{summary}\n\n{detail}"
         self.warn(self.window, _("Backup and restore"), message)
         self.failed.emit(message)
 

@@ -12,17 +12,33 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter, QStackedWidget, QTabWidget,
-                               QTableView, QTextBrowser, QTreeView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from focalpoint.catalog import ActivitySummary
 from focalpoint.db import Database
 from focalpoint.i18n import _, get_language
 from focalpoint.ui.catalog_data import ActivityDetail, CatalogSnapshot, filter_numbers, load_activity, load_snapshot
-from focalpoint.ui.catalog_detail import (OFFICIAL_LINK, RECORD_LINK_PREFIX, TRANSLATED_LINK, activity_html)
+from focalpoint.ui.catalog_detail import OFFICIAL_LINK, RECORD_LINK_PREFIX, TRANSLATED_LINK, activity_html
 from focalpoint.ui.catalog_filters import CatalogFilterBar
-from focalpoint.ui.catalog_models import (ACTIVITY, ActivityNumberRole, ActivityTableModel, CatalogTreeModel,
-                                          NodeKindRole)
+from focalpoint.ui.catalog_models import (
+    ACTIVITY,
+    ActivityNumberRole,
+    ActivityTableModel,
+    CatalogTreeModel,
+    NodeKindRole,
+)
 
 
 class _EnterMixin:

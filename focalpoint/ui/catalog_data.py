@@ -10,8 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from focalpoint.catalog import (ActivitySummary, Filters, activity_detail, ensure_catalog, glossary_entries,
-                                list_activities, official_languages, sections, target_groups)
+from focalpoint.catalog import (
+    ActivitySummary,
+    Filters,
+    activity_detail,
+    ensure_catalog,
+    glossary_entries,
+    list_activities,
+    official_languages,
+    sections,
+    target_groups,
+)
 from focalpoint.db import Database
 
 

@@ -168,7 +168,7 @@ SECTION, GROUP, ACTIVITY = "section", "group", "activity"
 class _Node:
     __slots__ = ("kind", "key", "payload", "parent", "children", "row")
 
-    def __init__(self, kind: str, key: Any, payload: Any, parent: "_Node | None") -> None:
+    def __init__(self, kind: str, key: Any, payload: Any, parent: _Node | None) -> None:
         self.kind = kind
         self.key = key
         self.payload = payload
@@ -176,7 +176,7 @@ class _Node:
         self.children: list[_Node] = []
         self.row = 0
 
-    def add(self, child: "_Node") -> "_Node":
+    def add(self, child: _Node) -> _Node:
         child.row = len(self.children)
         self.children.append(child)
         return child

@@ -37,7 +37,7 @@ def install(main_window: QMainWindow) -> None:
         ReviewExtension(main_window)
 
 
-def extension_of(main_window: QMainWindow) -> "ReviewExtension | None":
+def extension_of(main_window: QMainWindow) -> ReviewExtension | None:
     """The features ``install`` added to a window (tests, scripting)."""
     return main_window.findChild(ReviewExtension, EXTENSION_NAME)
 

@@ -66,7 +66,7 @@ def sync_label(state: str) -> str:
 def local_time(value: dt.datetime) -> dt.datetime:
     """The store keeps naive UTC times; people read their own clock."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone().replace(tzinfo=None)
 
 

@@ -15,14 +15,34 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import (QInputDialog, QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QSplitter, QTableView,
-                               QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from focalpoint.db import Database
 from focalpoint.i18n import _, get_language, localize
-from focalpoint.records import (LOCKED_STATUSES, STATUSES, SYNC_STATES, RecordStore, RecordView, locked_delete_message,
-                                new_identifier)
+from focalpoint.records import (
+    LOCKED_STATUSES,
+    STATUSES,
+    SYNC_STATES,
+    RecordStore,
+    RecordView,
+    locked_delete_message,
+    new_identifier,
+)
 from focalpoint.ui.records_data import RecordQuery, schema_counts
 from focalpoint.ui.records_model import IdentifierRole, RecordTableModel, StatusRole, status_label, sync_label
 from focalpoint.ui.widgets import Confirm, dialog_confirm

@@ -9,7 +9,6 @@ error state and a progress bar that the sync controller drives. UI thread only
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,7 +121,7 @@ class SyncStatusWidget(QWidget):
         self._last_sync = when
         self.retranslate()
 
-    def set_state(self, state: str, message: "str | Callable[[], str]" = "") -> None:
+    def set_state(self, state: str, message: str | Callable[[], str] = "") -> None:
         """``message``: words, or a function giving them (asked again when the language changes, so
         a sync summary never stays in the language it was first shown in)."""
         self._state = state

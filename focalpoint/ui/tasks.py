@@ -15,9 +15,9 @@ that want no waiting.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
-import itertools
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor

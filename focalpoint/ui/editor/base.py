@@ -64,7 +64,7 @@ class FieldWidget(QWidget):
     def retranslate(self) -> None:
         """The interface language changed."""
 
-    def rows(self, path: str) -> Iterator[tuple[str, "FieldRow"]]:
+    def rows(self, path: str) -> Iterator[tuple[str, FieldRow]]:
         """Rows nested inside this widget (groups and repeats), with their property paths."""
         return iter(())
 

@@ -15,8 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QLineEdit, QListView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from focalpoint.forms import model as m
 from focalpoint.forms.model import Field

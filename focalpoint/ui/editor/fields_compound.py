@@ -18,16 +18,34 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from focalpoint.forms import model as m
 from focalpoint.forms.model import Field
 from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language, localize
 from focalpoint.ui.editor.base import FieldRow, FieldWidget, is_empty
 from focalpoint.ui.editor.context import EditorContext
-from focalpoint.ui.editor.fields_basic import (BooleanField, DateField, LocalizedTextField, MoneyField, NumberField,
-                                              TextField, link_date_pairs)
+from focalpoint.ui.editor.fields_basic import (
+    BooleanField,
+    DateField,
+    LocalizedTextField,
+    MoneyField,
+    NumberField,
+    TextField,
+    link_date_pairs,
+)
 from focalpoint.ui.editor.fields_choice import ChecklistField, ChoiceField
 
 
@@ -239,7 +257,7 @@ class RepeatItem(QFrame):
     remove_requested = Signal(object)
     changed = Signal()
 
-    def __init__(self, owner: "RepeatField", value: Any, boxed: bool, expanded: bool) -> None:
+    def __init__(self, owner: RepeatField, value: Any, boxed: bool, expanded: bool) -> None:
         super().__init__(owner)
         self.owner = owner
         self.boxed = boxed

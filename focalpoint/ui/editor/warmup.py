@@ -31,8 +31,9 @@ def _warm() -> None:
                 vocabulary(name)
             except KeyError:
                 pass
-        from focalpoint.i18n import babel_locale, format_datetime
         import datetime as dt
+
+        from focalpoint.i18n import babel_locale, format_datetime
 
         babel_locale()
         format_datetime(dt.datetime.now())

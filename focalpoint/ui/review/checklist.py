@@ -14,8 +14,19 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QRadioButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from focalpoint.forms import Field, load_form, vocabulary
 from focalpoint.forms.model import GROUP
@@ -219,7 +230,7 @@ class ChecklistWidget(QWidget):
     def retranslate(self) -> None:
         lang = get_language()
         section = next((s for s in self.form.sections if s.name == "checklist"), None)
-        self.title.setText("<b>{}</b>".format(html.escape(localize(self.form.label, lang))))
+        self.title.setText(f"<b>{html.escape(localize(self.form.label, lang))}</b>")
         self.help.setText(localize(self.form.help, lang) if self.form.help else
                           (localize(section.title, lang) if section else ""))
         for row in self.rows.values():

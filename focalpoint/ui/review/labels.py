@@ -56,7 +56,7 @@ def overdue_label() -> str:
 def _local(value: dt.datetime) -> dt.datetime:
     """The store keeps naive UTC times; people read their own clock."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone().replace(tzinfo=None)
 
 

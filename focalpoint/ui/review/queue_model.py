@@ -21,8 +21,15 @@ from focalpoint.db import Database
 from focalpoint.i18n import _, format_datetime, get_language, localize
 from focalpoint.models import utcnow
 from focalpoint.review import ReviewItem
-from focalpoint.ui.review.labels import (OVERDUE_COLOUR, OVERDUE_TEXT_COLOUR, age_text, decision_label,
-                                         government_label, overdue_label, schema_label)
+from focalpoint.ui.review.labels import (
+    OVERDUE_COLOUR,
+    OVERDUE_TEXT_COLOUR,
+    age_text,
+    decision_label,
+    government_label,
+    overdue_label,
+    schema_label,
+)
 from focalpoint.ui.table_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex

@@ -14,8 +14,21 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from focalpoint.forms.model import (ACTIVITY, ATTACHMENT, BOOLEAN, CODE, DATE, GROUP, LINK, MONEY, NUMBER,
-                                    REFERENCE, TERM, Field, FormDefinition)
+from focalpoint.forms.model import (
+    ACTIVITY,
+    ATTACHMENT,
+    BOOLEAN,
+    CODE,
+    DATE,
+    GROUP,
+    LINK,
+    MONEY,
+    NUMBER,
+    REFERENCE,
+    TERM,
+    Field,
+    FormDefinition,
+)
 from focalpoint.i18n import LANGUAGES, _, format_date, format_money, format_number, language_name, localize
 
 Titles = Mapping[str, Mapping[str, str]]  # record identifier -> title map (for references)
