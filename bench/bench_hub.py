@@ -42,8 +42,8 @@ def _empty_poll_bytes(url: str, client, since: int) -> tuple[int, int]:
 
 
 def main(results: dict) -> None:
-    from focalpoint.hub.testing import start_hub
-    from focalpoint.hub.testkit import HubEnv, seed_example_records
+    from tests.support.hub import start_hub
+    from tests.support.hubkit import HubEnv, seed_example_records
 
     with tempfile.TemporaryDirectory() as tmp, start_hub(tmp_path=tmp) as hub:
         seed_example_records(hub)

@@ -44,7 +44,7 @@ def mixed_queries(n: int = N_QUERIES, seed: int = 5) -> list[tuple[str, str]]:
     Arabic (one or two words, typed with the usual variants), Chinese two characters, Russian
     (one or two words, any case). About one in ten finds nothing."""
     rng = random.Random(seed)
-    en, ar, ru = _words("en"), _words("ar"), _words("ru")
+    en = _words("en")
     zh = sorted({p[i:i + 2] for p in PHRASES["zh"] for i in range(len(p) - 1)})
     out: list[tuple[str, str]] = []
     for i in range(n):

@@ -32,6 +32,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -172,27 +173,139 @@ def _ratio(naive: dict[str, int], ours: dict[str, Any]) -> float:
     return round((naive["bytes_sent"] + naive["bytes_received"]) / max(1, ours_total), 1)
 
 
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)] if ordered else 0.0
+
+
+class _ApplyTimer:
+    """Times every ``focalpoint.sync.pull.apply_changes`` call (one per pulled page) while active."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def __enter__(self) -> _ApplyTimer:
+        from focalpoint.sync import pull
+
+        self._original = original = pull.apply_changes
+
+        def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds.append(time.perf_counter() - t0)
+
+        pull.apply_changes = timed
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from focalpoint.sync import pull
+
+        pull.apply_changes = self._original
+
+
+PULLED_TABLES = ("records", "audit_event", "workflow", "record_fts_ids")
+
+
+def executemany_baseline(source_db, pages: int) -> list[float]:  # noqa: ANN001
+    """Seconds per page to write the rows a pull wrote (records, audit entries, workflows, search
+    rows) into a fresh database of the same schema with plain ``executemany``, in as many
+    transactions as the pull had pages."""
+    from sqlalchemy import text
+
+    from focalpoint.db import open_database
+
+    rows: dict[str, list[tuple]] = {}
+    with source_db.session() as session:
+        columns = {t: [c[1] for c in session.execute(text(f"PRAGMA table_info({t})"))] for t in PULLED_TABLES}
+        for table in PULLED_TABLES:
+            rows[table] = [tuple(r) for r in session.execute(text(f"SELECT {', '.join(columns[table])} FROM {table}"))]
+        rows["record_fts"] = [tuple(r) for r in session.execute(text("SELECT rowid, identifier, body FROM record_fts"))]
+    columns["record_fts"] = ["rowid", "identifier", "body"]
+    with tempfile.TemporaryDirectory(prefix="focalpoint-bench-baseline-") as tmp:
+        target = open_database(Path(tmp))
+        raw = target.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            seconds = []
+            for page in range(pages):
+                t0 = time.perf_counter()
+                cursor.execute("BEGIN")
+                for table, table_rows in rows.items():
+                    size = -(-len(table_rows) // pages)
+                    chunk = table_rows[page * size:(page + 1) * size]
+                    if chunk:
+                        names = columns[table]
+                        cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                                           f"({', '.join('?' * len(names))})", chunk)
+                raw.commit()
+                seconds.append(time.perf_counter() - t0)
+        finally:
+            raw.close()
+            target.close()
+    return seconds
+
+
+def _apply_figures(applied: list[float], baseline: list[float]) -> dict[str, Any]:
+    return {"pages": len(applied),
+            "apply_s": round(sum(applied), 2), "executemany_s": round(sum(baseline), 2),
+            "ratio": round(sum(applied) / max(1e-9, sum(baseline)), 2),
+            "apply_page_median_ms": round(statistics.median(applied) * 1000, 1),
+            "apply_page_p95_ms": round(_p95(applied) * 1000, 1),
+            "executemany_page_median_ms": round(statistics.median(baseline) * 1000, 1),
+            "executemany_page_p95_ms": round(_p95(baseline) * 1000, 1),
+            "target_ratio": 3.0}
+
+
+def feed_bytes(hub_url: str, email: str, *, zstd: bool) -> dict[str, int]:
+    """Bytes of reading the whole change feed (500 a page, bodies included) without applying it,
+    with zstd and the shared dictionary, or with gzip only."""
+    from focalpoint import compression
+    from focalpoint.sync.client import HubClient, Timeouts
+    from focalpoint.sync.protocol import CHANGES_PATH, TOKEN_PATH
+
+    with HubClient(hub_url, timeouts=Timeouts(30, 300, 300, 30)) as client:
+        client.token = client.request("POST", TOKEN_PATH, json_body={"email": email, "password": PASSWORD},
+                                      auth=False).body["authenticationToken"]
+        client.negotiate(compression.advertised() if zstd else [])
+        before = client.stats.copy()
+        since, records = 0, 0
+        while True:
+            page = client.request("GET", CHANGES_PATH, params={"since": since, "limit": 500}).body
+            records += len(page["results"])
+            if not page["more"]:
+                break
+            since = page["last_seq"]
+        return {"records": records, "requests": client.stats.requests - before.requests,
+                "bytes_received": client.stats.bytes_received - before.bytes_received}
+
+
 def _pull_then_nothing(station, naive: NaiveClient) -> dict[str, Any]:  # noqa: ANN001
     """``first_pull`` and ``no_change`` figures: the station's first sync and a sync with nothing
-    changed, each beside the naive client's download of everything."""
+    changed, each beside the naive client's download of everything; the first pull's apply time
+    beside a plain ``executemany`` of the same rows into the same schema."""
     station.use_client(timeouts=None)
     t0 = time.perf_counter()
-    report = station.sync()
+    with _ApplyTimer() as timer:
+        report = station.sync()
     assert report.ok, report.error
     first = _figures(report)
     first["seconds"] = round(time.perf_counter() - t0, 1)
     first["records_pulled"] = report.pulled
+    apply = _apply_figures(timer.seconds, executemany_baseline(station.db, len(timer.seconds)))
     naive_first = naive.measure(naive.download_everything)
     report = station.sync()
     assert report.ok, report.error
     nothing = _figures(report)
-    return {"first_pull": {"focalpoint": first, "naive": naive_first, "ratio": _ratio(naive_first, first)},
+    return {"first_pull": {"focalpoint": first, "naive": naive_first, "ratio": _ratio(naive_first, first),
+                           "target_ratio": 25, "apply": apply},
             "no_change": {"focalpoint": nothing, "naive": naive_first, "ratio": _ratio(naive_first, nothing)}}
 
 
 def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False) -> dict[str, Any]:
-    from focalpoint.hub.testing import start_hub
-    from focalpoint.sync.testing import Station
+    from tests.support.hub import start_hub
+    from tests.support.sync import Station
 
     rng = random.Random(2025)
     out: dict[str, Any] = {"records": n_records}
@@ -208,6 +321,10 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
             station = Station(tmp / "client", hub.url, f"reader@{GOV}.org", PASSWORD)
             naive = NaiveClient(hub.url, f"reader@{GOV}.org")
             out.update(_pull_then_nothing(station, naive))
+            # the same change feed read twice more, not applied: zstd with the dictionary, gzip only
+            feed = {kind: feed_bytes(hub.url, f"reader@{GOV}.org", zstd=kind == "zstd") for kind in ("zstd", "gzip")}
+            feed["gzip_over_zstd"] = round(feed["gzip"]["bytes_received"] / max(1, feed["zstd"]["bytes_received"]), 2)
+            out["first_pull"]["feed_only"] = feed
             nothing = out["no_change"]["focalpoint"]
             out["no_change"]["target_met"] = nothing["requests"] == 1 and nothing["bytes_total"] < 2048
 
@@ -224,7 +341,8 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
             push = _figures(report)
             push["seconds"] = round(time.perf_counter() - t0, 1)
             naive_push = naive.measure(lambda: (naive.put_each(edited), naive.download_everything()))
-            out["push_100_edits"] = {"focalpoint": push, "naive": naive_push, "ratio": _ratio(naive_push, push)}
+            out["push_100_edits"] = {"focalpoint": push, "naive": naive_push, "ratio": _ratio(naive_push, push),
+                                     "target_bytes": 30 * 1024, "target_met": push["bytes_total"] <= 30 * 1024}
             station.close()
             naive.client.close()
 
@@ -245,8 +363,8 @@ PLAIN_RECORDS = 1000
 def plain_first_pull(tmp: Path, n_records: int, rng: random.Random) -> dict[str, Any]:
     """A first pull and a no-change sync of ``n_records`` through a ``--plain-chm`` hub (the real API's
     shapes: listings without bodies, raw documents), beside the naive client on the same hub."""
-    from focalpoint.hub.testing import start_hub
-    from focalpoint.sync.testing import Station
+    from tests.support.hub import start_hub
+    from tests.support.sync import Station
 
     out: dict[str, Any] = {"records": n_records}
     (tmp / "plain").mkdir(exist_ok=True)
@@ -285,7 +403,7 @@ NETNS_CLIENT = r"""
 import json, sys, time
 sys.path.insert(0, {repo!r})
 from focalpoint.sync.client import Timeouts
-from focalpoint.sync.testing import Station
+from tests.support.sync import Station
 st = Station(__import__("pathlib").Path({data!r}), {url!r}, {email!r}, {password!r}, max_attempts=8)
 st.use_client(timeouts=Timeouts(30, 120, 120, 30))
 t0 = time.perf_counter()
@@ -375,7 +493,7 @@ def shaped_first_pull(hub, tmp: Path, limit: int) -> dict[str, Any]:  # noqa: AN
     import threading
 
     from focalpoint.sync.client import Timeouts
-    from focalpoint.sync.testing import Station
+    from tests.support.sync import Station
 
     port = int(hub.url.rsplit(":", 1)[1])
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -4,8 +4,10 @@
     .venv/bin/python bench/bench_ui.py            # the same figures, printed
 
 - ``cold_start_s``: from launching ``python -m focalpoint`` to the main window shown
-  (the app's ``FOCALPOINT_EXIT_AFTER_SHOWN=1`` hook), median of 5 runs on a data folder
-  that already holds the catalogue; ``first_start_s`` is the very first start (empty
+  (the app's ``FOCALPOINT_EXIT_AFTER_SHOWN=1`` hook), median (and p95) of 9 runs on a data
+  folder that already holds the catalogue; ``bare_qt_window_s`` the same for a bare PySide6
+  ``QMainWindow`` started the same way, interleaved with them (``cold_start_vs_bare_qt``:
+  the ratio, target 1.5); ``first_start_s`` is the very first start (empty
   folder: database created and migrated, action plan loaded after the window shows).
 - ``editor_open_ms``: opening a stored capacity needs assessment (3 needs) in the
   editor, median of 10 after the first (``editor_first_open_ms``).
@@ -19,6 +21,7 @@ Each measurement runs in a fresh subprocess. Targets: cold start < 1.5 s, editor
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -39,13 +42,36 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _launch(data_dir: Path, pycache: Path | None = None) -> tuple[float, float, float]:
+BARE_WINDOW = """
+import os, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+def seconds_since_process_start():
+    with open("/proc/self/stat", "rb") as fh:
+        start_ticks = int(fh.read().rsplit(b")", 1)[1].split()[19])
+    with open("/proc/uptime", "rb") as fh:
+        return float(fh.read().split()[0]) - start_ticks / os.sysconf("SC_CLK_TCK")
+app = QApplication(sys.argv)
+window = QMainWindow()
+window.setWindowTitle("bare")
+window.resize(1200, 800)
+def shown():
+    print(f"FOCALPOINT_SHOWN {seconds_since_process_start():.4f}", flush=True)
+    QTimer.singleShot(0, window.close)
+QTimer.singleShot(0, shown)
+window.show()
+sys.exit(app.exec())
+"""
+
+
+def _launch(data_dir: Path | None, pycache: Path | None = None) -> tuple[float, float, float]:
     """(wall seconds seen from outside, seconds the app reports since its process began,
     CPU seconds the process used: less sensitive than wall time to other work on the machine).
 
     With ``pycache`` the app runs as it ships (compiled bytecode, kept in that folder so the
     source tree stays clean); without, as this environment is set (``PYTHONDONTWRITEBYTECODE``:
     every module of the source tree is compiled again at each start).
+    ``data_dir`` None: the baseline, a bare PySide6 ``QMainWindow`` started the same way.
     """
     env = _env(FOCALPOINT_EXIT_AFTER_SHOWN="1")
     if pycache is not None:
@@ -55,8 +81,9 @@ def _launch(data_dir: Path, pycache: Path | None = None) -> tuple[float, float, 
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "focalpoint", "--data-dir", str(data_dir)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    argv = [sys.executable, "-c", BARE_WINDOW] if data_dir is None else \
+        [sys.executable, "-m", "focalpoint", "--data-dir", str(data_dir)]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     reported = float("nan")
     wall = float("nan")
     assert proc.stdout is not None
@@ -68,6 +95,12 @@ def _launch(data_dir: Path, pycache: Path | None = None) -> tuple[float, float, 
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, reported, cpu
+
+
+def _p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def _child(kind: str, data_dir: str) -> None:
@@ -219,8 +252,18 @@ def main(results: dict) -> None:
         wall, _reported, _cpu = _launch(data, pycache)  # first start: creates, migrates, loads the plan after showing
         results["first_start_s"] = round(wall, 3)
         _launch(data, pycache)  # let the catalogue finish loading in a run of its own
-        runs = [_launch(data, pycache) for _ in range(5)]
+        _launch(None, pycache)  # the baseline's bytecode too
+        runs, bare = [], []
+        for _ in range(9):  # interleaved, so that both meet the same load on the machine
+            runs.append(_launch(data, pycache))
+            bare.append(_launch(None, pycache))
         results["cold_start_s"] = round(statistics.median(r[0] for r in runs), 3)
+        results["cold_start_p95_s"] = round(_p95([r[0] for r in runs]), 3)
+        results["bare_qt_window_s"] = round(statistics.median(r[0] for r in bare), 3)
+        results["bare_qt_window_p95_s"] = round(_p95([r[0] for r in bare]), 3)
+        results["bare_qt_window_cpu_s"] = round(statistics.median(r[2] for r in bare), 3)
+        results["cold_start_vs_bare_qt"] = round(results["cold_start_s"] / results["bare_qt_window_s"], 2)
+        results["cold_start_vs_bare_qt_target"] = 1.5
         results["cold_start_in_process_s"] = round(statistics.median(r[1] for r in runs), 3)
         results["cold_start_runs_s"] = [round(r[0], 3) for r in runs]
         results["cold_start_cpu_s"] = round(statistics.median(r[2] for r in runs), 3)

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -49,6 +50,8 @@ MAX_UNPACKED_BYTES = 2 << 30        # the whole backup, unpacked
 MAX_RATIO = 200                     # uncompressed : compressed, for members over RATIO_FROM bytes
 RATIO_FROM = 1 << 20                # a smaller member cannot fill a disk whatever its ratio
 FREE_SPACE_MARGIN = 16 << 20
+MAX_MEMBERS = 50_000                # entries in the zip (the manifest allows some 20,000 attachments)
+MAX_DIRECTORY_BYTES = 16 << 20      # the zip's central directory (about 100 bytes an entry)
 REQUIRED_TABLES = frozenset({"alembic_version", "meta", "records"})
 _CHUNK = 1 << 20
 _SHA256_HEX = frozenset("0123456789abcdef")
@@ -86,11 +89,12 @@ def create_backup(db: Database, target: Path) -> BackupInfo:
             for file in sorted(att.rglob("*")):
                 if file.is_file():
                     members[f"attachments/{file.relative_to(att).as_posix()}"] = file
+        revision = migrate.current_revision(db.engine)
         manifest = {
             "format": FORMAT,
             "app_version": __version__,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "schema_revision": migrate.current_revision(db.engine),
+            "schema_revision": revision,
             "files": {name: {"sha256": _sha256(path), "size": path.stat().st_size}
                       for name, path in members.items()},
         }
@@ -100,12 +104,48 @@ def create_backup(db: Database, target: Path) -> BackupInfo:
             for name, path in members.items():
                 zf.write(path, name)
         os.replace(partial, target)
-    return BackupInfo(path=target, schema_revision=manifest["schema_revision"], files=len(members),
+    return BackupInfo(path=target, schema_revision=revision, files=len(members),
                       size=target.stat().st_size)
 
 
 def _gib(size: int) -> str:
     return f"{size / (1 << 30):.1f}"
+
+
+_EOCD = b"PK\x05\x06"
+_EOCD64_LOCATOR = b"PK\x06\x07"
+_EOCD64 = b"PK\x06\x06"
+
+
+def _check_directory(source: Path) -> None:
+    """Refuse a zip with too many entries or too large a central directory, on the word of its end
+    record, before ``zipfile`` reads that directory into memory (one object per entry: millions of
+    entries would take gigabytes). ``zipfile`` has no public way to read these counts first, hence
+    this reading of the end record (and its ZIP64 form) as APPNOTE 4.3.14-16 define them."""
+    too_many = BackupError(_("The backup {path} holds more than {limit} files: this is not a FocalPoint "
+                             "backup. Nothing was restored.").format(path=source, limit=f"{MAX_MEMBERS:,}"))
+    with source.open("rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        tail_size = min(size, 22 + 0xFFFF + 20)  # the end record, its comment, the ZIP64 locator
+        fh.seek(size - tail_size)
+        tail = fh.read(tail_size)
+        at = tail.rfind(_EOCD)
+        if at < 0 or len(tail) - at < 22:
+            return  # not a zip: zipfile says so in its words
+        entries, total, directory_size = struct.unpack("<4s4H2LH", tail[at:at + 22])[3:6]
+        locator = tail[at - 20:at] if at >= 20 else b""
+        if locator[:4] == _EOCD64_LOCATOR:
+            (offset,) = struct.unpack("<Q", locator[8:16])
+            if 0 <= offset <= size - 56:
+                fh.seek(offset)
+                record = fh.read(56)
+                if record[:4] == _EOCD64:
+                    entries, total, directory_size = struct.unpack("<3Q", record[24:48])
+    if max(entries, total) > MAX_MEMBERS:
+        raise too_many
+    if directory_size > MAX_DIRECTORY_BYTES:
+        raise too_many
 
 
 def _read_manifest(zf: zipfile.ZipFile, source: Path) -> dict:
@@ -255,6 +295,7 @@ def verify_backup(source: Path, workdir: Path) -> dict:
     FocalPoint database of a schema this FocalPoint knows. Any failure is a :class:`BackupError`.
     """
     try:
+        _check_directory(source)
         with zipfile.ZipFile(source) as zf:
             manifest = _read_manifest(zf, source)
             files = manifest["files"]

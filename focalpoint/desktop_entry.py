@@ -88,7 +88,7 @@ def paths(home: Path | None = None) -> DesktopEntry:
 def install(home: Path | None = None, command: list[str] | None = None) -> DesktopEntry:
     target = paths(home)
     sources = (resource_path("icons", "focalpoint.png"), resource_path("icons", "focalpoint.svg"))
-    for source, dest in zip(sources, target.icons):
+    for source, dest in zip(sources, target.icons, strict=True):
         write_atomic(dest, source.read_bytes())
     write_atomic(target.entry, render(command or launch_command()).encode("utf-8"))
     os.chmod(target.entry, 0o644)

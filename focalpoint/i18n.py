@@ -29,8 +29,12 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from focalpoint.resources import translations_root
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 LANGUAGES: tuple[str, ...] = ("ar", "en", "es", "fr", "ru", "zh")
 DEFAULT_LANGUAGE = "en"
@@ -111,11 +115,15 @@ def system_language() -> str:
 
 
 def get_language() -> str:
+    """The interface language now in use (one of ``LANGUAGES``). Any thread."""
     return _current
 
 
 def set_language(lang: str) -> None:
-    """Switch the interface language and tell every listener."""
+    """Switch the interface language and call every listener, on the caller's thread.
+
+    Raises ``ValueError`` for a code not in ``LANGUAGES``. UI thread (or the CLI's only thread):
+    listeners retranslate widgets."""
     global _current
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language: {lang!r}")
@@ -127,17 +135,21 @@ def set_language(lang: str) -> None:
 
 
 def add_language_listener(callback: Callable[[str], None]) -> None:
+    """Call ``callback(lang)`` after each ``set_language``, on the thread that switched. Any thread."""
     with _lock:
         _listeners.append(callback)
 
 
 def remove_language_listener(callback: Callable[[str], None]) -> None:
+    """Stop calling ``callback`` on language changes (no error when it was not registered). Any thread."""
     with _lock:
         if callback in _listeners:
             _listeners.remove(callback)
 
 
 def is_rtl(lang: str | None = None) -> bool:
+    """Whether ``lang`` (default: the current language) is written right to left; always True
+    under ``FOCALPOINT_PSEUDO_RTL=1``. Any thread."""
     if os.environ.get("FOCALPOINT_PSEUDO_RTL") == "1":
         return True
     return (lang or _current) in RTL_LANGUAGES
@@ -165,6 +177,7 @@ def _pseudo(text: str) -> str:
 
 
 def _(message: str) -> str:
+    """``message`` translated into the current interface language (itself when untranslated). Any thread."""
     return _pseudo(_load_catalogue(_current).gettext(message))
 
 
@@ -174,10 +187,12 @@ def gettext_for(lang: str, message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n`` in the current language (its own plural rules). Any thread."""
     return _pseudo(_load_catalogue(_current).ngettext(singular, plural, n))
 
 
 def pgettext(context: str, message: str) -> str:
+    """``message`` translated in ``context`` (for one English word with two meanings). Any thread."""
     return _pseudo(_load_catalogue(_current).pgettext(context, message))
 
 
@@ -208,31 +223,36 @@ def localize(value: Mapping[str, str] | str | None, lang: str | None = None,
     return ""
 
 
-def babel_locale(lang: str | None = None):
+def babel_locale(lang: str | None = None) -> Locale:
+    """The babel ``Locale`` of ``lang`` (default: the current language), for CLDR data. Any thread."""
     from babel import Locale
 
     return Locale.parse(lang or _current)
 
 
 def format_number(value: int | float | Decimal, lang: str | None = None) -> str:
+    """A number as ``lang`` writes it (grouping and decimal signs, Latin digits). Any thread."""
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=babel_locale(lang), numbering_system="latn")
 
 
 def format_money(value: int | float | Decimal, currency: str, lang: str | None = None) -> str:
+    """An amount in ISO 4217 ``currency`` as ``lang`` writes it (Latin digits). Any thread."""
     from babel.numbers import format_currency
 
     return format_currency(value, currency, locale=babel_locale(lang), numbering_system="latn")
 
 
 def format_date(value: _dt.date, lang: str | None = None, fmt: str = "medium") -> str:
+    """A date in babel's ``fmt`` (short, medium, long, full or a pattern) for ``lang``. Any thread."""
     from babel.dates import format_date as _fd
 
     return _fd(value, format=fmt, locale=babel_locale(lang))
 
 
 def format_datetime(value: _dt.datetime, lang: str | None = None, fmt: str = "medium") -> str:
+    """A date and time in babel's ``fmt`` for ``lang`` (the value is shown as given, not converted). Any thread."""
     from babel.dates import format_datetime as _fdt
 
     return _fdt(value, format=fmt, locale=babel_locale(lang))
@@ -244,4 +264,5 @@ def language_name(code: str, in_lang: str | None = None) -> str:
 
 
 def country_name(iso2: str, lang: str | None = None) -> str:
+    """The name of country ``iso2`` in ``lang`` (CLDR); the upper-cased code when CLDR has none. Any thread."""
     return babel_locale(lang).territories.get(iso2.upper(), iso2.upper())

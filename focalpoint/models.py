@@ -9,6 +9,7 @@ written in the same transaction as the change itself (sync invariant 1).
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
@@ -16,7 +17,51 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> dt.datetime:
+    """Now, as naive UTC (how every time is stored). Any thread."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# The states below are stored as their string values (and sent as such): a member compares equal
+# to its string, so rows written before these enums existed read the same.
+
+
+class RecordStatus(StrEnum):
+    """Where a record is in its life (``Record.status``)."""
+
+    DRAFT = "draft"
+    READY = "ready"
+    SUBMITTED = "submitted"  # publication requested, waiting for a decision
+    PUBLISHED = "published"
+    REMOVAL = "removal"  # removal from the CHM requested
+    REJECTED = "rejected"
+
+
+class SyncState(StrEnum):
+    """Where a record's local copy stands with the server (``Record.sync_state``)."""
+
+    LOCAL = "local"  # never sent, nothing waiting
+    QUEUED = "queued"  # a change waits in the outbox
+    SYNCING = "syncing"  # being sent right now
+    SYNCED = "synced"
+    CONFLICT = "conflict"  # changed here and on the server in the same places: the person decides
+    ERROR = "error"
+
+
+class OutboxState(StrEnum):
+    """Where a change waiting to be sent stands (``OutboxEntry.state``)."""
+
+    PENDING = "pending"
+    FAILED = "failed"  # needs the person
+    BLOCKED = "blocked"  # waits on an earlier entry
+
+
+class WorkflowState(StrEnum):
+    """A publication request's state (``Workflow.state``), as the CHM names it."""
+
+    RUNNING = "running"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
 
 
 class Base(DeclarativeBase):
@@ -100,15 +145,13 @@ class Record(Base):
     government: Mapped[str | None] = mapped_column(String(8), index=True)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     title: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # draft | ready | submitted | published | removal (removal from the CHM requested) | rejected
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=RecordStatus.DRAFT, index=True)  # a RecordStatus
     local_revision: Mapped[int] = mapped_column(Integer, default=1)
     # the server revision this local copy was last based on (None: never on a server)
     server_revision: Mapped[int | None] = mapped_column(Integer)
     # the server's document at server_revision: the base of a three-way merge
     base_document: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
-    # local | queued | syncing | synced | conflict | error
-    sync_state: Mapped[str] = mapped_column(String(16), default="local", index=True)
+    sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.LOCAL, index=True)  # a SyncState
     sync_error: Mapped[str | None] = mapped_column(Text)
     # {"server": document | None, "server_revision": N, "fields": [paths]}; SQL NULL when none
     # (never the JSON text ``null``, which ``IS NOT NULL`` would take for a conflict)
@@ -130,8 +173,7 @@ class OutboxEntry(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     base_revision: Mapped[int | None] = mapped_column(Integer)
     local_revision: Mapped[int | None] = mapped_column(Integer)
-    # pending | failed (needs the person) | blocked (waits on an earlier entry)
-    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING, index=True)  # an OutboxState
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -175,7 +217,7 @@ class Workflow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     record_identifier: Mapped[str] = mapped_column(String(128), index=True)
     type: Mapped[str] = mapped_column(String(40))
-    state: Mapped[str] = mapped_column(String(16), default="running")  # running | approved | rejected | cancelled
+    state: Mapped[str] = mapped_column(String(16), default=WorkflowState.RUNNING)  # a WorkflowState
     revision: Mapped[int | None] = mapped_column(Integer)
     government: Mapped[str | None] = mapped_column(String(8))
     created_by: Mapped[str | None] = mapped_column(String(200))

@@ -18,6 +18,8 @@ DATABASE_FILENAME = "focalpoint.sqlite3"
 
 
 def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder: ``cli_value`` (``--data-dir``), else ``FOCALPOINT_DATA_DIR``, else the
+    platform's user data folder. Creates nothing; any thread."""
     if cli_value:
         return Path(cli_value).expanduser().resolve()
     env = os.environ.get(ENV_DATA_DIR)
@@ -27,12 +29,15 @@ def resolve_data_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
 
 
 def database_path(data_dir: Path) -> Path:
+    """The SQLite file inside ``data_dir`` (it may not exist yet). Any thread."""
     return data_dir / DATABASE_FILENAME
 
 
 def backups_dir(data_dir: Path) -> Path:
+    """Where database backups go (before migrations, on request), inside ``data_dir``. Any thread."""
     return data_dir / "backups"
 
 
 def attachments_dir(data_dir: Path) -> Path:
+    """Where attached files are kept, by content hash, inside ``data_dir``. Any thread."""
     return data_dir / "attachments"

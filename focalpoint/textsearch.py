@@ -19,6 +19,10 @@ characters is a quoted phrase of the MATCH expression (words joined with AND). A
 beginning with the short word -- read from the table's ``fts5vocab`` companion -- are the
 alternatives of an OR group. Only when a short word begins too many terms ("a") is it checked
 with LIKE on the normalized body, among the rows the other words found.
+
+The text functions (``normalize``, ``index_body``, ``query_words``, ``phrase``, ``like_pattern``)
+are pure and any thread may call them; ``plan_query`` and ``search`` read the database in the
+caller's session, on the database worker.
 """
 
 from __future__ import annotations
@@ -74,6 +78,20 @@ def normalize(value: str) -> str:
     return unicodedata.normalize("NFC", folded)
 
 
+def _first_occurrences(text: str) -> str:
+    """``text`` with each word (run of non-space characters) kept only where it first appears."""
+    seen: set[str] = set()
+    lines = []
+    for line in text.split("\n"):
+        words = []
+        for word in line.split():
+            if word not in seen:
+                seen.add(word)
+                words.append(word)
+        lines.append(" ".join(words))
+    return "\n".join(lines)
+
+
 def index_body(parts: Iterable[str], *, distinct_words: bool = False) -> str:
     """The ``body`` of a full-text row: the normalized texts, one a line, and ``SENTINEL``.
 
@@ -83,15 +101,12 @@ def index_body(parts: Iterable[str], *, distinct_words: bool = False) -> str:
     and quicker to search; use it where the order of results does not depend on how often a word
     appears (records; the catalogue ranks its results, so keeps every word).
     """
-    body = normalize("\n".join(parts))
+    raw = "\n".join(parts)
+    # each distinct word is normalized once (a record says "biodiversity" many times); the pass
+    # below keeps the first of the words that normalize alike, so the body is the same
+    body = normalize(_first_occurrences(raw) if distinct_words else raw)
     if distinct_words:
-        seen: set[str] = set()
-        lines = []
-        for line in body.split("\n"):
-            words = [w for w in line.split() if w not in seen and not seen.add(w)]
-            if words:
-                lines.append(" ".join(words))
-        body = "\n".join(lines)
+        body = "\n".join(line for line in _first_occurrences(body).split("\n") if line)
     return body + SENTINEL
 
 
@@ -105,7 +120,7 @@ def query_words(query: str) -> list[str]:
 
 
 def phrase(word: str) -> str:
-    """``word`` as one quoted FTS5 phrase."""
+    """``word`` as one quoted FTS5 phrase (inner double quotes doubled), safe in a MATCH expression."""
     return '"' + word.replace('"', '""') + '"'
 
 
@@ -141,7 +156,8 @@ def plan_query(session: Session, query: str, *, terms_table: str | None = None) 
 
     Each word of three characters or more is a phrase; a shorter word is the OR of the index's
     terms that begin with it (exact, as every indexed character begins a trigram: see
-    ``SENTINEL``), or a LIKE when there is no term list or the list is too long."""
+    ``SENTINEL``), or a LIKE when there is no term list or the list is too long. Reads the term
+    list in the caller's transaction; database worker."""
     words = query_words(query)
     if not words:
         return Plan(None, (), empty=True)
@@ -167,7 +183,8 @@ def search(session: Session, source: str, key: str, query: str, *, terms_table: 
            ranked: bool = False) -> list[Any]:
     """``key`` (an SQL expression) for each row of ``source`` (a FROM clause naming the trigram
     table ``f``, perhaps joined) whose body contains every word of ``query``, normalized, in any
-    order. ``ranked`` orders rows found through MATCH by FTS5's rank."""
+    order. ``ranked`` orders rows found through MATCH by FTS5's rank. ``source`` and ``key`` are
+    SQL written by FocalPoint, never by the person. Reads in the caller's transaction; database worker."""
     plan = plan_query(session, query, terms_table=terms_table)
     if plan.empty:
         return []

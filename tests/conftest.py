@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -14,9 +13,9 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 import pytest  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+# hub_server / hub_env: a real hub per backend for the session, fresh users per test
+# (the repository root is on sys.path through pyproject's pytest ``pythonpath``)
+pytest_plugins = ("tests.support.hub_fixtures",)
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +38,7 @@ def data_dir(tmp_path: Path) -> Path:
 def hub(tmp_path_factory):
     """A real hub on loopback over HTTP (SQLite), one per test module; modules that need users or
     records made once define their own ``hub``."""
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         yield running
@@ -82,29 +81,43 @@ def catalog_db(db):
 
 
 @pytest.fixture
-def main_window(qtbot, tmp_path):
+def sample_plan_dir(tmp_path: Path) -> Path:
+    """A folder with the small real action plan of tests.support.ui (the one ``main_window`` shows)."""
+    from tests.support.ui import write_sample_plan
+
+    return write_sample_plan(tmp_path / "plan")
+
+
+@pytest.fixture
+def main_window(qtbot, tmp_path, sample_plan_dir):
     """The real main window on a fresh store with a small sample plan, data loaded, timers quiet.
 
-    No garbage collection runs while its worker threads do (focalpoint.ui.compat.controlled_gc)."""
-    from focalpoint.ui.compat import controlled_gc, protect_none_refcount
+    Its database and task runner are ``main_window.db`` and ``main_window.runner``. No garbage
+    collection runs while its worker threads do (tests.support.ui.controlled_gc); dialogs and
+    editors still open are closed at the end."""
+    from PySide6.QtWidgets import QDialog
+
+    from focalpoint.ui.compat import protect_none_refcount
     from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.tasks import TaskRunner
-    from focalpoint.ui.testing import make_database, write_sample_plan
+    from tests.support.ui import controlled_gc, make_database
 
     gc_control = controlled_gc()
     next(gc_control)
     protect_none_refcount()
-    plan = write_sample_plan(tmp_path / "plan")
-    db = make_database(tmp_path / "data", plan)
+    db = make_database(tmp_path / "data", sample_plan_dir)
     runner = TaskRunner()
-    win = MainWindow(db, runner, plan_folder=plan)
+    win = MainWindow(db, runner, plan_folder=sample_plan_dir)
     qtbot.addWidget(win)
     win.show()
     with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
         win.start()
     win.auto_sync.stop()
     yield win
+    for dialog in win.findChildren(QDialog):
+        dialog.close()
     win.records.close_editors()
+    runner.wait_db_idle()
     runner.shutdown()
     db.close()
     for _ in gc_control:

@@ -14,9 +14,7 @@ import pytest
 from focalpoint.models import OutboxEntry
 from focalpoint.records import new_identifier
 from focalpoint.sync.bbi import STORE_PATH, fields_of
-from focalpoint.sync.testing import FaultProxy, Station, http_response, hub_get
-
-pytest_plugins = ("focalpoint.hub.pytest_plugin",)  # hub_env: the hub's store on SQLite and PostgreSQL
+from tests.support.sync import FaultProxy, Station, http_response, hub_get
 
 PASSWORD = "bio-bridge-secret"
 ANA = "ana@bbi.example.org"
@@ -26,7 +24,7 @@ ADMIN = "bbi-admin@example.org"
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         running.add_user(ANA, PASSWORD, "authorized-user", "ws")

@@ -13,7 +13,7 @@ from focalpoint.review import approve, request_publication, review_queue
 from focalpoint.sync.bundle import export_outbox_bundle, import_bundle
 from focalpoint.sync.errors import BundleError
 from focalpoint.sync.pull import read_checkpoint, write_checkpoint
-from focalpoint.sync.testing import (
+from tests.support.sync import (
     Station,
     government_codes,
     needs_assessment,
@@ -27,7 +27,7 @@ _governments = iter([g for g in government_codes() if g != "ws"][180:])
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         running.add_user("seeder@example.org", PASSWORD, "authorized-user", "ws")

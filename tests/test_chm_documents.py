@@ -174,7 +174,7 @@ SYNC_PASSWORD = "chm-docs-pw"
 
 @pytest.fixture
 def chm_gov(hub):
-    from focalpoint.sync.testing import government_codes
+    from tests.support.sync import government_codes
 
     code = "cl" if "cl" in government_codes() else government_codes()[0]
     for name in ("a", "b", "c"):
@@ -193,7 +193,7 @@ def test_real_documents_sync_and_travel_by_usb_unchanged(hub, chm_gov, tmp_path)
     carrying a property FocalPoint does not know go from one machine to the hub by USB stick and a
     carrier, and reach a third machine of the same government exactly as they were written."""
     from focalpoint.sync.bundle import export_outbox_bundle, import_bundle
-    from focalpoint.sync.testing import Station, needs_assessment
+    from tests.support.sync import Station, needs_assessment
 
     gov = chm_gov
     offline = Station(tmp_path / "offline", hub.url, f"a@{gov}.docs.org", SYNC_PASSWORD)

@@ -15,7 +15,7 @@ import pytest
 
 from focalpoint.models import Workflow
 from focalpoint.sync.conflicts import conflict_details, resolve_conflict
-from focalpoint.sync.testing import (
+from tests.support.sync import (
     Station,
     national_record,
     seed_reference_records,
@@ -27,7 +27,7 @@ API = "/api/v2013"
 
 @pytest.fixture(scope="module")
 def plain_hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("plain-hub"), plain_chm=True) as running:
         running.add_user("seed@example.org", PASSWORD, "ChmNrNationalAuthorizedUser", "ws")
@@ -244,7 +244,7 @@ def test_a_reviewer_corrects_a_locked_draft_through_its_lock(plain_hub, team):
 def test_malformed_answers_and_the_error_envelope(plain_hub, team):
     """A raw document that is no document is refused with a clear message (nothing local changes);
     a refusal's ``message`` in the CHM's envelope reaches the person."""
-    from focalpoint.sync.testing import FaultProxy, http_response
+    from tests.support.sync import FaultProxy, http_response
 
     ana, ben, _nfp = team
     ident = ana.store.save(national_record(ana.gov, "Malformed")).identifier
@@ -272,7 +272,7 @@ def test_malformed_answers_and_the_error_envelope(plain_hub, team):
 def test_a_record_the_listing_leaves_out_is_not_taken_for_deleted(plain_hub, team):
     """Which versions the real CHM lists is not documented: a held record missing from the listing is
     deleted here only once its ``.../info`` says it is gone too."""
-    from focalpoint.sync.testing import FaultProxy, http_response
+    from tests.support.sync import FaultProxy, http_response
 
     ana, ben, _nfp = team
     kept, gone = (ana.store.save(national_record(ana.gov, title)).identifier for title in ("Kept", "Gone"))
@@ -302,7 +302,7 @@ def test_focalpoint_records_stay_here_against_the_chm_and_go_to_a_focalpoint_hub
     """A needs assessment (FocalPoint's own type) is never sent to a server that does not advertise
     FocalPoint records: it stays queued with a word on it, while a national target goes; the same
     person's needs assessment reaches a FocalPoint hub."""
-    from focalpoint.sync.testing import needs_assessment
+    from tests.support.sync import needs_assessment
 
     ana = team[0]
     needs = ana.store.save(needs_assessment(ana.gov, "Our needs")).identifier

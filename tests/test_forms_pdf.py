@@ -10,8 +10,8 @@ import pytest
 from focalpoint.forms import load_form, schemas, template
 from focalpoint.i18n import localize
 from focalpoint.pdf import FormOptions, blank_form_pdf, record_report_pdf
-from focalpoint.pdf.poppler import logical_arabic, pdf_text, require_poppler
 from focalpoint.records import RecordStore
+from tests.support.poppler import logical_arabic, pdf_text, require_poppler
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -20,7 +20,7 @@ PASSWORD = "accounts-pw-1"
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as hub:
         yield hub
@@ -105,7 +105,7 @@ def test_failed_sign_ins_are_limited_per_account_with_retry_after(running, email
 
 
 def test_a_weak_stored_hash_is_raised_to_the_hubs_strength_at_sign_in(tmp_path):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path, password_cost=2**12) as hub:
         hub.add_user("old@ws.org", PASSWORD, "authorized-user", "ws")  # hashed at 2**8

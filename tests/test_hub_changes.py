@@ -9,9 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from focalpoint.hub.testkit import Actor, HubEnv
-
-pytest_plugins = ("focalpoint.hub.pytest_plugin",)
+from tests.support.hubkit import Actor, HubEnv
 
 
 def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:

@@ -9,14 +9,14 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from focalpoint.sync.testing import needs_assessment
+from tests.support.sync import needs_assessment
 
 PASSWORD = "hardening-pw"
 
 
 @pytest.fixture
 def running(tmp_path):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path) as hub:
         hub.add_user("a@ws.org", PASSWORD, "authorized-user", "ws")
@@ -36,7 +36,7 @@ def test_every_answer_carries_security_headers(running):
 
 
 def test_the_cdn_docs_page_is_off_unless_asked_for(running, tmp_path):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     assert httpx.get(running.url + "/docs", timeout=30).status_code == 404
     assert httpx.get(running.url + "/openapi.json", timeout=30).status_code == 200

@@ -14,9 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from focalpoint.hub.testkit import Actor, HubEnv
-
-pytest_plugins = ("focalpoint.hub.pytest_plugin",)
+from tests.support.hubkit import Actor, HubEnv
 
 AU, FP, SEC = "authorized-user", "focal-point", "secretariat"
 
@@ -163,20 +161,22 @@ MATRIX: dict[str, tuple[Callable[[World, Actor], httpx.Response], tuple[int | No
     "discard national draft":         (discard_national,         (200, 200, 404, 404, 403, 200)),
     "save reference draft":           (save_reference_new,       (200, 200, 200, 200, 200, None)),
     "edit another's reference draft": (edit_reference_of_author, (403, 403, 403, 403, 200, 200)),
-    "request publication":            (request_publication,      (201, 201, 403, 403, 403, 201)),
-    "approve national request":       (approve_national,         (403, 200, 403, 403, 403, 403)),
+    # nor are another government's requests (404, as GET /workflows/{id} answers them)
+    "request publication":            (request_publication,      (201, 201, 404, 404, 403, 201)),
+    "approve national request":       (approve_national,         (403, 200, 404, 404, 403, 403)),
     "approve own national request":   (approve_own_request,      (403, 403, None, None, None, 403)),
-    "reject national request":        (reject_national,          (403, 200, 403, 403, 403, 403)),
-    "cancel national request":        (cancel_national,          (403, 200, 403, 403, 403, 200)),
+    "reject national request":        (reject_national,          (403, 200, 404, 404, 403, 403)),
+    "cancel national request":        (cancel_national,          (403, 200, 404, 404, 403, 200)),
     "request deletion":               (request_deletion,         (201, 201, 403, 403, 403, 201)),
-    "approve reference request":      (approve_reference,        (403, 403, 403, 403, 200, 403)),
-    "reject reference request":       (reject_reference,         (403, 403, 403, 403, 200, 403)),
-    "cancel reference request":       (cancel_reference,         (403, 403, 403, 403, 200, 200)),
+    # a request on a reference record is its author's and the secretariat's only
+    "approve reference request":      (approve_reference,        (404, 404, 404, 404, 200, 403)),
+    "reject reference request":       (reject_reference,         (404, 404, 404, 404, 200, 403)),
+    "cancel reference request":       (cancel_reference,         (404, 404, 404, 404, 200, 200)),
 }
 
 CASES = [pytest.param(action, actor, expected, id=f"{action}-{actor}")
          for action, (_fn, statuses) in MATRIX.items()
-         for actor, expected in zip(ACTORS, statuses) if expected is not None]
+         for actor, expected in zip(ACTORS, statuses, strict=True) if expected is not None]
 
 
 @pytest.mark.parametrize(("action", "actor", "expected"), CASES)

@@ -12,10 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from focalpoint.hub.models import User
-from focalpoint.hub.testing import start_hub
-from focalpoint.hub.testkit import PASSWORD, Actor, HubEnv
-
-pytest_plugins = ("focalpoint.hub.pytest_plugin",)
+from tests.support.hub import start_hub
+from tests.support.hubkit import PASSWORD, Actor, HubEnv
 
 
 def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:

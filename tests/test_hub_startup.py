@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from focalpoint.hub.pytest_plugin import backends
 from focalpoint.hub.store import open_hub_database
-from focalpoint.hub.testkit import POSTGRES_ENV
+from tests.support.hub_fixtures import backends
+from tests.support.hubkit import POSTGRES_ENV
 
 PROCESSES = 4
 TRIALS = 4

@@ -7,9 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from focalpoint.hub.testkit import Actor, HubEnv
-
-pytest_plugins = ("focalpoint.hub.pytest_plugin",)
+from tests.support.hubkit import Actor, HubEnv
 
 
 def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:

@@ -72,10 +72,18 @@ def test_localize_falls_back_sensibly():
 def test_system_language_follows_locale(monkeypatch):
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(var, raising=False)
+    # the process locale is the last resort (Windows sets no variables): a German one here
+    monkeypatch.setattr(i18n._locale, "getlocale", lambda *args: ("de_DE", "UTF-8"))
     monkeypatch.setenv("LANG", "fr_CA.UTF-8")
     assert i18n.system_language() == "fr"
     monkeypatch.setenv("LANG", "de_DE.UTF-8")
-    assert i18n.system_language() in ("en",) or i18n.system_language() in i18n.LANGUAGES
+    assert i18n.system_language() == "en"  # no UN language named anywhere: English
+    monkeypatch.setenv("LANGUAGE", "de:ru:fr")
+    assert i18n.system_language() == "ru"  # the first UN language of the preference list
+    monkeypatch.delenv("LANGUAGE")
+    monkeypatch.delenv("LANG")
+    monkeypatch.setattr(i18n._locale, "getlocale", lambda *args: ("es_ES", "UTF-8"))
+    assert i18n.system_language() == "es"
 
 
 def test_pseudo_localization_lengthens_and_keeps_placeholders(monkeypatch):

@@ -16,7 +16,7 @@ from focalpoint import jsonsafe
 from focalpoint.hub.models import Record as HubRecord
 from focalpoint.sync.bundle import FORMAT, VERSION, header_digest, import_bundle
 from focalpoint.sync.errors import BundleError
-from focalpoint.sync.testing import Station, government_codes, needs_assessment
+from tests.support.sync import Station, government_codes, needs_assessment
 
 PASSWORD = "json-refused-pw"
 _governments = iter([g for g in government_codes() if g != "ws"][160:])
@@ -25,7 +25,7 @@ HOSTILE = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"]
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         yield running

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from focalpoint.pdf import BatchJob, print_batch
-from focalpoint.pdf.poppler import page_count, pdf_text, require_poppler
+from tests.support.poppler import page_count, pdf_text, require_poppler
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -35,7 +35,7 @@ def test_one_pdf_per_language_on_letter(tmp_path):
     written = print_batch([BatchJob(schemas=["qaQualityStandard"], languages=["ar", "zh", "ru"], paper="letter",
                                     per_language=True, output=out)])
     assert [p.name for p in written] == ["forms-ar.pdf", "forms-zh.pdf", "forms-ru.pdf"]
-    for path, lang in zip(written, ["ar", "zh", "ru"]):
+    for path, lang in zip(written, ["ar", "zh", "ru"], strict=True):
         assert f"|qaQualityStandard|1|{lang}" in pdf_text(path, first=1, last=1)
         box = PdfReader(str(path)).pages[0].mediabox
         assert round(float(box.width)) == 612

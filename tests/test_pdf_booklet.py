@@ -10,7 +10,7 @@ import pytest
 
 from focalpoint.catalog import load_plan
 from focalpoint.pdf import BookletFilter, booklet_pdf
-from focalpoint.pdf.poppler import pdf_fonts, pdf_text, require_poppler
+from tests.support.poppler import pdf_fonts, pdf_text, require_poppler
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from focalpoint.pdf import FormOptions, blank_form_pdf, read_filled_pdf
-from focalpoint.pdf.poppler import ink_ratio, require_poppler
+from tests.support.poppler import ink_ratio, require_poppler
 
 SCHEMA = "capacityNeedsAssessment"
 
@@ -108,12 +108,10 @@ def test_fields_are_named_after_properties_and_carry_the_form_code(blank):
     assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H"
     descendant = font["/DescendantFonts"][0].get_object()
     assert "/FontFile2" in descendant["/FontDescriptor"]  # embedded whole, for any typed character
-    for annot in reader.pages[0]["/Annots"]:
-        annot = annot.get_object()
-        if annot.get("/T") == "title:ar":
-            assert annot["/DA"].startswith("/FPSans") and annot["/Q"] == 2
-        if annot.get("/T") == "title:en":
-            assert annot["/DA"].startswith("/FPSans")
+    widgets = {annot.get_object().get("/T"): annot.get_object() for annot in reader.pages[0]["/Annots"]}
+    assert {"title:ar", "title:en"} <= widgets.keys(), sorted(map(str, widgets))
+    assert widgets["title:ar"]["/DA"].startswith("/FPSans") and widgets["title:ar"]["/Q"] == 2  # right-aligned
+    assert widgets["title:en"]["/DA"].startswith("/FPSans") and widgets["title:en"].get("/Q", 0) == 0
 
 
 def test_filled_form_round_trips_through_import_pdf(blank, tmp_path, data_dir, capsys):

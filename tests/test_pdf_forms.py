@@ -13,7 +13,7 @@ import pytest
 from focalpoint.forms import load_form, schemas
 from focalpoint.i18n import LANGUAGES, localize
 from focalpoint.pdf import FormOptions, blank_form_pdf
-from focalpoint.pdf.poppler import (
+from tests.support.poppler import (
     ink_ratio,
     logical_arabic,
     page_count,

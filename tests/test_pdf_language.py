@@ -21,7 +21,7 @@ import pytest
 from focalpoint.forms import load_form, template
 from focalpoint.i18n import N_, gettext_for
 from focalpoint.pdf import FormOptions, blank_form_pdf, record_report_pdf
-from focalpoint.pdf.poppler import pdf_text, require_poppler
+from tests.support.poppler import pdf_text, require_poppler
 
 PDF_DIR = Path(__file__).resolve().parent.parent / "focalpoint" / "pdf"
 SCHEMAS = ("capacityNeedsAssessment", "contact", "qaRecordReview")

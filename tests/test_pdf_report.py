@@ -12,8 +12,8 @@ import pytest
 from focalpoint.forms import template
 from focalpoint.models import Workflow
 from focalpoint.pdf import MissingGlyphError, record_report_pdf
-from focalpoint.pdf.poppler import logical_arabic, pdf_fonts, pdf_text, require_poppler
 from focalpoint.records import RecordStore
+from tests.support.poppler import logical_arabic, pdf_fonts, pdf_text, require_poppler
 
 HIEROGLYPH = "\U00013000"
 

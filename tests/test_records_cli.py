@@ -279,7 +279,7 @@ def _assessment_with_two_needs():
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_needs_export_one_row_per_need(capsys, tmp_path, fmt):
-    from focalpoint.records.exchange import NEED_COLUMNS
+    from focalpoint.records.exchange import need_columns
 
     data = tmp_path / "data"
     doc = _assessment_with_two_needs()
@@ -301,8 +301,9 @@ def test_needs_export_one_row_per_need(capsys, tmp_path, fmt):
 
         sheet = load_workbook(target, read_only=True)["needs"]
         rows = [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
-    assert tuple(rows[0]) == NEED_COLUMNS
-    body = [dict(zip(NEED_COLUMNS, row)) for row in rows[1:]]
+    columns = need_columns()
+    assert tuple(rows[0]) == columns
+    body = [dict(zip(columns, row, strict=True)) for row in rows[1:]]
     assert len(body) == 2
     for row in body:
         assert row["assessmentIdentifier"] == doc["header"]["identifier"]

@@ -19,7 +19,7 @@ from focalpoint.review import (
     request_publication,
     review_queue,
 )
-from focalpoint.sync.testing import Station, government_codes, publishable_assessment, seed_reference_records
+from tests.support.sync import Station, government_codes, publishable_assessment, seed_reference_records
 
 PASSWORD = "correct horse"
 _governments = iter([g for g in reversed(government_codes()) if g != "ws"])
@@ -27,7 +27,7 @@ _governments = iter([g for g in reversed(government_codes()) if g != "ws"])
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         # the organization and contact every publishable assessment points at, made once

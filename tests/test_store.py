@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -117,22 +119,52 @@ def test_damaged_pages_are_refused_untouched(data_dir):
     assert _bytes(path) == before
 
 
-def test_read_only_file_is_refused_for_an_ordinary_user(data_dir):
-    """Run as an unprivileged user (root ignores permissions): clear message, non-zero exit."""
+@contextlib.contextmanager
+def _as_an_ordinary_user() -> Iterator[None]:
+    """Root ignores file permissions: under root, become ``nobody`` (real and effective ids, no groups).
+
+    Root stays the saved user id, which is what allows taking root back afterwards."""
+    if os.geteuid() != 0:
+        yield
+        return
+    groups = os.getgroups()
+    os.setgroups([])
+    os.setresgid(65534, 65534, 0)
+    os.setresuid(65534, 65534, 0)
+    try:
+        yield
+    finally:
+        os.setresuid(0, 0, 0)
+        os.setresgid(0, 0, 0)
+        os.setgroups(groups)
+
+
+def test_read_only_file_is_refused_for_an_ordinary_user(tmp_path, capsys):
+    """The command line on a read-only database: clear message, its exit code, the file untouched.
+
+    Runs in this process (as ``nobody`` under root), so nothing of the checkout or the virtual
+    environment needs to be readable by another user."""
+    from focalpoint.cli import run
+
+    command = ["catalog", "search", "x"]
+    # once on a writable folder: every module the command needs is imported before the ids change
+    assert run(["--data-dir", str(tmp_path / "writable"), *command]) == 0
+    capsys.readouterr()
+    data_dir = tmp_path / "data"
     open_database(data_dir).close()
     path = database_path(data_dir)
     before = _bytes(path)
-    os.chmod(data_dir, 0o755)
+    data_dir.chmod(0o755)
     path.chmod(0o444)
-    for parent in list(data_dir.parents)[:-1]:
-        os.chmod(parent, os.stat(parent).st_mode | 0o005)
-    cmd = [sys.executable, "-m", "focalpoint", "--data-dir", str(data_dir), "catalog", "search", "x"]
-    if os.geteuid() == 0:
-        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    env = {**os.environ, "FOCALPOINT_LANG": "en", "HOME": "/tmp"}
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
-    assert result.returncode == DatabaseReadOnlyError.exit_code, result.stderr
-    assert "read-only" in result.stderr
+    if os.geteuid() == 0:  # nobody must reach the folder (pytest's temporary folders are private)
+        for parent in [data_dir, *data_dir.parents]:
+            if not os.stat(parent).st_mode & 0o001:
+                parent.chmod(os.stat(parent).st_mode | 0o005)
+    with _as_an_ordinary_user():
+        code = run(["--data-dir", str(data_dir), *command])
+    err = capsys.readouterr().err
+    assert code == DatabaseReadOnlyError.exit_code, err
+    assert "read-only" in err
     assert _bytes(path) == before
 
 
@@ -145,7 +177,6 @@ def test_full_disk_during_migration_leaves_file_untouched(data_dir):
         conn.execute(text("INSERT INTO meta (key, value) VALUES ('keep', 'me')"))
         pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
     engine.dispose()
-    before = _bytes(path)
 
     from sqlalchemy import event
 

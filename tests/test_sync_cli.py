@@ -8,7 +8,7 @@ import json
 import pytest
 
 from focalpoint.cli import run
-from focalpoint.sync.testing import Station, needs_assessment
+from tests.support.sync import Station, needs_assessment
 
 PASSWORD = "cli-pw"
 GOV = "ws"
@@ -16,7 +16,7 @@ GOV = "ws"
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         running.add_user(f"ana@{GOV}.org", PASSWORD, "authorized-user", GOV)

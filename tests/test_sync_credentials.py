@@ -94,6 +94,6 @@ def test_sync_package_never_imports_qt():
 
     code = ("import sys; sys.modules['PySide6'] = None\n"
             "import focalpoint.sync, focalpoint.sync.engine, focalpoint.sync.bundle, focalpoint.sync.conflicts,"
-            " focalpoint.sync.credentials, focalpoint.sync.status, focalpoint.sync.testing, focalpoint.cli.sync\n"
+            " focalpoint.sync.credentials, focalpoint.sync.status, focalpoint.cli.sync\n"
             "assert not any(m.startswith('PySide6') and sys.modules[m] is not None for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -13,7 +13,7 @@ from focalpoint.sync.conflicts import conflict_details, resolve_conflict
 from focalpoint.sync.engine import discard_failed, retry_record
 from focalpoint.sync.pull import read_checkpoint
 from focalpoint.sync.status import sync_status
-from focalpoint.sync.testing import Station, government_codes, needs_assessment
+from tests.support.sync import Station, government_codes, needs_assessment
 
 PASSWORD = "correct horse"
 
@@ -220,7 +220,7 @@ def test_discard_and_retry_a_failed_change(pair):
 
 
 def test_server_errors_are_retried_with_backoff(pair, hub):
-    from focalpoint.sync.testing import FaultProxy
+    from tests.support.sync import FaultProxy
 
     a, _b = pair
     with FaultProxy(hub.url, rate=0.0) as proxy:
@@ -354,7 +354,7 @@ def test_probe(hub):
 
 
 def test_publication_request_review_and_status(pair, hub, tmp_path):
-    from focalpoint.sync.testing import publishable_assessment, seed_reference_records
+    from tests.support.sync import publishable_assessment, seed_reference_records
 
     a, b = pair
     seed_reference_records(hub.url, hub.login(f"ana@{a.gov}.org", PASSWORD))
@@ -397,7 +397,7 @@ def test_publication_request_review_and_status(pair, hub, tmp_path):
 def test_servers_with_fewer_extensions(pair, hub, server):
     import json as _json
 
-    from focalpoint.sync.testing import FaultProxy, http_response, national_record
+    from tests.support.sync import FaultProxy, http_response, national_record
 
     a, b = pair
     if server.startswith("plain"):
@@ -655,7 +655,7 @@ def test_a_body_left_out_that_we_do_not_hold_is_fetched(pair, hub, tmp_path):
     request, not the record: the client fetches it and applies it."""
     import json
 
-    from focalpoint.sync.testing import FaultProxy, http_response
+    from tests.support.sync import FaultProxy, http_response
 
     a, b = pair
     ident = a.store.save(needs_assessment(a.gov, "Shared")).identifier

@@ -1,6 +1,6 @@
 """Seeded random network faults between real clients and a real hub: nothing lost, nothing doubled.
 
-A fault-injecting proxy (``focalpoint.sync.testing.FaultProxy``) sits between two
+A fault-injecting proxy (``tests.support.sync.FaultProxy``) sits between two
 data folders and the hub: connections dropped before and after the server
 commits, 5xx answers, stalls past the timeout, duplicated requests, truncated
 answers. Each schedule creates, edits (on both sides, sometimes the same field)
@@ -15,6 +15,11 @@ it gets a records bundle back from its carrier, with the acknowledgements. A foc
 the publication request (approves or rejects it) during the faults, and the removal of a record
 it published (asked for by its author, approved or rejected), during the faults too.
 
+Some schedules attach files (one content sometimes to two records, and on the computer with no
+link, whose files travel by stick); one computer fetches every file. Once settled, each record's
+files are on the hub, byte for byte, once per record and content, and on every computer that
+fetched them.
+
 The same schedules run against a ``--plain-chm`` hub too (the real CHM's API: no batch, no
 idempotency keys, no preconditions, no change feed), fewer of them to keep CI time reasonable.
 """
@@ -23,18 +28,21 @@ from __future__ import annotations
 
 import collections
 import copy
+import hashlib
 import json
 import random
 
 import pytest
 
+from focalpoint.forms.attachments import attachment_path, attachment_values
 from focalpoint.models import OutboxEntry, Workflow
+from focalpoint.records.attachments import attach_to_record, write_settings
 from focalpoint.review import approve, reject, request_deletion, review_queue
 from focalpoint.sync.bundle import export_outbox_bundle, export_records_bundle, import_bundle
 from focalpoint.sync.client import Timeouts
 from focalpoint.sync.conflicts import conflict_details, resolve_conflict
 from focalpoint.sync.status import sync_status
-from focalpoint.sync.testing import (
+from tests.support.sync import (
     FaultProxy,
     Station,
     government_codes,
@@ -56,7 +64,7 @@ CALM = Timeouts(connect=10, read=30, write=30, pool=10)
 
 
 def _start_hubs(tmp_path_factory, groups: int, **options):  # noqa: ANN001, ANN003, ANN202
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     running = []
     try:
@@ -124,14 +132,62 @@ def _edit(station: Station, ident: str, path: str, value: str) -> None:
     station.store.save(doc)
 
 
+def _attach_some(station: Station, idents: list[str], rng: random.Random, folder, files: dict[str, bytes]) -> None:  # noqa: ANN001
+    """Attach a small file to one or two of ``idents`` (the same content to both, sometimes)."""
+    content = rng.randbytes(rng.randint(20_000, 90_000))
+    path = folder / f"{station.name}-{len(files)}.pdf"
+    path.write_bytes(content)
+    chosen = rng.sample(idents, min(len(idents), rng.choice([1, 1, 2])))
+    for ident in chosen:
+        attach_to_record(station.store, ident, path)
+    files[hashlib.sha256(content).hexdigest()] = content
+    EXERCISED.update(["files", "shared file" if len(chosen) > 1 else "one file"])
+
+
+def _check_files(hub, stations: list[Station], fetched: list[Station], files: dict[str, bytes], token: str) -> None:  # noqa: ANN001
+    """No file lost, none corrupted, none twice: each record's files are on the hub (its own
+    attachment, once) with the right bytes; every computer holding a content holds it whole."""
+    a = stations[0]
+    named: dict[str, set[str]] = {}
+    for view in a.store.list():
+        for value in attachment_values(view.document):
+            named.setdefault(view.identifier, set()).add(value["sha256"])
+            assert f"/documents/{view.identifier}/attachments/" in value.get("url", ""), (view.identifier, value)
+    assert {sha for shas in named.values() for sha in shas} <= set(files)
+    for ident, shas in named.items():
+        listing = hub_get(hub.url, token, f"/api/v2013/documents/{ident}/attachments")["Items"]
+        on_hub = [item["sha256"] for item in listing]
+        assert sorted(on_hub) == sorted(set(on_hub)) and set(on_hub) >= shas, (ident, on_hub, shas)
+        for sha in shas:
+            assert hub.app.state.files.content_path(sha).read_bytes() == files[sha]
+    for station in stations:
+        for sha, content in files.items():
+            path = attachment_path(station.data_dir, sha)
+            if path.exists():
+                assert path.read_bytes() == content, (station.name, sha)
+        leftovers = [p.name for p in (station.data_dir / "attachments").glob("*")
+                     if len(p.name) != 64 and not p.name.startswith(".partial-")] \
+            if (station.data_dir / "attachments").is_dir() else []
+        assert leftovers == [], (station.name, leftovers)
+    for station in fetched:
+        for shas in named.values():
+            for sha in shas:
+                assert attachment_path(station.data_dir, sha).read_bytes() == files[sha], (station.name, sha)
+
+
 def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa: ANN001
                  make=needs_assessment, make_complete=publishable_assessment,  # noqa: ANN001
-                 second_stick: bool = True) -> list[str]:
+                 second_stick: bool = True, with_files: bool = False) -> list[str]:
     """``make``/``make_complete``: the records written (a draft, one complete enough to publish).
     ``second_stick``: the offline computer may send the same changes through both connected ones
     (the hub recognizes the second delivery by its key; the real CHM has no keys, so a second
-    delivery through another account meets the first as a conflict there)."""
+    delivery through another account meets the first as a conflict there). ``with_files``: some
+    schedules attach files (drawn from their own random source, so the rest of the schedule is
+    the same as without)."""
     rng = random.Random(seed)
+    files_rng = random.Random(seed * 7919 + 17)
+    files: dict[str, bytes] = {}
+    use_files = with_files and files_rng.random() < 0.35
     proxy.reseed(seed)
     proxy.enabled = True
     emails = {"a": f"a{seed}@{gov}.org", "b": f"b{seed}@{gov}.org", "c": f"c{seed}@{gov}.org",
@@ -159,6 +215,9 @@ def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa:
             created.append(a.store.save(make(gov, f"A{seed}.{i}")).identifier)
         for i in range(rng.randint(0, 2)):
             created.append(b.store.save(make(gov, f"B{seed}.{i}")).identifier)
+        if use_files:
+            _attach_some(a, sorted(_local_ids(a) - {requested}), files_rng, usb, files)
+            write_settings(b.db, download_all=True)  # b fetches every file, through the faults
         for _ in range(rng.randint(1, 2)):
             rng.choice([a, b]).sync()
         b.sync()
@@ -174,6 +233,8 @@ def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa:
             edits.setdefault((ident, chosen), {})["c"] = value
         if rng.random() < 0.5:
             created.append(c.store.save(make(gov, f"C{seed}")).identifier)
+            if use_files and files_rng.random() < 0.6:  # its file travels on the stick
+                _attach_some(c, [created[-1]], files_rng, usb, files)
         export_outbox_bundle(c.db, usb / "from-c-1.fpb")
         import_bundle(carrier.db, usb / "from-c-1.fpb")
         second_carrier = None
@@ -278,6 +339,8 @@ def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa:
             key = (wf["data"]["identifier"], wf["type"])
             per_request[key] = per_request.get(key, 0) + 1
         assert all(count == 1 for count in per_request.values()), per_request  # one workflow per request
+        if files:
+            _check_files(hub, [a, b, c, r], [b], files, token)
         if requested:
             assert per_request.get((requested, "deleteRecord"), 0) == (1 if removal else 0)
             with a.db.session() as session:
@@ -308,7 +371,7 @@ def test_random_fault_schedules_converge(hubs, tmp_path, group):
     for seed in range(group * per_group, (group + 1) * per_group):
         proxy.log.clear()
         try:
-            faults += run_schedule(hub, proxy, tmp_path, seed, codes[seed % per_group])
+            faults += run_schedule(hub, proxy, tmp_path, seed, codes[seed % per_group], with_files=True)
         except AssertionError as exc:
             raise AssertionError(f"schedule {seed} (faults: {proxy.faults_seen()}): {exc}") from exc
     # the schedules really exercised every kind of fault, both decisions, removals and second sticks
@@ -316,6 +379,7 @@ def test_random_fault_schedules_converge(hubs, tmp_path, group):
     done = {key for key, count in EXERCISED.items() if count}
     assert done >= {"decision:approve", "decision:reject", "second stick"}, EXERCISED
     assert {"removal:approve", "removal:reject"} & done, EXERCISED
+    assert done >= {"files", "shared file"}, EXERCISED
 
 
 @pytest.mark.parametrize("group", range(PLAIN_GROUPS))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from focalpoint.models import OutboxEntry
-from focalpoint.sync.testing import FaultProxy, Station, hub_get, national_record, needs_assessment
+from tests.support.sync import FaultProxy, Station, hub_get, national_record, needs_assessment
 
 PASSWORD = "kill-pw"
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def _cli(data_dir: Path, server: str, email: str) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def plain_hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("plain-hub"), plain_chm=True) as running:
         yield running

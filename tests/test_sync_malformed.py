@@ -9,7 +9,7 @@ import json
 import pytest
 
 from focalpoint.models import Meta, OutboxEntry, Record, Workflow
-from focalpoint.sync.testing import FaultProxy, Station, government_codes, http_response, needs_assessment
+from tests.support.sync import FaultProxy, Station, government_codes, http_response, needs_assessment
 
 PASSWORD = "malformed-pw"
 _governments = iter(government_codes())
@@ -18,7 +18,7 @@ _governments = iter(government_codes())
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """A hub with records to pull, and a proxy whose rules rewrite chosen answers."""
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     tmp = tmp_path_factory.mktemp("malformed")
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as hub, FaultProxy(hub.url, rate=0.0) as proxy:

@@ -29,7 +29,7 @@ from focalpoint.sync import localstore as ls
 from focalpoint.sync.bundle import delivered_acks, export_outbox_bundle, export_records_bundle, import_bundle
 from focalpoint.sync.conflicts import conflict_details, resolve_conflict
 from focalpoint.sync.status import sync_status
-from focalpoint.sync.testing import Station, government_codes, needs_assessment
+from tests.support.sync import Station, government_codes, needs_assessment
 
 PASSWORD = "state-machine-pw"
 FIELDS = ("title.en", "summary.en", "summary.fr")
@@ -39,7 +39,7 @@ _runs = itertools.count()
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         yield running

@@ -21,7 +21,7 @@ from focalpoint.models import AuditEvent, OutboxEntry
 from focalpoint.review import approve, reject, request_deletion, request_publication, review_queue
 from focalpoint.sync.bundle import export_outbox_bundle, export_records_bundle, import_bundle
 from focalpoint.sync.status import failed_changes, sync_status
-from focalpoint.sync.testing import (
+from tests.support.sync import (
     Station,
     government_codes,
     hub_get,
@@ -36,7 +36,7 @@ _governments = iter([g for g in government_codes() if g not in ("ws",)][40:])
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         running.add_user("seeder@example.org", PASSWORD, "authorized-user", "ws")

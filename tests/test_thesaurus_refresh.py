@@ -16,8 +16,8 @@ import pytest
 
 from focalpoint.forms.vocabularies import clear_server_terms, term_label, vocabulary
 from focalpoint.hub.api_thesaurus import THESAURUS_DIR_ENV
-from focalpoint.sync.testing import FaultProxy, Station, http_response
 from focalpoint.sync.thesaurus import load_stored_terms, terms_path
+from tests.support.sync import FaultProxy, Station, http_response
 
 PASSWORD = "thesaurus-pw"
 CIVIL_SOCIETY = "D8862526-B776-4FD2-8C62-6DF9D5E92166"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from focalpoint.ui.testing import make_database, write_sample_plan
+from tests.support.ui import make_database, write_sample_plan
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.gui
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.gui
 HOOK = '''
 from PySide6.QtCore import QTimer
 
-from focalpoint.ui.testing import type_text
+from tests.support.ui import type_text
 
 
 def hook(window):
@@ -32,6 +34,19 @@ def hook(window):
 
     QTimer.singleShot(300, type_name)
 '''
+
+
+def _autosaved(database: Path, identifier: str) -> tuple[str, str] | None:
+    """The first and last name the running app's database holds for the record (read-only)."""
+    conn = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True, timeout=5)
+    try:
+        row = conn.execute("SELECT document FROM records WHERE identifier = ?", (identifier,)).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        return None
+    document = json.loads(row[0])
+    return document.get("firstName"), document.get("lastName")
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
@@ -58,7 +73,13 @@ def test_kill_after_autosave_keeps_the_draft(tmp_path):
                 identifier = line.split()[1]
                 break
         assert identifier, proc.stderr.read() if proc.poll() is not None else "no TYPED line"
-        time.sleep(2.5)  # the 2-second autosave, and a little
+        # nobody saves: the 2-second autosave must put the typing in the file (a generous deadline
+        # for a loaded machine), and the app is killed as soon as it is there
+        deadline = time.monotonic() + 15
+        while _autosaved(data / "focalpoint.sqlite3", identifier) != ("Tevita", "Fifita"):
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else "the app ended"
+            assert time.monotonic() < deadline, "the typing was not autosaved within 15 seconds"
+            time.sleep(0.05)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:

@@ -49,7 +49,7 @@ def test_nobody_signed_in_means_no_sync_and_no_dialog(qtbot, window):
 
 
 def test_scheduled_sync_sends_what_was_saved(qtbot, hub, window):
-    from focalpoint.sync.testing import government_codes
+    from tests.support.sync import government_codes
 
     gov = government_codes()[-3]
     _sign_in_once(qtbot, hub, window, gov)
@@ -64,7 +64,7 @@ def test_scheduled_sync_sends_what_was_saved(qtbot, hub, window):
 
 
 def test_sync_starts_when_the_hub_answers_again(qtbot, hub, window):
-    from focalpoint.sync.testing import government_codes
+    from tests.support.sync import government_codes
 
     gov = government_codes()[-4]
     _sign_in_once(qtbot, hub, window, gov)
@@ -98,8 +98,8 @@ def test_sync_starts_when_the_hub_answers_again(qtbot, hub, window):
 
 
 def test_progress_shows_the_bytes_moved(qtbot, hub, window):
-    from focalpoint.sync.testing import government_codes
     from focalpoint.ui.sync_controller import human_size
+    from tests.support.sync import government_codes
 
     assert human_size(850) == "850 B" and human_size(12_700) == "12.4 KB"
     gov = government_codes()[-5]

@@ -9,7 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from focalpoint.ui.testing import make_database, sample_counts, shipped_plan_available, type_text, write_sample_plan  # noqa: E402
+from tests.support.ui import make_database, sample_counts, shipped_plan_available, type_text, write_sample_plan  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture(autouse=True)
 def _gc_only_when_threads_stop():
     """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
-    from focalpoint.ui.compat import controlled_gc
+    from tests.support.ui import controlled_gc
 
     yield from controlled_gc()
 

@@ -4,6 +4,7 @@ calendar opens at today, or — for an end date — at the start date."""
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -11,7 +12,7 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QDate, Qt  # noqa: E402
 
 from focalpoint.records import RecordStore  # noqa: E402
-from focalpoint.ui.testing import make_database, type_text, write_sample_plan  # noqa: E402
+from tests.support.ui import type_text  # noqa: E402
 
 pytestmark = pytest.mark.gui
 NEEDS = "capacityNeedsAssessment"
@@ -19,38 +20,16 @@ NEEDS = "capacityNeedsAssessment"
 
 @pytest.fixture(autouse=True)
 def _gc_only_when_threads_stop():
-    from focalpoint.ui.compat import controlled_gc
+    from tests.support.ui import controlled_gc
 
     yield from controlled_gc()
 
 
 @pytest.fixture
-def env(qtbot, tmp_path):
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.main_window import MainWindow
-    from focalpoint.ui.tasks import TaskRunner
-
-    protect_none_refcount()
-    plan = write_sample_plan(tmp_path / "plan")
-    db = make_database(tmp_path / "data", plan)
-    runner = TaskRunner()
-    win = MainWindow(db, runner, plan_folder=plan)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
-        win.start()
-    win.auto_sync.stop()
-
-    class Env:
-        pass
-
-    e = Env()
-    e.win, e.db, e.runner, e.store, e.panel = win, db, runner, RecordStore(db), win.records
-    yield e
-    win.records.close_editors()
-    runner.wait_db_idle()
-    runner.shutdown()
-    db.close()
+def env(main_window):
+    """The main window (tests/conftest.py) and what the tests reach through it."""
+    return SimpleNamespace(win=main_window, runner=main_window.runner, store=RecordStore(main_window.db),
+                           panel=main_window.records)
 
 
 def field(editor, name):

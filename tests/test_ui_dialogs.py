@@ -114,7 +114,7 @@ def test_conflict_dialog_takes_a_typed_value(qtbot, catalog_db, runner, hold):
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         running.add_user("nfp@ws.example", PASSWORD, "focal-point", "ws")

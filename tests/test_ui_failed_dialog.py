@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from focalpoint.models import OutboxEntry  # noqa: E402
 from focalpoint.review import approve, request_publication, review_queue  # noqa: E402
 from focalpoint.sync.status import failed_changes  # noqa: E402
-from focalpoint.sync.testing import (  # noqa: E402
+from tests.support.sync import (  # noqa: E402
     Station,
     government_codes,
     publishable_assessment,
@@ -29,14 +29,14 @@ _governments = iter([g for g in government_codes() if g not in ("ws",)][20:])
 @pytest.fixture(autouse=True)
 def _gc_only_when_threads_stop():
     """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
-    from focalpoint.ui.compat import controlled_gc
+    from tests.support.ui import controlled_gc
 
     yield from controlled_gc()
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         running.add_user("seeder@example.org", PASSWORD, "authorized-user", "ws")
@@ -116,9 +116,7 @@ def _reload(qtbot, dialog) -> None:  # noqa: ANN001
 
 def test_a_refused_decision_is_listed_tried_again_opened_and_discarded(qtbot, monkeypatch, refused, window,
                                                                        runner):
-    from focalpoint.ui.extensions import extension_of
-
-    ext = extension_of(window)
+    ext = window.conflicts
     qtbot.waitUntil(lambda: len(ext.failed) == 1, timeout=10000)
     assert ext.failed_action.text().replace("&", "") == "Change waiting for you (1)…"
     ext.failed_action.trigger()
@@ -136,9 +134,9 @@ def test_a_refused_decision_is_listed_tried_again_opened_and_discarded(qtbot, mo
 
     # Open the request: the Review tab, and the request's review screen
     dialog.open_button.click()
-    assert window.tabs.currentWidget() is ext.queue
-    assert refused.workflow_id in ext.screens
-    ext.screens[refused.workflow_id].close()
+    assert window.tabs.currentWidget() is window.review.queue
+    assert refused.workflow_id in window.review.screens
+    window.review.screens[refused.workflow_id].close()
 
     # Try again: the change waits to be sent at the next sync
     with qtbot.waitSignal(dialog.changed, timeout=10000) as changed:
@@ -217,9 +215,7 @@ def test_the_dialog_alone_asks_for_the_request_and_reads_right_to_left(qtbot, re
 
 
 def test_the_sync_menu_offers_the_changes_waiting(main_window):
-    from focalpoint.ui.extensions import extension_of
-
-    ext = extension_of(main_window)
+    ext = main_window.conflicts
     actions = main_window.sync_menu.actions()
     assert ext.failed_action in actions
     assert actions.index(ext.failed_action) == actions.index(ext.conflicts_action) + 1

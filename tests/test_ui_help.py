@@ -236,10 +236,8 @@ def test_with_shortcut_names_the_key_in_the_platform_spelling():
 
 
 def test_tabs_toolbar_and_search_tooltips_name_their_shortcuts(main_window):
-    from focalpoint.ui.extensions import extension_of
-
     win = main_window
-    extension = extension_of(win)
+    extension = win.review
     expected = {win.catalog: ("Action plan", "Ctrl+1"), win.records: ("Records", "Ctrl+2"),
                 extension.queue: ("Review", "Ctrl+3"), extension.dashboard: ("Dashboard", "Ctrl+4")}
     for widget, (name, keys) in expected.items():
@@ -255,10 +253,8 @@ def test_tabs_toolbar_and_search_tooltips_name_their_shortcuts(main_window):
 
 
 def test_shortcut_tooltips_follow_a_language_switch(main_window):
-    from focalpoint.ui.extensions import extension_of
-
     win = main_window
-    extension = extension_of(win)
+    extension = win.review
     win.switch_language("zh")
     review = win.tabs.tabToolTip(win.tabs.indexOf(extension.queue))
     assert review.startswith(plain_label(i18n._("Re&view"))) and _native("Ctrl+3") in review
@@ -271,13 +267,12 @@ def test_shortcut_tooltips_follow_the_language_controller(qtbot, tmp_path):
     """With the app's language controller, the extension's tabs are relabelled first, then the tooltips."""
     from PySide6.QtWidgets import QApplication
 
-    from focalpoint.ui.compat import controlled_gc, protect_none_refcount
-    from focalpoint.ui.extensions import extension_of
+    from focalpoint.ui.compat import protect_none_refcount
     from focalpoint.ui.language import LanguageController
     from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.settings import open_settings
     from focalpoint.ui.tasks import TaskRunner
-    from focalpoint.ui.testing import make_database, write_sample_plan
+    from tests.support.ui import controlled_gc, make_database, write_sample_plan
 
     gc_control = controlled_gc()
     next(gc_control)
@@ -291,7 +286,7 @@ def test_shortcut_tooltips_follow_the_language_controller(qtbot, tmp_path):
     qtbot.addWidget(win)
     try:
         controller.switch("fr")
-        extension = extension_of(win)
+        extension = win.review
         tip = win.tabs.tabToolTip(win.tabs.indexOf(extension.dashboard))
         assert tip.startswith("Tableau de bord") and _native("Ctrl+4") in tip
         dialog = win.show_guide()

@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, QSettings, Qt  # noqa: E40
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from focalpoint import i18n  # noqa: E402
-from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
+from tests.support.ui import make_database, write_sample_plan  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture(autouse=True)
 def _gc_only_when_threads_stop():
     """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
-    from focalpoint.ui.compat import controlled_gc
+    from tests.support.ui import controlled_gc
 
     yield from controlled_gc()
 

@@ -4,6 +4,7 @@ selected records in one PDF, the booklet filtered by section, and a real Qt prin
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -11,16 +12,15 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QDialog  # noqa: E402
 
-from focalpoint.pdf.poppler import pdf_text, require_poppler  # noqa: E402
 from focalpoint.records import RecordStore  # noqa: E402
-from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
+from tests.support.poppler import pdf_text, require_poppler  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(autouse=True)
 def _gc_only_when_threads_stop():
-    from focalpoint.ui.compat import controlled_gc
+    from tests.support.ui import controlled_gc
 
     yield from controlled_gc()
 
@@ -31,32 +31,10 @@ def poppler():
 
 
 @pytest.fixture
-def env(qtbot, tmp_path):
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.main_window import MainWindow
-    from focalpoint.ui.tasks import TaskRunner
-
-    protect_none_refcount()
-    plan = write_sample_plan(tmp_path / "plan")
-    db = make_database(tmp_path / "data", plan)
-    runner = TaskRunner()
-    win = MainWindow(db, runner, plan_folder=plan)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
-        win.start()
-
-    class Env:
-        pass
-
-    e = Env()
-    e.win, e.db, e.runner, e.store, e.panel, e.plan = win, db, runner, RecordStore(db), win.records, plan
-    yield e
-    for dialog in win.findChildren(QDialog):
-        dialog.close()
-    runner.wait_db_idle()
-    runner.shutdown()
-    db.close()
+def env(main_window, sample_plan_dir):
+    """The main window (tests/conftest.py) and what the tests reach through it."""
+    return SimpleNamespace(win=main_window, store=RecordStore(main_window.db), panel=main_window.records,
+                           plan=sample_plan_dir)
 
 
 def _print_dialog(panel):

@@ -1,5 +1,5 @@
 """The review screens, driven as a reviewer would: the queue, one request, the checklist,
-approve / reject queued offline, the history exported; and install() on the main window."""
+approve / reject queued offline, the history exported; and the review features of the main window."""
 
 from __future__ import annotations
 
@@ -290,8 +290,8 @@ def test_history_lists_the_audit_trail_and_exports_csv_and_json(qtbot, catalog_d
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp file left
 
 
-def test_install_adds_tabs_menus_and_opens_a_review_from_the_queue(qtbot, catalog_db, runner, hold):
-    from focalpoint.ui.extensions import extension_of, install
+def test_the_main_window_has_review_tabs_menus_and_opens_a_review_from_the_queue(qtbot, catalog_db, runner,
+                                                                                 hold):
     from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.review.screen import ReviewScreen
 
@@ -299,10 +299,7 @@ def test_install_adds_tabs_menus_and_opens_a_review_from_the_queue(qtbot, catalo
     _pulled_workflow(catalog_db, rec.identifier, created=dt.datetime.now() - dt.timedelta(weeks=20))
     window = hold(MainWindow(catalog_db, runner))
     qtbot.addWidget(window)
-    install(window)
-    install(window)  # twice is harmless
-    ext = extension_of(window)
-    assert ext is not None
+    ext = window.review
     titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
     assert titles[-2:] == ["Review", "Dashboard"]
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
@@ -322,7 +319,7 @@ def test_install_adds_tabs_menus_and_opens_a_review_from_the_queue(qtbot, catalo
     assert isinstance(screen, ReviewScreen)
     qtbot.waitUntil(lambda: screen.data is not None, timeout=10000)
     assert screen.editor_button.isVisibleTo(screen)  # the main window offers an editor
-    # a language switch re-labels what install() added
+    # a language switch re-labels the review tabs
     from focalpoint.i18n import set_language
 
     window.switch_language("fr")

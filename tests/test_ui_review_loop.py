@@ -18,7 +18,7 @@ from focalpoint import forms
 from focalpoint.models import Meta, OutboxEntry, Workflow
 from focalpoint.records import RecordStore
 from focalpoint.review import reject, request_publication
-from focalpoint.sync.testing import Station, government_codes, publishable_assessment, seed_reference_records
+from tests.support.sync import Station, government_codes, publishable_assessment, seed_reference_records
 
 pytestmark = pytest.mark.gui
 
@@ -30,7 +30,7 @@ _governments = iter([g for g in government_codes() if g not in ("ws", "to")])
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
         running.add_user("seeder@example.org", PASSWORD, "authorized-user", "ws")
@@ -41,10 +41,9 @@ def hub(tmp_path_factory):
 def _signed_in(station: Station, hub_url: str, email: str) -> None:
     """Sign the station in as the desktop app does (the account the hub describes is kept)."""
     from focalpoint.sync.credentials import TokenStore
-    from focalpoint.ui.signin_dialog import save_sign_in, sign_in
+    from focalpoint.ui.signin_dialog import sign_in
 
-    save_sign_in(station.db, sign_in(station.db, hub_url, email, PASSWORD, remember_in_file=False,
-                                     tokens=TokenStore()))
+    sign_in(station.db, hub_url, email, PASSWORD, remember_in_file=False, tokens=TokenStore())
 
 
 @pytest.fixture
@@ -256,10 +255,10 @@ def test_the_review_shows_referenced_records_by_name_or_says_they_are_not_here(q
 def first_start_window(qtbot, tmp_path):
     """The real main window on a fresh store, as on a first start, with no automatic sync scheduled
     (``start()`` would catch up 5 s later by itself: this test must see the sign-in's own sync)."""
-    from focalpoint.ui.compat import controlled_gc, protect_none_refcount
+    from focalpoint.ui.compat import protect_none_refcount
     from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.tasks import TaskRunner
-    from focalpoint.ui.testing import make_database, write_sample_plan
+    from tests.support.ui import controlled_gc, make_database, write_sample_plan
 
     gc_control = controlled_gc()
     next(gc_control)
@@ -283,7 +282,6 @@ def test_signing_in_from_the_welcome_screen_and_refresh_synchronize(qtbot, hub, 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from focalpoint.ui.extensions import extension_of
     from focalpoint.ui.signin_dialog import SignInDialog
     from focalpoint.ui.welcome import show_welcome
 
@@ -296,7 +294,7 @@ def test_signing_in_from_the_welcome_screen_and_refresh_synchronize(qtbot, hub, 
     assert author.sync().ok
 
     window = first_start_window
-    ext = extension_of(window)
+    ext = window.review
     with qtbot.waitSignal(ext.queue.model.loaded, timeout=10000):
         window.tabs.setCurrentWidget(ext.queue)
     assert ext.queue.model.rowCount() == 0  # nothing fetched yet

@@ -19,15 +19,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize  # noqa: E402
 
-from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
-
 pytestmark = pytest.mark.gui
 SCREEN_ENV = "FOCALPOINT_TEST_SCREEN"  # "1024x600" in the child process
 
 
 @pytest.fixture(autouse=True)
 def _gc_only_when_threads_stop():
-    from focalpoint.ui.compat import controlled_gc
+    from tests.support.ui import controlled_gc
 
     yield from controlled_gc()
 
@@ -78,29 +76,6 @@ def test_fitted_geometry_is_min_of_preferred_and_available_and_centred(screen, p
     assert screen.contains(outer)
     assert abs((outer.left() - screen.left()) - (screen.right() - outer.right())) <= 1
     assert abs((outer.top() - screen.top()) - (screen.bottom() - outer.bottom())) <= 1
-
-
-@pytest.fixture
-def main_window(qtbot, tmp_path):
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.main_window import MainWindow
-    from focalpoint.ui.tasks import TaskRunner
-
-    protect_none_refcount()
-    plan = write_sample_plan(tmp_path / "plan")
-    db = make_database(tmp_path / "data", plan)
-    runner = TaskRunner()
-    win = MainWindow(db, runner, plan_folder=plan)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
-        win.start()
-    win.auto_sync.stop()
-    yield win
-    win.records.close_editors()
-    runner.wait_db_idle()
-    runner.shutdown()
-    db.close()
 
 
 def settle(qtbot) -> None:

@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
+from tests.support.ui import make_database, write_sample_plan  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.gui
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture(autouse=True)
 def _gc_only_when_threads_stop():
     """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
-    from focalpoint.ui.compat import controlled_gc
+    from tests.support.ui import controlled_gc
 
     yield from controlled_gc()
 

@@ -22,8 +22,8 @@ def window(main_window):
 
 
 def test_sync_now_signs_in_sends_and_reports(qtbot, hub, window):
-    from focalpoint.sync.testing import government_codes
     from focalpoint.ui.sync_controller import SignIn
+    from tests.support.sync import government_codes
 
     gov = government_codes()[-1]
     email = f"ui@{gov}.org"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture(autouse=True)
 def _gc_only_when_threads_stop():
     """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
-    from focalpoint.ui.compat import controlled_gc
+    from tests.support.ui import controlled_gc
 
     yield from controlled_gc()
 
@@ -74,7 +74,7 @@ def test_errors_reach_the_ui_thread(qtbot):
 def test_tests_can_swap_in_a_synchronous_runner(qtbot, tmp_path):
     from focalpoint.ui.catalog_browser import CatalogBrowser
     from focalpoint.ui.tasks import SynchronousTaskRunner
-    from focalpoint.ui.testing import make_database, write_sample_plan
+    from tests.support.ui import make_database, write_sample_plan
 
     plan = write_sample_plan(tmp_path / "plan")
     db = make_database(tmp_path / "data", plan)

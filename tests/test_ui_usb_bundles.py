@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from focalpoint.records import RecordStore  # noqa: E402
-from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
+from tests.support.ui import make_database, write_sample_plan  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -21,7 +21,7 @@ CONTACT = {"header": {"schema": "contact", "languages": ["en"]}, "type": "person
 
 @pytest.fixture(autouse=True)
 def _gc_only_when_threads_stop():
-    from focalpoint.ui.compat import controlled_gc
+    from tests.support.ui import controlled_gc
 
     yield from controlled_gc()
 

@@ -10,14 +10,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from focalpoint.ui.testing import make_database, write_sample_plan  # noqa: E402
+from tests.support.ui import make_database, write_sample_plan  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(autouse=True)
 def _gc_only_when_threads_stop():
-    from focalpoint.ui.compat import controlled_gc
+    from tests.support.ui import controlled_gc
 
     yield from controlled_gc()
 

@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
-from focalpoint.db import Database
+from focalpoint.db import Database, get_meta, set_meta
+from focalpoint.fileio import write_atomic
 from focalpoint.i18n import LANGUAGES, localize
 from focalpoint.models import (
     CatalogActivity,
@@ -29,7 +30,6 @@ from focalpoint.models import (
     CatalogParagraph,
     CatalogSection,
     CatalogTargetGroup,
-    Meta,
 )
 from focalpoint.resources import resource_path
 from focalpoint.textsearch import index_body
@@ -41,11 +41,13 @@ META_OFFICIAL_KEY = "catalog.official_languages"
 
 
 def action_plan_dir() -> Path:
+    """The shipped action-plan folder (``action_plan.json`` and ``translations/``). Any thread."""
     return resource_path("action_plan")
 
 
 def user_translations_dir(data_dir: Path) -> Path:
-    """Texts supplied by the person (an official text replacing a project translation)."""
+    """The folder for texts supplied by the person (an official text replacing a project
+    translation), inside ``data_dir``; it may not exist yet. Any thread."""
     return data_dir / "action_plan" / "translations"
 
 
@@ -60,6 +62,8 @@ def _overlay_files(folder: Path, extra: Path | None = None) -> list[Path]:
 
 
 def data_hash(folder: Path | None = None, extra: Path | None = None) -> str:
+    """A SHA-256 over the plan and every translation overlay (shipped and in ``extra``): when it
+    changes, the catalogue is loaded again. Reads the files; any thread."""
     folder = folder or action_plan_dir()
     digest = hashlib.sha256(LOADER_VERSION.encode())
     for path in [folder / "action_plan.json", *_overlay_files(folder, extra)]:
@@ -79,12 +83,13 @@ def _put(target: dict[str, Any], lang: str, value: Any) -> None:
 
 def _merge_list(items: list[dict[str, Any]], lang: str, values: Any) -> None:
     if isinstance(values, list):
-        for item, value in zip(items, values):
+        for item, value in zip(items, values, strict=False):
             _put(item, lang, value)
 
 
 def merge_translation(plan: dict[str, Any], overlay: dict[str, Any]) -> None:
-    """Add one language's texts (an overlay file) into the plan, in place."""
+    """Add one language's texts (an overlay file) into the plan, in place; empty or missing texts
+    are skipped. Pure; any thread."""
     lang = overlay["language"]
     sections = overlay.get("sections", {})
     for sec in plan["sections"]:
@@ -120,9 +125,10 @@ def merge_translation(plan: dict[str, Any], overlay: dict[str, Any]) -> None:
 
 
 def load_plan(folder: Path | None = None, extra: Path | None = None) -> dict[str, Any]:
-    """The action plan with every shipped (and person-supplied) language merged in."""
+    """The action plan with every shipped (and person-supplied) language merged in, and its
+    ``official_languages`` and ``translated_languages``. Reads files only; any thread."""
     folder = folder or action_plan_dir()
-    plan = json.loads((folder / "action_plan.json").read_text(encoding="utf-8"))
+    plan: dict[str, Any] = json.loads((folder / "action_plan.json").read_text(encoding="utf-8"))
     official = list(plan.get("official_languages", ["zh"]))
     translated: list[str] = []
     for path in _overlay_files(folder, extra):
@@ -169,7 +175,8 @@ def _search_body(act: dict[str, Any], glossary: dict[str, dict[str, Any]]) -> st
 
 
 def load_into(session: Session, plan: dict[str, Any]) -> None:
-    """Replace the catalogue tables with ``plan`` (inside the caller's transaction)."""
+    """Replace the catalogue tables and their search index with ``plan`` (inside the caller's
+    transaction, which should hold the write lock). Database worker."""
     for model in (CatalogActivity, CatalogTargetGroup, CatalogSection, CatalogParagraph, CatalogGlossary):
         session.execute(delete(model))
     session.execute(text("DELETE FROM catalog_fts"))
@@ -198,45 +205,42 @@ def load_into(session: Session, plan: dict[str, Any]) -> None:
         session.add(CatalogGlossary(abbreviation=entry["abbreviation"], name=entry["name"],
                                     address=entry.get("address")))
     official = ",".join(plan.get("official_languages", ["zh"]))
-    _set_meta(session, META_OFFICIAL_KEY, official)
-
-
-def _set_meta(session: Session, key: str, value: str) -> None:
-    row = session.get(Meta, key)
-    if row is None:
-        session.add(Meta(key=key, value=value))
-    else:
-        row.value = value
+    set_meta(session, META_OFFICIAL_KEY, official)
 
 
 def ensure_catalog(db: Database, folder: Path | None = None) -> bool:
-    """Load the shipped action plan if the store lacks it or it changed. Returns True if loaded."""
+    """Load the shipped action plan if the store lacks it or it changed. Returns True if loaded.
+
+    One transaction (the tables are replaced whole or not at all). Database worker, or the CLI's
+    only thread."""
     extra = user_translations_dir(db.data_dir)
     digest = data_hash(folder, extra)
     with db.session() as session:
-        row = session.get(Meta, META_HASH_KEY)
-        if row is not None and row.value == digest:
+        if get_meta(session, META_HASH_KEY) == digest:
             return False
         load_into(session, load_plan(folder, extra))
-        _set_meta(session, META_HASH_KEY, digest)
+        set_meta(session, META_HASH_KEY, digest)
     return True
 
 
 class TranslationImportError(ValueError):
-    pass
+    """A translation file that cannot be installed; the message (translated) names the file and
+    what is wrong with it."""
 
 
 def import_translation(db: Database, source: Path, *, official: bool) -> str:
     """Install a language's text of the action plan (for example an official text when the
     Secretariat supplies one), replacing the shipped translation. Checked whole before anything
-    is written; returns the language code."""
+    is written; returns the language code. Raises :class:`TranslationImportError` for an
+    unreadable, unknown-language or incomplete file. The file is written atomically into the data
+    folder, then the catalogue is reloaded: database worker (or the CLI)."""
     from focalpoint.i18n import _
 
     try:
         overlay = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise TranslationImportError(_("Cannot read {path}: {detail}").format(path=source, detail=exc)) from exc
-    lang = overlay.get("language") if isinstance(overlay, dict) else None
+    lang: str | None = overlay.get("language") if isinstance(overlay, dict) else None
     if lang not in LANGUAGES:
         raise TranslationImportError(_("{path} does not name one of the six UN languages in \"language\".").format(path=source))
     plan = json.loads((action_plan_dir() / "action_plan.json").read_text(encoding="utf-8"))
@@ -246,16 +250,14 @@ def import_translation(db: Database, source: Path, *, official: bool) -> str:
             path=source, count=len(missing), first=missing[0]))
     overlay["official"] = bool(official)
     target_dir = user_translations_dir(db.data_dir)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target_dir / f".{lang}.json.tmp"
-    tmp.write_text(json.dumps(overlay, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(target_dir / f"{lang}.json")
+    write_atomic(target_dir / f"{lang}.json", json.dumps(overlay, ensure_ascii=False, indent=1).encode("utf-8"))
     ensure_catalog(db)
     return lang
 
 
 def translation_problems(overlay: dict[str, Any], plan: dict[str, Any]) -> list[str]:
-    """What an overlay lacks compared with the official data (see tools/check_translation.py)."""
+    """What an overlay lacks compared with the official data, one line a problem (empty when
+    complete; see ``focalpoint.catalog.overlay_check``). Pure; any thread."""
     from focalpoint.catalog.overlay_check import problems
 
     return problems(overlay, plan)
@@ -266,6 +268,8 @@ def translation_problems(overlay: dict[str, Any], plan: dict[str, Any]) -> list[
 
 @dataclass(frozen=True)
 class ActivitySummary:
+    """One action-plan activity as the catalogue's list shows it (plain data, safe across threads)."""
+
     number: int
     section: str
     target_group_id: int | None
@@ -276,6 +280,7 @@ class ActivitySummary:
     timeframe: dict[str, str]
 
     def title(self, lang: str | None = None, limit: int = 140) -> str:
+        """The activity's text in ``lang`` (with fallbacks), cut to ``limit`` characters with "…"."""
         value = localize(self.text, lang)
         return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
@@ -309,6 +314,7 @@ def search_numbers(session: Session, query: str) -> list[int]:
     Words of three characters or more are answered by the trigram index, ranked;
     shorter ones (two Chinese characters, say) are checked with LIKE among those rows,
     or scan the 110 rows when no word is longer. A bare number also finds that activity.
+    Reads in the caller's transaction; database worker.
     """
     query = query.strip()
     if not query:
@@ -340,6 +346,8 @@ def _partner_matches(partners: list[dict[str, Any]], needle: str, glossary: dict
 
 
 def list_activities(session: Session, filters: Filters | None = None) -> list[ActivitySummary]:
+    """The activities matching every filter set in ``filters``, by number, or by search rank when
+    ``filters.query`` is set. Reads in the caller's transaction; database worker."""
     filters = filters or Filters()
     query = select(CatalogActivity).order_by(CatalogActivity.number)
     if filters.section:
@@ -366,7 +374,8 @@ def list_activities(session: Session, filters: Filters | None = None) -> list[Ac
 
 
 def activity_detail(session: Session, number: int) -> dict[str, Any] | None:
-    """Every field of one activity, partners joined with the glossary's names and addresses."""
+    """Every field of one activity, partners joined with the glossary's names and addresses; None
+    for an unknown number. Reads in the caller's transaction; database worker."""
     act = session.get(CatalogActivity, number)
     if act is None:
         return None
@@ -401,31 +410,38 @@ def activity_detail(session: Session, number: int) -> dict[str, Any] | None:
 
 
 def official_languages(session: Session) -> list[str]:
-    row = session.get(Meta, META_OFFICIAL_KEY)
-    return row.value.split(",") if row and row.value else ["zh"]
+    """The languages whose text of the plan is official (Chinese unless an official text was
+    installed). Database worker."""
+    value = get_meta(session, META_OFFICIAL_KEY)
+    return value.split(",") if value else ["zh"]
 
 
 def sections(session: Session) -> list[dict[str, Any]]:
+    """The plan's sections A–D in order, as ``{"code", "title"}``. Database worker."""
     return [{"code": s.code, "title": s.title}
             for s in session.scalars(select(CatalogSection).order_by(CatalogSection.position))]
 
 
 def target_groups(session: Session) -> list[dict[str, Any]]:
+    """The target groups in order, as ``{"id", "section", "title", "targets"}``. Database worker."""
     return [{"id": g.id, "section": g.section, "title": g.title, "targets": g.targets}
             for g in session.scalars(select(CatalogTargetGroup).order_by(CatalogTargetGroup.position))]
 
 
 def glossary_entries(session: Session) -> list[dict[str, Any]]:
+    """The glossary by abbreviation, as ``{"abbreviation", "name", "address"}``. Database worker."""
     return [{"abbreviation": g.abbreviation, "name": g.name, "address": g.address}
             for g in session.scalars(select(CatalogGlossary).order_by(CatalogGlossary.abbreviation))]
 
 
 def paragraphs(session: Session) -> list[dict[str, Any]]:
+    """The decision's numbered paragraphs, as ``{"number", "text", "items"}``. Database worker."""
     return [{"number": p.number, "text": p.text, "items": p.items}
             for p in session.scalars(select(CatalogParagraph).order_by(CatalogParagraph.number))]
 
 
 def counts(session: Session) -> dict[str, int]:
+    """How many activities, paragraphs and glossary entries are loaded. Database worker."""
     from sqlalchemy import func
 
     return {
@@ -440,8 +456,9 @@ EXPORT_KEYS = ("number", "section", "aichi_targets", "priority", "secretariat", 
 
 
 def export(session: Session) -> dict[str, Any]:
-    """The whole catalogue as ``{"activities", "paragraphs", "glossary"}`` (plus language facts)."""
-    acts = []
+    """The whole catalogue as ``{"activities", "paragraphs", "glossary", "sections",
+    "target_groups", "languages"}``, plain data for JSON. Read-only; database worker."""
+    acts: list[dict[str, Any]] = []
     for act in session.scalars(select(CatalogActivity).order_by(CatalogActivity.number)):
         acts.append({
             "number": act.number, "section": act.section, "aichi_targets": list(act.aichi_targets or []),

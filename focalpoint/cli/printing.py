@@ -72,9 +72,9 @@ def _print(args: argparse.Namespace) -> int:
             return _print_record(args, languages, on_missing)
         return _print_catalogue(args, languages or ["en"], on_missing)
     except MissingGlyphError as exc:
-        raise CliError(_("{error}. Use --mark-missing to print it as a code instead.").format(error=exc), 3)
+        raise CliError(_("{error}. Use --mark-missing to print it as a code instead.").format(error=exc), 3) from exc
     except ValueError as exc:
-        raise CliError(str(exc), 2)
+        raise CliError(str(exc), 2) from exc
 
 
 def _print_forms(args: argparse.Namespace, languages: list[str], on_missing: str) -> int:
@@ -107,7 +107,7 @@ def _print_record(args: argparse.Namespace, languages: list[str], on_missing: st
         data = record_report_pdf(db, args.record, lang=languages[0] if languages else None,
                                  paper=args.paper, on_missing=on_missing)
     except KeyError:
-        raise CliError(_("There is no record {identifier}.").format(identifier=args.record), 1)
+        raise CliError(_("There is no record {identifier}.").format(identifier=args.record), 1) from None
     print(write_atomic(args.output, data))
     return 0
 

@@ -1,6 +1,8 @@
-"""``focalpoint records``: list, show, create, validate, import, export and template CHM records.
+"""``focalpoint records``: list, show, create, validate, import, export and template CHM records;
+attach files to them and read attached files back.
 
-Exit codes: 0 done; 1 the documents have validation errors (nothing was written);
+Exit codes: 0 done; 1 the documents have validation errors, or a file is over the attachment size
+limit (nothing was written);
 2 usage or unreadable input (not JSON, no such file or record, unknown record type).
 Everything runs on the CLI's only thread.
 """
@@ -19,7 +21,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("records", help=_("clearing-house records: list, show, new, validate, import, "
-                                              "export, template"))
+                                              "export, attach, attachment, template"))
     rsub = parser.add_subparsers(dest="records_command", metavar=_("ACTION"), required=True)
 
     p = rsub.add_parser("list", help=_("list local records"))
@@ -64,6 +66,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--status", help=_("only records in this state"))
     p.add_argument("--identifier", action="append", metavar="UID", help=_("only this record (repeatable)"))
     p.set_defaults(func=_export)
+
+    p = rsub.add_parser("attach", help=_("attach a file to a record (checked, copied into the data folder, "
+                                         "sent with the record at the next sync)"))
+    p.add_argument("identifier", metavar="UID")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--field", metavar="NAME", help=_("the record's field for files (needed when it has several)"))
+    p.add_argument("--name", metavar="FILENAME", help=_("the name to give the file (default: its own name)"))
+    p.set_defaults(func=_attach)
+
+    p = rsub.add_parser("attachment", help=_("write a record's attached file (by its name) to a file"))
+    p.add_argument("identifier", metavar="UID")
+    p.add_argument("name", metavar="NAME", help=_("the file's name in the record (or its SHA-256)"))
+    p.add_argument("-o", "--output", metavar="FILE", required=True,
+                   help=_("where to write it (\"-\" for standard output; a folder: under its own name)"))
+    p.set_defaults(func=_attachment)
+
+    p = rsub.add_parser("attachment-settings", help=_("show or change the size limit of attached files and "
+                                                      "whether every file is fetched after a sync"))
+    p.add_argument("--max-mb", type=float, metavar="MB", help=_("the size limit of one file, in megabytes"))
+    p.add_argument("--download-all", choices=("on", "off"),
+                   help=_("on: fetch every attached file after each sync (for good links); off: fetch a file "
+                          "when its record is opened (the default)"))
+    p.set_defaults(func=_attachment_settings)
 
     p = rsub.add_parser("template", help=_("print a complete, valid example document"))
     p.add_argument("schema", metavar="SCHEMA")
@@ -374,6 +399,81 @@ def _export(args: argparse.Namespace) -> int:
             raise CliError(_("An XLSX export needs a file name: add -o FILE.xlsx."), EXIT_USAGE)
         sys.stdout.write(data.decode("utf-8-sig"))
         sys.stdout.flush()
+    return EXIT_OK
+
+
+def _attach(args: argparse.Namespace) -> int:
+    from focalpoint.cli import CliError
+    from focalpoint.forms.attachments import AttachmentRefused, human_size
+    from focalpoint.records import RecordError
+    from focalpoint.records.attachments import attach_to_record
+
+    store = _store(args)
+    try:
+        view, value = attach_to_record(store, args.identifier, args.file, field=args.field, filename=args.name)
+    except AttachmentRefused as exc:
+        raise CliError(str(exc), EXIT_INVALID if exc.reason == "too-big" else EXIT_USAGE) from exc
+    except RecordError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    finally:
+        store.db.close()
+    print(_("Attached \"{name}\" ({size}) to record {identifier}; it is sent with the record at the next "
+            "sync.").format(name=value["filename"], size=human_size(int(value.get("size") or 0)),
+                            identifier=view.identifier), file=sys.stderr)
+    print(value["sha256"])
+    return EXIT_OK
+
+
+def _attachment(args: argparse.Namespace) -> int:
+    from focalpoint.cli import CliError
+    from focalpoint.records import RecordError
+    from focalpoint.records.attachments import copy_out, find_attachment, local_file
+
+    store = _store(args)
+    try:
+        view = store.get(args.identifier)
+        if view is None or view.deleted:
+            raise CliError(_("There is no record {identifier}.").format(identifier=args.identifier), EXIT_USAGE)
+        try:
+            value = find_attachment(view, args.name)
+            if args.output == "-":
+                with local_file(store.db.data_dir, value).open("rb") as src:
+                    while chunk := src.read(1 << 20):
+                        sys.stdout.buffer.write(chunk)
+                sys.stdout.buffer.flush()
+                return EXIT_OK
+            written = copy_out(store.db.data_dir, value, args.output)
+        except RecordError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from exc
+        except OSError as exc:
+            raise CliError(_("Cannot write {path}: {detail}").format(
+                path=args.output, detail=exc.strerror or exc), EXIT_USAGE) from exc
+    finally:
+        store.db.close()
+    print(_("Wrote \"{name}\" to {path}.").format(name=value["filename"], path=written), file=sys.stderr)
+    return EXIT_OK
+
+
+def _attachment_settings(args: argparse.Namespace) -> int:
+    from focalpoint.cli import CliError, open_db
+    from focalpoint.forms.attachments import human_size
+    from focalpoint.records.attachments import read_settings, write_settings
+
+    db = open_db(args)
+    try:
+        if args.max_mb is not None or args.download_all is not None:
+            if args.max_mb is not None and not args.max_mb > 0:
+                raise CliError(_("The size limit must be more than 0 MB."), EXIT_USAGE)
+            settings = write_settings(
+                db, max_bytes=None if args.max_mb is None else int(args.max_mb * 1024 * 1024),
+                download_all=None if args.download_all is None else args.download_all == "on")
+        else:
+            settings = read_settings(db)
+    finally:
+        db.close()
+    print(_("Size limit of one attached file: {limit}").format(limit=human_size(settings.max_bytes)))
+    print(_("Fetch every attached file after a sync: {answer}").format(
+        answer=_("on") if settings.download_all else _("off (a file is fetched when its record is opened)")))
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from focalpoint.i18n import _, format_datetime, localize
+from focalpoint.models import RecordStatus
 
 
 def _records_subparsers(sub: argparse._SubParsersAction) -> argparse._SubParsersAction | None:
@@ -181,7 +182,7 @@ def _cancel(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     view = _call(cancel_request, db, args.uid, actor=_actor(db))
-    if view is not None and view.status == "published":
+    if view is not None and view.status == RecordStatus.PUBLISHED:
         print(_("Removal request withdrawn; the record stays published."))
     else:
         print(_("Publication request withdrawn; you can edit the record again."))

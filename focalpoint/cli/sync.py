@@ -26,6 +26,7 @@ import sys
 from typing import Any
 
 from focalpoint.i18n import _, ngettext
+from focalpoint.settings_keys import SYNC_EMAIL, SYNC_REALM, SYNC_SERVER
 
 EXIT_ATTENTION = 1  # conflicts or refused changes wait for the person
 EXIT_NETWORK = 8
@@ -99,7 +100,7 @@ def _server(args: argparse.Namespace, db: Any) -> str:
     url = getattr(args, "server", None) or getattr(args, "server_out", None)
     if not url:
         with db.session() as session:
-            url = ls.get_meta(session, "sync.server")
+            url = ls.get_meta(session, SYNC_SERVER)
     if not url:
         from focalpoint.cli import CliError
 
@@ -113,7 +114,7 @@ def _email(args: argparse.Namespace, db: Any) -> str:
     email = os.environ.get("FOCALPOINT_EMAIL") or getattr(args, "email", None)
     if not email:
         with db.session() as session:
-            email = ls.get_meta(session, "sync.email")
+            email = ls.get_meta(session, SYNC_EMAIL)
     if not email:
         if not sys.stdin.isatty():
             from focalpoint.cli import CliError
@@ -162,7 +163,7 @@ def _sync(args: argparse.Namespace) -> int:
     from focalpoint.sync import localstore as ls
     from focalpoint.sync.client import DEFAULT_REALM, HubClient
     from focalpoint.sync.credentials import TokenStore
-    from focalpoint.sync.engine import REALM_META_KEY, SyncEngine
+    from focalpoint.sync.engine import SyncEngine
 
     db = open_db(args)
     server = _server(args, db)
@@ -170,20 +171,23 @@ def _sync(args: argparse.Namespace) -> int:
     realm = (getattr(args, "realm", None) or "").strip()
     with db.session() as session:
         if realm:
-            ls.set_meta(session, REALM_META_KEY, realm)  # kept next to sync.server
+            ls.set_meta(session, SYNC_REALM, realm)  # kept next to sync.server
         else:
-            realm = ls.get_meta(session, REALM_META_KEY) or DEFAULT_REALM
+            realm = ls.get_meta(session, SYNC_REALM) or DEFAULT_REALM
     tokens = TokenStore(file_path=args.token_file)
     client = HubClient(server, token=tokens.get(server, email), realm=realm)
-    engine = SyncEngine(db, client, credentials=_password_prompt(email), actor=email,
-                        on_token=lambda token: tokens.set(server, email, token))
+
+    def keep_token(token: str) -> None:
+        tokens.set(server, email, token)
+
+    engine = SyncEngine(db, client, credentials=_password_prompt(email), actor=email, on_token=keep_token)
     try:
         report = engine.sync(progress=_progress_printer(args.json))
     finally:
         client.close()
     if report.ok:
         with db.session() as session:
-            ls.set_meta(session, "sync.email", email)
+            ls.set_meta(session, SYNC_EMAIL, email)
     if args.json:
         json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

@@ -18,12 +18,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlean
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from focalpoint.i18n import _
+from focalpoint.models import Meta
 from focalpoint.paths import backups_dir, database_path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -40,22 +42,31 @@ class DatabaseError(Exception):
 
     @property
     def user_message(self) -> str:
+        """The translated message to show the person (what went wrong and what to do)."""
         return str(self)
 
 
 class DatabaseNewerError(DatabaseError):
+    """The database was made by a newer FocalPoint (an unknown schema revision); it is left untouched."""
+
     exit_code = 4
 
 
 class DatabaseCorruptError(DatabaseError):
+    """The file is not a SQLite database or fails SQLite's quick check; it is left untouched."""
+
     exit_code = 5
 
 
 class DatabaseReadOnlyError(DatabaseError):
+    """The database file or its folder cannot be read or written with the current permissions."""
+
     exit_code = 6
 
 
 class DiskFullError(DatabaseError):
+    """The disk holding the database is full; nothing has been changed."""
+
     exit_code = 7
 
 
@@ -97,7 +108,8 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
     """An engine on a SQLite file with WAL, foreign keys and a busy timeout.
 
     Transactions are real: BEGIN is emitted by us (pysqlite's own handling skips
-    it before DDL), so a migration either happens whole or not at all.
+    it before DDL), so a migration either happens whole or not at all. Opens no
+    connection yet; any thread may call it (``open_database`` is the usual way in).
     """
     url = f"sqlite:///{path}"
     connect_args = {"check_same_thread": False, "timeout": 10}
@@ -107,7 +119,7 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
                            json_serializer=_json_dumps)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         if not read_only:
@@ -118,7 +130,7 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         # a write transaction takes the write lock at once, so it never fails half-way with
         # "database is locked" when another thread wrote between its read and its write
         immediate = conn.get_execution_options().get(WRITE_OPTION)
@@ -129,7 +141,12 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
 
 @dataclass
 class Database:
-    """An open, migrated local store. Sessions may be used from any one thread at a time."""
+    """An open, migrated local store.
+
+    The object may be shared between threads, but each session belongs to the thread that
+    opened it. In the desktop app the UI's reads and writes run on the database worker
+    (``TaskRunner.run_db``); the CLI uses its only thread.
+    """
 
     path: Path
     data_dir: Path
@@ -142,6 +159,7 @@ class Database:
 
         ``write=True`` takes SQLite's write lock when the transaction starts (BEGIN IMMEDIATE):
         use it for read-then-write work that runs beside other writers (the sync worker).
+        Errors from the block propagate after the rollback. Call on the thread that uses the session.
         """
         with self.session_factory.begin() as session:
             if write:
@@ -149,6 +167,7 @@ class Database:
             yield session
 
     def close(self) -> None:
+        """Close every pooled connection. Call once no session is open (at shutdown, after the workers stop)."""
         self.engine.dispose()
 
 
@@ -208,7 +227,9 @@ def backup_database(engine: Engine, path: Path, target_dir: Path, label: str) ->
     """Copy the database consistently (SQLite's backup API) into ``target_dir``.
 
     Written to a temporary name and renamed into place, so a failed backup
-    leaves no half file. Returns the backup's path.
+    leaves no half file. Returns the backup's path. Raises ``OSError`` (ENOSPC) when
+    the target disk has less than twice the database's size free. Reads the database
+    through its own connection, so it may run beside the database worker (not on the UI thread).
     """
     target_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
@@ -222,7 +243,9 @@ def backup_database(engine: Engine, path: Path, target_dir: Path, label: str) ->
         try:
             dest = sqlean.connect(str(tmp))
             try:
-                raw.driver_connection.backup(dest)
+                driver = raw.driver_connection
+                assert driver is not None  # a pooled connection that is open
+                driver.backup(dest)
             finally:
                 dest.close()
         finally:
@@ -235,7 +258,13 @@ def backup_database(engine: Engine, path: Path, target_dir: Path, label: str) ->
 
 
 def open_database(data_dir: Path, *, migrate: bool = True) -> Database:
-    """Open (creating if needed) and migrate the store in ``data_dir``. Call from one thread."""
+    """Open (creating if needed) and migrate the store in ``data_dir``.
+
+    Before a migration the existing file is backed up to ``backups/``; the migration runs in
+    one transaction. Raises a :class:`DatabaseError` subclass (newer, corrupt, read-only, disk
+    full) with a message for the person, leaving the file as it was. Called once at start-up,
+    before the workers start (the app's UI thread, or the CLI's only thread).
+    """
     from focalpoint.db import migrate as migrations
 
     try:
@@ -300,3 +329,37 @@ def open_database(data_dir: Path, *, migrate: bool = True) -> Database:
         raise
     factory = sessionmaker(engine, expire_on_commit=False)
     return Database(path=path, data_dir=data_dir, engine=engine, session_factory=factory)
+
+
+# ------------------------------------------------------------------ small facts kept in ``meta``
+
+
+def get_meta(session: Session, key: str, default: str | None = None) -> str | None:
+    """The value kept under ``key`` in the ``meta`` table, or ``default``. Reads in the caller's
+    transaction; call on the thread that owns ``session`` (the database worker in the app)."""
+    row = session.get(Meta, key)
+    return row.value if row is not None else default
+
+
+def set_meta(session: Session, key: str, value: str) -> None:
+    """Keep ``value`` under ``key`` in the ``meta`` table (insert or replace), in the caller's
+    transaction: it is written when that transaction commits. Database worker (or the CLI)."""
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def parse_time(value: object) -> dt.datetime | None:
+    """An ISO 8601 time (a trailing ``Z`` allowed) as naive UTC, the form the local store keeps;
+    None for anything that is not such a string. Pure; any thread."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from focalpoint.i18n import DEFAULT_LANGUAGE, LANGUAGES, localize
 
 if TYPE_CHECKING:
+    from focalpoint.forms.model import Field
     from focalpoint.forms.validation import ValidationError
 
 T = dict[str, str]
@@ -376,7 +377,7 @@ def field_label(schema: str | None, path: str, lang: str) -> str:
     """A readable name for a property path: ``Needs (2) › Aichi Biodiversity Targets (1)``."""
     if not path:
         return PARTS["document"][lang]
-    fields = ()
+    fields: tuple[Field, ...] = ()
     if schema:
         from focalpoint.forms.model import load_form
 

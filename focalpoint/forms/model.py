@@ -27,6 +27,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -156,18 +157,23 @@ class Field:
 
     @property
     def localized(self) -> bool:
+        """Whether the value is a language map (``localizedText``, ``localizedLongText``)."""
         return self.kind in LOCALIZED_KINDS
 
     @property
     def multiline(self) -> bool:
+        """Whether the editor shows several lines for it (long texts)."""
         return self.kind in MULTILINE_KINDS
 
     @property
     def effective_max_length(self) -> int | None:
+        """The longest text allowed (per language): the field's ``maxLength`` or its kind's default;
+        None when the kind has no limit."""
         return self.max_length if self.max_length is not None else DEFAULT_MAX_LENGTH.get(self.kind)
 
     @property
     def effective_max_items(self) -> int:
+        """The most items a repeated field may hold: its ``maxItems`` or the global default."""
         return self.max_items if self.max_items is not None else DEFAULT_MAX_ITEMS
 
     def field(self, name: str) -> Field | None:
@@ -406,7 +412,8 @@ _forms: dict[str, FormDefinition] = {}
 _schema_names: tuple[str, ...] | None = None
 
 
-def forms_dir():
+def forms_dir() -> Path:
+    """The folder of the shipped form definitions. Any thread."""
     return resource_path("forms")
 
 

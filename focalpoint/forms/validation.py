@@ -21,10 +21,11 @@ closed lists (:func:`is_closed_vocabulary`). :func:`validate` answers errors onl
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +92,7 @@ class ValidationError:
     params: dict[str, Any] = field(default_factory=dict, hash=False)
     schema: str | None = field(default=None, compare=False)
 
-    @property
+    @builtins.property  # the field ``property`` hides the builtin in this class
     def is_warning(self) -> bool:
         """True for a warning (``Warning.*``): reported, never a refusal."""
         return self.code.startswith("Warning.")
@@ -171,6 +172,17 @@ class _Validator:
             self.err(UNEXPECTED_TERM, path, vocabulary=vocabulary_name, identifier=identifier[:200])
         else:
             self.warn(UNKNOWN_TERM, path, vocabulary=vocabulary_name, identifier=identifier[:200])
+
+    def known_object(self, value: Any, path: str, keys: Collection[str]) -> bool:
+        """False (with an InvalidType error) unless ``value`` is an object; warns about each key
+        not in ``keys``."""
+        if not isinstance(value, dict):
+            self.err(INVALID_TYPE, path, expected="object", found=_type_name(value))
+            return False
+        for key in value:
+            if key not in keys:
+                self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
+        return True
 
     # ------------------------------------------------------------ containers
 
@@ -349,12 +361,8 @@ class _Validator:
             self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
 
     def reference(self, f: Field, value: Any, path: str) -> None:
-        if not isinstance(value, dict):
-            self.err(INVALID_TYPE, path, expected="object", found=_type_name(value))
+        if not self.known_object(value, path, ("identifier",)):
             return
-        for key in value:
-            if key != "identifier":
-                self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
         ident = value.get("identifier")
         if ident is None or ident == "":
             self.err(MANDATORY, path + ".identifier")
@@ -388,12 +396,8 @@ class _Validator:
             self.err(INVALID_VALUE, path, reason="tooLarge", max=f.max, value=value)
 
     def money(self, f: Field, value: Any, path: str) -> None:
-        if not isinstance(value, dict):
-            self.err(INVALID_TYPE, path, expected="object", found=_type_name(value))
+        if not self.known_object(value, path, MONEY_KEYS):
             return
-        for key in value:
-            if key not in MONEY_KEYS:
-                self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
         amount, currency = value.get("amount"), value.get("currency")
         if amount is None:
             self.err(MANDATORY, path + ".amount")
@@ -408,12 +412,8 @@ class _Validator:
                      identifier=currency[:20])
 
     def link(self, value: Any, path: str) -> None:
-        if not isinstance(value, dict):
-            self.err(INVALID_TYPE, path, expected="object", found=_type_name(value))
+        if not self.known_object(value, path, LINK_KEYS):
             return
-        for key in value:
-            if key not in LINK_KEYS:
-                self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
         url = value.get("url")
         if url is None or url == "":
             self.err(MANDATORY, path + ".url")
@@ -434,12 +434,8 @@ class _Validator:
             self.err(INVALID_VALUE, path + ".language", reason="language", value=str(lang)[:20])
 
     def attachment(self, value: Any, path: str) -> None:
-        if not isinstance(value, dict):
-            self.err(INVALID_TYPE, path, expected="object", found=_type_name(value))
+        if not self.known_object(value, path, ATTACHMENT_KEYS):
             return
-        for key in value:
-            if key not in ATTACHMENT_KEYS:
-                self.warn(UNKNOWN_PROPERTY, f"{path}.{key}")
         sha, name, size = value.get("sha256"), value.get("filename"), value.get("size")
         if not sha:
             self.err(MANDATORY, path + ".sha256")
@@ -588,7 +584,9 @@ def validate(document: Any, *, reference_exists: ReferenceExists | None = None,
     ``reference_exists(identifier) -> bool``, when given, is asked about every
     record reference (the identifier without ``@revision``); a False answer gives
     ``Error.InvalidValue`` with ``params["reason"] == "missingReference"``.
-    ``warnings``, when given, receives the warnings (never a refusal). Any thread may call this.
+    ``warnings``, when given, receives the warnings (never a refusal). Any thread may call this;
+    ``reference_exists`` runs on the caller's thread, so one that reads the local database makes
+    this a database-worker call.
     """
     v = _check(document, reference_exists)
     if warnings is not None:

@@ -41,6 +41,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -102,9 +103,11 @@ class Vocabulary:
         return len(self.terms)
 
     def term(self, identifier: str) -> Term | None:
+        """The term with this identifier, None when the vocabulary lacks it."""
         return self._index.get(identifier)
 
     def identifiers(self) -> tuple[str, ...]:
+        """Every term's identifier, in the vocabulary's order."""
         return tuple(t.identifier for t in self.terms)
 
     def label_of(self, identifier: str, lang: str | None = None) -> str:
@@ -119,16 +122,12 @@ _lock = threading.Lock()
 _cache: dict[str, Vocabulary] = {}
 
 
-def _six(fn) -> dict[str, str]:
-    return {lang: fn(lang) for lang in LANGUAGES}
-
-
 def _countries() -> Vocabulary:
     from babel import Locale
 
     locales = {lang: Locale.parse(lang) for lang in LANGUAGES}
     codes = sorted(c for c in locales["en"].territories
-                   if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
+                   if isinstance(c, str) and len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
     terms = tuple(Term(identifier=c.lower(),
                        label=MappingProxyType({lang: loc.territories.get(c, c)
                                                for lang, loc in locales.items()}))
@@ -206,7 +205,8 @@ GENERATED = {"countries": _countries, "currencies": _currencies,
              "actionPlanActivities": _activities, "languages": _languages}
 
 
-def vocabularies_dir():
+def vocabularies_dir() -> Path:
+    """The folder of the shipped vocabularies. Any thread."""
     return resource_path("vocabularies")
 
 
@@ -386,6 +386,8 @@ def generation() -> int:
 
 
 def clear_cache() -> None:
+    """Forget loaded vocabularies (shipped and merged), so the next look-up reads the files again;
+    server terms are kept. Any thread (guarded by the module's lock)."""
     with _lock:
         _cache.clear()
         _shipped.clear()

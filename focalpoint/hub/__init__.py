@@ -7,9 +7,9 @@ preconditions, batched writes, record history and bundles (see
 ``docs/sync-protocol.md``). It shares only ``focalpoint.forms`` validation with the
 client; its database models are its own (``focalpoint.hub.models``).
 
-Entry points: :func:`focalpoint.hub.app.create_app`, the ``focalpoint-hub``
-console script (:mod:`focalpoint.hub.cli`) and, for tests,
-:func:`focalpoint.hub.testing.start_hub`.
+Entry points: :func:`focalpoint.hub.app.create_app` and the ``focalpoint-hub``
+console script (:mod:`focalpoint.hub.cli`); the tests run it on loopback
+(``tests/support/hub.py``).
 """
 
 from __future__ import annotations

@@ -74,13 +74,6 @@ class Principal:
     def is_secretariat(self) -> bool:
         return self.role == SECRETARIAT
 
-    @property
-    def is_focal_point(self) -> bool:
-        return self.role == FOCAL_POINT
-
-    def as_user_ref(self) -> dict:
-        return {"userID": self.id, "email": self.email, "name": self.name}
-
 
 def _principal(user: User) -> Principal:
     return Principal(user.id, user.email, user.name or user.email, role_alias(user.role), user.government)
@@ -237,11 +230,6 @@ def principal_for_token(session: Session, token: str, *, now: dt.datetime) -> Pr
     if user is None or not user.active:
         return None
     return _principal(user)
-
-
-def principal_by_id(session: Session, user_id: int) -> Principal | None:
-    user = session.get(User, user_id)
-    return _principal(user) if user else None
 
 
 def user_refs(session: Session, ids: set[int]) -> dict[int, dict]:

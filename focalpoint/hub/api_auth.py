@@ -16,17 +16,19 @@ from focalpoint.hub.accounts import (
     revoke_token,
     role_names,
 )
-from focalpoint.hub.api_common import JSON_BODY, caller, hub_of, json_body
+from focalpoint.hub.api_common import caller, hub_of, json_body
 from focalpoint.hub.context import iso
 from focalpoint.hub.errors import HubError
 from focalpoint.hub.models import User
 from focalpoint.hub.responses import JSONResponse
+from focalpoint.hub.schemas import SERVER, SIGNED_IN, WITH_BODY, SignedInUser, SignIn, Token, body, errors
 from focalpoint.hub.security import hash_password, needs_rehash
 
 router = APIRouter(prefix="/api/v2013/authentication", tags=["authentication"])
 
 
-@router.post("/token", openapi_extra=JSON_BODY)
+@router.post("/token", openapi_extra=body(SignIn), response_model=Token,
+             responses=errors(*WITH_BODY, 403, 429, *SERVER))
 async def token(request: Request) -> JSONResponse:
     """Sign in with ``{"email", "password"}``; answers ``{"authenticationToken", "expiration"}``."""
     body = await json_body(request)
@@ -63,7 +65,7 @@ async def token(request: Request) -> JSONResponse:
                         headers={"Cache-Control": "no-store"})
 
 
-@router.delete("/token", status_code=204)
+@router.delete("/token", status_code=204, response_class=Response, responses=errors(*SIGNED_IN))
 async def sign_out(request: Request, principal: Principal = Depends(caller)) -> Response:
     """Sign out: the token of this request stops working at once."""
     hub = hub_of(request)
@@ -78,7 +80,7 @@ async def sign_out(request: Request, principal: Principal = Depends(caller)) -> 
     return Response(status_code=204)
 
 
-@router.get("/user")
+@router.get("/user", response_model=SignedInUser, responses=errors(*SIGNED_IN))
 async def user(principal: Principal = Depends(caller)) -> JSONResponse:
     """The signed-in user: id, e-mail, name, government and roles."""
     return JSONResponse({"userID": principal.id, "email": principal.email, "name": principal.name,

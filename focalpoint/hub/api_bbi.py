@@ -16,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from focalpoint.hub import bbi_store
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import JSON_BODY, MAX_POSITION, caller, hub_of, json_body
+from focalpoint.hub.api_common import MAX_POSITION, caller, hub_of, json_body
 from focalpoint.hub.responses import JSONResponse
+from focalpoint.hub.schemas import SIGNED_IN, WITH_BODY, BbiId, BbiRequest, body, errors
 
 router = APIRouter(prefix="/api/v2016/bbi-requests", tags=["bio-bridge"])
 
@@ -35,14 +36,15 @@ async def _in_transaction(request: Request, fn: Callable[..., Any], *args: Any, 
     return await run_in_threadpool(run)
 
 
-@router.post("", openapi_extra=JSON_BODY)
+@router.post("", openapi_extra=body(BbiRequest), response_model=BbiId,
+             responses=errors(*WITH_BODY, 403, *SIGNED_IN))
 async def create(request: Request, principal: Principal = Depends(caller)) -> JSONResponse:
     """Store a new request (``meta.status`` draft unless said otherwise); answers ``{"id": "<_id>"}``."""
     payload = await json_body(request)
     return JSONResponse(await _in_transaction(request, bbi_store.create, principal, payload, write=True))
 
 
-@router.get("")
+@router.get("", response_model=list[BbiRequest], responses=errors(400, *SIGNED_IN))
 async def list_(request: Request, q: str | None = None, sk: int = Query(0, ge=0, le=MAX_POSITION),
                 l: int = Query(100, ge=0, le=bbi_store.MAX_LIMIT),  # noqa: E741 (the real parameter name)
                 s: str | None = None, f: str | None = None,
@@ -54,14 +56,15 @@ async def list_(request: Request, q: str | None = None, sk: int = Query(0, ge=0,
     return JSONResponse(await _in_transaction(request, run, write=False))
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", response_model=BbiRequest, responses=errors(400, 403, 404, *SIGNED_IN))
 async def get(request: Request, request_id: str, f: str | None = None,
               principal: Principal = Depends(caller)) -> JSONResponse:
     """One request with ``_id`` and ``meta``."""
     return JSONResponse(await _in_transaction(request, bbi_store.read_one, principal, request_id, f, write=False))
 
 
-@router.patch("/{request_id}", openapi_extra=JSON_BODY)
+@router.patch("/{request_id}", openapi_extra=body(BbiRequest), response_model=BbiId,
+              responses=errors(*WITH_BODY, 403, 404, *SIGNED_IN))
 async def patch(request: Request, request_id: str, principal: Principal = Depends(caller)) -> JSONResponse:
     """Replace the request's fields with the body's (a top-level ``null`` removes one); merge its meta."""
     payload = await json_body(request)
@@ -69,7 +72,8 @@ async def patch(request: Request, request_id: str, principal: Principal = Depend
                                               write=True))
 
 
-@router.put("/{request_id}", openapi_extra=JSON_BODY)
+@router.put("/{request_id}", openapi_extra=body(BbiRequest), response_model=BbiId,
+            responses=errors(*WITH_BODY, 403, 404, *SIGNED_IN))
 async def put(request: Request, request_id: str, principal: Principal = Depends(caller)) -> JSONResponse:
     """As PATCH (chm.cbd.int's ``delMongo`` PUTs ``{meta: {status: "deleted"}, _id}`` to remove one)."""
     payload = await json_body(request)
@@ -80,7 +84,7 @@ async def put(request: Request, request_id: str, principal: Principal = Depends(
                                               write=True))
 
 
-@router.delete("/{request_id}")
+@router.delete("/{request_id}", response_model=BbiId, responses=errors(400, 403, 404, *SIGNED_IN))
 async def delete(request: Request, request_id: str, principal: Principal = Depends(caller)) -> JSONResponse:
     """Remove the request (it leaves every listing)."""
     return JSONResponse(await _in_transaction(request, bbi_store.remove, principal, request_id, write=True))

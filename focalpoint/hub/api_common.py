@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from focalpoint import jsonsafe
 from focalpoint.hub.accounts import Principal, principal_for_token
+from focalpoint.hub.batch import AUTHOR_HEADER, authored, is_decision
 from focalpoint.hub.context import Hub, Reply, WriteContext
 from focalpoint.hub.errors import HubError
 from focalpoint.hub.idempotency import fingerprint, perform_write
@@ -76,8 +77,12 @@ def respond(reply: Reply) -> JSONResponse:
 
 async def write(request: Request, principal: Principal, body: Any,
                 action: Callable[[WriteContext], Reply]) -> JSONResponse:
-    """Run a write in a transaction with the request's Idempotency-Key."""
+    """Run a write in a transaction with the request's Idempotency-Key (and, when the request names
+    who made the change, ``X-FocalPoint-Author``, the check that the caller may send it)."""
     hub = hub_of(request)
+    author = request.headers.get(AUTHOR_HEADER)
+    if author is not None:
+        action = authored(action, author, is_decision(request.method, request.url.path, body))
     key = None if hub.plain_chm else request.headers.get("idempotency-key")
     fp = fingerprint(request.method, request.url.path, body)
     realm = request.headers.get("realm") or "CHM"

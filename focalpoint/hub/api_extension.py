@@ -6,29 +6,50 @@ writes and government bundles. A client uses them only when advertised.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from focalpoint.hub import bundles, changes, history
+from focalpoint import compression
+from focalpoint.hub import api_attachments, bundles, changes, history, patch
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import JSON_BODY, MAX_POSITION, caller, hub_of, json_body, read, respond
+from focalpoint.hub.api_common import MAX_POSITION, caller, hub_of, json_body, read, respond
 from focalpoint.hub.batch import run_batch
 from focalpoint.hub.context import EXTENSIONS, PROTOCOL_VERSION
 from focalpoint.hub.responses import JSONResponse
+from focalpoint.hub.schemas import (
+    BUNDLE_MEDIA_TYPE,
+    SIGNED_IN,
+    UID,
+    WITH_BODY,
+    BatchReply,
+    BatchRequest,
+    Capabilities,
+    ChangePage,
+    History,
+    body,
+    errors,
+)
 
 router = APIRouter(prefix="/api/v2013/focalpoint", tags=["focalpoint extension"])
 
 
-@router.get("/capabilities")
+@router.get("/capabilities", response_model=Capabilities)
 async def capabilities(request: Request) -> JSONResponse:
     """What this hub adds to the CHM API; a real CHM answers 404 here."""
     hub = hub_of(request)
     extensions = list(EXTENSIONS)
+    if hub.merge_patch:
+        extensions.append(patch.EXTENSION)
+    if hub.zstd:
+        extensions += compression.advertised()  # "zstd" and "zstd-dictionary:<id>" per shipped dictionary
+    files = api_attachments.advertised(hub, getattr(request.app.state, "files", None))
+    if "uploads" in files:
+        extensions.append(api_attachments.RESUMABLE_EXTENSION)  # tus 1.0 at files["uploads"]["url"]
     return JSONResponse({"protocol": PROTOCOL_VERSION, "extensions": extensions, "maxBatch": hub.max_batch,
-                         "maxBodyBytes": hub.max_body_bytes, "changesLimit": changes.MAX_LIMIT})
+                         "maxBodyBytes": hub.max_body_bytes, "changesLimit": changes.MAX_LIMIT, **files})
 
 
-@router.get("/changes")
+@router.get("/changes", response_model=ChangePage, responses=errors(400, *SIGNED_IN))
 async def change_feed(request: Request, since: int = Query(0, ge=0, le=MAX_POSITION),
                       limit: int = Query(changes.DEFAULT_LIMIT, ge=1, le=changes.MAX_LIMIT),
                       have: str | None = Query(None, max_length=16_000),
@@ -39,13 +60,14 @@ async def change_feed(request: Request, since: int = Query(0, ge=0, le=MAX_POSIT
     return await read(request, changes.changes, principal, since, limit, held)
 
 
-@router.get("/documents/{uid}/history")
-async def record_history(request: Request, uid: str, principal: Principal = Depends(caller)) -> JSONResponse:
+@router.get("/documents/{uid}/history", response_model=History, responses=errors(400, 404, *SIGNED_IN))
+async def record_history(request: Request, uid: UID, principal: Principal = Depends(caller)) -> JSONResponse:
     """The record's audit trail: who did what, when, at which revision."""
     return await read(request, history.history, principal, uid)
 
 
-@router.post("/batch", openapi_extra=JSON_BODY)
+@router.post("/batch", openapi_extra=body(BatchRequest), response_model=BatchReply,
+             responses=errors(*WITH_BODY, *SIGNED_IN))
 async def batch(request: Request, principal: Principal = Depends(caller)) -> JSONResponse:
     """Several writes, each in its own transaction with its ``id`` as Idempotency-Key."""
     payload = await json_body(request)
@@ -53,7 +75,10 @@ async def batch(request: Request, principal: Principal = Depends(caller)) -> JSO
     return respond(await run_in_threadpool(run_batch, hub_of(request), principal, payload, realm))
 
 
-@router.get("/bundle")
+@router.get("/bundle", response_class=Response, responses={
+    200: {"description": "The bundle (gzip; see focalpoint.sync.bundle).",
+          "content": {BUNDLE_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
+    **errors(400, 403, *SIGNED_IN)})
 async def bundle(request: Request, government: str | None = None,
                  principal: Principal = Depends(caller)):
     """An offline bundle of a government's records (see ``focalpoint.sync.bundle``)."""

@@ -34,6 +34,7 @@ from focalpoint.forms.vocabularies import (
 )
 from focalpoint.hub.errors import not_found
 from focalpoint.hub.responses import JSONResponse
+from focalpoint.hub.schemas import Term, ThesaurusDomain, errors
 
 log = logging.getLogger("focalpoint.hub")
 
@@ -86,7 +87,7 @@ def _domain_name(domain: str) -> str:
     return name
 
 
-@router.get("/domains")
+@router.get("/domains", response_model=list[ThesaurusDomain], responses=errors(500))
 async def domains() -> JSONResponse:
     """Every domain this hub serves: ``identifier`` (GUID or name) and ``title``."""
     def build() -> list[dict[str, Any]]:
@@ -95,14 +96,14 @@ async def domains() -> JSONResponse:
     return JSONResponse(await run_in_threadpool(build))
 
 
-@router.get("/domains/{domain}/terms")
+@router.get("/domains/{domain}/terms", response_model=list[dict[str, Any]], responses=errors(404, 500))
 async def terms(domain: str) -> JSONResponse:
     """The terms of ``domain``, as ``GET /api/v2013/thesaurus/domains/{domain}/terms`` gives them."""
     name = _domain_name(domain)
     return JSONResponse(await run_in_threadpool(domain_terms, name))
 
 
-@router.get("/terms/{identifier}")
+@router.get("/terms/{identifier}", response_model=Term, responses=errors(404, 500))
 async def term(identifier: str) -> JSONResponse:
     """One term by identifier (the shared "Other" term is one of them)."""
     if identifier == OTHER_TERM:

@@ -6,23 +6,25 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from focalpoint.hub import workflows
 from focalpoint.hub.accounts import Principal
-from focalpoint.hub.api_common import JSON_BODY, MAX_POSITION, caller, json_body, read, write
+from focalpoint.hub.api_common import MAX_POSITION, caller, json_body, read, write
 from focalpoint.hub.errors import HubError
 from focalpoint.hub.responses import JSONResponse
+from focalpoint.hub.schemas import SIGNED_IN, WITH_BODY, WRITE, Decision, Workflow, WorkflowRequest, body, errors
 
 router = APIRouter(prefix="/api/v2013/workflows", tags=["workflows"])
 
 
-@router.post("", openapi_extra=JSON_BODY, status_code=201)
+@router.post("", openapi_extra=body(WorkflowRequest), status_code=201, response_model=Workflow,
+             responses=errors(*WITH_BODY, *WRITE, 403, 404, 409, 423, *SIGNED_IN))
 async def create(request: Request, principal: Principal = Depends(caller)) -> JSONResponse:
     """Open ``publishNationalRecord``, ``publishReferenceRecord`` or ``deleteRecord``; locks the draft."""
     payload = await json_body(request)
     return await write(request, principal, payload, lambda ctx: workflows.create_workflow(ctx, payload))
 
 
-@router.get("")
+@router.get("", response_model=list[Workflow], responses=errors(400, *SIGNED_IN))
 async def list_(request: Request, q: str | None = None, top: int | None = Query(None, alias="$top", ge=0, le=1000),
-                skip: int | None = Query(None, alias="$skip", ge=0), l: int | None = Query(None, ge=0, le=1000),  # noqa: E741
+                skip: int | None = Query(None, alias="$skip", ge=0, le=MAX_POSITION), l: int | None = Query(None, ge=0, le=1000),  # noqa: E741
                 sk: int | None = Query(None, ge=0, le=MAX_POSITION),
                 principal: Principal = Depends(caller)) -> JSONResponse:
     """Workflows the caller may see, filtered by ``q`` (``{"state": "running"}``, ``{"data.identifier": X}``…).
@@ -34,12 +36,13 @@ async def list_(request: Request, q: str | None = None, top: int | None = Query(
     return await read(request, workflows.list_workflows, principal, q, limit, offset)
 
 
-@router.get("/{workflow_id}")
+@router.get("/{workflow_id}", response_model=Workflow, responses=errors(400, 404, *SIGNED_IN))
 async def get(request: Request, workflow_id: str, principal: Principal = Depends(caller)) -> JSONResponse:
     return await read(request, workflows.read_workflow, principal, workflow_id)
 
 
-@router.put("/{workflow_id}/activities/{activity}", openapi_extra=JSON_BODY)
+@router.put("/{workflow_id}/activities/{activity}", openapi_extra=body(Decision), response_model=Workflow,
+            responses=errors(*WITH_BODY, *WRITE, 403, 404, 409, *SIGNED_IN))
 async def act(request: Request, workflow_id: str, activity: str,
               principal: Principal = Depends(caller)) -> JSONResponse:
     """``{"action": "approve", "revision": N}`` or ``{"action": "reject", "reason": "…"}``."""
@@ -47,7 +50,7 @@ async def act(request: Request, workflow_id: str, activity: str,
     return await write(request, principal, payload, lambda ctx: workflows.act(ctx, workflow_id, activity, payload))
 
 
-@router.delete("/{workflow_id}")
+@router.delete("/{workflow_id}", response_model=Workflow, responses=errors(*WRITE, 403, 404, 409, *SIGNED_IN))
 async def cancel(request: Request, workflow_id: str, action: str | None = None,
                  principal: Principal = Depends(caller)) -> JSONResponse:
     """``?action=cancel``: withdraw the request and unlock the draft."""

@@ -5,20 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from focalpoint.hub import api_auth, api_bbi, api_documents, api_extension, api_thesaurus, api_workflows
+from focalpoint.hub import (
+    api_attachments,
+    api_auth,
+    api_bbi,
+    api_documents,
+    api_extension,
+    api_thesaurus,
+    api_workflows,
+)
 from focalpoint.hub.body_middleware import RequestBodyMiddleware
-from focalpoint.hub.context import DEFAULT_TOKEN_TTL, MAX_BATCH, MAX_BODY_BYTES, Hub, system_clock
-from focalpoint.hub.errors import HubError, envelope
+from focalpoint.hub.context import DEFAULT_TOKEN_TTL, MAX_BATCH, MAX_BODY_BYTES, MAX_FILE_BYTES, Hub, system_clock
+from focalpoint.hub.errors import HubError, envelope, log_failure, refused_value, safe_message
 from focalpoint.hub.responses import JSONResponse
+from focalpoint.hub.schemas import install_openapi
 from focalpoint.hub.security import SCRYPT_N
 from focalpoint.hub.store import HubDatabase, open_hub_database
+from focalpoint.hub.zstd_middleware import ZstdMiddleware
 
 log = logging.getLogger("focalpoint.hub")
 
@@ -72,26 +83,35 @@ def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
 def create_app(database_url: str | None = None, *, clock: Callable[[], dt.datetime] | None = None,
                token_ttl: dt.timedelta = DEFAULT_TOKEN_TTL, max_body_bytes: int = MAX_BODY_BYTES,
                max_batch: int = MAX_BATCH, database: HubDatabase | None = None,
-               plain_chm: bool = False, password_cost: int | None = None, docs: bool = False) -> FastAPI:
+               plain_chm: bool = False, password_cost: int | None = None, docs: bool = False,
+               merge_patch: bool = True, zstd: bool = True, files_dir: str | Path | None = None,
+               max_file_bytes: int = MAX_FILE_BYTES, resumable_uploads: bool = True) -> FastAPI:
     """The hub application on ``database_url`` (default ``sqlite:///./focalpoint-hub.sqlite3``).
 
     ``clock`` returns the current (UTC) time; tests pass a fake one to expire tokens.
     ``plain_chm``: answer as the real CHM does and nothing more (no capabilities, no extension
     route, idempotency keys and revision preconditions ignored), so clients use their fallback.
+    ``merge_patch``/``zstd``: the extension's delta saves and zstd compression (on by default).
+    ``files_dir``/``max_file_bytes``/``resumable_uploads``: attachments (see ``focalpoint.hub.files``).
     """
     db = database or open_hub_database(database_url)
     hub = Hub(db=db, clock=clock or system_clock, token_ttl=token_ttl, max_body_bytes=max_body_bytes,
-              max_batch=max_batch, plain_chm=plain_chm, password_cost=password_cost or SCRYPT_N)
+              max_batch=max_batch, plain_chm=plain_chm, password_cost=password_cost or SCRYPT_N,
+              merge_patch=merge_patch, zstd=zstd and not plain_chm,
+              files_dir=Path(files_dir) if files_dir else None, max_file_bytes=max_file_bytes,
+              resumable_uploads=resumable_uploads)
     # the interactive /docs page loads its scripts from a CDN (blank on an offline national network):
     # off unless asked for (``serve --docs``); the description itself is always at /openapi.json
     app = FastAPI(title="FocalPoint hub", version="1", docs_url="/docs" if docs else None, redoc_url=None,
                   description="A CHM-compatible clearing-house server with the FocalPoint sync extension.")
     app.state.hub = hub
+    install_openapi(app)  # request bodies, sign-in scheme, only the status codes the hub answers
     db.prune(hub.now())
     for module in (api_auth, api_documents, api_workflows, api_extension, api_thesaurus, api_bbi):
         if plain_chm and module is api_extension:
             continue  # --plain-chm: every extension route answers 404, as on the real CHM
         app.include_router(module.router)
+    api_attachments.register(app)  # files of records (CHM routes; tus unless plain CHM)
 
     @app.exception_handler(HubError)
     async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
@@ -114,10 +134,21 @@ def create_app(database_url: str | None = None, *, clock: Callable[[], dt.dateti
         return _error(exc.status_code, codes.get(exc.status_code, f"Error.Http{exc.status_code}"),
                       str(exc.detail))
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _refused_data(_request: Request, exc: DataError | OverflowError) -> JSONResponse:
+        # the database refused a value of the request (PostgreSQL: a NUL character, a number out of
+        # range; SQLite: an integer past 64 bits, in a filter): the caller's to correct, and the log
+        # names the kind of error, never the value
+        log.warning("the database refused a value of a request (%s)",
+                    type(getattr(exc, "orig", None) or exc).__name__)
+        refused = refused_value()
+        return _error(refused.status, refused.code, refused.message)
+
     @app.exception_handler(OperationalError)
     async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
         # only a passing contention is "busy, retry"; a missing table or a disk error is not
-        first_line = str(exc.orig).splitlines()[0][:200] if exc.orig is not None else type(exc).__name__
+        first_line = safe_message(exc)  # never a value it quotes (a draft's text)
         if not is_transient(exc):
             log.error("database error (%s): %s", type(exc.orig).__name__, first_line)
             return _error(500, "Error.Internal", "The hub's database failed; it has been logged.")
@@ -128,10 +159,11 @@ def create_app(database_url: str | None = None, *, clock: Callable[[], dt.dateti
 
     @app.exception_handler(Exception)
     async def _internal(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error")
+        log_failure(log, "unexpected error", exc)  # without the message: it may quote a draft
         return _error(500, "Error.Internal", "The hub failed to handle the request; it has been logged.")
 
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestBodyMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(RequestBodyMiddleware, max_bytes=max_body_bytes, streamed=api_attachments.is_streamed)
+    app.add_middleware(ZstdMiddleware, max_bytes=max_body_bytes, enabled=hub.zstd)  # outermost: unpacks first
     return app

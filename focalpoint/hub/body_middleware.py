@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,7 +19,7 @@ from focalpoint import jsonsafe
 
 
 async def _send_error(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"code": code, "message": message}).encode()
+    body = json.dumps({"statusCode": status, "code": code, "message": message}).encode()  # the CHM envelope
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode()),
@@ -44,9 +45,13 @@ def _gunzip(data: bytes, limit: int) -> bytes:
 
 
 class RequestBodyMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    """``streamed(method, path)`` names the routes whose body is a file they stream to disk under
+    their own limit (attachments): those pass unbuffered, plain or ``identity`` only."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, streamed: Callable[[str, str], bool] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.streamed = streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,6 +59,13 @@ class RequestBodyMiddleware:
             return
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers", []))
         lookup = {k.lower(): v for k, v in headers}
+        if self.streamed is not None and self.streamed(scope.get("method", ""), scope.get("path", "")):
+            encoding = lookup.get(b"content-encoding", b"").decode("latin-1").strip().lower()
+            if encoding not in ("", "identity"):
+                await _send_error(send, 415, "Error.UnsupportedEncoding", "Files are sent as they are, not compressed.")
+                return
+            await self.app(scope, receive, send)  # the route applies the file size limit as it streams
+            return
         too_large = f"The request body is larger than {self.max_bytes // (1024 * 1024)} MB."
         length = lookup.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:

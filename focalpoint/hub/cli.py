@@ -21,6 +21,7 @@ import sys
 from sqlalchemy import select
 
 from focalpoint.hub.accounts import ALL_ROLES, add_user
+from focalpoint.hub.context import MAX_FILE_BYTES
 from focalpoint.hub.models import User
 from focalpoint.hub.store import DEFAULT_DATABASE_URL, open_hub_database
 from focalpoint.i18n import _
@@ -47,8 +48,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     from focalpoint.hub.app import create_app
 
+    if args.max_file_mb <= 0:
+        print(_("--max-file-mb must be a positive number of megabytes."), file=sys.stderr)
+        return 2
     app = create_app(args.database_url, token_ttl=dt.timedelta(hours=args.token_hours), plain_chm=args.plain_chm,
-                     docs=args.docs)
+                     docs=args.docs, files_dir=args.files_dir, max_file_bytes=int(args.max_file_mb * 1024 * 1024),
+                     resumable_uploads=not args.no_resumable_uploads)
     print(_("FocalPoint hub on http://{host}:{port} (API description at /openapi.json)").format(
         host=args.host, port=args.port), file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False,
@@ -165,6 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help=_("Also serve the interactive /docs page (its scripts come from the Internet)."))
     serve.add_argument("--plain-chm", action="store_true",
                        help=_("Answer as the real CHM API does and advertise no FocalPoint extension."))
+    serve.add_argument("--files-dir", default=os.environ.get("FOCALPOINT_HUB_FILES_DIR") or None,
+                       help=_("Folder for the files attached to records (default: beside a SQLite database, "
+                              "else ./focalpoint-hub-files)."))
+    serve.add_argument("--max-file-mb", type=float, default=MAX_FILE_BYTES / (1024 * 1024),
+                       help=_("The largest attached file the hub takes, in MB (default %(default).0f)."))
+    serve.add_argument("--no-resumable-uploads", action="store_true",
+                       help=_("Do not offer resumable (tus) uploads; files then come in one request each."))
     database_option(serve)
     serve.set_defaults(func=_serve)
 

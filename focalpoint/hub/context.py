@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from focalpoint.hub.store import HubDatabase
 DEFAULT_TOKEN_TTL = dt.timedelta(hours=24)
 MAX_BODY_BYTES = 20 * 1024 * 1024
 MAX_BATCH = 100
+MAX_FILE_BYTES = 200 * 1024 * 1024  # the CHM takes up to 1 GB; a hub's disk and links are smaller
 PROTOCOL_VERSION = 1
 EXTENSIONS = ("changes", "changes-have", "idempotency", "preconditions", "batch", "bundles", "history",
               "focalpoint-records")
@@ -39,6 +41,11 @@ class Hub:
     max_batch: int = MAX_BATCH
     plain_chm: bool = False  # no extension: keys and preconditions ignored, extension routes off
     password_cost: int = 2**17  # scrypt N that sign-ins rehash weaker stored passwords to
+    merge_patch: bool = True  # draft saves may be JSON Merge Patches (the ``merge-patch`` extension)
+    zstd: bool = True  # zstd with the shipped dictionary for clients that ask (``focalpoint.compression``)
+    files_dir: Path | None = None  # attachments' files (None: beside the SQLite database; see hub.files)
+    max_file_bytes: int = MAX_FILE_BYTES  # the largest attachment taken (413 beyond)
+    resumable_uploads: bool = True  # the tus 1.0 upload route (the ``resumable-uploads`` extension)
 
     def now(self) -> dt.datetime:
         """Now as naive UTC (the form stored in the database)."""

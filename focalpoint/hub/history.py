@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from focalpoint.hub.accounts import Principal, user_refs
 from focalpoint.hub.context import Reply, iso
-from focalpoint.hub.errors import forbidden, not_found
+from focalpoint.hub.errors import not_found
 from focalpoint.hub.models import AuditEntry
 from focalpoint.hub.permissions import can_see_record
 from focalpoint.hub.records import check_uid, get_record
@@ -18,7 +18,7 @@ def history(session: Session, p: Principal, uid: str) -> Reply:
     if record is None:
         raise not_found("The record")
     if not can_see_record(p, record.government, record.created_by, record.published_body is not None):
-        raise forbidden("You may not see this record.")
+        raise not_found("The record")  # another government's draft: as for an unknown identifier
     rows = list(session.scalars(select(AuditEntry).where(AuditEntry.identifier == uid)
                                 .order_by(AuditEntry.id)))
     users = user_refs(session, {r.user_id for r in rows})

@@ -19,7 +19,7 @@ from focalpoint.hub.accounts import Principal
 from focalpoint.hub.context import Reply, WriteContext, iso
 from focalpoint.hub.errors import HubError, forbidden, not_found
 from focalpoint.hub.models import Record, Workflow
-from focalpoint.hub.permissions import can_see_draft, may_review
+from focalpoint.hub.permissions import can_see_draft, may_know_of, may_review
 from focalpoint.hub.records import audit, check_uid, get_record, save_draft
 
 PREFIX = "workflow-"
@@ -38,6 +38,8 @@ def _record(session: Session, p: Principal, uid: str) -> Record:
     record = get_record(session, check_uid(uid))
     if record is None or record.deleted or record.draft_body is None and record.published_body is None:
         raise not_found("The draft")
+    if not may_know_of(p, record.government, record.created_by, record.published_body is not None):
+        raise not_found("The draft")  # another government's draft: as for an unknown identifier
     if not can_see_draft(p, record.government, record.created_by):
         raise forbidden("You may not see this draft.")
     return record
@@ -57,7 +59,11 @@ def get_lock(session: Session, p: Principal, uid: str, lock: str) -> Reply:
     return Reply(200, _lock_json(record, session.get(Workflow, record.lock_workflow_id)))
 
 
-def _workflow_of(session: Session, record: Record, lock: str) -> Workflow:
+def _workflow_of(session: Session, p: Principal, record: Record, lock: str) -> Workflow:
+    if not may_know_of(p, record.government, record.created_by, record.published_body is not None):
+        raise not_found("The draft")  # another government's draft: as for an unknown identifier
+    if not can_see_draft(p, record.government, record.created_by):
+        raise not_found("The lock")  # its locks are not public: as for a lock that does not exist
     if not lock.startswith(PREFIX):
         raise not_found("The lock")
     wf = session.get(Workflow, lock[len(PREFIX):])
@@ -76,7 +82,7 @@ def unlock(ctx: WriteContext, uid: str, lock: str) -> Reply:
     record = get_record(ctx.session, check_uid(uid), for_update=True)
     if record is None or record.deleted:
         raise not_found("The draft")
-    wf = _workflow_of(ctx.session, record, lock)
+    wf = _workflow_of(ctx.session, ctx.principal, record, lock)
     _check_reviewer(ctx.principal, wf)
     if record.lock_workflow_id == wf.id:
         record.lock_workflow_id = None
@@ -91,7 +97,7 @@ def put_lock(ctx: WriteContext, uid: str, lock: str, document: Any, schema: str 
     record = get_record(session, check_uid(uid), for_update=True)
     if record is None or record.deleted:
         raise not_found("The draft")
-    wf = _workflow_of(session, record, lock)
+    wf = _workflow_of(session, p, record, lock)
     _check_reviewer(p, wf)
     if record.lock_workflow_id not in (None, wf.id):
         raise HubError(423, "Error.Locked", "The draft is locked by another request.",

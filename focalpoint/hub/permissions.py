@@ -25,7 +25,7 @@ def check_write(p: Principal, government: str | None, creator_id: int | None) ->
         if p.is_secretariat:
             raise forbidden("The secretariat does not edit national records.")
         if p.government != government:
-            raise forbidden(f"You may only edit records of your own government ({p.government}).")
+            raise forbidden("You may only edit records of your own government.")  # names no government
     elif creator_id is not None and creator_id != p.id and not p.is_secretariat:
         raise forbidden("Only the author of a reference record or the secretariat may change it.")
 
@@ -41,7 +41,7 @@ def check_review(p: Principal, government: str | None, workflow_creator: int) ->
     """Raise 403 unless ``p`` may approve or reject a workflow on such a record."""
     if not may_review(p, government):
         if government is not None:
-            raise forbidden(f"Only a national focal point (publishing authority) of '{government}' "
+            raise forbidden("Only a national focal point (publishing authority) of the record's government "
                             "may approve or reject this request.")
         raise forbidden("Only the secretariat may approve or reject requests on reference records.")
     if workflow_creator == p.id:
@@ -65,7 +65,14 @@ def can_see_record(p: Principal, government: str | None, creator_id: int, publis
     return published or creator_id == p.id
 
 
-def can_see_draft(p: Principal, government: str | None, creator_id: int) -> bool:
+def may_know_of(p: Principal, government: str | None, creator_id: int | None, published: bool) -> bool:
+    """Whether ``p`` may learn that such a record exists: a published record is public, a draft only
+    to those who may see it. Where this is false, a route answers exactly as for an identifier nobody
+    used (404), so refusals are no oracle of other governments' drafts."""
+    return published or can_see_draft(p, government, creator_id)
+
+
+def can_see_draft(p: Principal, government: str | None, creator_id: int | None) -> bool:
     if p.is_secretariat:
         return True
     if government is not None:

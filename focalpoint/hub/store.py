@@ -23,10 +23,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 from sqlalchemy.orm import Session, sessionmaker
 
 from focalpoint.hub.models import Counter, HubBase

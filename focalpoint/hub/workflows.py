@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from focalpoint.hub.accounts import Principal
 from focalpoint.hub.context import Reply, WriteContext, iso
-from focalpoint.hub.errors import HubError, bad_request, forbidden, not_found
+from focalpoint.hub.errors import HubError, bad_request, not_found
 from focalpoint.hub.info import current_revision, users_of_workflows, workflow_json
 from focalpoint.hub.models import Record, Workflow
-from focalpoint.hub.permissions import check_cancel, check_review, check_write
+from focalpoint.hub.permissions import check_cancel, check_review, check_write, may_know_of
 from focalpoint.hub.records import (
     audit,
     check_uid,
@@ -73,8 +73,9 @@ def create_workflow(ctx: WriteContext, payload: Any) -> Reply:
     if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool)):
         raise bad_request("Error.InvalidRequest", "data.revision must be a whole number.")
     record = get_record(session, check_uid(uid), for_update=True)
-    if record is None or record.deleted:
-        raise not_found("The record")
+    if record is None or record.deleted \
+            or not may_know_of(p, record.government, record.created_by, record.published_body is not None):
+        raise not_found("The record")  # another government's draft: as for an unknown identifier
     check_write(p, record.government, record.created_by)
 
     if wf_type == DELETE_RECORD:
@@ -140,7 +141,7 @@ def act(ctx: WriteContext, workflow_id: str, activity: str, payload: Any) -> Rep
         raise bad_request("Error.InvalidAction", "The action must be \"approve\" or \"reject\".")
     wf, record = _running(session, workflow_id)
     if not workflow_visible(p, wf):
-        raise forbidden("This request concerns a record you may not act on.")
+        raise not_found("The workflow")  # as for an unknown request (GET answers the same)
     if wf.state != "running":
         raise _closed(wf)
     check_review(p, wf.government, wf.created_by)
@@ -192,7 +193,7 @@ def cancel(ctx: WriteContext, workflow_id: str) -> Reply:
     p, session = ctx.principal, ctx.session
     wf, record = _running(session, workflow_id)
     if not workflow_visible(p, wf):
-        raise forbidden("This request concerns a record you may not act on.")
+        raise not_found("The workflow")  # as for an unknown request (GET answers the same)
     if wf.state != "running":
         raise _closed(wf)
     check_cancel(p, wf.government, wf.created_by)

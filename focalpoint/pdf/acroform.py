@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import threading
 import zlib
+from typing import cast
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -172,7 +173,7 @@ def finish_fillable(pdf: bytes, fill: Fillable, *, code: str, languages: list[st
     specs = {spec.name: spec for spec in fill.fields}
     needed = {field_font_key(_field_lang(s.name, s.lang)) for s in fill.fields if s.kind == "text"}
     needed.add("latin")
-    acro = writer._root_object["/AcroForm"]
+    acro = cast(DictionaryObject, writer._root_object["/AcroForm"])  # pypdf resolves what [] returns
     resources = DictionaryObject()
     font_dict = DictionaryObject()
     for key in sorted(needed):
@@ -215,7 +216,7 @@ def finish_fillable(pdf: bytes, fill: Fillable, *, code: str, languages: list[st
 
 def _background_ap(writer: PdfWriter, annot: DictionaryObject):
     """An appearance stream that only paints the field's background colour (/MK /BG)."""
-    x0, y0, x1, y1 = [float(v) for v in annot["/Rect"]]
+    x0, y0, x1, y1 = [float(v) for v in cast(ArrayObject, annot["/Rect"])]
     width, height = abs(x1 - x0), abs(y1 - y0)
     ops = b""
     mk = annot.get("/MK")
@@ -260,4 +261,5 @@ def _add_code_field(writer: PdfWriter, code: str) -> None:
         page[NameObject("/Annots")] = ArrayObject([ref])
     else:
         annots.get_object().append(ref)
-    writer._root_object["/AcroForm"]["/Fields"].append(ref)
+    acro = cast(DictionaryObject, writer._root_object["/AcroForm"])
+    cast(ArrayObject, acro["/Fields"]).append(ref)

@@ -16,7 +16,7 @@ Any thread may build a document; a build uses only its own objects.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,7 +177,7 @@ def canvas_class(decor: PageDecor, ctx: TextContext, lang2: str | None = None) -
             second = None
             if lang2:
                 second = gettext_for(lang2, "Page {page} of {pages}").format(page=number, pages=total)
-            if second and second != page_text:
+            if lang2 and second and second != page_text:
                 # one line per language: mixing directions on one line would scramble the numbers
                 draw_text(self, page_text, width / 2, bottom + 1.5 * mm, ctx, size=8, align="center",
                           where="page footer")
@@ -238,7 +238,3 @@ def build(story: list, decor: PageDecor, ctx: TextContext, *, paper: str = "a4",
 
 def frame_width(paper: str = "a4") -> float:
     return PAPER_SIZES[paper][0] - 2 * MARGIN_SIDE
-
-
-def page_sizes() -> Sequence[str]:
-    return tuple(PAPER_SIZES)

@@ -28,10 +28,6 @@ def decode(name: str) -> list[Part]:
     return [int(p) if p.isdigit() else p for p in name.split(SEP)]
 
 
-def term_field(parts: list[Part] | tuple[Part, ...], identifier: str) -> str:
-    return f"{encode(parts)}={identifier}"
-
-
 def custom_field(parts: list[Part] | tuple[Part, ...], identifier: str, lang: str) -> str:
     return f"{encode(parts)}={identifier}=custom{SEP}{lang}"
 

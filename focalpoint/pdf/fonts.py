@@ -181,10 +181,3 @@ def covers(text: str, lang: str = "en") -> list[str]:
         if font_for(ch, lang) is None and ch not in missing:
             missing.append(ch)
     return missing
-
-
-def check_coverage(text: str, where: str, lang: str = "en") -> None:
-    """Raise :class:`MissingGlyphError` for the first character of ``text`` no face covers."""
-    missing = covers(text, lang)
-    if missing:
-        raise MissingGlyphError(missing[0], where)

@@ -62,6 +62,9 @@ from focalpoint.pdf.document import FormCode, parse_form_code
 
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9\-_]{11,128}(@\d+)?$")
 
+#: the largest PDF the import reads: a filled FocalPoint form is a few MB (its fonts included); a larger
+#: file is refused on its size, before a byte of it is read or hashed
+MAX_PDF_BYTES = 64 << 20
 META_PREFIX = "pdfimport."     # Meta key of an imported file: pdfimport.<sha256> = record identifier
 CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
 UPDATE, SKIP = "update", "skip"  # what to do with a file imported before
@@ -195,7 +198,7 @@ def _read_pdf(path: Path) -> _PdfContent:
             values[str(name)] = str(value)
     code = parse_form_code(values.get(fn.CODE_FIELD, ""))
     if code is None:
-        meta = reader.metadata or {}
+        meta: Mapping[str, Any] = reader.metadata or {}
         for key in ("/Keywords", "/Subject"):
             code = parse_form_code(str(meta.get(key) or ""))
             if code is not None:
@@ -240,7 +243,7 @@ def _resolve(form: FormDefinition, parts: list) -> tuple[Field | None, list, lis
 
 def _set(doc: dict[str, Any], path: list, value: Any) -> None:
     target: Any = doc
-    for key, nxt in zip(path, path[1:]):
+    for key, nxt in zip(path, path[1:], strict=False):
         if isinstance(key, int):
             while len(target) <= key:
                 target.append(None)
@@ -272,11 +275,11 @@ def _get(doc: Any, path: list) -> Any:
 def _compact(value: Any) -> Any:
     """Drop empty entries (unfilled repeats, empty groups) left by sparse field indexes."""
     if isinstance(value, dict):
-        out = {k: _compact(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
+        compacted = {k: _compact(v) for k, v in value.items()}
+        return {k: v for k, v in compacted.items() if v not in (None, "", [], {})}
     if isinstance(value, list):
-        out = [_compact(v) for v in value]
-        return [v for v in out if v not in (None, "", [], {})]
+        items = [_compact(v) for v in value]
+        return [v for v in items if v not in (None, "", [], {})]
     return value
 
 
@@ -481,10 +484,25 @@ class _Reader:
             self.put(name, path, found if fld.repeat else found[0])
 
 
+def size_problem(path: Path) -> str | None:
+    """Why ``path`` is not read at all (too large for a filled form, or not there), or None. Any thread."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return _("cannot read this PDF: {error}").format(error=exc.strerror or type(exc).__name__)
+    if size > MAX_PDF_BYTES:
+        return _("this file is {size} MB; a filled FocalPoint form is at most {limit} MB, so it was not "
+                 "read").format(size=f"{-(-size // (1 << 20)):,}", limit=MAX_PDF_BYTES >> 20)  # rounded up
+    return None
+
+
 def read_filled_pdf(path: Path | str, *, find_record: Callable[[str], str | None] | None = None) -> FileImport:
     """Read one filled PDF into ``result.document`` (nothing is saved). Any thread."""
     path = Path(path)
     result = FileImport(path=path)
+    result.error = size_problem(path)
+    if result.error:
+        return result
     try:
         content = _read_pdf(path)
     except _PDF_ERRORS as exc:
@@ -641,6 +659,10 @@ def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = N
     report = ImportReport()
     for path in paths:
         path = Path(path)
+        problem = size_problem(path)  # before hashing: a huge file is not read at all
+        if problem:
+            report.files.append(FileImport(path=path, error=problem))
+            continue
         sha = file_sha256(path)
         previous = None
         if sha is not None:

@@ -112,7 +112,8 @@ def load_report_data(db: Database, identifier: str) -> ReportData:
         workflows = []
         for wf in session.scalars(select(Workflow).order_by(Workflow.created_at)):
             data = wf.data if isinstance(wf.data, dict) else {}
-            decision = data.get("localDecision") if isinstance(data.get("localDecision"), dict) else {}
+            raw_decision = data.get("localDecision")
+            decision: dict[str, Any] = raw_decision if isinstance(raw_decision, dict) else {}
             if wf.record_identifier == identifier or decision.get("checklist") == identifier:
                 workflows.append({"id": wf.id, "record": wf.record_identifier, "state": wf.state,
                                   "revision": wf.revision, "created_by": wf.created_by,

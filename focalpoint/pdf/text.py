@@ -264,7 +264,7 @@ def make_style(name: str, *, size: float, bold: bool = False, leading: float | N
                            spaceBefore=space_before, spaceAfter=space_after)
     if color is not None:
         style.textColor = color
-    style.bold = bold  # type: ignore[attr-defined]
+    style.bold = bold
     return style
 
 

@@ -10,7 +10,8 @@
   next sync, and checked for completeness when publication is requested.
 * JSON export writes a list of documents that imports back unchanged.
 * CSV and XLSX export flatten capacity needs assessments: one row per need, with
-  the assessment's identifier, government and title repeated on every row.
+  the assessment's identifier and fields repeated on every row. The columns are read
+  from the form definition, so a field added to the form reaches the export.
 
 Files are written through a temporary file and ``os.replace``, so a reader never
 sees half a file. Call these functions from a worker thread or the CLI's thread.
@@ -25,13 +26,29 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import select
 
 from focalpoint import jsonsafe
 from focalpoint.forms import ValidationError, validate
 from focalpoint.forms.legacy_terms import upgrade_terms
+from focalpoint.forms.model import (
+    ACTIVITY,
+    ATTACHMENT,
+    BOOLEAN,
+    CODE,
+    GROUP,
+    LINK,
+    LOCALIZED_KINDS,
+    MONEY,
+    REFERENCE,
+    TERM,
+    Field,
+    FormDefinition,
+    FormDefinitionError,
+    load_form,
+)
 from focalpoint.forms.references import reference_identifiers
 from focalpoint.forms.validation import MANDATORY, MANDATORY_ANY_OF
 from focalpoint.i18n import _, localize
@@ -105,7 +122,7 @@ def parse_json(text: str, *, source: str = "input") -> Any:
         raise ExchangeError(_("{source} is nested too deeply to be a CHM document.").format(source=source)) from exc
 
 
-def read_json_file(path: str | os.PathLike[str], *, stdin: io.TextIOBase | None = None) -> Any:
+def read_json_file(path: str | os.PathLike[str], *, stdin: TextIO | None = None) -> Any:
     """Read and parse a JSON file (``-`` reads ``stdin``)."""
     if str(path) == "-":
         if stdin is None:
@@ -214,7 +231,7 @@ def check_documents(documents: Sequence[Any], *,
             if ident in seen:
                 problems.append(DocumentProblem(index, ValidationError(
                     "Error.InvalidValue", "header.identifier",
-                    {"reason": "duplicate", "identifier": ident}, header.get("schema"))))
+                    {"reason": "duplicate", "identifier": ident}, doc["header"].get("schema"))))
             seen.setdefault(ident, index)
     return problems
 
@@ -264,19 +281,23 @@ def documents_json(documents: Sequence[dict[str, Any]]) -> bytes:
     return (json.dumps(list(documents), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-NEED_COLUMNS = (
-    "assessmentIdentifier", "government", "assessmentTitle", "assessmentStartDate", "assessmentEndDate",
-    "needNumber", "needTitle", "cbdSubjects", "aichiTargets", "actionPlanActivities", "gap",
-    "capacityLevel", "priority", "nationalPriorities", "assistanceTypes", "targetGroups",
-    "deliveryModes", "objectives", "startDate", "endDate", "estimatedCostAmount",
-    "estimatedCostCurrency", "coFinancingAvailable", "coFinancing", "existingInitiatives",
-)
+# Column names of the first exports, kept (spreadsheets people built use them): the assessment's
+# fields that a need also has take the prefix, and a need's title is ``needTitle``.
+ASSESSMENT_PREFIX = "assessment"
+NEEDS_FIELD = "needs"
+NEED_TITLE_COLUMN = "needTitle"
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    value: Callable[[Any, str], Any]  # (the field's value, language) -> the cell
 
 
 def _ids(value: Any) -> str:
     if not isinstance(value, list):
         return ""
-    return "; ".join(str(v.get("identifier", "")) for v in value if isinstance(v, dict))
+    return "; ".join(_term(v) for v in value if isinstance(v, dict))
 
 
 def _term(value: Any) -> str:
@@ -289,55 +310,126 @@ def _text(value: Any, lang: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def need_rows(documents: Iterable[dict[str, Any]], lang: str) -> list[list[Any]]:
-    """One row per need (columns ``NEED_COLUMNS``); text in ``lang`` or the nearest language given.
+def _plain(value: Any) -> Any:
+    """A value as it is when a cell can hold it (text, number), else its compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _yes_no(value: Any, _lang: str) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _joined(key: str) -> Callable[[Any, str], str]:
+    """One member of each linked item or attachment (its address, its file name), joined."""
+    def cell(value: Any, _lang: str) -> str:
+        items = value if isinstance(value, list) else [value]
+        return "; ".join(str(item.get(key, "")) for item in items if isinstance(item, dict))
+    return cell
+
+
+def _codes(value: Any, _lang: str) -> Any:
+    return "; ".join(str(v) for v in value) if isinstance(value, list) else _plain(value)
+
+
+def _money_part(key: str) -> Callable[[Any, str], Any]:
+    def cell(value: Any, _lang: str) -> Any:
+        return _plain(value.get(key)) if isinstance(value, dict) else ""
+    return cell
+
+
+def _field_columns(f: Field, name: str) -> list[_Column]:
+    """The columns of one field: one, or amount and currency for money."""
+    if f.kind == MONEY and not f.repeat:
+        return [_Column(name + "Amount", _money_part("amount")), _Column(name + "Currency", _money_part("currency"))]
+    cell: Callable[[Any, str], Any]
+    if f.kind in (TERM, ACTIVITY, REFERENCE):
+        cell = (lambda v, _lang: _ids(v)) if f.repeat else (lambda v, _lang: _term(v))
+    elif f.kind in LOCALIZED_KINDS and not f.repeat:
+        cell = _text
+    elif f.kind == BOOLEAN and not f.repeat:
+        cell = _yes_no
+    elif f.kind in (LINK, ATTACHMENT):
+        cell = _joined("url" if f.kind == LINK else "filename")
+    elif f.kind == CODE and f.repeat:
+        cell = _codes
+    else:  # text, dates, numbers, a code; what has no flat form (a nested group) as JSON
+        cell = lambda v, _lang: _plain(v)  # noqa: E731
+    return [_Column(name, cell)]
+
+
+def _of_member(key: str, column: _Column) -> Callable[[Any, str], Any]:
+    """A column's cell read from member ``key`` of a document or a need."""
+    def cell(obj: Any, lang: str) -> Any:
+        return column.value(obj.get(key), lang)
+    return cell
+
+
+def _need_columns(form: FormDefinition) -> tuple[list[_Column], list[_Column]]:
+    """(assessment columns, need columns) in the order of the form definition."""
+    needs = form.field(NEEDS_FIELD)
+    if needs is None or needs.kind != GROUP:
+        raise FormDefinitionError(f"{form.schema}: the CSV/XLSX export needs a {NEEDS_FIELD!r} group")
+    member_names = {m.name for m in needs.fields}
+    head = [_Column("assessmentIdentifier", lambda doc, _lang: (doc.get("header") or {}).get("identifier", ""))]
+    for f in form.fields:
+        if f is needs:
+            continue
+        name = ASSESSMENT_PREFIX + f.name[0].upper() + f.name[1:] if f.name in member_names else f.name
+        head += [_Column(c.name, _of_member(f.name, c)) for c in _field_columns(f, name)]
+    body = [_Column("needNumber", lambda _need, _lang: "")]  # filled in by the row's position
+    for m in needs.fields:
+        name = NEED_TITLE_COLUMN if m.name == "title" else m.name
+        body += [_Column(c.name, _of_member(m.name, c)) for c in _field_columns(m, name)]
+    return head, body
+
+
+def need_columns(form: FormDefinition | None = None) -> tuple[str, ...]:
+    """The CSV/XLSX header: the assessment's identifier and fields, the need's number and fields,
+    all read from the form definition (``capacityNeedsAssessment`` unless ``form`` is given)."""
+    head, body = _need_columns(form or load_form(NEEDS_SCHEMA))
+    return tuple(c.name for c in head + body)
+
+
+def need_rows(documents: Iterable[dict[str, Any]], lang: str,
+              form: FormDefinition | None = None) -> list[list[Any]]:
+    """One row per need (columns :func:`need_columns`); text in ``lang`` or the nearest language given.
     An assessment without needs still gives one row, so it is not lost from the table."""
+    head, body = _need_columns(form or load_form(NEEDS_SCHEMA))
     rows: list[list[Any]] = []
     for doc in documents:
         if (doc.get("header") or {}).get("schema") != NEEDS_SCHEMA:
             continue
-        head = [doc["header"].get("identifier", ""), _term(doc.get("government")),
-                _text(doc.get("title"), lang), doc.get("startDate", ""), doc.get("endDate", "")]
-        needs = [n for n in (doc.get("needs") or []) if isinstance(n, dict)] or [None]
+        start = [c.value(doc, lang) for c in head]
+        needs = [n for n in (doc.get(NEEDS_FIELD) or []) if isinstance(n, dict)]
+        if not needs:
+            rows.append(start + [""] * len(body))
         for number, need in enumerate(needs, start=1):
-            if need is None:
-                rows.append(head + [""] * (len(NEED_COLUMNS) - len(head)))
-                continue
-            cost = need.get("estimatedCost") if isinstance(need.get("estimatedCost"), dict) else {}
-            co = need.get("coFinancingAvailable")
-            rows.append(head + [
-                number, _text(need.get("title"), lang), _ids(need.get("cbdSubjects")),
-                _ids(need.get("aichiTargets")), _ids(need.get("actionPlanActivities")),
-                _text(need.get("gap"), lang), _term(need.get("capacityLevel")),
-                _term(need.get("priority")), _text(need.get("nationalPriorities"), lang),
-                _ids(need.get("assistanceTypes")), _ids(need.get("targetGroups")),
-                _ids(need.get("deliveryModes")), _text(need.get("objectives"), lang),
-                need.get("startDate", ""), need.get("endDate", ""),
-                cost.get("amount", ""), cost.get("currency", ""),
-                "" if co is None else ("yes" if co else "no"),
-                _text(need.get("coFinancing"), lang), _text(need.get("existingInitiatives"), lang),
-            ])
+            rows.append(start + [number] + [c.value(need, lang) for c in body[1:]])
     return rows
 
 
-def needs_csv(documents: Iterable[dict[str, Any]], lang: str) -> bytes:
+def needs_csv(documents: Iterable[dict[str, Any]], lang: str, form: FormDefinition | None = None) -> bytes:
     """CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Arabic and Chinese)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(NEED_COLUMNS)
-    writer.writerows(need_rows(documents, lang))
+    writer.writerow(need_columns(form))
+    writer.writerows(need_rows(documents, lang, form))
     return buf.getvalue().encode("utf-8-sig")
 
 
-def needs_xlsx(documents: Iterable[dict[str, Any]], lang: str) -> bytes:
+def needs_xlsx(documents: Iterable[dict[str, Any]], lang: str, form: FormDefinition | None = None) -> bytes:
     """An XLSX workbook with one sheet of needs (same columns as the CSV)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("needs")
-    ws.append(list(NEED_COLUMNS))
-    for row in need_rows(documents, lang):
+    ws.append(list(need_columns(form)))
+    for row in need_rows(documents, lang, form):
         cells = []
         for value in row:
             cell = WriteOnlyCell(ws, value=value)

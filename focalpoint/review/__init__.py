@@ -24,14 +24,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from focalpoint.db import Database
+from focalpoint.db import Database, get_meta, parse_time
 from focalpoint.i18n import N_, _, localize
-from focalpoint.models import DELETE_RECORD, AuditEvent, Meta, OutboxEntry, Record, Workflow, utcnow
+from focalpoint.models import (
+    DELETE_RECORD,
+    AuditEvent,
+    OutboxEntry,
+    Record,
+    RecordStatus,
+    SyncState,
+    Workflow,
+    WorkflowState,
+    utcnow,
+)
 from focalpoint.records import RecordError, RecordStore, RecordView
+from focalpoint.settings_keys import ACCOUNT_META_KEY
 
 #: The central CHM's default workflow age: a request open longer is overdue.
 REVIEW_AGE_LIMIT = dt.timedelta(weeks=12)
-ACCOUNT_META_KEY = "account.user"
 
 
 #: The real CHM's role names (schemas/absch/chm-realm-configuration.json) and FocalPoint's own.
@@ -57,12 +67,14 @@ def role_of(roles: Any) -> str | None:
 
 
 def current_account(session: Session) -> dict[str, Any] | None:
-    """The signed-in person as the hub described them ({"email", "government", "roles"}), if known."""
-    row = session.get(Meta, ACCOUNT_META_KEY)
-    if row is None or not row.value:
+    """The signed-in person as the hub described them ({"email", "government", "roles"}), None
+    when nobody signed in or the stored account is unreadable. Reads in the caller's transaction;
+    database worker."""
+    raw = get_meta(session, ACCOUNT_META_KEY)
+    if not raw:
         return None
     try:
-        value = json.loads(row.value)
+        value = json.loads(raw)
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
@@ -89,15 +101,18 @@ def _record(session: Session, identifier: str) -> Record:
 
 
 def request_publication(db: Database, identifier: str, *, actor: str | None = None) -> RecordView:
-    """Ask for publication of a record (queued until the next sync)."""
+    """Ask for publication of a record (queued until the next sync); the record is locked.
+
+    Raises :class:`RecordError` when the record is unknown, already submitted, in conflict, or
+    not valid (the first problem is named). One transaction; database worker."""
     from focalpoint.forms import validate
 
     store = RecordStore(db, actor=actor)
     with db.session() as session:
         rec = _record(session, identifier)
-        if rec.status == "submitted":
+        if rec.status == RecordStatus.SUBMITTED:
             raise RecordError(_("Publication of this record has already been requested."))
-        if rec.sync_state == "conflict":
+        if rec.sync_state == SyncState.CONFLICT:
             raise RecordError(_("Resolve the conflict on this record before asking for publication."))
         errors = validate(rec.document)
         if errors:
@@ -105,7 +120,7 @@ def request_publication(db: Database, identifier: str, *, actor: str | None = No
             raise RecordError(_("This record is not complete: {count} problems, the first at {property} "
                                 "({message}). Correct it before asking for publication.").format(
                 count=len(errors), property=first.property, message=first.message()))
-        rec.status = "submitted"
+        rec.status = RecordStatus.SUBMITTED
         store.queue_action(session, identifier, "request_publication", {"type": _workflow_type(rec.schema)})
         _audit(session, identifier, "requested", rec.local_revision, actor)
         session.flush()
@@ -116,18 +131,19 @@ def request_deletion(db: Database, identifier: str, *, actor: str | None = None)
     """Ask for a published record to be removed from the clearing-house (queued until the next sync).
 
     The hub opens a ``deleteRecord`` workflow; a publishing authority approves or rejects it like a
-    publication request. Until then the record stays published and is locked here."""
+    publication request. Until then the record stays published and is locked here. Raises
+    :class:`RecordError` for a draft, a conflict or a repeated request. One transaction; database worker."""
     store = RecordStore(db, actor=actor)
     with db.session() as session:
         rec = _record(session, identifier)
-        if rec.status == "removal":
+        if rec.status == RecordStatus.REMOVAL:
             raise RecordError(_("Removal of this record has already been requested."))
-        if rec.status != "published" or rec.server_revision is None:
+        if rec.status != RecordStatus.PUBLISHED or rec.server_revision is None:
             raise RecordError(_("Only a record published on the clearing-house can be removed from it; "
                                 "a draft is deleted on this computer instead."))
-        if rec.sync_state == "conflict":
+        if rec.sync_state == SyncState.CONFLICT:
             raise RecordError(_("Resolve the conflict on this record before asking for its removal."))
-        rec.status = "removal"
+        rec.status = RecordStatus.REMOVAL
         store.queue_action(session, identifier, "request_deletion", {"type": DELETE_RECORD})
         _audit(session, identifier, "removal_requested", rec.server_revision, actor)
         session.flush()
@@ -136,23 +152,26 @@ def request_deletion(db: Database, identifier: str, *, actor: str | None = None)
 
 def _running_workflow(session: Session, identifier: str) -> Workflow | None:
     return session.scalars(select(Workflow).where(Workflow.record_identifier == identifier,
-                                                  Workflow.state == "running")
+                                                  Workflow.state == WorkflowState.RUNNING)
                            .order_by(Workflow.created_at.desc())).first()
 
 
 def cancel_request(db: Database, identifier: str, *, actor: str | None = None) -> RecordView:
-    """Withdraw a pending publication (or removal) request; the record can be edited again."""
+    """Withdraw a pending publication (or removal) request; the record can be edited again.
+
+    The local workflow is marked cancelled and the withdrawal is queued for the hub. Raises
+    :class:`RecordError` when the record is not waiting for review. One transaction; database worker."""
     store = RecordStore(db, actor=actor)
     with db.session() as session:
         rec = _record(session, identifier)
-        if rec.status not in ("submitted", "removal"):
+        if rec.status not in (RecordStatus.SUBMITTED, RecordStatus.REMOVAL):
             raise RecordError(_("This record is not waiting for review."))
         workflow = _running_workflow(session, identifier)
         payload = {"workflowId": workflow.id} if workflow else {}
-        rec.status = "published" if rec.status == "removal" else "draft"
+        rec.status = RecordStatus.PUBLISHED if rec.status == RecordStatus.REMOVAL else RecordStatus.DRAFT
         store.queue_action(session, identifier, "cancel_request", payload)
         if workflow is not None:
-            workflow.state = "cancelled"
+            workflow.state = WorkflowState.CANCELLED
         _audit(session, identifier, "cancelled", rec.local_revision, actor)
         session.flush()
         return RecordView.of(rec)
@@ -177,6 +196,7 @@ class ReviewItem:
 
     @property
     def overdue(self) -> bool:
+        """Whether the request has waited longer than ``REVIEW_AGE_LIMIT`` (12 weeks)."""
         return self.age > REVIEW_AGE_LIMIT
 
     @property
@@ -192,11 +212,12 @@ class ReviewItem:
 def review_queue(db: Database, *, now: dt.datetime | None = None, government: str | None = None,
                  schema: str | None = None, overdue_only: bool = False,
                  sort: str = "age") -> list[ReviewItem]:
-    """Pending requests pulled from the hub (and kept for offline review)."""
+    """Pending requests pulled from the hub (and kept for offline review), filtered and sorted
+    by ``sort`` (age, title, type or government). Read-only; database worker."""
     now = now or utcnow()
     items: list[ReviewItem] = []
     with db.session() as session:
-        query = select(Workflow).where(Workflow.state == "running")
+        query = select(Workflow).where(Workflow.state == WorkflowState.RUNNING)
         if government:
             query = query.where(Workflow.government == government.lower())
         for wf in session.scalars(query):
@@ -262,7 +283,7 @@ def is_mine(account: dict[str, Any] | None, item: ReviewItem) -> bool:
 
 
 def account_of(db: Database) -> dict[str, Any] | None:
-    """The signed-in person (``current_account``), read on the DB worker."""
+    """The signed-in person (``current_account``) in a transaction of its own. Database worker."""
     with db.session() as session:
         return current_account(session)
 
@@ -276,39 +297,30 @@ def _who(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def _when(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when
-
-
 def decision_of(wf: Workflow) -> dict[str, Any]:
-    """A closed workflow's outcome as plain data: {"state", "reason", "by", "at"} (naive UTC)."""
+    """A closed workflow's outcome as plain data: {"state", "reason", "by", "at"} (naive UTC).
+    Reads only ``wf``'s loaded columns; on the thread that owns its session."""
     data = wf.data if isinstance(wf.data, dict) else {}
     result: dict[str, Any] = {}
     for activity in data.get("activities") or []:
         if isinstance(activity, dict) and isinstance(activity.get("result"), dict):
             result = activity["result"]
-    local = data.get("localDecision") if isinstance(data.get("localDecision"), dict) else {}
+    raw_local = data.get("localDecision")
+    local: dict[str, Any] = raw_local if isinstance(raw_local, dict) else {}
     reason = wf.reason or (result.get("reason") if isinstance(result.get("reason"), str) else None) \
         or (local.get("reason") if isinstance(local.get("reason"), str) else None)
     return {"state": wf.state, "reason": reason, "by": _who(result.get("by") or data.get("closedBy")),
-            "at": _when(result.get("on") or data.get("closedOn") or data.get("updatedOn"))}
+            "at": parse_time(result.get("on") or data.get("closedOn") or data.get("updatedOn"))}
 
 
 def last_decisions(session: Session, identifiers: list[str] | set[str]) -> dict[str, dict[str, Any]]:
-    """The latest closed (approved or rejected) request of each record, by identifier (``decision_of``)."""
+    """The latest closed (approved or rejected) request of each record, by identifier (``decision_of``).
+    Reads in the caller's transaction; database worker."""
     if not identifiers:
         return {}
     out: dict[str, dict[str, Any]] = {}
     rows = session.scalars(select(Workflow).where(Workflow.record_identifier.in_(list(identifiers)),
-                                                  Workflow.state.in_(("approved", "rejected")))
+                                                  Workflow.state.in_((WorkflowState.APPROVED, WorkflowState.REJECTED)))
                            .order_by(Workflow.created_at))
     for wf in rows:
         out[wf.record_identifier] = decision_of(wf)  # the newest wins
@@ -328,7 +340,7 @@ def _find_workflow(session: Session, key: str) -> Workflow:
     if wf is None:
         raise RecordError(_("There is no pending publication request for {key}. Sync to fetch the latest "
                             "requests.").format(key=key))
-    if wf.state != "running":
+    if wf.state != WorkflowState.RUNNING:
         raise RecordError(_("This request is no longer pending (it is {state}).").format(state=wf.state))
     return wf
 
@@ -365,7 +377,11 @@ def _store_checklist(session: Session, store: RecordStore, wf: Workflow, checkli
 
 def approve(db: Database, key: str, *, actor: str | None = None, revision: int | None = None,
             checklist: dict[str, Any] | None = None) -> ReviewItem:
-    """Approve the request for record or workflow ``key``, for exactly the revision reviewed."""
+    """Approve the request for record or workflow ``key``, for exactly the revision reviewed.
+
+    Stores the reviewer's checklist (as a ``qaRecordReview`` record), queues the approval and
+    audits it in one transaction. Raises :class:`RecordError` when no request is pending, the
+    person may not decide it, or the reviewed revision is unknown. Database worker."""
     store = RecordStore(db, actor=actor)
     with db.session() as session:
         wf = _find_workflow(session, key)
@@ -391,7 +407,11 @@ def approve(db: Database, key: str, *, actor: str | None = None, revision: int |
 
 def reject(db: Database, key: str, reason: str, *, actor: str | None = None,
            checklist: dict[str, Any] | None = None) -> ReviewItem:
-    """Reject the request for record or workflow ``key``; the reason is mandatory."""
+    """Reject the request for record or workflow ``key``; the reason is mandatory.
+
+    Queues the rejection with the checklist and audits it in one transaction. Raises
+    :class:`RecordError` for an empty reason, no pending request, or a person who may not
+    decide it. Database worker."""
     if not reason or not reason.strip():
         raise RecordError(_("Say why the record is rejected: the author needs the reason to correct it."))
     store = RecordStore(db, actor=actor)
@@ -416,7 +436,8 @@ def save_review_edit(db: Database, key: str, document: dict[str, Any], *, actor:
     """A publishing authority's correction of a record under review, before approving it.
 
     The record stays submitted (and locked for its author); the approval that follows applies to
-    the revision this edit makes on the hub."""
+    the revision this edit makes on the hub. Raises :class:`RecordError` when the document is
+    not the record under review or the person may not review it. One transaction; database worker."""
     store = RecordStore(db, actor=actor)
     with db.session(write=True) as session:
         wf = _find_workflow(session, key)
@@ -424,7 +445,7 @@ def save_review_edit(db: Database, key: str, document: dict[str, Any], *, actor:
         if document.get("header", {}).get("identifier") != wf.record_identifier:
             raise RecordError(_("This document is not the record under review."))
         wf.data = {**(wf.data or {}), "reviewEdited": True}
-        view = store.save(document, status="submitted", session=session)
+        view = store.save(document, status=RecordStatus.SUBMITTED, session=session)
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.record_identifier == wf.record_identifier,
                                                           OutboxEntry.action == "save")
                                 .order_by(OutboxEntry.seq.desc())).first()
@@ -454,11 +475,13 @@ AUDIT_ACTIONS = {
 
 
 def audit_action_label(action: str) -> str:
+    """The translated words for an audit action (``approved`` …); an unknown action as it is. Any thread."""
     return _(AUDIT_ACTIONS[action]) if action in AUDIT_ACTIONS else action
 
 
 def history(db: Database, identifier: str) -> list[dict[str, Any]]:
-    """Who did what to a record, when, on which revision (local and server events), oldest first."""
+    """Who did what to a record, when, on which revision (local and server events), oldest first,
+    as plain dicts. Read-only; database worker."""
     with db.session() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.record_identifier == identifier)
                                  .order_by(AuditEvent.at, AuditEvent.id)).all()
@@ -467,6 +490,7 @@ def history(db: Database, identifier: str) -> list[dict[str, Any]]:
 
 
 def history_csv(events: list[dict[str, Any]]) -> str:
+    """``history`` events as CSV text with a header row (details as JSON). Pure; any thread."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["at", "action", "actor", "revision", "origin", "details"])
@@ -481,13 +505,16 @@ def history_csv(events: list[dict[str, Any]]) -> str:
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One changed value between two documents: its property path, the old and the new value."""
+
     path: str
     before: Any
     after: Any
 
 
 def diff_documents(before: dict[str, Any] | None, after: dict[str, Any]) -> list[FieldChange]:
-    """Field-by-field changes between two documents (localized maps per language), header ignored."""
+    """Field-by-field changes between two documents (localized maps per language), header ignored.
+    Pure; any thread."""
     changes: list[FieldChange] = []
     before = before or {}
 
@@ -509,7 +536,8 @@ def diff_documents(before: dict[str, Any] | None, after: dict[str, Any]) -> list
 
 
 def published_document(db: Database, identifier: str) -> dict[str, Any] | None:
-    """The last published body known locally (kept with the workflow by sync), if any."""
+    """The last published body known locally (kept with the workflow by sync), if any.
+    Read-only; database worker."""
     with db.session() as session:
         for wf in session.scalars(select(Workflow).where(Workflow.record_identifier == identifier)
                                   .order_by(Workflow.created_at.desc())):

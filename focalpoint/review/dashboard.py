@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from focalpoint.db import Database
-from focalpoint.models import CatalogActivity, Record, Workflow, utcnow
+from focalpoint.models import CatalogActivity, Record, Workflow, WorkflowState, utcnow
 from focalpoint.review import REVIEW_AGE_LIMIT
 
 ACTIVITY_ID = re.compile(r"(\d+)$")
@@ -21,6 +21,10 @@ ACTIVITY_ID = re.compile(r"(\d+)$")
 
 @dataclass
 class Dashboard:
+    """The dashboard's figures as plain data: record counts by status, type and sync state,
+    pending and overdue reviews, needs by Aichi Target and action-plan section, and the
+    action-plan activities covered by at least one need (in total and by section)."""
+
     by_status: dict[str, int] = field(default_factory=dict)
     by_schema: dict[str, int] = field(default_factory=dict)
     by_sync_state: dict[str, int] = field(default_factory=dict)
@@ -50,6 +54,8 @@ def _activity_number(ref: Any) -> int | None:
 
 
 def compute(db: Database, *, now: dt.datetime | None = None) -> Dashboard:
+    """Count everything the dashboard shows in one read-only transaction (``now`` decides which
+    reviews are overdue). Database worker."""
     now = now or utcnow()
     out = Dashboard()
     with db.session() as session:
@@ -58,7 +64,7 @@ def compute(db: Database, *, now: dt.datetime | None = None) -> Dashboard:
                             (Record.sync_state, out.by_sync_state)):
             for key, count in session.execute(select(col, func.count()).where(alive).group_by(col)):
                 target[key] = int(count)
-        running = list(session.scalars(select(Workflow.created_at).where(Workflow.state == "running")))
+        running = list(session.scalars(select(Workflow.created_at).where(Workflow.state == WorkflowState.RUNNING)))
         out.pending_reviews = len(running)
         out.overdue_reviews = sum(1 for t in running if now - t > REVIEW_AGE_LIMIT)
 
@@ -72,13 +78,14 @@ def compute(db: Database, *, now: dt.datetime | None = None) -> Dashboard:
             for need in doc.get("needs") or []:
                 if not isinstance(need, dict):
                     continue
-                for n in {_target_number(t) for t in need.get("aichiTargets") or []} - {None}:
-                    targets[n] += 1
-                acts = {_activity_number(a) for a in need.get("actionPlanActivities") or []}
-                acts.discard(None)
+                for n in {_target_number(t) for t in need.get("aichiTargets") or []}:
+                    if n is not None:
+                        targets[n] += 1
+                acts = {a for a in map(_activity_number, need.get("actionPlanActivities") or []) if a is not None}
                 covered |= acts
-                for sec in {section_of.get(a) for a in acts} - {None}:
-                    sections[sec] += 1
+                for sec in {section_of.get(a) for a in acts}:
+                    if sec is not None:
+                        sections[sec] += 1
         out.needs_by_aichi_target = {n: targets.get(n, 0) for n in range(1, 21)}
         out.needs_by_section = {s: sections.get(s, 0) for s in "ABCD"}
         out.activities_covered = len(covered & set(section_of))

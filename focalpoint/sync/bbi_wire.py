@@ -108,7 +108,7 @@ def identifier_of(stored: dict[str, Any], by_id: dict[str, str]) -> str:
 
 
 def user_id(engine: SyncEngine) -> Any:
-    from focalpoint.sync.engine import ACCOUNT_META_KEY
+    from focalpoint.settings_keys import ACCOUNT_META_KEY
 
     with engine.db.session() as session:
         account = ls.get_meta_json(session, ACCOUNT_META_KEY)

@@ -18,6 +18,13 @@ content whose SHA-256 is ``sha256``. A truncated file fails gzip's own length
 and CRC checks; an altered one fails the SHA-256; either is refused with a
 clear message before anything is written (the import is one transaction).
 
+Version 2 is version 1 plus the files the records name (their attachments): the header lists
+them (``"files": [{"sha256", "size", "filename"}]``, covered by the header's digest) and their
+bytes follow the content, one after the other. Each file is checked against its SHA-256 as it
+is read; a damaged one is named and nothing at all is imported. Files are put in place under
+their content name (a file already here is kept) before the records that name them. A bundle
+without files is still written as version 1.
+
 Functions here run on the UI's database worker or the CLI's thread; the hub
 calls :func:`write_records_bundle` from its request handler.
 """
@@ -30,6 +37,8 @@ import hashlib
 import io
 import json
 import os
+import shutil
+import tempfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,15 +49,28 @@ from sqlalchemy import select
 
 from focalpoint import jsonsafe
 from focalpoint.db import Database
-from focalpoint.fileio import write_atomic
+from focalpoint.forms.attachments import attachment_path
 from focalpoint.i18n import _
 from focalpoint.models import OutboxEntry, Record, utcnow
+from focalpoint.settings_keys import SYNC_EMAIL, SYNC_SERVER
 from focalpoint.sync import localstore as ls
+from focalpoint.sync.bundle_files import (
+    BundleFile,
+    DamagedFile,
+    bundle_files,
+    file_counts,
+    file_detail,
+    file_list,
+    header_entries,
+    read_files,
+    write_files,
+)
 from focalpoint.sync.errors import BundleError, MalformedAnswer
 from focalpoint.sync.protocol import Change, parse_document_info, parse_workflow
 
 FORMAT = "focalpoint-bundle"
 VERSION = 1
+FILES_VERSION = 2  # a bundle that carries files
 MAX_CONTENT = 1024 * 1024 * 1024  # 1 GiB of JSON
 MEDIA_TYPE = "application/gzip"
 
@@ -62,6 +84,7 @@ class Bundle:
     content: dict[str, Any]
     sha256: str
     created: str | None = None
+    files: dict[str, Path] = field(default_factory=dict)  # sha256 → where it was staged (import)
 
 
 @dataclass
@@ -77,11 +100,14 @@ class ImportSummary:
     acknowledged: int = 0
     # identifier → what happened to a change of this computer on the computer that carried it
     elsewhere: dict[str, str] = field(default_factory=dict)
+    files: int = 0  # files the bundle carried (checked)
+    files_new: int = 0  # of them, new on this computer
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "imported": self.imported, "already": self.already, "records": self.records,
                 "skipped": self.skipped, "merged": self.merged, "conflicts": self.conflicts,
-                "acknowledged": self.acknowledged, "elsewhere": self.elsewhere}
+                "acknowledged": self.acknowledged, "elsewhere": self.elsewhere, "files": self.files,
+                "files_new": self.files_new}
 
 
 # ---------------------------------------------------------------------- writing
@@ -95,36 +121,55 @@ def header_digest(header: dict[str, Any], body: bytes) -> str:
     return hashlib.sha256(canonical.encode("utf-8") + b"\n" + body).hexdigest()
 
 
-def _encode(kind: str, content: dict[str, Any], meta: dict[str, Any], created: str) -> tuple[bytes, bytes]:
+def _encode(kind: str, content: dict[str, Any], meta: dict[str, Any], created: str,
+            files: list[BundleFile] = ()) -> tuple[bytes, bytes]:  # type: ignore[assignment]
     body = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str,
                       allow_nan=False).encode("utf-8")
-    header: dict[str, Any] = {"format": FORMAT, "version": VERSION, "kind": kind, "created": created,
-                              "meta": meta, "length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+    header: dict[str, Any] = {"format": FORMAT, "version": FILES_VERSION if files else VERSION, "kind": kind,
+                              "created": created, "meta": meta, "length": len(body),
+                              "sha256": hashlib.sha256(body).hexdigest()}
+    if files:
+        header["files"] = header_entries(files)
     header["digest"] = header_digest(header, body)
     return json.dumps(header, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8"), body
 
 
-def _write(target: PathOrFile, kind: str, content: dict[str, Any], meta: dict[str, Any]) -> str:
-    created = dt.datetime.now(dt.UTC).isoformat()
-    header, body = _encode(kind, content, meta, created)
-    digest = hashlib.sha256(body).hexdigest()
-    if hasattr(target, "write"):
-        with gzip.GzipFile(fileobj=target, mode="wb", mtime=0) as gz:  # type: ignore[arg-type]
-            gz.write(header + b"\n")
-            gz.write(body)
-        return digest
-    packed = io.BytesIO()
-    with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0) as gz:
+def _pack(out: IO[bytes], header: bytes, body: bytes, files: list[BundleFile]) -> None:
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:  # type: ignore[arg-type]
         gz.write(header + b"\n")
         gz.write(body)
-    write_atomic(Path(target), packed.getvalue())  # type: ignore[arg-type]  # temporary file, then rename
+        write_files(gz, files)  # type: ignore[arg-type]
+
+
+def _write(target: PathOrFile, kind: str, content: dict[str, Any], meta: dict[str, Any],
+           files: list[BundleFile] = ()) -> str:  # type: ignore[assignment]
+    created = dt.datetime.now(dt.UTC).isoformat()
+    header, body = _encode(kind, content, meta, created, list(files))
+    digest = hashlib.sha256(body).hexdigest()
+    if hasattr(target, "write"):
+        _pack(target, header, body, list(files))  # type: ignore[arg-type]
+        return digest
+    final = Path(target)  # type: ignore[arg-type]
+    folder = final.parent if str(final.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=folder)
+    try:  # a temporary file in the same folder, then a rename: never half a bundle under its name
+        with os.fdopen(fd, "wb") as out:
+            _pack(out, header, body, list(files))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return digest
 
 
 def write_records_bundle(path_or_fileobj: PathOrFile, documents: list[dict[str, Any]],
                          meta: dict[str, Any] | None = None, *,
                          workflows: Iterable[dict[str, Any]] = (),
-                         acks: Iterable[dict[str, Any]] = ()) -> str:
+                         acks: Iterable[dict[str, Any]] = (),
+                         files: Iterable[BundleFile] = ()) -> str:
     """Write a ``records`` bundle (for the hub). Returns the content's SHA-256.
 
     ``documents`` are CHM document info dicts (``identifier``, ``revision``,
@@ -132,7 +177,8 @@ def write_records_bundle(path_or_fileobj: PathOrFile, documents: list[dict[str, 
     ``meta`` is free-form (``government``, ``server``, ``exportedBy``…);
     ``workflows`` are workflow dicts for those records; ``acks`` say which carried changes were
     delivered (``{"entry_id", "result": applied | merged | conflict | failed | discarded,
-    "revision"?, "message"?}``).
+    "revision"?, "message"?}``); ``files`` are the attachments the records name (see
+    :func:`bundle_files`).
     """
     infos: list[dict[str, Any]] = []
     flows: dict[str, dict[str, Any]] = {}
@@ -146,12 +192,13 @@ def write_records_bundle(path_or_fileobj: PathOrFile, documents: list[dict[str, 
     for wf in workflows:
         flows[wf["_id"]] = wf
     return _write(path_or_fileobj, "records", {"documents": infos, "workflows": list(flows.values()),
-                                               "acks": list(acks)}, dict(meta or {}))
+                                               "acks": list(acks)}, dict(meta or {}), list(files))
 
 
 def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
                          meta: dict[str, Any] | None = None) -> dict[str, int]:
-    """Write every unsent change, with its record, to a bundle. Returns ``{"entries", "records"}``."""
+    """Write every unsent change, with its record and the files it names, to a bundle. Returns
+    ``{"entries", "records"}``, and ``"files", "files_missing"`` when the records name files."""
     with db.session(write=True) as session:
         entries = list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)))
         for entry in entries:
@@ -160,7 +207,7 @@ def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
         ids = sorted({e.record_identifier for e in entries})
         records = {r.identifier: r for r in session.scalars(select(Record).where(Record.identifier.in_(ids)))} \
             if ids else {}
-        author = ls.get_meta(session, "sync.email")
+        author = ls.get_meta(session, SYNC_EMAIL)
         content = {
             "entries": [{"entry_id": e.entry_id, "record_identifier": e.record_identifier, "action": e.action,
                          "author": author,
@@ -174,9 +221,13 @@ def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
                          "local_revision": r.local_revision, "deleted": r.deleted}
                         for r in records.values()],
         }
-        all_meta = {"server": ls.get_meta(session, "sync.server"), "author": author, **(meta or {})}
-        _write(path_or_fileobj, "outbox", content, all_meta)  # frozen only once the file is written
-    return {"entries": len(content["entries"]), "records": len(content["records"])}
+        all_meta = {"server": ls.get_meta(session, SYNC_SERVER), "author": author, **(meta or {})}
+        files, missing = bundle_files(db.data_dir, [e["payload"] for e in content["entries"]]
+                                      + [r["document"] for r in content["records"]])
+        # frozen only once the file is written
+        _write(path_or_fileobj, "outbox", content, all_meta, files)
+    return {"entries": len(content["entries"]), "records": len(content["records"]),
+            **file_counts(files, missing)}
 
 
 # ---------------------------------------------------------------------- reading
@@ -192,40 +243,43 @@ def _damaged(source: PathOrFile, detail: str) -> BundleError:
         name=_name(source), detail=detail))
 
 
-def read_bundle(source: PathOrFile) -> Bundle:
-    """Read and check a bundle (gzip integrity, length, SHA-256, shape). Raises :class:`BundleError`."""
+def read_bundle(source: PathOrFile, *, stage: Path | None = None) -> Bundle:
+    """Read and check a bundle (gzip integrity, length, SHA-256, shape, and each file it carries
+    against its SHA-256). Raises :class:`BundleError` (naming a damaged file).
+
+    With ``stage`` (a folder), the files are kept there under their SHA-256 (``Bundle.files``);
+    without, they are only checked."""
+    current: dict[str, Any] = {}  # the file being read, for the message when the stream breaks
     try:
         if hasattr(source, "read"):
             gz = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[arg-type]
         else:
             gz = gzip.open(Path(source), "rb")  # type: ignore[arg-type]
         with gz:
-            header_line = gz.readline(1024 * 1024)
-            body = gz.read(MAX_CONTENT + 1)
+            header = _parse_header(source, gz.readline(1024 * 1024))
+            files: dict[str, Path] = {}
+            if header.get("version") == VERSION:
+                body = gz.read(MAX_CONTENT + 1)
+                _check_body(source, header, body)
+            else:
+                length = header.get("length")
+                if not isinstance(length, int) or isinstance(length, bool) or not 0 <= length <= MAX_CONTENT:
+                    raise _damaged(source, _("too big"))
+                body = gz.read(length)
+                _check_body(source, header, body)  # the list of files is trusted only after this
+                try:
+                    files = read_files(gz, file_list(header), stage, current)  # type: ignore[arg-type]
+                except DamagedFile as exc:
+                    raise _damaged(source, str(exc)) from exc
+                if gz.read(1):
+                    raise _damaged(source, _("data after its last file"))
     except FileNotFoundError as exc:
         raise BundleError(_("There is no file {name}.").format(name=_name(source))) from exc
     except EOFError as exc:
-        raise _damaged(source, _("the file ends too early")) from exc
+        raise _damaged(source, file_detail(current, _("the file ends too early"))) from exc
     except (gzip.BadGzipFile, zlib.error, OSError) as exc:
-        raise _damaged(source, _("not a FocalPoint bundle, or its checksum does not match")) from exc
-    try:
-        header = jsonsafe.loads(header_line)
-    except ValueError as exc:
-        raise _damaged(source, _("no bundle header")) from exc
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise _damaged(source, _("not a FocalPoint bundle"))
-    if header.get("version") != VERSION:
-        raise BundleError(_("The bundle {name} was made by another version of FocalPoint (format {version}). "
-                            "Update FocalPoint on both computers, then export it again.").format(
-            name=_name(source), version=header.get("version")))
-    if len(body) > MAX_CONTENT:
-        raise _damaged(source, _("too big"))
-    if header.get("length") != len(body):
-        raise _damaged(source, _("{got} bytes instead of {expected}").format(got=len(body),
-                                                                            expected=header.get("length")))
-    digest = hashlib.sha256(body).hexdigest()
-    if header.get("sha256") != digest or header.get("digest") != header_digest(header, body):
-        raise _damaged(source, _("its checksum does not match: it was changed after it was made"))
+        raise _damaged(source, file_detail(
+            current, _("not a FocalPoint bundle, or its checksum does not match"))) from exc
     try:
         content = jsonsafe.loads(body)
     except jsonsafe.JsonRefused as exc:
@@ -236,18 +290,70 @@ def read_bundle(source: PathOrFile) -> Bundle:
     if kind not in ("outbox", "records") or not isinstance(content, dict):
         raise _damaged(source, _("unknown kind of bundle"))
     meta = header.get("meta") if isinstance(header.get("meta"), dict) else {}
-    return Bundle(kind=kind, meta=meta, content=content, sha256=digest, created=header.get("created"))
+    return Bundle(kind=kind, meta=meta, content=content, sha256=hashlib.sha256(body).hexdigest(),
+                  created=header.get("created"), files=files)
+
+
+def _parse_header(source: PathOrFile, header_line: bytes) -> dict[str, Any]:
+    try:
+        header = jsonsafe.loads(header_line)
+    except ValueError as exc:
+        raise _damaged(source, _("no bundle header")) from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise _damaged(source, _("not a FocalPoint bundle"))
+    # a version 2 header lists the files that follow; without that list it is no bundle of ours
+    if header.get("version") != VERSION and not (header.get("version") == FILES_VERSION
+                                                 and isinstance(header.get("files"), list)):
+        raise BundleError(_("The bundle {name} was made by another version of FocalPoint (format {version}). "
+                            "Update FocalPoint on both computers, then export it again.").format(
+            name=_name(source), version=header.get("version")))
+    return header
+
+
+def _check_body(source: PathOrFile, header: dict[str, Any], body: bytes) -> None:
+    if len(body) > MAX_CONTENT:
+        raise _damaged(source, _("too big"))
+    if header.get("length") != len(body):
+        raise _damaged(source, _("{got} bytes instead of {expected}").format(got=len(body),
+                                                                            expected=header.get("length")))
+    digest = hashlib.sha256(body).hexdigest()
+    if header.get("sha256") != digest or header.get("digest") != header_digest(header, body):
+        raise _damaged(source, _("its checksum does not match: it was changed after it was made"))
 
 
 # ---------------------------------------------------------------------- importing
 
 
 def import_bundle(db: Database, source: PathOrFile) -> ImportSummary:
-    """Check and import a bundle of either kind, all in one transaction."""
-    bundle = read_bundle(source)
-    if bundle.kind == "outbox":
-        return _import_outbox(db, bundle, source)
-    return _import_records(db, bundle, source)
+    """Check and import a bundle of either kind, all in one transaction, after the files it
+    carries (checked first, every one, then put in place under their content name; those new
+    here are taken away again if the records cannot be imported)."""
+    from focalpoint.paths import attachments_dir
+
+    folder = attachments_dir(db.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".incoming-bundle-", dir=folder))
+    placed: list[Path] = []
+    try:
+        bundle = read_bundle(source, stage=stage)
+        for sha, staged in bundle.files.items():
+            final = attachment_path(db.data_dir, sha)
+            if final.is_file() and final.stat().st_size == staged.stat().st_size:
+                continue  # the same content is here already (idempotent import)
+            os.replace(staged, final)
+            placed.append(final)
+        if bundle.kind == "outbox":
+            summary = _import_outbox(db, bundle, source)
+        else:
+            summary = _import_records(db, bundle, source)
+        summary.files = len(bundle.files)
+        summary.files_new = len(placed)
+        placed = []
+        return summary
+    finally:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _check_outbox(bundle: Bundle, source: PathOrFile) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -287,7 +393,7 @@ def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSu
     summary = ImportSummary(kind="outbox")
     now = utcnow()
     with db.session(write=True) as session:
-        importer = (ls.get_meta(session, "sync.email") or "").strip().lower()
+        importer = (ls.get_meta(session, SYNC_EMAIL) or "").strip().lower()
         by_record: dict[str, list[dict[str, Any]]] = {}
         for entry in entries:
             by_record.setdefault(entry["record_identifier"], []).append(entry)
@@ -410,8 +516,9 @@ def delivered_acks(session, *, now=None) -> list[dict[str, Any]]:  # noqa: ANN00
 def export_records_bundle(db: Database, path_or_fileobj: PathOrFile, *,
                           government: str | None = None) -> dict[str, int]:
     """Write this computer's server copies of records (never its unsent edits), their workflows,
-    and what became of the changes carried here by USB stick, for a computer with no link.
-    Returns ``{"records", "acks"}``."""
+    the files they name (those on this computer), and what became of the changes carried here by
+    USB stick, for a computer with no link. Returns ``{"records", "acks"}``, and when the records name
+    files ``"files", "files_missing"`` (files this computer has not fetched, so not carried)."""
     from focalpoint.models import Workflow
 
     with db.session(write=True) as session:
@@ -434,10 +541,11 @@ def export_records_bundle(db: Database, path_or_fileobj: PathOrFile, *,
         flows = [{k: v for k, v in w.items() if k not in ("localDecision", "publishedBody", "publishedFetched",
                                                           "reviewEdited")} for w in flows]
         acks = delivered_acks(session)
-        meta = {"server": ls.get_meta(session, "sync.server"), "exportedBy": ls.get_meta(session, "sync.email"),
+        meta = {"server": ls.get_meta(session, SYNC_SERVER), "exportedBy": ls.get_meta(session, SYNC_EMAIL),
                 "government": government, "records": len(infos), "from": "computer"}
-    write_records_bundle(path_or_fileobj, infos, meta, workflows=flows, acks=acks)
-    return {"records": len(infos), "acks": len(acks)}
+    files, missing = bundle_files(db.data_dir, [i["body"] for i in infos if not i["deleted"]])
+    write_records_bundle(path_or_fileobj, infos, meta, workflows=flows, acks=acks, files=files)
+    return {"records": len(infos), "acks": len(acks), **file_counts(files, missing)}
 
 
 def _import_records(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSummary:
@@ -464,7 +572,8 @@ def _import_records(db: Database, bundle: Bundle, source: PathOrFile) -> ImportS
     summary = ImportSummary(kind="records")
     now = utcnow()
     with db.session(write=True) as session:
-        _apply_acks(session, acks, summary, now)  # first: delivered changes are no longer "ours"
+        # first: delivered changes are no longer "ours"
+        _apply_acks(session, acks, summary, now, copies={i["identifier"]: i for i in infos})
         result = apply_changes(session, changes, now=now)
         for leftover in flows_by_record.values():
             for wf in leftover:
@@ -481,10 +590,13 @@ def _import_records(db: Database, bundle: Bundle, source: PathOrFile) -> ImportS
 ACK_RESULTS = ("applied", "merged", "conflict", "failed", "discarded")
 
 
-def _apply_acks(session, acks: list[dict[str, Any]], summary: ImportSummary, now) -> None:  # noqa: ANN001
+def _apply_acks(session, acks: list[dict[str, Any]], summary: ImportSummary, now,  # noqa: ANN001
+                copies: dict[str, dict[str, Any]] | None = None) -> None:
     """Changes of this computer that reached the hub (or a computer that carried them there) leave
     its outbox, so that they are never carried twice. One the hub accepted moves the record's base
-    to the revision it made: the server copy that follows is then no conflict with it."""
+    to the revision it made: the server copy that follows is then no conflict with it. That copy is
+    the bundle's own when it holds the record at that revision (``copies``: what the server made of
+    the change, such as its files' links), else the change as it was sent."""
     wanted = {a["entry_id"]: a for a in acks if a.get("result") in ACK_RESULTS}
     if not wanted:
         return
@@ -497,6 +609,10 @@ def _apply_acks(session, acks: list[dict[str, Any]], summary: ImportSummary, now
         rec = session.get(Record, entry.record_identifier)
         revision = ack.get("revision") if isinstance(ack.get("revision"), int) else None
         document = (entry.payload or {}).get("document")
+        server_copy = (copies or {}).get(entry.record_identifier)
+        if server_copy is not None and server_copy.get("revision") == revision \
+                and isinstance(server_copy.get("body"), dict):
+            document = server_copy["body"]
         result = ack["result"]
         if result == "applied" and entry.action == "save" and revision is not None and isinstance(document, dict):
             ls.save_acknowledged(session, rec, entry, {"revision": revision, "body": document})
@@ -538,8 +654,8 @@ def _seed_checkpoint(session, meta: dict[str, Any]) -> None:  # noqa: ANN001
     if not isinstance(server, str) or not isinstance(last_seq, int) or isinstance(last_seq, bool) \
             or not isinstance(by, str):
         return
-    here = ls.get_meta(session, "sync.server")
-    email = ls.get_meta(session, "sync.email")
+    here = ls.get_meta(session, SYNC_SERVER)
+    email = ls.get_meta(session, SYNC_EMAIL)
     if not here or not email or normalize_server_url(server) != normalize_server_url(here) \
             or by.strip().lower() != email.strip().lower():
         return

@@ -1,4 +1,5 @@
-"""HTTP access to a hub: JSON in and out, gzip both ways, bytes counted, limits enforced.
+"""HTTP access to a hub: JSON in and out, gzip (or zstd, see :meth:`HubClient.negotiate`) both ways,
+bytes counted, limits enforced.
 
 ``HubClient`` wraps one ``httpx.Client`` (its transport can be swapped for a
 fake or a proxy in tests). It never interprets what an answer means for the
@@ -25,12 +26,13 @@ import gzip
 import json
 import threading
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from focalpoint import __version__, jsonsafe
+from focalpoint import __version__, compression, jsonsafe
 from focalpoint.i18n import _
 from focalpoint.sync.errors import MalformedAnswer, NetworkError
 
@@ -119,6 +121,7 @@ class HubClient:
         self.max_body = max_body
         self.token = token
         self.gzip_requests = gzip_requests
+        self.zstd_dictionary: int | None = None  # set by :meth:`negotiate` when the hub shares one
         self.stats = WireStats()
         self._http = httpx.Client(base_url=self.base_url, transport=transport, verify=ssl_context(),
                                   timeout=timeouts.httpx(), follow_redirects=False,
@@ -127,6 +130,17 @@ class HubClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def negotiate(self, extensions: Iterable[str]) -> None:
+        """Use zstd with the newest dictionary this client shares with the hub (its capability names),
+        both ways; gzip when there is none. Call from the thread that owns the client."""
+        self.zstd_dictionary = compression.shared_dictionary(extensions)
+        if self.zstd_dictionary is None:
+            self._http.headers["Accept-Encoding"] = "gzip"
+            self._http.headers.pop(compression.DICTIONARY_HEADER, None)
+        else:
+            self._http.headers["Accept-Encoding"] = "zstd, gzip"
+            self._http.headers[compression.DICTIONARY_HEADER] = str(self.zstd_dictionary)
 
     def __enter__(self) -> HubClient:
         return self
@@ -144,10 +158,15 @@ class HubClient:
         content: bytes | None = None
         if json_body is not None:
             content = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            send_headers["Content-Type"] = "application/json"
+            send_headers.setdefault("Content-Type", "application/json")  # or a merge patch's own type
             if self.gzip_requests and len(content) > GZIP_REQUESTS_OVER:
-                content = gzip.compress(content, compresslevel=6, mtime=0)
-                send_headers["Content-Encoding"] = "gzip"
+                if self.zstd_dictionary is not None:
+                    level = 19 if len(content) <= 1024 * 1024 else 12  # strongest where it costs little
+                    content = compression.compress(content, self.zstd_dictionary, level=level)
+                    send_headers["Content-Encoding"] = compression.ENCODING
+                else:
+                    content = gzip.compress(content, compresslevel=6, mtime=0)
+                    send_headers["Content-Encoding"] = "gzip"
         if auth and self.token:
             send_headers["Authorization"] = f"Ticket {self.token}"
         request = self._http.build_request(method, path, params=params, headers=send_headers,
@@ -196,6 +215,11 @@ class HubClient:
         encoding = response.headers.get("Content-Encoding", "").strip().lower()
         if not encoding or encoding == "identity" or not raw:
             return raw
+        if encoding == compression.ENCODING:
+            try:
+                return compression.decompress(raw, self.max_body * 8)
+            except compression.CompressionError as exc:
+                raise MalformedAnswer(_("a damaged compressed answer")) from exc
         if encoding not in ("gzip", "x-gzip", "deflate"):
             raise MalformedAnswer(_("an answer in an unknown encoding {encoding}").format(encoding=encoding))
         wbits = 16 + zlib.MAX_WBITS if encoding != "deflate" else zlib.MAX_WBITS

@@ -32,10 +32,19 @@ from focalpoint.db import Database
 from focalpoint.forms.model import is_focalpoint_only
 from focalpoint.i18n import _
 from focalpoint.models import OutboxEntry, Record, utcnow
+from focalpoint.settings_keys import (
+    ACCOUNT_META_KEY,
+    SYNC_EMAIL,
+    SYNC_LAST_SYNC,
+    SYNC_REALM,
+    SYNC_SERVER,
+    server_last_sync_key,
+)
 from focalpoint.sync import localstore as ls
 from focalpoint.sync import plain
 from focalpoint.sync import pull as pulling
 from focalpoint.sync import push as pushing
+from focalpoint.sync.attachments import download_needed, send_files_first
 from focalpoint.sync.bbi import sync_bbi_requests
 from focalpoint.sync.client import DEFAULT_REALM, Answer, HubClient
 from focalpoint.sync.errors import (
@@ -70,8 +79,7 @@ from focalpoint.sync.protocol import (
 
 log = logging.getLogger("focalpoint.sync")
 CAPABILITIES_TTL = dt.timedelta(hours=24)
-ACCOUNT_META_KEY = "account.user"  # read by focalpoint.review.current_account
-REALM_META_KEY = "sync.realm"  # the Realm header sent to ``sync.server`` (CHM, CHM-DEV ...)
+REALM_META_KEY = SYNC_REALM  # the name other modules and tests import
 
 
 class NotConfigured(SyncError):
@@ -185,8 +193,8 @@ class SyncEngine:
         from focalpoint.sync.credentials import TokenStore
 
         with db.session() as session:
-            server = ls.get_meta(session, "sync.server")
-            email = ls.get_meta(session, "sync.email")
+            server = ls.get_meta(session, SYNC_SERVER)
+            email = ls.get_meta(session, SYNC_EMAIL)
             realm = ls.get_meta(session, REALM_META_KEY) or DEFAULT_REALM
         if not server or not email:
             raise NotConfigured()
@@ -218,8 +226,8 @@ class SyncEngine:
         except (NetworkError, ServerError, MalformedAnswer):
             pass  # the account is only informative; the sync goes on
         with self.db.session() as session:
-            ls.set_meta(session, "sync.server", self.server)
-            ls.set_meta(session, "sync.email", email)
+            ls.set_meta(session, SYNC_SERVER, self.server)
+            ls.set_meta(session, SYNC_EMAIL, email)
             ls.set_meta(session, REALM_META_KEY, self.client.realm)
             if account is not None:
                 ls.set_meta_json(session, ACCOUNT_META_KEY, account)
@@ -241,16 +249,18 @@ class SyncEngine:
             if self.client.token is None:
                 self._authenticate()
             caps = self.capabilities()
+            self.client.negotiate(caps.extensions)  # zstd with a shared dictionary, else gzip
             held = sync_bbi_requests(self, report) | self._hold_focalpoint_records(caps)
             self._push(caps, report, exclude=held)
             self._pull(caps, report)
+            download_needed(self, report)  # only with the setting "download all attachments"
             self._fetch_published_for_reviews()
             if report.pushed or report.pulled or report.merged:  # nothing changed: nothing new referenced
                 self._fetch_missing_references()
             with self.db.session() as session:
-                ls.set_meta(session, f"sync.{ls.server_key(self.server)}.last_sync", self.clock().isoformat())
-                ls.set_meta(session, "sync.last_sync", self.clock().isoformat())
-                ls.set_meta(session, "sync.server", self.server)
+                ls.set_meta(session, server_last_sync_key(ls.server_key(self.server)), self.clock().isoformat())
+                ls.set_meta(session, SYNC_LAST_SYNC, self.clock().isoformat())
+                ls.set_meta(session, SYNC_SERVER, self.server)
         except Cancelled:
             report.cancelled = True
         except NetworkError as exc:
@@ -419,12 +429,16 @@ class SyncEngine:
             now = self.clock()
             with self.db.session() as session:
                 ops, refused = pushing.claim(session, exclude=exclude, limit=limit, now=now,
-                                             respect_backoff=self.respect_backoff, realm=self.client.realm)
+                                             respect_backoff=self.respect_backoff, realm=self.client.realm,
+                                             merge_patch=caps.has(pushing.MERGE_PATCH_EXTENSION))
             for identifier, message in refused:
                 report.errors[identifier] = message
                 exclude.add(identifier)
             if not ops:
                 break
+            ops = send_files_first(self, ops, report, exclude)  # a record's files go before it
+            if not ops:
+                continue
             if batch:
                 answers = self._send_batch(ops)
             elif not caps.has("preconditions"):

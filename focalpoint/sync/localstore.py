@@ -23,11 +23,22 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import insert, select, text, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from focalpoint.i18n import _
-from focalpoint.models import DELETE_RECORD, AuditEvent, Meta, OutboxEntry, Record, Workflow
+from focalpoint.models import (
+    DELETE_RECORD,
+    AuditEvent,
+    Meta,
+    OutboxEntry,
+    OutboxState,
+    Record,
+    RecordStatus,
+    SyncState,
+    Workflow,
+)
 from focalpoint.records import document_title, government_of, index_row, new_entry_id, write_index_rows
 from focalpoint.records import index_record as index_record_text
 from focalpoint.sync.merge import merge3
@@ -184,20 +195,20 @@ def settle(session: Session, rec: Record) -> None:
         if not waiting and isinstance(rec.base_document, dict) and not rec.deleted:
             set_document(session, rec, rec.base_document)  # nothing left to send: the server's copy
     if rec.conflict is not None:
-        rec.sync_state = "conflict"
+        rec.sync_state = SyncState.CONFLICT
         rec.sync_error = conflict_message(list(rec.conflict.get("fields") or []))
         return
     if not entries:
-        rec.sync_state = "synced" if rec.server_revision is not None else "local"
+        rec.sync_state = SyncState.SYNCED if rec.server_revision is not None else SyncState.LOCAL
         rec.sync_error = None
         return
     problem = next((e for e in entries if e.state == "failed"), None) \
         or next((e for e in entries if e.last_error), None)
     if problem is not None:
-        rec.sync_state = "error"
+        rec.sync_state = SyncState.ERROR
         rec.sync_error = problem.last_error or rec.sync_error
     else:
-        rec.sync_state = "queued"
+        rec.sync_state = SyncState.QUEUED
         rec.sync_error = None
 
 
@@ -355,7 +366,7 @@ def new_record_from(info: dict[str, Any], status: str, now: dt.datetime) -> Reco
     return Record(identifier=info["identifier"], schema=str(schema)[:64],
                   government=government.lower()[:8] if isinstance(government, str) else None,
                   document=body, title=document_title(body), status=status, local_revision=1,
-                  server_revision=info["revision"], base_document=body, sync_state="synced",
+                  server_revision=info["revision"], base_document=body, sync_state=SyncState.SYNCED,
                   sync_error=None, conflict=None, deleted=bool(info.get("deleted")),
                   created_at=parse_time(info.get("createdOn")) or now,
                   updated_at=parse_time(info.get("updatedOn")) or now)
@@ -394,7 +405,7 @@ def apply_server_copy(session: Session, rec: Record | None, info: dict[str, Any]
     changed = changed or rec.status != before  # a decision arrived (rejected, published): news too
     rec.conflict = None
     rec.sync_error = None
-    rec.sync_state = "synced"
+    rec.sync_state = SyncState.SYNCED
     return rec, changed
 
 
@@ -426,8 +437,8 @@ def save_acknowledged(session: Session, rec: Record | None, entry: OutboxEntry |
         if not entries_of(session, rec.identifier) and not rec.deleted and rec.conflict is None:
             set_document(session, rec, info["body"])  # the server's normalized copy
     rec.sync_error = None
-    if rec.sync_state in ("syncing", "error"):
-        rec.sync_state = "queued"
+    if rec.sync_state in (SyncState.SYNCING, SyncState.ERROR):
+        rec.sync_state = SyncState.QUEUED
     settle(session, rec)
 
 
@@ -446,12 +457,12 @@ def delete_acknowledged(session: Session, rec: Record | None, entry: OutboxEntry
             rec.base_document = info["body"]
             if not entries_of(session, rec.identifier):
                 rec.deleted = False
-                rec.status = "published" if info.get("isDraft") is False else rec.status
+                rec.status = RecordStatus.PUBLISHED if info.get("isDraft") is False else rec.status
                 rec.document = {}
                 set_document(session, rec, info["body"])
     rec.sync_error = None
-    if rec.sync_state in ("syncing", "error"):
-        rec.sync_state = "queued"
+    if rec.sync_state in (SyncState.SYNCING, SyncState.ERROR):
+        rec.sync_state = SyncState.QUEUED
     settle(session, rec)
 
 
@@ -467,7 +478,7 @@ def _collapse_saves(session: Session, rec: Record, document: dict[str, Any], bas
     if not saves:
         session.add(OutboxEntry(entry_id=new_entry_id(), record_identifier=rec.identifier, action="save",
                                 payload={"document": document}, base_revision=base_revision,
-                                local_revision=rec.local_revision, state="pending", attempts=0,
+                                local_revision=rec.local_revision, state=OutboxState.PENDING, attempts=0,
                                 created_at=now))
         return
     first, *rest = saves
@@ -530,7 +541,7 @@ def reconcile(session: Session, rec: Record, info: dict[str, Any] | None, *, rev
             settle(session, rec)
             return "same"
         rec.conflict = {"server": None, "server_revision": revision, "fields": [DELETED_FIELD]}
-        rec.sync_state = "conflict"
+        rec.sync_state = SyncState.CONFLICT
         rec.sync_error = conflict_message([DELETED_FIELD])
         return "conflict"
     landed = _own_write(session, rec, info)
@@ -547,14 +558,14 @@ def reconcile(session: Session, rec: Record, info: dict[str, Any] | None, *, rev
             settle(session, rec)
             return "rebased"
         rec.conflict = {"server": theirs, "server_revision": rev, "fields": [DELETED_FIELD]}
-        rec.sync_state = "conflict"
+        rec.sync_state = SyncState.CONFLICT
         rec.sync_error = conflict_message([DELETED_FIELD])
         return "conflict"
     result = merge3(rec.base_document, rec.document, theirs)
     if not result.clean:
         rec.conflict = {"server": theirs, "server_revision": rev, "fields": result.conflicts,
                         "merged_fields": result.from_theirs}
-        rec.sync_state = "conflict"
+        rec.sync_state = SyncState.CONFLICT
         rec.sync_error = conflict_message(result.conflicts)
         return "conflict"
     rec.server_revision = rev
@@ -573,7 +584,7 @@ def reconcile(session: Session, rec: Record, info: dict[str, Any] | None, *, rev
         audit(session, rec.identifier, "merged", revision=rev, now=now, actor=actor,
               details={"fields": result.from_theirs, "local_fields": result.from_mine,
                        "server_revision": rev})
-    rec.sync_state = "queued"
+    rec.sync_state = SyncState.QUEUED
     return "merged" if result.from_theirs else "rebased"
 
 
@@ -603,9 +614,9 @@ def requeue_resolved(session: Session, rec: Record, document: dict[str, Any] | N
         if not any(e.action == "delete" for e in entries_of(session, rec.identifier)):
             session.add(OutboxEntry(entry_id=new_entry_id(), record_identifier=rec.identifier,
                                     action="delete", payload={}, base_revision=server_revision,
-                                    local_revision=rec.local_revision, state="pending", attempts=0,
+                                    local_revision=rec.local_revision, state=OutboxState.PENDING, attempts=0,
                                     created_at=now))
-        rec.sync_state = "queued"
+        rec.sync_state = SyncState.QUEUED
         return
     assert document is not None
     for entry in entries_of(session, rec.identifier):
@@ -625,4 +636,24 @@ def requeue_resolved(session: Session, rec: Record, document: dict[str, Any] | N
         settle(session, rec)
         return
     _collapse_saves(session, rec, document, server_revision, now)
-    rec.sync_state = "queued"
+    rec.sync_state = SyncState.QUEUED
+
+
+def add_new_records(session: Session, copies: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+                    now: dt.datetime) -> None:
+    """Store server copies (``(info, workflows)``) of records this computer does not hold, as
+    :func:`apply_server_copy` does one by one, with one INSERT for the records and one for their
+    ``created`` audit entries (a first pull's pages). Search index rows join the page's batch."""
+    if not copies:
+        return
+    columns = [attr.key for attr in sa_inspect(Record).column_attrs]
+    records, audits = [], []
+    for info, workflows in copies:
+        rec = new_record_from(info, status_from(info, workflows, None), now)
+        records.append({key: getattr(rec, key) for key in columns})
+        if not rec.deleted:
+            index_new_record(session, rec.identifier, rec.document)
+        audits.append({"record_identifier": rec.identifier, "action": "created", "revision": info["revision"],
+                       "actor": _who(info.get("createdBy")), "at": now, "details": {}, "origin": "server"})
+    session.execute(insert(Record), records)
+    session.execute(insert(AuditEvent), audits)

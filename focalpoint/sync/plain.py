@@ -35,6 +35,7 @@ from sqlalchemy import select
 
 from focalpoint.i18n import _
 from focalpoint.models import Record, Workflow
+from focalpoint.settings_keys import ACCOUNT_META_KEY
 from focalpoint.sync import localstore as ls
 from focalpoint.sync import pull as pulling
 from focalpoint.sync import push as pushing
@@ -349,7 +350,7 @@ def _pull_workflows(engine: SyncEngine, open_here: list[str]) -> list[dict[str, 
     """Open requests (``GET /workflows?q=``, for reviewers and authors alike) and the fate of every
     request still open on this machine (one ``GET /workflows/{id}`` each)."""
     with engine.db.session() as session:
-        account = ls.get_meta_json(session, "account.user") or {}
+        account = ls.get_meta_json(session, ACCOUNT_META_KEY) or {}
     government = account.get("government") if isinstance(account, dict) else None
     found = {w["_id"]: w for w in list_workflows(engine, pending_query(engine.client.realm, government))}
     for workflow_id in open_here:

@@ -71,6 +71,7 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
     pending = set()
     for start in range(0, len(ids), 500):
         pending |= ls.pending_identifiers(session, ids[start:start + 500])
+    new_copies: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}  # one bulk INSERT at the end
     for change in changes:
         if change.body_omitted:  # the engine fills these first (fill_omitted); never store a record without its body
             raise ValueError(f"change of {change.identifier} has no body")
@@ -111,12 +112,22 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
         info = dict(change.info)
         if change.deleted:
             info["deleted"] = True
+        if rec is None and not change.deleted and isinstance(info.get("body"), dict):
+            # new here: stored with the page's other new records, without per-record ORM work
+            earlier = new_copies.get(change.identifier)
+            if earlier is None or info["revision"] > earlier[0]["revision"]:
+                result.applied += earlier is None
+                new_copies[change.identifier] = (info, change.workflows)
+            else:
+                result.skipped += 1
+            continue
         rec, changed = ls.apply_server_copy(session, rec, info, change.workflows, now)
         local[rec.identifier] = rec
         if changed:
             result.applied += 1
         else:
             result.skipped += 1
+    ls.add_new_records(session, list(new_copies.values()), now)
 
 
 def fill_omitted(db, changes: list[Change]) -> list[Change]:  # noqa: ANN001

@@ -35,10 +35,13 @@ Call from the sync worker thread.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import json_merge_patch
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -60,6 +63,8 @@ from focalpoint.sync.protocol import (
 )
 
 REVIEW_HEADER = "X-FocalPoint-Review"  # FocalPoint's: this save is the reviewer's correction of request N
+MERGE_PATCH_EXTENSION = "merge-patch"  # the hub takes draft saves as JSON Merge Patches (RFC 7396)
+MERGE_PATCH_TYPE = "application/merge-patch+json"
 DEFAULT_WORKFLOW_TYPE = "publishNationalRecord"
 REFERENCE_WORKFLOW_TYPE = "publishReferenceRecord"
 #: the workflow type versions real clients send (chm.cbd.int editFormUtility: "0.4" for national
@@ -89,6 +94,7 @@ class Op:
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
+    document: dict[str, Any] | None = None  # a save sent as a merge patch: the whole document it makes
 
     def request_headers(self) -> dict[str, str]:
         return {"Idempotency-Key": self.entry_id, **self.headers}
@@ -134,11 +140,13 @@ def _next_entry(entries: list[OutboxEntry]) -> OutboxEntry:
 
 
 def claim(session: Session, *, exclude: set[str], limit: int, now: dt.datetime,
-          respect_backoff: bool = False, realm: str = "CHM") -> tuple[list[Op], list[tuple[str, str]]]:
+          respect_backoff: bool = False, realm: str = "CHM",
+          merge_patch: bool = False) -> tuple[list[Op], list[tuple[str, str]]]:
     """Pick the head entry of up to ``limit`` records and mark them sent.
 
     Returns the requests to make and ``(identifier, message)`` for heads that
-    cannot become a request (they are marked failed here).
+    cannot become a request (they are marked failed here). ``merge_patch``: the server
+    takes saves as merge patches (see :func:`build_op`).
     """
     ls.begin_write(session)
     by_record: dict[str, list[OutboxEntry]] = {}
@@ -165,7 +173,7 @@ def claim(session: Session, *, exclude: set[str], limit: int, now: dt.datetime,
             continue
         if respect_backoff and head.next_attempt_at is not None and head.next_attempt_at > now:
             continue
-        op = build_op(session, head, rec, realm=realm)
+        op = build_op(session, head, rec, realm=realm, merge_patch=merge_patch)
         if isinstance(op, str):
             head.state = "failed"
             head.last_error = op
@@ -207,8 +215,29 @@ def workflow_request(kind: str, rec: Record, realm: str, *, revision: int | None
     return body
 
 
-def build_op(session: Session, entry: OutboxEntry, rec: Record | None, *, realm: str = "CHM") -> Op | str:
-    """The request for an entry, or a message saying why it cannot be sent."""
+def merge_patch_for(base: Any, document: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON Merge Patch (RFC 7396) that turns ``base`` into ``document``, or None when a patch
+    cannot say it exactly (a ``null`` value in the document: a patch's null means "remove")."""
+    if not isinstance(base, dict):
+        return None
+    patch = json_merge_patch.create_patch(base, document)
+    made = json_merge_patch.merge(copy.deepcopy(base), copy.deepcopy(patch))
+    if _canonical(made) != _canonical(document):
+        return None
+    return patch
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def build_op(session: Session, entry: OutboxEntry, rec: Record | None, *, realm: str = "CHM",
+             merge_patch: bool = False) -> Op | str:
+    """The request for an entry, or a message saying why it cannot be sent.
+
+    With ``merge_patch`` a save made on the revision whose server copy this computer holds
+    (``rec.base_document`` at ``rec.server_revision``) goes as a merge patch against it, with
+    ``If-Match`` naming it; any other save goes whole."""
     payload = entry.payload or {}
     ident = entry.record_identifier
     base = dict(seq=entry.seq, entry_id=entry.entry_id, identifier=ident, action=entry.action)
@@ -223,6 +252,14 @@ def build_op(session: Session, entry: OutboxEntry, rec: Record | None, *, realm:
         schema = (document.get("header") or {}).get("schema") or (rec.schema if rec else None)
         if payload.get("reviewOf"):
             headers[REVIEW_HEADER] = str(payload["reviewOf"])  # a reviewer's correction of the draft under review
+        if merge_patch:
+            headers["Prefer"] = "return=minimal"  # the answer's info without the document's title and summary
+        if merge_patch and not payload.get("whole") and rec is not None and entry.base_revision is not None \
+                and entry.base_revision == rec.server_revision:
+            patch = merge_patch_for(rec.base_document, document)
+            if patch is not None:
+                return Op(**base, method="PUT", path=draft_path(ident, schema),
+                          headers={**headers, "Content-Type": MERGE_PATCH_TYPE}, body=patch, document=document)
         return Op(**base, method="PUT", path=draft_path(ident, schema), headers=headers, body=document)
     if entry.action == "request_deletion":
         if rec is None or rec.server_revision is None:
@@ -392,7 +429,8 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
     if 200 <= status < 300 and op.action == "save":
         # the CHM answers a draft save with the info WITHOUT the document: it is the one we sent
         info = parse_info(body)
-        info = parse_document_info(info if isinstance(info.get("body"), dict) else with_body(info, op.body))
+        sent = op.document if op.document is not None else op.body
+        info = parse_document_info(info if isinstance(info.get("body"), dict) else with_body(info, sent))
         if info["identifier"] != op.identifier:
             raise MalformedAnswer(_("a saved document with another identifier"))
         ls.save_acknowledged(session, rec, entry, info)
@@ -417,6 +455,13 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
         return Outcome("done")
     if status == 423:
         return _fail(entry, rec, _(LOCKED_MESSAGE), keep_pending=True)
+    if status == 415 and op.document is not None and entry is not None:
+        # the hub no longer takes merge patches (its capabilities, kept here a day, said it did):
+        # the same change goes again, whole (a refused write stored nothing under its key)
+        entry.payload = {**(entry.payload or {}), "whole": True}
+        if rec is not None:
+            ls.settle(session, rec)
+        return Outcome("requeued")
     return _fail(entry, rec, refusal_message(op, status, body))
 
 

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from focalpoint.db import Database
-from focalpoint.models import OutboxEntry, Record
+from focalpoint.models import OutboxEntry, OutboxState, Record, SyncState, WorkflowState
+from focalpoint.settings_keys import SYNC_LAST_SYNC, SYNC_SERVER
 from focalpoint.sync import localstore as ls
 
-SYNC_STATES = ("local", "queued", "syncing", "synced", "conflict", "error")
+SYNC_STATES = tuple(SyncState)
 
 
 def sync_status(db: Database) -> dict[str, Any]:
@@ -28,17 +29,17 @@ def sync_status(db: Database) -> dict[str, Any]:
         queued_records = int(session.scalar(select(func.count(func.distinct(OutboxEntry.record_identifier))))
                              or 0)
         failed = int(session.scalar(select(func.count()).select_from(OutboxEntry)
-                                    .where(OutboxEntry.state == "failed")) or 0)
-        states = {state: 0 for state in SYNC_STATES}
+                                    .where(OutboxEntry.state == OutboxState.FAILED)) or 0)
+        states: dict[str, int] = {state.value: 0 for state in SYNC_STATES}
         for state, count in session.execute(select(Record.sync_state, func.count()).group_by(Record.sync_state)):
             states[state] = int(count)
-        conflicts = list(session.scalars(select(Record.identifier).where(Record.sync_state == "conflict")
+        conflicts = list(session.scalars(select(Record.identifier).where(Record.sync_state == SyncState.CONFLICT)
                                          .order_by(Record.identifier)))
         errors = {ident: message or "" for ident, message in session.execute(
-            select(Record.identifier, Record.sync_error).where(Record.sync_state == "error")
+            select(Record.identifier, Record.sync_error).where(Record.sync_state == SyncState.ERROR)
             .order_by(Record.identifier))}
-        server = ls.get_meta(session, "sync.server")
-        last_sync = ls.get_meta(session, "sync.last_sync")
+        server = ls.get_meta(session, SYNC_SERVER)
+        last_sync = ls.get_meta(session, SYNC_LAST_SYNC)
     return {"queued": queued, "queued_records": queued_records, "failed": failed, "conflicts": conflicts,
             "errors": errors, "states": states, "last_sync": last_sync, "server": server}
 
@@ -57,7 +58,7 @@ def failed_changes(db: Database) -> list[dict[str, Any]]:
 
     with db.session() as session:
         entries = list(session.scalars(
-            select(OutboxEntry).where((OutboxEntry.state == "failed") | OutboxEntry.last_error.is_not(None))
+            select(OutboxEntry).where((OutboxEntry.state == OutboxState.FAILED) | OutboxEntry.last_error.is_not(None))
             .order_by(OutboxEntry.seq)))
         ids = sorted({e.record_identifier for e in entries})
         titles = {ident: title for ident, title in session.execute(
@@ -67,7 +68,7 @@ def failed_changes(db: Database) -> list[dict[str, Any]]:
             workflow_id = (entry.payload or {}).get("workflowId")
             if workflow_id is None and entry.action in DECISIONS:
                 running = session.scalars(select(Workflow.id).where(
-                    Workflow.record_identifier == entry.record_identifier, Workflow.state == "running")).first()
+                    Workflow.record_identifier == entry.record_identifier, Workflow.state == WorkflowState.RUNNING)).first()
                 workflow_id = running
             out.append({"entry_id": entry.entry_id, "identifier": entry.record_identifier,
                         "title": titles.get(entry.record_identifier) or {}, "action": entry.action,

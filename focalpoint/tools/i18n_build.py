@@ -91,6 +91,14 @@ def cmd_compile() -> None:
         tmp.replace(mo)
 
 
+def _forms(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """A message's id or translation as a tuple of its forms (one, or singular and plurals); a
+    missing translation is one empty form."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value or "",)
+
+
 def problems(lang: str) -> list[str]:
     """Untranslated, fuzzy or placeholder-mismatched messages of one catalogue."""
     path = po_path(lang)
@@ -102,8 +110,8 @@ def problems(lang: str) -> list[str]:
     for message in catalog:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = _forms(message.id)
+        strings = _forms(message.string)
         if message.fuzzy:
             found.append(f"{lang}: fuzzy: {ids[0]!r}")
         if not all(s and s.strip() for s in strings):

@@ -16,5 +16,4 @@ Only this package imports Qt. One concern per module:
 - ``records_*``        record lists over a lazy model, and the Records tab
 - ``editor``           the form-driven record editor and its autosave
 - ``sync_controller``  "Sync now", sign-in and sync progress
-- ``testing``          a small real action plan and helpers for tests and benchmarks
 """

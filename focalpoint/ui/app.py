@@ -11,7 +11,8 @@ Environment hooks, for tests and benchmarks:
 
 - ``FOCALPOINT_EXIT_AFTER_SHOWN=1``: print ``FOCALPOINT_SHOWN <seconds since process
   start>`` once the main window is on screen, then quit;
-- ``FOCALPOINT_UI_HOOK=module:function``: call ``function(window)`` once it is shown;
+- ``FOCALPOINT_UI_HOOK=module:function`` (or ``file.py:function``): call ``function(window)`` once it
+  is shown;
 - either of the two above also skips the first-start welcome dialog
   (``focalpoint.ui.welcome``), which otherwise opens over the window on an empty data folder;
 - ``FOCALPOINT_ACTION_PLAN_DIR``: read the action plan from another folder;
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import sys
 import time
@@ -74,9 +76,24 @@ def show_database_error(app, exc) -> int:  # noqa: ANN001
 
 
 def _call_hook(spec: str, window) -> None:  # noqa: ANN001
-    module_name, _sep, func_name = spec.partition(":")
-    module = importlib.import_module(module_name)
-    getattr(module, func_name or "hook")(window)
+    """Call ``FOCALPOINT_UI_HOOK``'s function with the shown window. UI thread.
+
+    The spec is ``module:function`` or ``path/to/file.py:function`` (the packaged app runs
+    the tests' start-up checks from their file; ``function`` defaults to ``hook``)."""
+    target, func_name = spec, "hook"
+    if not spec.endswith(".py"):
+        head, sep, tail = spec.rpartition(":")
+        if sep and "/" not in tail and "\\" not in tail:
+            target, func_name = head, tail
+    if target.endswith(".py"):
+        loaded = importlib.util.spec_from_file_location(Path(target).stem, target)
+        if loaded is None or loaded.loader is None:
+            raise ImportError(f"FOCALPOINT_UI_HOOK: cannot load {target}")
+        module = importlib.util.module_from_spec(loaded)
+        loaded.loader.exec_module(module)
+    else:
+        module = importlib.import_module(target)
+    getattr(module, func_name)(window)
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -4,29 +4,33 @@ Only for someone who has signed in before (a saved server, e-mail and token): an
 never opens a dialog. While the hub cannot be reached, it is probed every ``probe_every`` seconds
 on the network worker (one small GET); the first successful probe after a failure starts a sync.
 Qt's ``QNetworkInformation`` (where the platform has a backend) makes the probe immediate when the
-system says the network came back. A sync the person started is never doubled. UI thread.
+system says the network came back. A sync the person started is never doubled. Whether a token
+is saved is asked on the network worker (``SyncController.sync_if_signed_in``): the keyring may
+answer over D-Bus, never on the UI thread. UI thread.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtNetwork import QNetworkInformation
 
 from focalpoint.db import Database
+from focalpoint.sync.client import probe as http_probe
+from focalpoint.ui.signin_dialog import saved_sign_in
+from focalpoint.ui.sync_controller import SyncController
+from focalpoint.ui.tasks import TaskRunner
 
-
-def _saved_sign_in(db: Database) -> tuple[str | None, str | None]:
-    from focalpoint.sync import localstore as ls
-
-    with db.session() as session:
-        return ls.get_meta(session, "sync.server"), ls.get_meta(session, "sync.email")
+log = logging.getLogger(__name__)
 
 
 class AutoSync(QObject):
     """Drives ``controller.sync_now()`` by timer and by connectivity; see the module docstring."""
 
-    def __init__(self, controller, db: Database, runner, *, every_s: float = 15 * 60,  # noqa: ANN001
+    def __init__(self, controller: SyncController, db: Database, runner: TaskRunner, *, every_s: float = 15 * 60,
                  probe_every_s: float = 60, probe: Callable[[str], bool] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,45 +49,35 @@ class AutoSync(QObject):
         self._watch_network()
 
     def start(self) -> None:
+        """Start the schedule and the probe."""
         self.schedule.start()
         self.prober.start()
 
     def stop(self) -> None:
+        """Stop the schedule and the probe."""
         self.schedule.stop()
         self.prober.stop()
 
     # -------------------------------------------------------------- triggers
 
     def maybe_sync(self) -> None:
-        """Start a sync if someone is signed in and none is running."""
-        if self._controller.running or not getattr(self._controller, "_available", True):
+        """Start a sync if someone is signed in (a token is saved) and none is running; signing in
+        needs the person: never a dialog out of the blue."""
+        if self._controller.running:
             return
-        self._runner.run_db(_saved_sign_in, self._db, on_done=self._start_if_signed_in)
-
-    def _start_if_signed_in(self, saved: tuple[str | None, str | None]) -> None:
-        server, email = saved
-        if not server or not email or self._controller.running:
-            return
-        if not self._controller.tokens().get(server, email):
-            return  # signing in needs the person: never a dialog out of the blue
-        self._controller.sync_now()
+        self._controller.sync_if_signed_in()
 
     def probe_now(self) -> None:
         """While the hub is (or may be) out of reach, ask whether it answers again."""
         if self._reachable or self._controller.running:
             return
-        self._runner.run_db(_saved_sign_in, self._db, on_done=self._probe_server)
+        self._runner.run_db(saved_sign_in, self._db, on_done=self._probe_server)
 
-    def _probe_server(self, saved: tuple[str | None, str | None]) -> None:
+    def _probe_server(self, saved: tuple[str, str]) -> None:
         server, _email = saved
         if not server:
             return
-        probe = self._probe
-        if probe is None:
-            from focalpoint.sync.client import probe as http_probe
-
-            probe = http_probe
-        self._runner.run_net(probe, server, on_done=self._probed)
+        self._runner.run_net(self._probe or http_probe, server, on_done=self._probed)
 
     def _probed(self, reachable: bool) -> None:
         came_back = reachable and self._reachable is not True
@@ -91,7 +85,7 @@ class AutoSync(QObject):
         if came_back:
             self.maybe_sync()
 
-    def _after_sync(self, report) -> None:  # noqa: ANN001
+    def _after_sync(self, report: Any) -> None:
         if report is None:
             return
         kind = getattr(report, "error_kind", None)
@@ -103,18 +97,14 @@ class AutoSync(QObject):
     # ---------------------------------------------------------- the system's word
 
     def _watch_network(self) -> None:
-        from PySide6.QtNetwork import QNetworkInformation
-
-        try:
-            if not QNetworkInformation.loadDefaultBackend():
-                return
-            info = QNetworkInformation.instance()
-        except Exception:  # no backend on this platform (a headless Linux box has none)
+        if not QNetworkInformation.loadDefaultBackend():  # no backend on this platform (a headless box)
+            log.info("no network information backend: the hub is probed every %s s", self.prober.interval() // 1000)
             return
+        info = QNetworkInformation.instance()
         if info is None:
             return
 
-        def changed(reachability) -> None:  # noqa: ANN001
+        def changed(reachability: QNetworkInformation.Reachability) -> None:
             if reachability == QNetworkInformation.Reachability.Online:
                 self._reachable = None
                 self.probe_now()

@@ -87,18 +87,3 @@ class GarbageCollector:
         self.timer.stop()
         if self._was_enabled:
             gc.enable()
-
-
-def controlled_gc():  # noqa: ANN201
-    """For tests (use as an autouse fixture): no automatic collection while the test's worker
-    threads run; one full collection afterwards, when they have stopped."""
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.collect()
-        if was_enabled:
-            gc.enable()

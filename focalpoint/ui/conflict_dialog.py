@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDialog,
     QDialogButtonBox,
     QFrame,
     QGridLayout,
@@ -37,6 +36,8 @@ from focalpoint.sync.conflicts import ConflictField, conflict_details, resolve_c
 from focalpoint.ui.review.labels import schema_label
 from focalpoint.ui.review.record_view import alive, leading
 from focalpoint.ui.review.values import path_value_text
+from focalpoint.ui.tasks import TaskRunner
+from focalpoint.ui.window_parts import TaskDialog
 
 MINE, THEIRS, EDIT = "mine", "theirs", "edit"
 DELETED_FIELD = "@deleted"
@@ -190,21 +191,20 @@ class FieldChoice(QGroupBox):
             label.setAlignment(leading() | Qt.AlignmentFlag.AlignTop)
 
 
-class ConflictDialog(QDialog):
+class ConflictDialog(TaskDialog):
     """Decide every conflicting field of one record, then apply."""
 
     loaded = Signal()
     resolved = Signal(str)  # record identifier
 
-    def __init__(self, db: Database, runner, identifier: str, parent: QWidget | None = None) -> None:  # noqa: ANN001
-        super().__init__(parent)
+    def __init__(self, db: Database, runner: TaskRunner, identifier: str, parent: QWidget | None = None) -> None:
+        super().__init__("conflictMessage", parent)
         self.setObjectName("conflictDialog")
         self.db = db
         self.runner = runner
         self.identifier = identifier
         self.info: ConflictInfo | None = None
         self.choices: dict[str, FieldChoice] = {}
-        self.busy = False
 
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
@@ -223,9 +223,6 @@ class ConflictDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.fields_box)
-        self.message = QLabel(self)
-        self.message.setObjectName("conflictMessage")
-        self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(self)
         self.apply_button = QPushButton(self)
         self.apply_button.setObjectName("applyButton")
@@ -299,17 +296,6 @@ class ConflictDialog(QDialog):
         self._say(_("Resolved. The result will be sent at the next sync."))
         self.resolved.emit(self.identifier)
         self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        if not alive(self):
-            return
-        self.busy = False
-        self._say(getattr(exc, "user_message", None) or str(exc), error=True)
-        self._update()
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("QLabel { color: #a4262c; }" if error else "")
-        self.message.setText(text)
 
     def retranslate(self) -> None:
         lang = get_language()

@@ -3,8 +3,8 @@
 Lists ``focalpoint.sync.status.failed_changes`` (the record, what kind of change, the message),
 and for the selected row offers "Try again" (``retry_record``: sent at the next sync), "Discard…"
 (``discard_failed``, after two confirmations: it cannot be undone) and, for a decision on a
-publication request, "Open the request" (``open_request(workflow_id)``; the main window's
-extension shows it in the Review tab). Every database call runs on the task runner's database
+publication request, "Open the request" (``open_request(workflow_id)``; the main window shows it
+in the Review tab). Every database call runs on the task runner's database
 worker. UI thread only.
 """
 
@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,9 +29,12 @@ from PySide6.QtWidgets import (
 
 from focalpoint.db import Database
 from focalpoint.i18n import _, get_language, localize, ngettext, pgettext
+from focalpoint.models import OutboxState
 from focalpoint.sync.engine import discard_failed, retry_record
 from focalpoint.sync.status import DECISIONS, failed_changes
 from focalpoint.ui.review.record_view import alive, leading
+from focalpoint.ui.tasks import TaskRunner
+from focalpoint.ui.window_parts import TaskDialog
 
 COL_RECORD, COL_CHANGE, COL_MESSAGE = 0, 1, 2
 ItemRole = Qt.ItemDataRole.UserRole + 1
@@ -55,20 +57,19 @@ def opens_request(item: dict[str, Any]) -> bool:
     return item.get("action") in DECISIONS and bool(item.get("workflow_id"))
 
 
-class FailedChangesDialog(QDialog):
+class FailedChangesDialog(TaskDialog):
     """The changes that cannot leave without the person, one row each."""
 
     loaded = Signal()
     changed = Signal(str)        # record identifier: its changes were retried or discarded
     open_request = Signal(str)   # workflow id: show this request in the Review tab
 
-    def __init__(self, db: Database, runner, parent: QWidget | None = None) -> None:  # noqa: ANN001
-        super().__init__(parent)
+    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__("failedChangesMessage", parent)
         self.setObjectName("failedChangesDialog")
         self.db = db
         self.runner = runner
         self.items: list[dict[str, Any]] = []
-        self.busy = False
         self._loaded_once = False
 
         self.intro = QLabel(self)
@@ -100,9 +101,6 @@ class FailedChangesDialog(QDialog):
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message = QLabel(self)
-        self.message.setObjectName("failedChangesMessage")
-        self.message.setWordWrap(True)
 
         self.retry_button = QPushButton(self)
         self.retry_button.setObjectName("retryButton")
@@ -223,7 +221,7 @@ class FailedChangesDialog(QDialog):
                                                                   title=title, identifier=item["identifier"])]
         if item.get("message"):
             lines.append(item["message"])
-        if item.get("state") != "failed":
+        if item.get("state") != OutboxState.FAILED:
             lines.append(_("FocalPoint tries this change again by itself at each sync."))
         return "\n".join(lines)
 
@@ -238,10 +236,12 @@ class FailedChangesDialog(QDialog):
         if item is None or self.busy:
             return
         self._start(_("Putting the change back in the queue…"))
-        ident = item["identifier"]
-        self.runner.run_db(retry_record, self.db, ident,
-                           on_done=lambda _r, i=ident: self._done(i, _("It will be sent again at the next sync.")),
-                           on_error=self._failed)
+        ident: str = item["identifier"]
+
+        def retried(_result: Any) -> None:
+            self._done(ident, _("It will be sent again at the next sync."))
+
+        self.runner.run_db(retry_record, self.db, ident, on_done=retried, on_error=self._failed)
 
     def discard_selected(self) -> None:
         """"Discard…": after two confirmations, the record's failed changes are dropped."""
@@ -267,11 +267,12 @@ class FailedChangesDialog(QDialog):
             self._say(_("Nothing was discarded."))
             return
         self._start(_("Discarding…"))
-        ident = item["identifier"]
-        self.runner.run_db(discard_failed, self.db, ident,
-                           on_done=lambda n, i=ident: self._done(i, ngettext(
-                               "{n} change discarded.", "{n} changes discarded.", n or 0).format(n=n or 0)),
-                           on_error=self._failed)
+        ident: str = item["identifier"]
+
+        def discarded(n: int | None) -> None:
+            self._done(ident, ngettext("{n} change discarded.", "{n} changes discarded.", n or 0).format(n=n or 0))
+
+        self.runner.run_db(discard_failed, self.db, ident, on_done=discarded, on_error=self._failed)
 
     def open_selected(self) -> None:
         item = self.selected_item()
@@ -291,17 +292,6 @@ class FailedChangesDialog(QDialog):
         self._update()
         self.changed.emit(identifier)
         self.load()
-
-    def _failed(self, exc: BaseException) -> None:
-        if not alive(self):
-            return
-        self.busy = False
-        self._say(getattr(exc, "user_message", None) or str(exc), error=True)
-        self._update()
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("QLabel { color: #a4262c; }" if error else "")
-        self.message.setText(text)
 
     # ------------------------------------------------------------ language
 

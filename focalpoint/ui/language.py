@@ -32,9 +32,22 @@ def qt_translations_dir() -> Path:
     return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
 
 
+class _QtCatalogue(QTranslator):
+    """Qt's catalogue, also for the texts this Qt gave a mnemonic its catalogues do not have yet
+    (the file dialog's "&Look in:" and "Files of &type:" are translated as "Look in:" and
+    "Files of type:"): such a text is looked up again without its "&". Any thread (Qt's tr)."""
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None,
+                  n: int = -1) -> str | None:
+        text = super().translate(context, source, disambiguation, n)
+        if not text and source and "&" in source and "&&" not in source:
+            text = super().translate(context, source.replace("&", "", 1), disambiguation, n)
+        return text or None  # None (a null string): not translated here, Qt shows the source text
+
+
 def load_qt_translator(lang: str, parent: QObject | None = None) -> QTranslator | None:
     """Qt's own ``qtbase`` catalogue for ``lang``, or None when Qt ships none."""
-    translator = QTranslator(parent)
+    translator = _QtCatalogue(parent)
     name = QT_CATALOGUE_NAMES.get(lang, lang)
     if translator.load(f"qtbase_{name}", str(qt_translations_dir())):
         return translator

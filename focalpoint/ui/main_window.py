@@ -1,24 +1,50 @@
-"""The main window: the action plan and the records in tabs, menus, and the status bar.
+"""The main window: the action plan, the records, the review queue and the dashboard in tabs,
+menus, and the status bar.
 
-Every child is built with its dependencies passed in (database, task runner,
-language controller, settings). ``retranslate()`` re-labels everything after a
+Every part is built here, explicitly, with its dependencies passed in (database, task runner,
+language controller, settings): the tabs, the sync controller, the review tabs and menu
+(``review_tabs``), printing and PDF import (``print_actions``), conflicts and waiting changes
+(``conflict_actions``), back-up and USB actions. ``retranslate()`` re-labels everything after a
 language switch. UI thread only.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
 from focalpoint import APP_NAME, __version__
 from focalpoint.db import Database
-from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language
+from focalpoint.forms.model import is_legacy
+from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language, set_language
+from focalpoint.ui.auto_sync import AutoSync
+from focalpoint.ui.backup_actions import install as install_backup_actions
 from focalpoint.ui.catalog_browser import CatalogBrowser
+from focalpoint.ui.conflict_actions import ConflictActions
+from focalpoint.ui.editor.warmup import warm_up_in_background
+from focalpoint.ui.help_dialog import HelpDialog, show_guide, with_shortcut
+from focalpoint.ui.print_actions import PrintActions
+from focalpoint.ui.records_panel import RecordsPanel
+from focalpoint.ui.review_tabs import ReviewTabs
+from focalpoint.ui.screen_fit import fit_window, keep_on_screen
 from focalpoint.ui.settings import GEOMETRY_KEY, SPLITTER_KEY, STATE_KEY, byte_array
 from focalpoint.ui.status import StatusArea, StatusCounts, status_counts
+from focalpoint.ui.sync_controller import SyncController
+from focalpoint.ui.tasks import TaskRunner
+from focalpoint.ui.usb_actions import install as install_usb_actions
+from focalpoint.ui.welcome import remember_place, restore_activity, restore_tab
+from focalpoint.ui.window_parts import error_text
+
+if TYPE_CHECKING:
+    from focalpoint.ui.language import LanguageController
+
+log = logging.getLogger(__name__)
+STATUS_MS = 10000  # how long a status-bar message stays
 
 
 class MainWindow(QMainWindow):
@@ -26,8 +52,9 @@ class MainWindow(QMainWindow):
 
     shown = Signal()
 
-    def __init__(self, db: Database, runner, language=None, settings: QSettings | None = None,  # noqa: ANN001
-                 plan_folder: Path | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, runner: TaskRunner, language: LanguageController | None = None,
+                 settings: QSettings | None = None, plan_folder: Path | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.runner = runner
@@ -35,35 +62,38 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setObjectName("mainWindow")
         self._shown_once = False
+        self._splitter_restored = False
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.catalog = CatalogBrowser(db, runner, plan_folder=plan_folder, parent=self.tabs)
         self.tabs.addTab(self.catalog, "")
-        self.records = self._make_records_panel()
-        if self.records is not None:
-            self.tabs.addTab(self.records, "")
-            self.catalog.open_record.connect(self.open_record)
-            self.records.records_changed.connect(self.refresh_counts)
-            self.records.records_changed.connect(self.catalog.refresh_detail)
+        self.records = RecordsPanel(db, runner, parent=self.tabs)
+        self.tabs.addTab(self.records, "")
+        self.catalog.open_record.connect(self.open_record)
+        self.records.records_changed.connect(self.refresh_counts)
+        self.records.records_changed.connect(self.catalog.refresh_detail)
+        self.review = ReviewTabs(db, runner, self.tabs, self,  # the Review and Dashboard tabs
+                                 open_record=lambda identifier: self.open_record(identifier, review_edit=True),
+                                 selected_record=self.records.selected_identifier,
+                                 records_changed=self.records_changed, status=self.show_status)
         self.setCentralWidget(self.tabs)
 
         self.status = StatusArea(self.statusBar(), db.path)
-        from focalpoint.ui.sync_controller import SyncController
-
         self.sync = SyncController(db, runner, self.status.sync, self)
         self.sync.finished.connect(self._sync_finished)
-        from focalpoint.ui.auto_sync import AutoSync
-
         self.auto_sync = AutoSync(self.sync, db, runner, parent=self)
+        self.printing = PrintActions(db, runner, self, plan_folder=plan_folder,
+                                     records_changed=self.records_changed, status=self.show_status)
+        self.conflicts = ConflictActions(db, runner, self, selected_record=self.records.selected_identifier,
+                                         show_request=self.review.show_request,
+                                         records_changed=self.records_changed, status=self.show_status)
         self._build_menus()
-        from focalpoint.ui.backup_actions import install as install_backup_actions
-
-        install_backup_actions(self)
-        from focalpoint.ui.usb_actions import install as install_usb_actions
-
-        install_usb_actions(self)  # File > USB stick: changes and records carried on a file
+        self.backup_actions = install_backup_actions(self)  # File > Back up…, Restore from backup…
+        self.usb_actions = install_usb_actions(self)  # File > USB stick: changes and records carried on a file
+        self.file_menu.insertActions(self._separator_above(self.file_menu, self.quit_action),
+                                     self.printing.menu_actions())
         if language is not None:
             language.changed.connect(self._language_changed)
         self.catalog.loaded.connect(self.refresh_counts)
@@ -72,27 +102,12 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(300)
         self._counts_timer.timeout.connect(self._load_counts)
-        from focalpoint.ui.screen_fit import fit_window, keep_on_screen
 
         fit_window(self, QSize(1280, 800))  # a 1024x600 netbook gets a window that fits, status bar included
         self._restore_state()
         keep_on_screen(self)  # a size remembered from a larger screen shrinks to this one
         self.retranslate()
-        self._install_extensions()
-        self.shortcut_tooltips()
-        if language is not None:  # after the extension's tabs are relabelled
-            language.changed.connect(lambda _lang: self.shortcut_tooltips())
-
-    def _install_extensions(self) -> None:
-        """Review, dashboard, printing, PDF import and conflicts (``focalpoint.ui.extensions``)."""
-        from focalpoint.ui.extensions import install
-
-        install(self)
-
-    def _make_records_panel(self):  # noqa: ANN202
-        from focalpoint.ui.records_panel import RecordsPanel
-
-        return RecordsPanel(self.db, self.runner, parent=self.tabs)
+        self.conflicts.refresh()
 
     # --------------------------------------------------------------- menus
 
@@ -101,8 +116,7 @@ class MainWindow(QMainWindow):
         self.file_menu = bar.addMenu("")
         self.new_menu = self.file_menu.addMenu("")
         self.new_actions: dict[str, QAction] = {}
-        if self.records is not None:
-            self.records.schemas_changed.connect(self._fill_new_menu)
+        self.records.schemas_changed.connect(self._fill_new_menu)
         self.new_menu.setEnabled(False)
         self.file_menu.addSeparator()
         self.quit_action = QAction(self)
@@ -125,8 +139,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.show_catalog_action)
         self.show_records_action = QAction(self)
         self.show_records_action.setShortcut(QKeySequence("Ctrl+2"))
-        self.show_records_action.setEnabled(self.records is not None)
-        self.show_records_action.triggered.connect(lambda: self.records and self.tabs.setCurrentWidget(self.records))
+        self.show_records_action.triggered.connect(lambda: self.tabs.setCurrentWidget(self.records))
         self.view_menu.addAction(self.show_records_action)
 
         self.language_menu = bar.addMenu("")
@@ -147,6 +160,11 @@ class MainWindow(QMainWindow):
         self.sync_menu = bar.addMenu("")
         self.sync_menu.addAction(self.sync.action)
         self.sync_menu.addAction(self.sync.sign_in_action)
+        self.sync_menu.addSeparator()
+        self.sync_menu.addAction(self.conflicts.conflicts_action)
+        self.sync_menu.addAction(self.conflicts.failed_action)
+
+        bar.addMenu(self.review.menu)
 
         self.help_menu = bar.addMenu("")
         self.guide_action = QAction(self)  # F1 anywhere in the window
@@ -161,14 +179,19 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self.about)
         self.help_menu.addAction(self.about_action)
 
+    @staticmethod
+    def _separator_above(menu: QMenu, action: QAction) -> QAction:
+        """The separator just above ``action`` in ``menu`` (the printing actions go there), else ``action``."""
+        actions = menu.actions()
+        index = actions.index(action)
+        return actions[index - 1] if index > 0 and actions[index - 1].isSeparator() else action
+
     def _fill_new_menu(self) -> None:
         """One "New …" action per record type (the types arrive from the DB worker after start-up);
         a legacy type (its records stay readable and editable) is not offered for new records."""
-        from focalpoint.forms.model import is_legacy
-
         self.new_menu.clear()
         self.new_actions = {}
-        for schema in self.records.schemas() if self.records is not None else ():
+        for schema in self.records.schemas():
             if is_legacy(schema):
                 continue
             action = QAction(self.records.schema_label(schema), self)
@@ -180,35 +203,42 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ actions
 
     def focus_search(self) -> None:
+        """Edit > Find: the search box of the Records tab when it is shown, else the action plan's."""
         current = self.tabs.currentWidget()
-        if current is self.records and self.records is not None:
+        if current is self.records:
             self.records.focus_search()
         else:
             self.tabs.setCurrentWidget(self.catalog)
             self.catalog.focus_search()
 
     def switch_language(self, code: str) -> None:
+        """Language menu: the whole interface in ``code``."""
         if self.language is not None:
             self.language.switch(code)
         else:
-            from focalpoint.i18n import set_language
-
             set_language(code)
             self.retranslate()
 
     def new_record(self, schema: str) -> None:
-        if self.records is not None:
-            self.tabs.setCurrentWidget(self.records)
-            self.records.new_record(schema)
+        """File > New record: the Records tab, with a new record of ``schema`` in the editor."""
+        self.tabs.setCurrentWidget(self.records)
+        self.records.new_record(schema)
 
     def open_record(self, identifier: str, review_edit: bool = False) -> None:
-        if self.records is not None:
-            self.records.open_record(identifier, review_edit=review_edit)
+        """Open one record in the editor (``review_edit``: a reviewer editing before approving)."""
+        self.records.open_record(identifier, review_edit=review_edit)
 
-    def show_guide(self):  # noqa: ANN201
+    def records_changed(self) -> None:
+        """Records were changed outside the Records tab (a decision, an import): re-read them and the counts."""
+        self.records.load()
+        self.refresh_counts()
+
+    def show_status(self, message: str) -> None:
+        """A message in the status bar, for a few seconds."""
+        self.statusBar().showMessage(message, STATUS_MS)
+
+    def show_guide(self) -> HelpDialog:
         """Help > Guide (F1): the guide in the interface language (``focalpoint.ui.help_dialog``)."""
-        from focalpoint.ui.help_dialog import show_guide
-
         return show_guide(self)
 
     def about(self) -> None:
@@ -219,24 +249,29 @@ class MainWindow(QMainWindow):
             "languages is an unofficial translation made for FocalPoint.</p>").format(
                 app=APP_NAME, version=__version__))
 
-    def _sync_finished(self, _report) -> None:  # noqa: ANN001
+    def _sync_finished(self, _report: Any) -> None:
         self.refresh_counts()
-        if self.records is not None:
-            self.records.load()
+        self.records.load()
         self.catalog.refresh_detail()
+        self.conflicts.after_sync()
+        self.review.refresh()
 
     def refresh_counts(self) -> None:
         """Re-read the status bar counts soon (coalesces bursts of saves)."""
         self._counts_timer.start()
 
     def _load_counts(self) -> None:
-        self.runner.run_db(status_counts, self.db, on_done=self._show_counts, on_error=lambda _e: None)
+        self.runner.run_db(status_counts, self.db, on_done=self._show_counts, on_error=self._counts_failed)
 
     def _show_counts(self, counts: StatusCounts) -> None:
         self.status.set_counts(counts)
 
+    def _counts_failed(self, exc: BaseException) -> None:
+        log.error("reading the status bar counts failed", exc_info=exc)
+        self.show_status(_("The counts could not be read: {error}").format(error=error_text(exc)))
+
     def _task_failed(self, message: str) -> None:
-        self.statusBar().showMessage(_("A background task failed: {error}").format(error=message), 10000)
+        self.show_status(_("A background task failed: {error}").format(error=message))
 
     # ------------------------------------------------------------ language
 
@@ -246,13 +281,11 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         self.setWindowTitle(_("{app} — capacity-building action plan and records").format(app=APP_NAME))
         self.tabs.setTabText(self.tabs.indexOf(self.catalog), _("&Action plan"))
-        if self.records is not None:
-            self.tabs.setTabText(self.tabs.indexOf(self.records), _("&Records"))
+        self.tabs.setTabText(self.tabs.indexOf(self.records), _("&Records"))
         self.file_menu.setTitle(_("&File"))
         self.new_menu.setTitle(_("&New record"))
-        if self.records is not None:
-            for schema, action in self.new_actions.items():
-                action.setText(self.records.schema_label(schema))
+        for schema, action in self.new_actions.items():
+            action.setText(self.records.schema_label(schema))
         self.quit_action.setText(_("&Quit"))
         self.edit_menu.setTitle(_("&Edit"))
         self.find_action.setText(_("&Find…"))
@@ -267,58 +300,47 @@ class MainWindow(QMainWindow):
         self.guide_action.setText(_("&Guide"))
         self.about_action.setText(_("&About FocalPoint"))
         self.catalog.retranslate()
-        if self.records is not None:
-            self.records.retranslate()
+        self.records.retranslate()
+        self.review.retranslate()
+        self.printing.retranslate()
+        self.conflicts.retranslate()
         self.status.retranslate()
         self.sync.retranslate()
-        usb = getattr(self, "usb_actions", None)
-        if usb is not None:
-            usb.retranslate()
+        self.usb_actions.retranslate()
         self.shortcut_tooltips()
 
     def shortcut_tooltips(self) -> None:
         """Tabs, toolbar buttons and search boxes name their shortcut in their tooltip ("Records (Ctrl+2)")."""
-        from focalpoint.ui.extensions import extension_of
-        from focalpoint.ui.help_dialog import with_shortcut
-
-        tabs = {self.catalog: self.show_catalog_action, self.records: self.show_records_action}
-        extension = extension_of(self)
-        if extension is not None:
-            tabs.update({extension.queue: extension.queue_action, extension.dashboard: extension.dashboard_action})
+        tabs: dict[QWidget, QAction] = {
+            self.catalog: self.show_catalog_action, self.records: self.show_records_action,
+            self.review.queue: self.review.queue_action, self.review.dashboard: self.review.dashboard_action}
         for widget, action in tabs.items():
-            index = self.tabs.indexOf(widget) if widget is not None else -1
-            if index >= 0:
-                self.tabs.setTabToolTip(index, with_shortcut(self.tabs.tabText(index), action.shortcut()))
+            index = self.tabs.indexOf(widget)
+            self.tabs.setTabToolTip(index, with_shortcut(self.tabs.tabText(index), action.shortcut()))
         find = self.find_action.shortcut()
         self.catalog.filter_bar.search.setToolTip(with_shortcut(_("Search the action plan"), find))
-        if self.records is not None:
-            self.records.search.setToolTip(with_shortcut(_("Search records"), find))
-            for action in self.records.toolbar.actions():
-                if not action.shortcut().isEmpty():
-                    action.setToolTip(with_shortcut(action.text(), action.shortcut()))
+        self.records.search.setToolTip(with_shortcut(_("Search records"), find))
+        for action in self.records.toolbar.actions():
+            if not action.shortcut().isEmpty():
+                action.setToolTip(with_shortcut(action.text(), action.shortcut()))
 
     # ------------------------------------------------------------ lifetime
 
     def start(self) -> None:
         """Begin loading data (after the window is on screen)."""
-        from focalpoint.ui.welcome import restore_activity
-
         restore_activity(self)
         self.catalog.load()
-        if self.records is not None:
-            self.records.load()
-            from focalpoint.ui.editor.warmup import warm_up_in_background
-
-            QTimer.singleShot(500, warm_up_in_background)
+        self.records.load()
+        QTimer.singleShot(500, warm_up_in_background)
         self.refresh_counts()
         self.auto_sync.start()
         QTimer.singleShot(5000, self.auto_sync.maybe_sync)  # catch up soon after start, if signed in
 
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            if not getattr(self, "_splitter_restored", False):
+            if not self._splitter_restored:
                 width = self.catalog.splitter.width()
                 self.catalog.splitter.setSizes([width * 11 // 20, width * 9 // 20])
             self.shown.emit()
@@ -336,8 +358,6 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.catalog.splitter.restoreState(splitter)
             self._splitter_restored = True
-        from focalpoint.ui.welcome import restore_tab
-
         restore_tab(self)
 
     def save_state(self) -> None:
@@ -346,13 +366,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.settings.setValue(STATE_KEY, self.saveState())
         self.settings.setValue(SPLITTER_KEY, self.catalog.splitter.saveState())
-        from focalpoint.ui.welcome import remember_place
-
         remember_place(self)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.records is not None and not self.records.close_editors():
+        if not self.records.close_editors():
             event.ignore()
             return
         self.save_state()

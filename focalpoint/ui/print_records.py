@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from focalpoint.i18n import LANGUAGES, _, get_language, language_name, localize, ngettext
+from focalpoint.ui.widgets import compact_combo
 
 RECORDS, BOOKLET = "records", "booklet"
 MAX_RENDER_DPI = 300  # pages are rendered as images: enough for print, bounded in memory
@@ -142,6 +143,10 @@ class PrintRecordsDialog(QDialog):
         self.section.setObjectName("printPlanSection")
         self.aichi = QComboBox(self)
         self.aichi.setObjectName("printPlanAichi")
+        # long section and target titles (Russian, French) would widen the dialog past a laptop's screen:
+        # the box shows what fits, its list shows every title whole
+        for combo in (self.language, self.section, self.aichi):
+            compact_combo(combo, 24)
         self.partner = QLineEdit(self)
         self.partner.setObjectName("printPlanPartner")
         self.file = QLineEdit(self)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from focalpoint.i18n import LANGUAGES, _, get_language, language_name, localize
+from focalpoint.models import RecordStatus
 from focalpoint.records import RecordView, document_title
 from focalpoint.ui.records_model import status_label
 from focalpoint.ui.review.labels import government_label
@@ -146,7 +147,7 @@ class RecordViewerWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
         self.resize(760, 560)
         self.retranslate()
-        if view.status == "rejected" and self.decision is None and db is not None and runner is not None:
+        if view.status == RecordStatus.REJECTED and self.decision is None and db is not None and runner is not None:
             from focalpoint.review import last_decision
 
             runner.run_db(last_decision, db, view.identifier, on_done=self._got_decision, on_error=lambda _e: None)
@@ -163,9 +164,9 @@ class RecordViewerWindow(QMainWindow):
         from focalpoint.ui.review.labels import decision_text, reviewer_text
 
         text = status_label(self.view.status)
-        if self.view.status in ("submitted", "removal"):
+        if self.view.status in (RecordStatus.SUBMITTED, RecordStatus.REMOVAL):
             text += " · " + reviewer_text(self.view.schema)
-        elif self.view.status == "rejected" and self.decision:
+        elif self.view.status == RecordStatus.REJECTED and self.decision:
             text += "\n" + decision_text(self.decision)
         return text
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from focalpoint.db import Database
-from focalpoint.models import Record
+from focalpoint.models import Record, RecordStatus
 from focalpoint.records import search_record_ids
 
 
@@ -92,7 +92,7 @@ def record_rows(db: Database, identifiers: list[str]) -> dict[str, RecordRow]:
         rows = list(rows)
         from focalpoint.review import last_decisions
 
-        decisions = last_decisions(session, {r[0] for r in rows if r[3] == "rejected"})
+        decisions = last_decisions(session, {r[0] for r in rows if r[3] == RecordStatus.REJECTED})
         return {r[0]: RecordRow(identifier=r[0], schema=r[1], title=dict(r[2] or {}), status=r[3],
                                 sync_state=r[4], sync_error=r[5], has_conflict=bool(r[6]), updated_at=r[7],
                                 decision=decisions.get(r[0]))

@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from focalpoint.db import Database
 from focalpoint.i18n import _, format_datetime, get_language, localize, pgettext
+from focalpoint.models import RecordStatus, SyncState
 from focalpoint.ui.records_data import RecordQuery, RecordRow, record_ids, record_rows
 from focalpoint.ui.table_model import RowTableModel
 
@@ -31,36 +32,40 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def status_label(status: str) -> str:
-    return {
-        "draft": pgettext("record status", "Draft"),
-        "ready": pgettext("record status", "Ready"),
-        "submitted": pgettext("record status", "Submitted for review"),
-        "removal": pgettext("record status", "Removal requested"),
-        "published": pgettext("record status", "Published"),
-        "rejected": pgettext("record status", "Rejected"),
-    }.get(status, status)
+    """A record status in words (``RecordStatus``)."""
+    labels: dict[str, str] = {
+        RecordStatus.DRAFT: pgettext("record status", "Draft"),
+        RecordStatus.READY: pgettext("record status", "Ready"),
+        RecordStatus.SUBMITTED: pgettext("record status", "Submitted for review"),
+        RecordStatus.REMOVAL: pgettext("record status", "Removal requested"),
+        RecordStatus.PUBLISHED: pgettext("record status", "Published"),
+        RecordStatus.REJECTED: pgettext("record status", "Rejected"),
+    }
+    return labels.get(status, status)
 
 
 def status_tooltip(status: str, schema: str, decision: dict[str, Any] | None = None) -> str | None:
     """What a status means for this record: who reviews a request, why a record was rejected."""
     from focalpoint.ui.review.labels import decision_text, reviewer_text
 
-    if status in ("submitted", "removal"):
+    if status in (RecordStatus.SUBMITTED, RecordStatus.REMOVAL):
         return reviewer_text(schema)
-    if status == "rejected":
+    if status == RecordStatus.REJECTED:
         return decision_text(decision) or None
     return None
 
 
 def sync_label(state: str) -> str:
-    return {
-        "local": pgettext("sync state", "Only on this computer"),
-        "queued": pgettext("sync state", "Waiting to be sent"),
-        "syncing": pgettext("sync state", "Sending…"),
-        "synced": pgettext("sync state", "Up to date"),
-        "conflict": pgettext("sync state", "Conflict: needs you"),
-        "error": pgettext("sync state", "Sync problem"),
-    }.get(state, state)
+    """A sync state in words (``SyncState``)."""
+    labels: dict[str, str] = {
+        SyncState.LOCAL: pgettext("sync state", "Only on this computer"),
+        SyncState.QUEUED: pgettext("sync state", "Waiting to be sent"),
+        SyncState.SYNCING: pgettext("sync state", "Sending…"),
+        SyncState.SYNCED: pgettext("sync state", "Up to date"),
+        SyncState.CONFLICT: pgettext("sync state", "Conflict: needs you"),
+        SyncState.ERROR: pgettext("sync state", "Sync problem"),
+    }
+    return labels.get(state, state)
 
 
 def local_time(value: dt.datetime) -> dt.datetime:
@@ -70,7 +75,8 @@ def local_time(value: dt.datetime) -> dt.datetime:
     return value.astimezone().replace(tzinfo=None)
 
 
-SYNC_COLOURS = {"conflict": "#a4262c", "error": "#a4262c", "queued": "#6b4e16", "synced": "#2e6b30"}
+SYNC_COLOURS: dict[str, str] = {SyncState.CONFLICT: "#a4262c", SyncState.ERROR: "#a4262c", SyncState.QUEUED: "#6b4e16",
+                SyncState.SYNCED: "#2e6b30"}
 
 
 class RecordTableModel(RowTableModel):
@@ -229,7 +235,7 @@ class RecordTableModel(RowTableModel):
         if col == self.COL_STATUS:
             return status_label(row.status)
         if col == self.COL_SYNC:
-            return sync_label("conflict" if row.has_conflict else row.sync_state)
+            return sync_label(SyncState.CONFLICT if row.has_conflict else row.sync_state)
         if col == self.COL_UPDATED:
             return format_datetime(local_time(row.updated_at), get_language(), fmt="short")
         return None

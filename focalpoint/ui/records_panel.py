@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from focalpoint.db import Database
 from focalpoint.i18n import _, get_language, localize
+from focalpoint.models import RecordStatus
 from focalpoint.records import (
     LOCKED_STATUSES,
     STATUSES,
@@ -486,7 +487,7 @@ class RecordsPanel(QWidget):
         if view.status in LOCKED_STATUSES:
             self.message.setText(locked_delete_message())
             return
-        if view.status == "published":
+        if view.status == RecordStatus.PUBLISHED:
             self._request_removal(identifier, title)
             return
         never_synced = view.server_revision is None
@@ -533,8 +534,8 @@ class RecordsPanel(QWidget):
         """Offer only what fits the selected record: a request for a draft, a withdrawal while one waits."""
         index = self.table.currentIndex()
         status = index.data(StatusRole) if index.isValid() else None
-        self.submit_action.setEnabled(status in ("draft", "ready", "rejected"))
-        self.withdraw_action.setEnabled(status in ("submitted", "removal"))
+        self.submit_action.setEnabled(status in (RecordStatus.DRAFT, RecordStatus.READY, RecordStatus.REJECTED))
+        self.withdraw_action.setEnabled(status in (RecordStatus.SUBMITTED, RecordStatus.REMOVAL))
 
     def submit_selected(self) -> None:
         identifier = self.selected_identifier()
@@ -573,7 +574,7 @@ class RecordsPanel(QWidget):
 
         def done(view: RecordView) -> None:
             title = localize(view.title, get_language()) or _("(untitled)")
-            if view.status == "published":
+            if view.status == RecordStatus.PUBLISHED:
                 self._said(_("Removal request for “{title}” withdrawn; the record stays published.").format(
                     title=title), view)
             else:
@@ -603,7 +604,7 @@ class RecordsPanel(QWidget):
         self._changed()
 
     def _deleted(self, identifier: str, document: dict[str, Any], never_synced: bool, title: str,
-                 status: str = "draft") -> None:
+                 status: str = RecordStatus.DRAFT) -> None:
         """One rule: Undo brings the record back exactly as it was (content and status) — until the
         next sync for a record the hub has, until FocalPoint closes for one it never had."""
         self._last_deleted = (identifier, document, never_synced, status)
@@ -625,7 +626,7 @@ class RecordsPanel(QWidget):
 
         def restore() -> RecordView:
             if never_synced:  # as it was: a record marked ready stays ready
-                return self.store.save(document, status=status if status in ("draft", "ready") else None)
+                return self.store.save(document, status=status if status in (RecordStatus.DRAFT, RecordStatus.READY) else None)
             return self.store.undelete(identifier)
 
         self.runner.run_db(restore, on_done=lambda _v: (self.message.setText(_("Deletion undone.")), self._changed()),

@@ -1,20 +1,21 @@
 """Sign in to a hub: server address, e-mail, password (never stored).
 
-The password goes to ``SyncEngine.sign_in`` on the network worker and is dropped; the token
-it returns goes to ``focalpoint.sync.credentials.TokenStore``: the system keyring, or —
-on a computer without one — this process's memory only, unless the person ticks
-"remember on this computer in a file only I can read" (mode 0600, in the data folder).
-The server, the e-mail and the account the hub describes (roles, government) are kept in
-the database's Meta table, written on the DB worker.
+One sign-in path: :func:`sign_in` (network worker) calls ``focalpoint.sync.engine.sign_in``,
+which exchanges the password for a token (the password is then dropped) and keeps the server,
+the e-mail, the realm and the account the hub describes (roles, government) in the database's
+Meta table (``focalpoint.settings_keys``) — the one account record. The token goes to
+``focalpoint.sync.credentials.TokenStore``: the system keyring, or — on a computer without one —
+this process's memory only, unless the person ticks "remember on this computer in a file only I
+can read" (mode 0600, in the data folder).
 
-``focalpoint.ui.sync_controller`` opens this dialog when "Sync now" finds no saved sign-in
-and uses :func:`shared_token_store` for the token. UI thread, except the functions marked
-for a worker.
+The keyring may answer over D-Bus and wait: it is only asked on the network worker
+(:func:`find_sign_in`, :func:`keyring_usable`, :func:`sign_in`), never on the UI thread.
+``focalpoint.ui.sync_controller`` opens this dialog when "Sync now" finds no saved sign-in.
+UI thread, except the functions marked for a worker.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
@@ -37,17 +37,23 @@ from PySide6.QtWidgets import (
 
 from focalpoint.db import Database
 from focalpoint.i18n import _
+from focalpoint.settings_keys import SYNC_EMAIL, SYNC_SERVER
+from focalpoint.sync import localstore as ls
+from focalpoint.sync.client import normalize_server_url
 from focalpoint.sync.credentials import TokenStore
+from focalpoint.sync.engine import sign_in as engine_sign_in
 from focalpoint.ui.review.record_view import alive
+from focalpoint.ui.tasks import TaskRunner
+from focalpoint.ui.window_parts import TaskDialog
 
 TOKEN_FILE_NAME = "sign-in-token.json"
-ACCOUNT_META_KEY = "account.user"
 
 _stores: dict[str, TokenStore] = {}
 _stores_lock = threading.Lock()
 
 
 def token_file(data_dir: Path) -> Path:
+    """Where the token is kept when the person chose a file (no keyring). Any thread."""
     return Path(data_dir) / TOKEN_FILE_NAME
 
 
@@ -84,85 +90,88 @@ def keyring_usable() -> bool:
 
 @dataclass(frozen=True)
 class SignInResult:
+    """A sign-in that worked: where the token went, and the account the hub described."""
+
     server: str
     email: str
     location: str               # where the token went: keyring | file | memory
     account: dict[str, Any] | None
 
 
+class _TokenKeeper:
+    """Keeps a new token where the person chose (``TokenStore.set``'s signature, for the engine):
+    an older token for the same account is forgotten first, wherever it was."""
+
+    def __init__(self, tokens: TokenStore, file_path: Path | None) -> None:
+        self.tokens = tokens
+        self.file_path = file_path
+        self.location = ""
+
+    def set(self, server: str, email: str, token: str) -> str:
+        self.tokens.delete(server, email)  # a file the person no longer wants, say
+        self.tokens.file_path = self.file_path
+        self.location = self.tokens.set(server, email, token)
+        return self.location
+
+
 def sign_in(db: Database, server: str, email: str, password: str, *, remember_in_file: bool,
             tokens: TokenStore | None = None, transport: Any = None) -> SignInResult:
-    """Exchange e-mail and password for a token and keep the token. Network worker.
+    """Sign in with ``focalpoint.sync.engine.sign_in`` (the token, and the server, e-mail and account
+    in Meta), keeping the token in the keyring, else in a file when ``remember_in_file``, else in
+    memory. Network worker.
 
     Raises ``focalpoint.sync.errors.SyncError`` (with the person's message) when the hub
     refuses or cannot be reached.
     """
-    from focalpoint.sync.client import HubClient, normalize_server_url
-    from focalpoint.sync.engine import SyncEngine, stored_realm
-    from focalpoint.sync.protocol import USER_PATH
-
     server = normalize_server_url(server)
     email = email.strip()
-    tokens = tokens or shared_token_store(db.data_dir)
-    client = HubClient(server, transport=transport, realm=stored_realm(db))
-    try:
-        engine = SyncEngine(db, client, max_attempts=2)
-        token = engine.sign_in(email, password)
-        account: dict[str, Any] | None = None
-        try:
-            answer = client.request("GET", USER_PATH)
-            if answer.ok and isinstance(answer.body, dict):
-                body = answer.body
-                account = {"email": body.get("email") or email, "government": body.get("government"),
-                           "roles": list(body.get("roles") or []), "name": body.get("name") or ""}
-        except Exception:  # noqa: BLE001 — the account is a courtesy; the sign-in itself worked
-            account = None
-    finally:
-        client.close()
-    tokens.delete(server, email)  # an older token, wherever it was (a file the person no longer wants)
-    tokens.file_path = token_file(db.data_dir) if remember_in_file else None
-    location = tokens.set(server, email, token)
-    return SignInResult(server=server, email=email, location=location, account=account)
-
-
-def save_sign_in(db: Database, result: SignInResult) -> SignInResult:
-    """Remember the server, the e-mail and the account (never the password). DB worker."""
-    from focalpoint.sync import localstore as ls
-
-    with db.session() as session:
-        ls.set_meta(session, "sync.server", result.server)
-        ls.set_meta(session, "sync.email", result.email)
-        if result.account is not None:
-            ls.set_meta(session, ACCOUNT_META_KEY, json.dumps(result.account, ensure_ascii=False))
-    return result
+    keeper = _TokenKeeper(tokens or shared_token_store(db.data_dir),
+                          token_file(db.data_dir) if remember_in_file else None)
+    account = engine_sign_in(db, server, email, password, tokens=keeper, transport=transport)
+    return SignInResult(server=server, email=email, location=keeper.location, account=account)
 
 
 def saved_sign_in(db: Database) -> tuple[str, str]:
-    """The server and e-mail used last (empty strings when none). DB worker."""
-    from focalpoint.sync import localstore as ls
-
+    """The server and e-mail used last (empty strings when none). DB worker (or any worker with its
+    own session)."""
     with db.session() as session:
-        return ls.get_meta(session, "sync.server") or "", ls.get_meta(session, "sync.email") or ""
+        return ls.get_meta(session, SYNC_SERVER) or "", ls.get_meta(session, SYNC_EMAIL) or ""
+
+
+@dataclass(frozen=True)
+class SavedSignIn:
+    """The sign-in saved on this computer: server and e-mail ("" when none), and whether a token is kept."""
+
+    server: str
+    email: str
+    has_token: bool
+
+
+def find_sign_in(db: Database, tokens: TokenStore) -> SavedSignIn:
+    """The saved sign-in and whether its token is still kept (the keyring may answer over D-Bus).
+    Network worker, never the UI thread."""
+    server, email = saved_sign_in(db)
+    has_token = bool(server and email and tokens.get(server, email))
+    return SavedSignIn(server, email, has_token)
 
 
 # ------------------------------------------------------------------ the dialog
 
 
-class SignInDialog(QDialog):
+class SignInDialog(TaskDialog):
     """Ask for the hub, the e-mail and the password; sign in on the network worker."""
 
     signed_in = Signal(object)  # SignInResult
     PREFERRED_WIDTH = 560
 
-    def __init__(self, db: Database, runner, parent: QWidget | None = None, *,  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None, *,
                  tokens: TokenStore | None = None, transport: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__("signInMessage", parent)
         self.setObjectName("signInDialog")
         self.db = db
         self.runner = runner
         self.tokens = tokens
         self.transport = transport
-        self.busy = False
         self.has_keyring: bool | None = None
         self.result_value: SignInResult | None = None
         self._default_intro = ""
@@ -189,9 +198,6 @@ class SignInDialog(QDialog):
         self.remember = QCheckBox(self)
         self.remember.setObjectName("rememberInFile")
         self.remember.setVisible(False)
-        self.message = QLabel(self)
-        self.message.setObjectName("signInMessage")
-        self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(self)
         self.sign_in_button = QPushButton(self)
         self.sign_in_button.setDefault(True)
@@ -218,14 +224,14 @@ class SignInDialog(QDialog):
         body_layout.addWidget(self.remember)
         body_layout.addWidget(self.message)
         body_layout.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("signInScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.body)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("signInScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.body)
+        layout = self.main_layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.buttons)
         self.retranslate()
         self._update()
@@ -233,8 +239,8 @@ class SignInDialog(QDialog):
 
     def load(self) -> None:
         """Fill in the last server and e-mail (DB worker) and find out whether a keyring exists."""
-        self.runner.run_db(saved_sign_in, self.db, on_done=self._prefill, on_error=lambda _e: None)
-        self.runner.run_net(keyring_usable, on_done=self._keyring_known, on_error=lambda _e: self._keyring_known(False))
+        self.runner.run_db(saved_sign_in, self.db, on_done=self._prefill, on_error=self._failed)
+        self.runner.run_net(keyring_usable, on_done=self._keyring_known)
 
     def _prefill(self, saved: tuple[str, str]) -> None:
         if not alive(self):
@@ -278,11 +284,6 @@ class SignInDialog(QDialog):
         if not alive(self):
             return
         self.password.clear()
-        self.runner.run_db(save_sign_in, self.db, result, on_done=self._saved, on_error=self._failed)
-
-    def _saved(self, result: SignInResult) -> None:
-        if not alive(self):
-            return
         self.busy = False
         self.result_value = result
         where = {
@@ -297,18 +298,13 @@ class SignInDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if not alive(self):
-            return
-        self.busy = False
-        message = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
-        self._say(message, error=True)
-        self._update()
-        self.password.setFocus()
-        self.password.selectAll()
+        super()._failed(exc)
+        if alive(self):
+            self.password.setFocus()
+            self.password.selectAll()
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("QLabel { color: #a4262c; }" if error else "")
-        self.message.setText(text)
+        super()._say(text, error=error)
         self._fit()
 
     def _fit(self) -> None:
@@ -320,11 +316,11 @@ class SignInDialog(QDialog):
         room_w = available.width() - FRAME_RESERVE.left() - FRAME_RESERVE.right()
         room_h = available.height() - FRAME_RESERVE.top() - FRAME_RESERVE.bottom()
         width = min(max(self.width() if self.isVisible() else 0, self.PREFERRED_WIDTH), room_w)
-        margins = self.layout().contentsMargins()
+        margins = self.main_layout.contentsMargins()
         inner = width - margins.left() - margins.right()
         body_height = self.body.heightForWidth(inner) if self.body.hasHeightForWidth() else -1
         body_height = max(body_height, self.body.minimumSizeHint().height())
-        height = (body_height + self.buttons.sizeHint().height() + self.layout().spacing()
+        height = (body_height + self.buttons.sizeHint().height() + self.main_layout.spacing()
                   + margins.top() + margins.bottom())
         self.setMinimumSize(min(520, room_w), min(height, room_h))  # never squashed; scrolls on a tiny screen
         if not self.isVisible():
@@ -361,5 +357,5 @@ class SignInDialog(QDialog):
         self.remember.setText(_("&Remember on this computer in a file only I can read"))
         self.sign_in_button.setText(_("&Sign in"))
         self.storage_note.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
-        if hasattr(self, "body"):
+        if hasattr(self, "main_layout"):  # not while the constructor builds the dialog
             self._fit()

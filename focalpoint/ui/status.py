@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QWidget
 from sqlalchemy import func, select
 
 from focalpoint.db import Database
 from focalpoint.i18n import _, ngettext
-from focalpoint.models import CatalogActivity, OutboxEntry, Record
+from focalpoint.models import CatalogActivity, OutboxEntry, OutboxState, Record
+from focalpoint.settings_keys import SYNC_EMAIL, SYNC_LAST_SYNC, SYNC_SERVER
+from focalpoint.ui.widgets import ElidedLabel
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,10 @@ def status_counts(db: Database) -> StatusCounts:
         records = session.scalar(select(func.count()).select_from(Record).where(Record.deleted.is_(False))) or 0
         queued = session.scalar(select(func.count(func.distinct(OutboxEntry.record_identifier)))) or 0
         failed = session.scalar(select(func.count()).select_from(OutboxEntry)
-                                .where(OutboxEntry.state == "failed")) or 0
-        email = ls.get_meta(session, "sync.email")
-        server = ls.get_meta(session, "sync.server")
-        last_sync = ls.get_meta(session, "sync.last_sync")
+                                .where(OutboxEntry.state == OutboxState.FAILED)) or 0
+        email = ls.get_meta(session, SYNC_EMAIL)
+        server = ls.get_meta(session, SYNC_SERVER)
+        last_sync = ls.get_meta(session, SYNC_LAST_SYNC)
     signed_in = False
     if email and server:
         from focalpoint.ui.signin_dialog import shared_token_store
@@ -101,7 +102,7 @@ class SyncStatusWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel(self)
+        self.label = ElidedLabel(self, minimum_chars=10)  # the whole state in its tooltip when cut
         self.label.setObjectName("syncStatus")
         self.progress = QProgressBar(self)
         self.progress.setMaximumWidth(140)
@@ -163,13 +164,13 @@ class StatusArea:
     def __init__(self, bar: QStatusBar, db_path: Path) -> None:
         self.bar = bar
         self.db_path = db_path
-        self.location = QLabel(bar)
+        # the counts are always shown whole; the location, the account and the sync state give way
+        # (each cut one ends in "…" and shows its whole text as a tooltip) on a small screen
+        self.location = ElidedLabel(bar, minimum_chars=4)
         self.location.setObjectName("databaseLocation")
-        self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.location.setMinimumWidth(120)
         self.counts = QLabel(bar)
         self.counts.setObjectName("statusCounts")
-        self.account = QLabel(bar)
+        self.account = ElidedLabel(bar, minimum_chars=8)
         self.account.setObjectName("accountStatus")
         self.account.setContentsMargins(8, 0, 8, 0)
         self.sync = SyncStatusWidget(bar)

@@ -1,16 +1,16 @@
 """The "Sync now" and "Sign in…" actions and the status bar's sync area, driving ``SyncEngine``.
 
 "Sync now" reads the hub's address and the person's e-mail from the store (the CLI and
-the sign-in dialog keep them there), asks the person to sign in when there is no saved
+the sign-in dialog keep them there) and looks for the saved token on the network worker (the
+keyring may answer over D-Bus: never on the UI thread), asks the person to sign in when there is no saved
 sign-in (``focalpoint.ui.signin_dialog``: the token goes to the keyring, a private file,
 or this session's memory — never the password), and runs ``engine.sync(progress,
 cancel)`` on the network worker. Progress crosses to the UI thread by signal; clicking
 again while it runs asks it to stop (between requests: nothing is left half-written).
 An expired sign-in asks once more and retries.
 
-``ask_sign_in`` is a dependency (tests answer without a dialog); so is an engine factory
-(``set_engine_factory``), for a caller that builds its own engine. UI thread only, except
-``_run`` (network worker) and ``_read_settings``/``_remember`` (DB worker).
+``ask_sign_in`` is a dependency (tests answer without a dialog). UI thread only, except
+``_run`` (network worker).
 """
 
 from __future__ import annotations
@@ -25,12 +25,21 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from focalpoint.db import Database
-from focalpoint.i18n import _, ngettext
+from focalpoint.i18n import _, format_number, ngettext
+from focalpoint.sync.client import HubClient, normalize_server_url
+from focalpoint.sync.credentials import TokenStore
+from focalpoint.sync.engine import SyncEngine, SyncReport, stored_realm
+from focalpoint.sync.errors import SignInRequired
+from focalpoint.ui.signin_dialog import SavedSignIn, SignInDialog, find_sign_in, saved_sign_in, shared_token_store
 from focalpoint.ui.status import SyncStatusWidget
+from focalpoint.ui.tasks import TaskRunner
+from focalpoint.ui.window_parts import error_text
 
 
 @dataclass(frozen=True)
 class SignIn:
+    """Whom to sync as (``password``: only right after the person typed it, for an expired token)."""
+
     server: str
     email: str
     password: str | None = None
@@ -39,25 +48,8 @@ class SignIn:
 AskSignIn = Callable[[str | None, str | None, str | None], "SignIn | None"]  # (server, email, reason)
 
 
-def _read_settings(db: Database) -> tuple[str | None, str | None]:
-    from focalpoint.sync import localstore as ls
-
-    with db.session() as session:
-        return ls.get_meta(session, "sync.server"), ls.get_meta(session, "sync.email")
-
-
-def _remember(db: Database, server: str, email: str) -> None:
-    from focalpoint.sync import localstore as ls
-
-    with db.session() as session:
-        ls.set_meta(session, "sync.server", server)
-        ls.set_meta(session, "sync.email", email)
-
-
 def human_size(n: int) -> str:
     """Bytes as a person reads them on a costly link: 850 B, 12.4 KB, 3.1 MB (digits per language)."""
-    from focalpoint.i18n import format_number
-
     if n < 1024:
         return _("{n} B").format(n=format_number(n))
     if n < 1024 * 1024:
@@ -65,16 +57,9 @@ def human_size(n: int) -> str:
     return _("{n} MB").format(n=format_number(round(n / (1024 * 1024), 1)))
 
 
-def sync_available() -> bool:
-    """Sync ships with every copy of FocalPoint (kept for callers that ask)."""
-    return True
-
-
-def dialog_sign_in(db: Database, runner, parent: QWidget | None) -> AskSignIn:  # noqa: ANN001
+def dialog_sign_in(db: Database, runner: TaskRunner, parent: QWidget | None) -> AskSignIn:
     """Ask with the sign-in dialog (it signs in itself and keeps the token: no password comes back)."""
     def ask(server: str | None, email: str | None, reason: str | None) -> SignIn | None:
-        from focalpoint.ui.signin_dialog import SignInDialog
-
         dialog = SignInDialog(db, runner, parent)
         if server:
             dialog.server.setText(server)
@@ -90,25 +75,25 @@ def dialog_sign_in(db: Database, runner, parent: QWidget | None) -> AskSignIn:  
 
 
 class SyncController(QObject):
+    """The sync actions and their state; see the module docstring."""
+
     progress = Signal(int, int, str)
     finished = Signal(object)  # the SyncReport, or None when it could not start
 
-    def __init__(self, db: Database, runner, widget: SyncStatusWidget,  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, widget: SyncStatusWidget,
                  parent: QObject | None = None, ask_sign_in: AskSignIn | None = None,
-                 token_store: Any = None, client_options: dict[str, Any] | None = None) -> None:
+                 token_store: TokenStore | None = None, client_options: dict[str, Any] | None = None) -> None:
         super().__init__(parent)
         self._db = db
         self._runner = runner
         self._widget = widget
-        self._available = sync_available()
         self.ask_sign_in: AskSignIn = ask_sign_in or dialog_sign_in(
             db, runner, parent if isinstance(parent, QWidget) else None)
         self._tokens = token_store
-        self._factory: Callable[[Database], Any] | None = None
         self._client_options = client_options or {}
         self._cancel: threading.Event | None = None
         self._asked_password = False
-        self.last_report: Any = None
+        self.last_report: SyncReport | None = None
         self.action = QAction(self)
         self.action.setObjectName("syncNowAction")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+S"))
@@ -117,84 +102,71 @@ class SyncController(QObject):
         self.sign_in_action.setObjectName("signInAction")
         self.sign_in_action.triggered.connect(self.sign_in)
         self.progress.connect(self._on_progress)
-        widget.set_state(widget.IDLE if self._available else widget.UNAVAILABLE)
+        widget.set_state(widget.IDLE)
         self.retranslate()
 
     @property
     def running(self) -> bool:
+        """A sync is under way."""
         return self._cancel is not None
 
-    def tokens(self):  # noqa: ANN201
-        """The process's token store for this data folder (shared with the sign-in dialog)."""
+    def tokens(self) -> TokenStore:
+        """The process's token store for this data folder (shared with the sign-in dialog). Asking it
+        for a token may wait on the keyring: only on a worker."""
         if self._tokens is None:
-            from focalpoint.ui.signin_dialog import shared_token_store
-
             self._tokens = shared_token_store(self._db.data_dir)
         return self._tokens
-
-    def set_engine_factory(self, factory: Callable[[Database], Any] | None) -> None:
-        """Sync with engines from ``factory(db)`` (``.sync(report(done, total, message), cancel)``)."""
-        self._factory = factory
-        self._available = self._available or factory is not None
-        self._widget.set_state(self._widget.IDLE if self._available else self._widget.UNAVAILABLE)
-        self.retranslate()
 
     def sign_in(self) -> None:
         """Sign in (or as someone else), then synchronize at once: the person sees the requests and
         records of that account without a second step."""
-        self._runner.run_db(_read_settings, self._db,
+        self._runner.run_db(saved_sign_in, self._db,
                             on_done=lambda saved: self.signed_in(self.ask_sign_in(saved[0], saved[1], None)))
 
     def signed_in(self, answer: SignIn | None) -> None:
         """A sign-in succeeded elsewhere (``answer``; None: cancelled): synchronize now with it."""
-        if answer is None or not self._available or self._cancel is not None:
+        if answer is None or self._cancel is not None:
             return
         self._asked_password = answer.password is not None
-        if self._factory is not None:
-            self._start(SignIn("", "", None))
-            return
         self._start(answer)
 
     def sync_if_signed_in(self, otherwise: Callable[[], None] | None = None) -> None:
         """Synchronize when a sign-in is saved on this computer (never asks for one); else call
         ``otherwise`` (e.g. read the local data again)."""
-        def got(settings: tuple[str | None, str | None]) -> None:
-            server, email = settings
-            if self._cancel is None and self._available and (
-                    self._factory is not None or (server and email and self.tokens().get(server, email))):
+        def got(saved: SavedSignIn) -> None:
+            if self._cancel is None and saved.has_token:
                 self._asked_password = False
-                self._start(SignIn(server or "", email or "", None))
+                self._start(SignIn(saved.server, saved.email, None))
             elif otherwise is not None:
                 otherwise()
 
-        if not self._available:
+        def failed(exc: BaseException) -> None:
+            self._failed(exc)
             if otherwise is not None:
                 otherwise()
-            return
-        self._runner.run_db(_read_settings, self._db, on_done=got,
-                            on_error=lambda _e: otherwise() if otherwise is not None else None)
+
+        self._runner.run_net(find_sign_in, self._db, self.tokens(), on_done=got, on_error=failed)
 
     # -------------------------------------------------------------- start
 
     def sync_now(self) -> None:
-        if not self._available:
-            return
+        """Sync > Sync now: start a sync (asking the person to sign in when no token is saved), or
+        stop the running one."""
         if self._cancel is not None:
             self._cancel.set()  # a second click stops the running sync
             self._widget.set_state(self._widget.RUNNING, _("stopping…"))
             return
         self._asked_password = False
-        if self._factory is not None:
-            self._start(SignIn("", "", None))
-            return
-        self._runner.run_db(_read_settings, self._db, on_done=self._got_settings)
+        self._runner.run_net(find_sign_in, self._db, self.tokens(), on_done=self._got_sign_in,
+                             on_error=self._failed)
 
-    def _got_settings(self, settings: tuple[str | None, str | None]) -> None:
-        server, email = settings
-        if server and email and self.tokens().get(server, email):
-            self._start(SignIn(server, email, None))
+    def _got_sign_in(self, saved: SavedSignIn) -> None:
+        if self._cancel is not None:
+            return  # a sync started meanwhile
+        if saved.has_token:
+            self._start(SignIn(saved.server, saved.email, None))
             return
-        self._ask_and_start(server, email, None)
+        self._ask_and_start(saved.server or None, saved.email or None, None)
 
     def _ask_and_start(self, server: str | None, email: str | None, reason: str | None) -> None:
         answer = self.ask_sign_in(server, email, reason)
@@ -216,15 +188,7 @@ class SyncController(QObject):
 
     # --------------------------------------------------------- net worker
 
-    def _run(self, sign_in: SignIn, cancel: threading.Event) -> Any:
-        if self._factory is not None:
-            engine = self._factory(self._db)
-            return engine.sync(lambda done=0, total=0, message="", *_a: self.progress.emit(
-                int(done or 0), int(total or 0), str(message or "")), cancel)
-        from focalpoint.sync.client import HubClient, normalize_server_url
-        from focalpoint.sync.engine import SyncEngine, stored_realm
-        from focalpoint.sync.errors import SignInRequired
-
+    def _run(self, sign_in: SignIn, cancel: threading.Event) -> SyncReport:
         server = normalize_server_url(sign_in.server)
         tokens = self.tokens()
         client = HubClient(server, token=tokens.get(server, sign_in.email),
@@ -235,8 +199,10 @@ class SyncController(QObject):
                 raise SignInRequired()
             return sign_in.email, sign_in.password
 
-        engine = SyncEngine(self._db, client, credentials=credentials, actor=sign_in.email,
-                            on_token=lambda token: tokens.set(server, sign_in.email, token))
+        def keep_token(token: str) -> None:
+            tokens.set(server, sign_in.email, token)
+
+        engine = SyncEngine(self._db, client, credentials=credentials, actor=sign_in.email, on_token=keep_token)
 
         def report(p: Any) -> None:
             total = p.records_total if p.records_total is not None else 0
@@ -258,19 +224,13 @@ class SyncController(QObject):
         if message:
             self._widget.set_state(self._widget.RUNNING, message)
 
-    def _done(self, sign_in: SignIn, report: Any) -> None:
+    def _done(self, sign_in: SignIn, report: SyncReport) -> None:
         self._cancel = None
         self.last_report = report
-        if not hasattr(report, "error_kind"):  # an engine from a factory: it raises on failure
-            self._widget.set_state(self._widget.DONE)
-            self.retranslate()
-            self.finished.emit(report)
-            return
         if report.error_kind == "auth" and not self._asked_password:
             self._ask_and_start(sign_in.server, sign_in.email, report.error)  # sign in again, once
             return
         if report.ok:
-            self._runner.run_db(_remember, self._db, sign_in.server, sign_in.email)
             self._widget.set_state(self._widget.DONE, lambda: self.summary(report))
         elif report.cancelled:
             self._widget.set_state(self._widget.IDLE, lambda: _("stopped; nothing was lost"))
@@ -280,7 +240,8 @@ class SyncController(QObject):
         self.finished.emit(report)
 
     @staticmethod
-    def summary(report: Any) -> str:
+    def summary(report: SyncReport) -> str:
+        """What a sync did, in words: changes sent, records received, conflicts, errors."""
         parts = [ngettext("{n} change sent", "{n} changes sent", report.pushed).format(n=report.pushed),
                  ngettext("{n} record received", "{n} records received", report.pulled).format(n=report.pulled)]
         if report.conflicts:
@@ -293,16 +254,14 @@ class SyncController(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self._cancel = None
-        message = getattr(exc, "user_message", None) or str(exc)
+        message = error_text(exc)
         self._widget.set_state(self._widget.ERROR, message)
         self.retranslate()
         self.finished.emit(None)
 
     def retranslate(self) -> None:
         self.action.setText(_("S&top synchronizing") if self.running else _("&Sync now"))
-        self.action.setEnabled(self._available)
-        self.action.setToolTip(_("Send local changes to the clearing-house and fetch new ones")
-                               if self._available else _("Sync is not available in this copy of FocalPoint"))
+        self.action.setToolTip(_("Send local changes to the clearing-house and fetch new ones"))
         self.sign_in_action.setText(_("Sign &in…"))
-        self.sign_in_action.setEnabled(self._available and not self.running)
+        self.sign_in_action.setEnabled(not self.running)
         self._widget.retranslate()

@@ -360,11 +360,7 @@ class UsbActions(QObject):
         if getattr(window, "records", None) is not None:
             window.records.load()
         window.catalog.refresh_detail()
-        from focalpoint.ui.extensions import extension_of
-
-        extension = extension_of(window)
-        if extension is not None:
-            extension.refresh_conflicts()
+        window.conflicts.refresh()
 
     def _import_failed(self, exc: BaseException) -> None:
         from focalpoint.sync.errors import BundleError

@@ -170,10 +170,9 @@ class WelcomeDialog(QDialog):
         layout.addLayout(languages)
         layout.addSpacing(8)
         layout.addWidget(self.account_label)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.sign_in_button)
-        buttons.addWidget(self.offline_button)
-        layout.addLayout(buttons)
+        # one button under the other: each keeps its whole (long, translated) text
+        layout.addWidget(self.sign_in_button)
+        layout.addWidget(self.offline_button)
         layout.addWidget(self.signed_in_label)
         layout.addWidget(self.note)
         self.setMinimumWidth(600)
@@ -241,6 +240,29 @@ class WelcomeDialog(QDialog):
             self.offline_button.setText(_("Continue"))
         self.note.setText(_("The action plan is already available; you can change the language at any "
                             "time from the Language menu."))
+        if self.isVisible():
+            self._fit()
+
+    def _fit(self) -> None:
+        """As tall as its wrapped texts need at its width (they change with the language), within the screen."""
+        from focalpoint.ui.screen_fit import FRAME_RESERVE, available_geometry
+
+        available = available_geometry(self)
+        room_w = available.width() - FRAME_RESERVE.left() - FRAME_RESERVE.right()
+        room_h = available.height() - FRAME_RESERVE.top() - FRAME_RESERVE.bottom()
+        layout = self.layout()
+        width = min(max(self.width() if self.isVisible() else 0, 640, layout.minimumSize().width()), room_w)
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
+        height = min(max(height, layout.totalMinimumSize().height()), room_h)
+        self.setMinimumHeight(height)
+        self.resize(width, height)
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        self._fit()
+        super().showEvent(event)
+        from focalpoint.ui.screen_fit import keep_on_screen
+
+        keep_on_screen(self)
 
 
 def show_welcome(window: Any) -> WelcomeDialog:

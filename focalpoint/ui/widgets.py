@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QComboBox, QMessageBox, QSizePolicy, QWidget
+from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QSizePolicy, QStyle, QStyleOptionComboBox, QWidget
 
 Confirm = Callable[[str, str, str], bool]  # (title, question, yes-button text) -> yes?
 
@@ -50,3 +51,63 @@ def compact_combo(combo: QComboBox, min_chars: int = 12, expanding: bool = True)
     combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
     _PopupWidth(combo)
     return combo
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that may be narrower than its text: it then ends in "…" (or loses its middle,
+    ``mode``) and its tooltip gives the whole text. It asks for its full width, and gives way first
+    when a status bar or a row is short of room. UI thread only."""
+
+    def __init__(self, parent: QWidget | None = None, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+                 minimum_chars: int = 6) -> None:
+        super().__init__(parent)
+        self._mode = mode
+        self._minimum_chars = minimum_chars
+        self._own_tip = ""
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 - Qt's name
+        """A tooltip of the caller's own; the whole text is added to it while the text is cut."""
+        self._own_tip = tip
+        self._update_tip()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._update_tip()
+
+    def is_elided(self) -> bool:
+        """True when the text does not fit the label's width (what is shown ends in "…")."""
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        width = self.fontMetrics().horizontalAdvance("M" * self._minimum_chars)
+        margins = self.contentsMargins()
+        return QSize(min(width, super().sizeHint().width()) + margins.left() + margins.right(),
+                     super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        super().resizeEvent(event)
+        self._update_tip()
+
+    def _update_tip(self) -> None:
+        tip = self._own_tip
+        if self.is_elided() and self.text() not in tip:
+            tip = self.text() + ("\n" + tip if tip else "")
+        super().setToolTip(tip)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        rect = self.contentsRect()
+        painter = QPainter(self)
+        shown = self.fontMetrics().elidedText(self.text(), self._mode, rect.width())
+        align = QStyle.visualAlignment(self.layoutDirection(), self.alignment())
+        self.style().drawItemText(painter, rect, int(align | Qt.AlignmentFlag.AlignVCenter), self.palette(),
+                                  self.isEnabled(), shown, self.foregroundRole())
+
+
+def fit_combo_to(combo: QComboBox, text: str) -> None:
+    """Make a (compact) combo box at least wide enough to show ``text`` whole, e.g. its "All …" entry."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    contents = QSize(combo.fontMetrics().horizontalAdvance(text) + 4, combo.fontMetrics().height())
+    size = combo.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, contents, combo)
+    combo.setMinimumWidth(size.width())

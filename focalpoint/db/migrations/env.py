@@ -1,3 +1,5 @@
+"""Alembic's environment script: runs the migrations on the engine ``migrate.alembic_config`` passes in."""
+
 from alembic import context
 
 engine = context.config.attributes["engine"]

@@ -73,13 +73,15 @@ class FieldWidget(QWidget):
 
 
 class FieldRow(QWidget):
-    """A field widget with its error line under it; the label lives in the form layout."""
+    """A field's label above its widget, and its error line under it (one spanning row of the form)."""
 
     def __init__(self, widget: FieldWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.widget = widget
-        self.label = QLabel(parent)
-        self.label.setWordWrap(False)  # labels sit above their fields, with the full width
+        self.label = QLabel(self)
+        # the label sits above its field with the row's full width and wraps there: a long translation
+        # never widens the form past the window, and is never cut
+        self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         font = self.label.font()
         font.setBold(True)
@@ -97,6 +99,7 @@ class FieldRow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addWidget(self.label)
         layout.addWidget(widget)
         layout.addWidget(self.error)
         self._messages: list[str] = []

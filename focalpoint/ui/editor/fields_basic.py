@@ -29,6 +29,7 @@ from focalpoint.forms.model import Field
 from focalpoint.i18n import NATIVE_NAMES, _, get_language, is_rtl, localize
 from focalpoint.ui.editor.base import FieldWidget
 from focalpoint.ui.editor.context import EditorContext
+from focalpoint.ui.widgets import compact_combo
 
 _NUMBER_RE = re.compile(r"^\s*-?\d+([.,]\d+)?\s*$")
 
@@ -606,6 +607,9 @@ class MoneyField(FieldWidget):
         self.currency = QComboBox(self)
         self.currency.setEditable(False)
         self.currency.setMaxVisibleItems(20)
+        # long currency names (Russian, French) would widen the form: the list shows them whole
+        compact_combo(self.currency, 22, expanding=False)
+        self.currency.currentTextChanged.connect(self.currency.setToolTip)
         self.currency.currentIndexChanged.connect(self._emit)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

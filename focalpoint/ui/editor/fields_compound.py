@@ -6,18 +6,20 @@
 - any other repeated field → ``RepeatField``: one widget per item, with Add and Remove;
 - a group → ``GroupField``: its members in a form of their own (labels, errors).
 
-Attachments are copied into the data folder on the DB worker (never on the UI thread).
+Attachments are checked and copied into the data folder on the DB worker, and fetched from the
+server on the network worker (never on the UI thread).
 UI thread only.
 """
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -105,34 +107,66 @@ class LinkField(FieldWidget):
 
 
 def human_size(size: int) -> str:
-    from focalpoint.i18n import format_number
+    from focalpoint.forms.attachments import human_size as size_text
 
-    if size < 1024:
-        return _("{n} bytes").format(n=format_number(size))
-    if size < 1024 * 1024:
-        return _("{n} KB").format(n=format_number(round(size / 1024, 1)))
-    return _("{n} MB").format(n=format_number(round(size / 1024 / 1024, 1)))
+    return size_text(size)
+
+
+def open_in_desktop(path: Path) -> bool:
+    """Hand a file to the program the desktop uses for its type. UI thread."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def _fetch_copy(db: Any, data_dir: Path, value: dict[str, Any]) -> Path:
+    """Network worker: fetch the file from the server this computer syncs with, then copy it for
+    opening."""
+    from focalpoint.records.attachments import copy_for_opening
+    from focalpoint.sync.attachments import fetch_attachment
+    from focalpoint.ui.signin_dialog import shared_token_store
+
+    fetch_attachment(db, value, tokens=shared_token_store(data_dir))
+    return copy_for_opening(data_dir, value)
 
 
 class AttachmentField(FieldWidget):
-    """``attachment``: a file copied into the data folder, named by its SHA-256."""
+    """``attachment``: a file copied into the data folder, named by its SHA-256.
+
+    Shows the file's name, size and type; Open hands a copy under its real name to the desktop
+    (fetching the file from the server first when this computer does not have it yet, on the
+    network worker); × removes it from the record. A file over the size limit is refused with
+    the reason (the limit named) and the previous file stays."""
 
     def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
         super().__init__(fld, ctx, parent)
         self.label = QLabel(self)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setWordWrap(True)
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+        palette = self.problem.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor("#b00020"))
+        self.problem.setPalette(palette)
+        self.open_button = QPushButton(self)
+        self.open_button.clicked.connect(self.open_file)
         self.choose = QPushButton(self)
         self.choose.clicked.connect(self._choose)
         self.clear_button = QToolButton(self)
         self.clear_button.setText("×")
         self.clear_button.clicked.connect(self._clear)
-        layout = QHBoxLayout(self)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.open_button)
+        row.addWidget(self.choose)
+        row.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.choose)
-        layout.addWidget(self.clear_button)
+        layout.addLayout(row)
+        layout.addWidget(self.problem)
         self._value: dict[str, Any] | None = None
-        self._busy = False
+        self._busy: str | None = None  # copying | fetching | opening
+        self.opener = open_in_desktop  # what Open calls with the copy's path
         self.retranslate()
 
     def _choose(self) -> None:
@@ -141,29 +175,66 @@ class AttachmentField(FieldWidget):
             self.attach_file(Path(path))
 
     def attach_file(self, path: Path) -> None:
-        """Copy ``path`` into the data folder on the DB worker, then show it."""
-        if self.ctx.data_dir is None:
+        """Check and copy ``path`` into the data folder on the DB worker, then show it."""
+        if self.ctx.db is None:
             return
-        from focalpoint.forms import store_attachment
+        from focalpoint.records.attachments import store_for_record
 
-        self._busy = True
+        self._show_problem(None)
+        self._busy = "copying"
         self.retranslate()
-        self.ctx.runner.run_db(store_attachment, self.ctx.data_dir, path, on_done=self._stored,
-                               on_error=self._failed)
+        self.ctx.runner.run_db(store_for_record, self.ctx.db, path, on_done=self._stored, on_error=self._failed)
 
     def _stored(self, value: dict[str, Any]) -> None:
-        self._busy = False
+        self._busy = None
         self._value = value
         self.retranslate()
         self._emit()
 
     def _failed(self, exc: BaseException) -> None:
-        self._busy = False
+        self._busy = None
         self.retranslate()
-        self.label.setText(_("The file could not be attached: {error}").format(error=exc))
+        self._show_problem(_("The file could not be attached: {error}").format(error=exc))
+
+    def _show_problem(self, text: str | None) -> None:
+        self.problem.setText(text or "")
+        self.problem.setVisible(bool(text))
+
+    def open_file(self) -> None:
+        """Open the file with the desktop's program for its type: a copy under its real name in a
+        temporary folder, made on the DB worker (fetched first on the network worker when the
+        file is not on this computer yet)."""
+        if not self._value or self.ctx.db is None or self._busy:
+            return
+        from focalpoint.records.attachments import local_copy_for_opening
+
+        value, data_dir = dict(self._value), Path(self.ctx.db.data_dir)
+        self._show_problem(None)
+        self._busy = "opening"
+        self.retranslate()
+        self.ctx.runner.run_db(local_copy_for_opening, data_dir, value,
+                               on_done=lambda path: self._copied(path, value), on_error=self._open_failed)
+
+    def _copied(self, path: Path | None, value: dict[str, Any]) -> None:
+        if path is not None:
+            self._busy = None
+            self.retranslate()
+            self.opener(path)
+            return
+        self._busy = "fetching"
+        self.retranslate()
+        self.ctx.runner.run_net(_fetch_copy, self.ctx.db, Path(self.ctx.db.data_dir), value,
+                                on_done=lambda fetched: self._copied(fetched, value), on_error=self._open_failed)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self._busy = None
+        self.retranslate()
+        message = getattr(exc, "user_message", None) or str(exc)
+        self._show_problem(_("The file could not be opened: {error}").format(error=message))
 
     def _clear(self) -> None:
         self._value = None
+        self._show_problem(None)
         self.retranslate()
         self._emit()
 
@@ -174,15 +245,30 @@ class AttachmentField(FieldWidget):
         self._value = dict(value) if isinstance(value, dict) and value.get("sha256") else None
         self.retranslate()
 
+    def description(self) -> str:
+        """``name — size — type`` of the file shown (empty without one)."""
+        if not self._value:
+            return ""
+        name = str(self._value.get("filename") or "")
+        kind = self._value.get("mimeType") or mimetypes.guess_type(name)[0] or _("unknown type")
+        return _("{name} — {size} — {type}").format(name=name, size=human_size(int(self._value.get("size") or 0)),
+                                                   type=kind)
+
     def retranslate(self) -> None:
         self.choose.setText(_("Choose a file…") if not self._value else _("Replace…"))
+        self.open_button.setText(_("Open"))
+        self.open_button.setToolTip(_("Open the file with the program your computer uses for it"))
+        self.open_button.setVisible(bool(self._value))
+        self.open_button.setEnabled(not self._busy)
         self.clear_button.setToolTip(_("Remove the file"))
         self.clear_button.setAccessibleName(_("Remove the file"))
         self.clear_button.setVisible(bool(self._value))
-        if self._busy:
+        if self._busy == "copying":
             self.label.setText(_("Copying the file…"))
+        elif self._busy == "fetching":
+            self.label.setText(_("Fetching the file from the server…"))
         elif self._value:
-            self.label.setText(f'{self._value.get("filename", "")} ({human_size(int(self._value.get("size", 0)))})')
+            self.label.setText(self.description())
         else:
             self.label.setText(_("No file"))
 
@@ -207,7 +293,7 @@ class GroupField(FieldWidget):
             widget.changed.connect(self._emit)
             row = FieldRow(widget, self)
             self.member_rows[member.name] = row
-            self.form.addRow(row.label, row)
+            self.form.addRow(row)  # the row shows its own label above the field
         link_date_pairs(fld.date_order, {name: row.widget for name, row in self.member_rows.items()})
 
     def value(self) -> Any:
@@ -390,8 +476,9 @@ class RepeatField(FieldWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.list_layout)
+        self.empty_label.setWordWrap(True)
+        layout.addWidget(self.empty_label)  # above the button: a long field name in the button still fits
         foot = QHBoxLayout()
-        foot.addWidget(self.empty_label)
         foot.addWidget(self.add_button)
         foot.addStretch(1)
         layout.addLayout(foot)

@@ -55,6 +55,7 @@ class FormView(QScrollArea):
             font.setPointSizeF(font.pointSizeF() * 1.2)
             heading.setFont(font)
             heading.setStyleSheet("color: #1f4e79;")
+            heading.setWordWrap(True)  # a long translated title never widens the form
             box_layout.addWidget(heading)
             help_label = QLabel(box)
             help_label.setWordWrap(True)
@@ -74,7 +75,7 @@ class FormView(QScrollArea):
                 widget.changed.connect(self.changed)
                 row = FieldRow(widget, box)
                 self.field_rows[fld.name] = row
-                form_layout.addRow(row.label, row)
+                form_layout.addRow(row)  # the row shows its own label above the field
             self.section_boxes.append((section, heading, help_label))
             layout.addWidget(box)
         layout.addStretch(1)

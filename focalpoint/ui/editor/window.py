@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from focalpoint.db import Database
 from focalpoint.forms.model import FormDefinition
 from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language, localize, ngettext
+from focalpoint.models import RecordStatus
 from focalpoint.records import RecordStore, RecordView
 from focalpoint.ui.editor.autosave import Autosaver
 from focalpoint.ui.editor.context import ChoiceSource, EditorContext
@@ -228,9 +229,9 @@ class RecordEditorWindow(QMainWindow):
 
     def toggle_ready(self) -> None:
         """Mark the record ready (it must validate), or take it back to draft."""
-        status = self.record.status if self.record else "draft"
-        if status == "ready":
-            self.autosaver.status = "draft"
+        status = self.record.status if self.record else RecordStatus.DRAFT
+        if status == RecordStatus.READY:
+            self.autosaver.status = RecordStatus.DRAFT
             self.autosaver.flush()
             return
         self._show_mandatory = True
@@ -242,7 +243,7 @@ class RecordEditorWindow(QMainWindow):
                 self._go_to_problem(self.problems.item(0))
             self.statusBar().showMessage(_("The record cannot be marked ready yet: see the problems listed."), 8000)
             return
-        self.autosaver.status = "ready"
+        self.autosaver.status = RecordStatus.READY
         self.autosaver.flush()
 
     def duplicate(self) -> None:
@@ -268,7 +269,7 @@ class RecordEditorWindow(QMainWindow):
         before = self.record.status if self.record is not None else None
         self.record = view
         self._update_state()
-        if view.status == "submitted" and before != "submitted":  # the request's confirmation says who reviews
+        if view.status == RecordStatus.SUBMITTED and before != RecordStatus.SUBMITTED:  # the request's confirmation says who reviews
             from focalpoint.ui.review.labels import reviewer_text
 
             self.statusBar().showMessage(_("Publication requested. {reviewer}; the request is sent at the next "
@@ -288,14 +289,14 @@ class RecordEditorWindow(QMainWindow):
         from focalpoint.review import save_review_edit
 
         self.review_edit = True
-        self.autosaver.keep_status = "submitted"
+        self.autosaver.keep_status = RecordStatus.SUBMITTED
         db, identifier = self.db, self.identifier
         self.autosaver.save_fn = lambda document, status=None: save_review_edit(db, identifier, document)
         self._apply_lock()
 
     def _locked_text(self) -> None:
         record = getattr(self, "record", None)
-        if record is not None and record.status == "removal":
+        if record is not None and record.status == RecordStatus.REMOVAL:
             self.locked_label.setText(_("The removal of this record from the clearing-house is waiting for "
                                         "review, so it cannot be changed. Withdraw the removal request to "
                                         "edit it."))
@@ -304,7 +305,7 @@ class RecordEditorWindow(QMainWindow):
                                         "publication request to edit it."))
 
     def _apply_lock(self) -> None:
-        locked = (self.record is not None and self.record.status in ("submitted", "removal")
+        locked = (self.record is not None and self.record.status in (RecordStatus.SUBMITTED, RecordStatus.REMOVAL)
                   and not getattr(self, "review_edit", False))
         self._locked_text()
         self.form_view.setEnabled(not locked)
@@ -386,7 +387,7 @@ class RecordEditorWindow(QMainWindow):
         self.support_list.clear()
         needs = getattr(self, "_support_needs", [])
         total = 0
-        for i, (need, matches) in enumerate(zip(needs, self._support)):
+        for i, (need, matches) in enumerate(zip(needs, self._support, strict=False)):
             title = localize(need.get("title"), lang) or _("Need {n}").format(n=i + 1)
             head = QListWidgetItem(_("Need {n}: {title}").format(n=i + 1, title=title))
             font = head.font()
@@ -440,11 +441,11 @@ class RecordEditorWindow(QMainWindow):
         else:
             text = _("Status: {status} · Sync: {sync}").format(
                 status=status_label(self.record.status), sync=sync_label(self.record.sync_state))
-            if self.record.status in ("submitted", "removal"):
+            if self.record.status in (RecordStatus.SUBMITTED, RecordStatus.REMOVAL):
                 from focalpoint.ui.review.labels import reviewer_text
 
                 text += " · " + reviewer_text(self.record.schema)
-            elif self.record.status == "rejected":
+            elif self.record.status == RecordStatus.REJECTED:
                 decision = getattr(self, "_decision", None)
                 if decision is not None and decision[0] == self.record.local_revision:
                     from focalpoint.ui.review.labels import decision_text
@@ -453,9 +454,9 @@ class RecordEditorWindow(QMainWindow):
                 else:
                     self._load_decision()
             self.state_label.setText(text)
-        ready = self.record is not None and self.record.status == "ready"
+        ready = self.record is not None and self.record.status == RecordStatus.READY
         self.ready_action.setText(_("Back to &draft") if ready else _("Mark &ready"))
-        requestable = self.record is not None and self.record.status in ("draft", "ready", "rejected")
+        requestable = self.record is not None and self.record.status in (RecordStatus.DRAFT, RecordStatus.READY, RecordStatus.REJECTED)
         self.submit_action.setEnabled(requestable or self.record is None)
         self._apply_lock()
 

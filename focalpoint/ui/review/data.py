@@ -16,6 +16,7 @@ from focalpoint import review
 from focalpoint.db import Database
 from focalpoint.models import Meta, Record
 from focalpoint.review import FieldChange, ReviewItem
+from focalpoint.settings_keys import SYNC_EMAIL, SYNC_LAST_SYNC
 
 
 def reviewer_identity(db: Database) -> str | None:
@@ -25,7 +26,7 @@ def reviewer_identity(db: Database) -> str | None:
         email = account.get("email")
         if isinstance(email, str) and email:
             return email
-        row = session.get(Meta, "sync.email")
+        row = session.get(Meta, SYNC_EMAIL)
         return row.value if row is not None and row.value else None
 
 
@@ -116,7 +117,7 @@ class Queue:
 def last_sync(db: Database) -> dt.datetime | None:
     """When this computer last synchronized (naive UTC), if ever. DB worker."""
     with db.session() as session:
-        row = session.get(Meta, "sync.last_sync")
+        row = session.get(Meta, SYNC_LAST_SYNC)
         value = row.value if row is not None else None
     if not value:
         return None

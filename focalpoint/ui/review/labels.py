@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from focalpoint.i18n import _, country_name, get_language, localize, ngettext
+from focalpoint.models import WorkflowState
 
 OVERDUE_COLOUR = "#a4262c"  # the red of the records list's conflict state
 OVERDUE_TEXT_COLOUR = "#ffffff"
@@ -78,12 +79,12 @@ def reviewer_text(schema: str) -> str:
 
 def decision_text(decision: dict | None, lang: str | None = None) -> str:
     """A closed request's outcome: who rejected (or approved) it, when, and the reason given."""
-    if not decision or decision.get("state") not in ("rejected", "approved"):
+    if not decision or decision.get("state") not in (WorkflowState.REJECTED, WorkflowState.APPROVED):
         return ""
     who = decision.get("by") or _("a reviewer")
     when = when_text(decision.get("at"), lang)
     reason = (decision.get("reason") or "").strip()
-    if decision["state"] == "approved":
+    if decision["state"] == WorkflowState.APPROVED:
         return (_("Approved by {who} on {date}.").format(who=who, date=when) if when
                 else _("Approved by {who}.").format(who=who))
     head = (_("Rejected by {who} on {date}.").format(who=who, date=when) if when

@@ -29,7 +29,7 @@ from focalpoint.models import utcnow
 from focalpoint.ui.review.data import governments_in_queue
 from focalpoint.ui.review.labels import government_label, reviewer_text, schema_label, when_text
 from focalpoint.ui.review.queue_model import BadgeDelegate, ReviewQueueModel, WorkflowRole
-from focalpoint.ui.widgets import compact_combo
+from focalpoint.ui.widgets import compact_combo, fit_combo_to
 
 
 def _schemas() -> tuple[str, ...]:
@@ -112,17 +112,22 @@ class ReviewQueueView(QWidget):
         self.type_caption.setBuddy(self.type_filter)
         self.government_caption = QLabel(self)
         self.government_caption.setBuddy(self.government_filter)
-        for widget in (self.type_caption, self.type_filter, self.government_caption, self.government_filter,
-                       self.overdue_filter):
+        for widget in (self.type_caption, self.type_filter, self.government_caption, self.government_filter):
             filters.addWidget(widget)
         filters.addStretch(1)
-        filters.addWidget(self.count_label)
-        filters.addWidget(self.refresh_button)
-        filters.addWidget(self.open_button)
+        # the overdue filter, the count and the buttons on a line of their own: long Russian or French
+        # captions never squeeze the filters (all whole on a 1024-pixel screen and narrower)
+        actions = QHBoxLayout()
+        actions.addWidget(self.overdue_filter)
+        actions.addStretch(1)
+        actions.addWidget(self.count_label)
+        actions.addWidget(self.refresh_button)
+        actions.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.last_sync_label)
         layout.addLayout(filters)
+        layout.addLayout(actions)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.own_label)
 
@@ -151,6 +156,7 @@ class ReviewQueueView(QWidget):
         index = self.type_filter.findData(current) if current else 0
         self.type_filter.setCurrentIndex(max(0, index))
         self.type_filter.blockSignals(False)
+        fit_combo_to(self.type_filter, _("All record types"))
 
     def _fill_governments(self, codes: list[str] | None = None) -> None:
         if codes is not None:
@@ -164,6 +170,7 @@ class ReviewQueueView(QWidget):
         index = self.government_filter.findData(current) if current else 0
         self.government_filter.setCurrentIndex(max(0, index))
         self.government_filter.blockSignals(False)
+        fit_combo_to(self.government_filter, _("All governments"))  # never cut in Russian or French
 
     def _filters_changed(self) -> None:
         self.model.set_filters(schema=self.type_filter.currentData() or None,

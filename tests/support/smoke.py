@@ -1,8 +1,11 @@
-"""A start-up self-check for packaged builds and benchmarks.
+"""Start-up checks the packaged app runs from this file (it is not in the bundle).
 
-``FOCALPOINT_UI_HOOK=focalpoint.ui.smoke:catalog_then_quit FocalPoint`` starts the app as a person
-would, waits for the catalogue to be on screen, prints ``FOCALPOINT_CATALOG <activities> <seconds>``
+``FOCALPOINT_UI_HOOK=/path/to/tests/support/smoke.py:catalog_then_quit FocalPoint`` starts the app as a
+person would, waits for the catalogue to be on screen, prints ``FOCALPOINT_CATALOG <activities> <seconds>``
 and quits with 0 (or 3 if the catalogue did not arrive within a minute). UI thread.
+
+The app loads this file by path and runs it with the bundle's own modules, so it imports only
+PySide6, the standard library and ``focalpoint``.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def tour_then_quit(window) -> None:  # noqa: ANN001
     import traceback
     from pathlib import Path
 
-    from focalpoint.ui.extensions import extension_of
+    from focalpoint.ui.signin_dialog import SignInDialog
 
     app = QApplication.instance()
     shots = os.environ.get("FOCALPOINT_SMOKE_SHOTS")
@@ -70,14 +73,18 @@ def tour_then_quit(window) -> None:  # noqa: ANN001
             opened.append(editor)
             yield
             shot("editor", editor)
-        ext = extension_of(window)
-        if ext is not None:
-            for name, make in (("print", ext.open_print_dialog), ("import", ext.open_import_dialog),
-                               ("sign-in", ext.open_sign_in)):
-                dialog = make()
-                opened.append(dialog)
-                yield
-                shot(name, dialog)
+        def open_sign_in() -> SignInDialog:
+            dialog = SignInDialog(window.db, window.runner, window)
+            dialog.load()
+            dialog.show()
+            return dialog
+
+        for name, make in (("print", window.printing.open_print_dialog),
+                           ("import", window.printing.open_import_dialog), ("sign-in", open_sign_in)):
+            dialog = make()
+            opened.append(dialog)
+            yield
+            shot(name, dialog)
 
     walk = steps()
 

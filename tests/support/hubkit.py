@@ -1,6 +1,6 @@
 """Helpers for tests against a real hub: fresh governments, users with signed-in
 HTTP clients, valid documents. The pytest fixtures using them live in
-:mod:`focalpoint.hub.pytest_plugin`.
+:mod:`tests.support.hub_fixtures`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from focalpoint.hub.testing import RunningHub
+if TYPE_CHECKING:
+    from tests.support.hub import RunningHub
 
 POSTGRES_ENV = "FOCALPOINT_TEST_POSTGRES_URL"
 PASSWORD = "correct horse battery staple"

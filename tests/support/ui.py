@@ -10,7 +10,9 @@ says so and tests may use the real thing.
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +247,16 @@ def type_text(widget, text: str) -> None:
             event = QKeyEvent(kind, Qt.Key.Key_unknown if ord(ch) > 0x7E else ord(ch.upper()),
                               Qt.KeyboardModifier.NoModifier, ch)
             QApplication.sendEvent(widget, event)
+
+
+def controlled_gc() -> Iterator[None]:
+    """For tests (use as an autouse fixture): no automatic collection while the test's worker
+    threads run; one full collection afterwards, when they have stopped."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()

@@ -1,22 +1,24 @@
-"""Pytest fixtures for hub tests: ``pytest_plugins = ("focalpoint.hub.pytest_plugin",)``.
+"""Pytest fixtures for hub tests, loaded for every test by ``tests/conftest.py``.
 
 - ``hub_server``: one real hub per backend for the whole session, on loopback over
   HTTP: SQLite always, PostgreSQL too when ``FOCALPOINT_TEST_POSTGRES_URL`` is set
   (its hub tables are dropped first, so give it a database of its own).
 - ``hub_env``: per test, fresh governments and users with signed-in HTTP clients
-  (see :class:`focalpoint.hub.testkit.HubEnv`).
+  (see :class:`tests.support.hubkit.HubEnv`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from focalpoint.hub.testing import RunningHub, start_hub
-from focalpoint.hub.testkit import POSTGRES_ENV, HubEnv, reset_postgres, seed_example_records
+from tests.support.hubkit import POSTGRES_ENV, HubEnv, reset_postgres, seed_example_records
+
+if TYPE_CHECKING:  # the hub (FastAPI) is imported when a test asks for it, not by every test run
+    from tests.support.hub import RunningHub
 
 
 def backends() -> list[Any]:
@@ -28,6 +30,8 @@ def backends() -> list[Any]:
 
 @pytest.fixture(scope="session", params=backends())
 def hub_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
+    from tests.support.hub import start_hub
+
     if request.param == "postgresql":
         url = os.environ[POSTGRES_ENV]
         reset_postgres(url)

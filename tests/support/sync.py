@@ -22,7 +22,7 @@ is reproducible from the seed):
 ``proxy.release()`` (to kill a client mid-sync). Every request is logged in
 ``proxy.log`` as ``(method, path, fault)``.
 
-Only for tests; nothing in FocalPoint imports this module.
+Also here: test stations (a data folder, database and sync engine on a fake clock) and sample records.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A real hub for tests: uvicorn on 127.0.0.1 with a free port, in a background thread.
 
-    from focalpoint.hub.testing import start_hub
+    from tests.support.hub import start_hub
 
     with start_hub(tmp_path=tmp_path) as hub:
         hub.add_user("ana@example.org", "secret", "authorized-user", "ws")

@@ -1,0 +1,131 @@
+"""The editor's file field (pytest-qt): attach, see name, size and type, open, remove, size limit,
+and a file fetched from a real hub when this computer does not have it yet."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from focalpoint.forms import load_form
+from focalpoint.forms.attachments import attachment_path
+from focalpoint.records.attachments import attach_to_record, write_settings
+
+pytestmark = pytest.mark.gui
+PASSWORD = "ui-files-pw"
+
+
+@pytest.fixture(autouse=True)
+def _gc_only_when_threads_stop():
+    from tests.support.ui import controlled_gc
+
+    yield from controlled_gc()
+
+
+def _widget(db, runner, hold):  # noqa: ANN001, ANN202
+    from focalpoint.ui.editor.context import ChoiceSource, EditorContext
+    from focalpoint.ui.editor.fields_compound import AttachmentField
+
+    ctx = EditorContext(runner=runner, db=db, data_dir=db.data_dir, choices=ChoiceSource(db, runner))
+    widget = hold(AttachmentField(load_form("capacityBuildingResource").field("attachments"), ctx))
+    opened: list[Path] = []
+    widget.opener = opened.append  # the desktop's program for the type, in a test
+    widget.show()
+    return widget, opened
+
+
+def test_attach_shows_name_size_and_type_then_opens_a_copy_under_its_name(qtbot, db, runner, hold, tmp_path):
+    widget, opened = _widget(db, runner, hold)
+    source = tmp_path / "Atelier de formation.pdf"
+    content = b"%PDF-1.4\n" + os.urandom(150_000)
+    source.write_bytes(content)
+    with qtbot.waitSignal(widget.changed, timeout=5000):
+        widget.attach_file(source)
+    value = widget.value()
+    assert value["filename"] == "Atelier de formation.pdf" and value["size"] == len(content)
+    text = widget.label.text()
+    assert "Atelier de formation.pdf" in text and "146.5 KB" in text and "application/pdf" in text
+    assert widget.open_button.isVisible() and widget.clear_button.isVisible()
+
+    widget.open_button.click()
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
+    assert opened[0].name == "Atelier de formation.pdf" and opened[0].read_bytes() == content
+    stored = attachment_path(db.data_dir, value["sha256"])
+    assert opened[0] != stored and stored.read_bytes() == content  # the stored file is never handed out
+
+    with qtbot.waitSignal(widget.changed, timeout=1000):
+        widget.clear_button.click()
+    assert widget.value() is None and widget.label.text() == "No file"
+    assert not widget.open_button.isVisible()
+
+
+def test_a_file_over_the_limit_is_refused_in_words_and_the_previous_file_stays(qtbot, db, runner, hold, tmp_path):
+    widget, _opened = _widget(db, runner, hold)
+    small = tmp_path / "small.txt"
+    small.write_bytes(b"fine")
+    with qtbot.waitSignal(widget.changed, timeout=5000):
+        widget.attach_file(small)
+    before = widget.value()
+    write_settings(db, max_bytes=1024 * 1024)
+    big = tmp_path / "scans.zip"
+    big.write_bytes(os.urandom(1024 * 1024 + 10))
+    widget.attach_file(big)
+    qtbot.waitUntil(lambda: widget.problem.isVisible(), timeout=5000)
+    message = widget.problem.text()
+    assert "scans.zip" in message and "1 MB" in message and "limit" in message
+    assert widget.value() == before and "small.txt" in widget.label.text()
+    assert sorted(p.name for p in (db.data_dir / "attachments").iterdir()) == [before["sha256"]]
+
+
+def test_names_are_made_safe_when_attached(qtbot, db, runner, hold, tmp_path):
+    widget, _opened = _widget(db, runner, hold)
+    source = tmp_path / "aux.pdf"
+    source.write_bytes(b"%PDF-1.4 aux")
+    with qtbot.waitSignal(widget.changed, timeout=5000):
+        widget.attach_file(source)
+    assert widget.value()["filename"] == "_aux.pdf"
+
+
+def test_opening_a_file_this_computer_lacks_fetches_it_from_the_hub(qtbot, runner, hold, tmp_path):
+    """B pulled a record whose file stayed on the hub: Open fetches it on the network worker."""
+    from focalpoint.ui.signin_dialog import shared_token_store
+    from tests.support.hub import start_hub
+    from tests.support.sync import Station, needs_assessment
+
+    with start_hub(tmp_path=tmp_path) as hub:
+        hub.add_user("a@ws.org", PASSWORD, "authorized-user", "ws")
+        hub.add_user("b@ws.org", PASSWORD, "authorized-user", "ws")
+        a = Station(tmp_path / "a", hub.url, "a@ws.org", PASSWORD)
+        b = Station(tmp_path / "b", hub.url, "b@ws.org", PASSWORD)
+        try:
+            manual = tmp_path / "manual.pdf"
+            manual.write_bytes(b"%PDF-1.7 " + os.urandom(400_000))
+            ident = a.store.save(needs_assessment("ws", "With a file")).identifier
+            attach_to_record(a.store, ident, manual)
+            assert a.sync().ok and b.sync().ok
+            (value,) = b.document(ident)["attachments"]
+            sha = hashlib.sha256(manual.read_bytes()).hexdigest()
+            assert not attachment_path(b.data_dir, sha).exists()
+            shared_token_store(b.data_dir).set(b.client.base_url, "b@ws.org", b.client.token)
+
+            widget, opened = _widget(b.db, runner, hold)
+            widget.set_value(value)
+            widget.open_button.click()
+            qtbot.waitUntil(lambda: len(opened) == 1, timeout=15000)
+            assert opened[0].name == "manual.pdf" and opened[0].read_bytes() == manual.read_bytes()
+            assert attachment_path(b.data_dir, sha).read_bytes() == manual.read_bytes()  # kept: fetched once
+            runner.wait_db_idle()
+        finally:
+            a.close()
+            b.close()
+
+
+def test_a_file_with_no_server_link_says_so(qtbot, db, runner, hold):
+    widget, opened = _widget(db, runner, hold)
+    widget.set_value({"sha256": "ab" * 32, "filename": "lost.pdf", "size": 10})
+    widget.open_button.click()
+    qtbot.waitUntil(lambda: widget.problem.isVisible(), timeout=5000)
+    assert "lost.pdf" in widget.problem.text() and opened == []
+    assert widget.open_button.isEnabled()
