@@ -21,6 +21,13 @@ smaller set over ``tc netem`` (256 kbit/s, 600 ms RTT, 2 % loss) in a network
 namespace made for the purpose; skipped with a reason when ``ip``/``tc`` or the
 privileges are missing.
 
+Also (``--shaped`` or ``FOCALPOINT_BENCH_SHAPED=1``): the first pull of 1,000 records through
+the user-space shaper from a hub offering zstd with the dictionary and from one offering gzip only.
+
+Baselines in the same run: the first pull's apply time beside a plain ``executemany`` of the same
+rows into the same schema (``first_pull.apply``); the change feed read with zstd and with gzip only
+(``first_pull.feed_only``); the naive client's bytes beside every scenario.
+
 ``main(results)`` adds ``results["sync"]``; run alone: ``python bench/bench_sync.py``.
 """
 
@@ -92,6 +99,34 @@ def realistic_document(rng: random.Random, identifier: str, government: str = GO
         needs.append(need)
     doc["needs"] = needs
     return doc
+
+
+def information_floor(documents: list[dict[str, Any]]) -> int:
+    """About the bytes of information in the generated documents: each word of their text is drawn uniformly
+    from its language's list (``WORDS``), so it carries log2(list size) bits, and an identifier 128
+    bits (the rest is the same in every document). No compressor can send them in fewer bytes."""
+    import math
+
+    bits = 0.0
+    zh_word = sum(len(w) for w in WORDS["zh"]) / len(WORDS["zh"])  # characters in an average Chinese word
+
+    def walk(value: Any) -> None:
+        nonlocal bits
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in WORDS and isinstance(item, str):
+                    words = len(item) / zh_word if key == "zh" else len(item.split())  # zh: no spaces
+                    bits += words * math.log2(len(WORDS[key]))
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for document in documents:
+        walk(document)
+        bits += 128
+    return int(bits / 8)
 
 
 def _seed(hub_url: str, email: str, n: int, rng: random.Random, government: str = GOV) -> list[dict[str, Any]]:
@@ -315,7 +350,7 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
             hub.add_user(f"author@{GOV}.org", PASSWORD, "authorized-user", GOV)
             hub.add_user(f"reader@{GOV}.org", PASSWORD, "authorized-user", GOV)
             t0 = time.perf_counter()
-            _seed(hub.url, f"author@{GOV}.org", n_records, rng)
+            seeded = _seed(hub.url, f"author@{GOV}.org", n_records, rng)
             out["seed_seconds"] = round(time.perf_counter() - t0, 1)
 
             station = Station(tmp / "client", hub.url, f"reader@{GOV}.org", PASSWORD)
@@ -325,6 +360,10 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
             feed = {kind: feed_bytes(hub.url, f"reader@{GOV}.org", zstd=kind == "zstd") for kind in ("zstd", "gzip")}
             feed["gzip_over_zstd"] = round(feed["gzip"]["bytes_received"] / max(1, feed["zstd"]["bytes_received"]), 2)
             out["first_pull"]["feed_only"] = feed
+            floor = information_floor(seeded)
+            out["first_pull"]["information_floor_bytes"] = floor
+            out["first_pull"]["best_possible_ratio"] = round(
+                (out["first_pull"]["naive"]["bytes_sent"] + out["first_pull"]["naive"]["bytes_received"]) / floor, 1)
             nothing = out["no_change"]["focalpoint"]
             out["no_change"]["target_met"] = nothing["requests"] == 1 and nothing["bytes_total"] < 2048
 
@@ -570,6 +609,23 @@ def shaped_first_pull(hub, tmp: Path, limit: int) -> dict[str, Any]:  # noqa: AN
                     "lost (each costs a retransmission timeout); netem was not available"}
 
 
+def shaped_comparison(limit: int = 1000) -> dict[str, Any]:
+    """The first pull of ``limit`` records through the user-space shaper, from a hub that offers
+    zstd with the dictionary and from one that offers gzip only (same documents, same run)."""
+    from tests.support.hub import start_hub
+
+    out: dict[str, Any] = {"records": limit}
+    for name, zstd in (("zstd", True), ("gzip_only", False)):
+        tmp = Path(tempfile.mkdtemp(prefix="focalpoint-bench-shaped-"))
+        try:
+            with start_hub(tmp_path=tmp, zstd=zstd) as hub:
+                out[name] = shaped_first_pull(hub, tmp, limit)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    out["seconds_gzip_over_zstd"] = round(out["gzip_only"]["seconds"] / max(0.1, out["zstd"]["seconds"]), 2)
+    return out
+
+
 def _start_relay(listen: tuple[str, int], target: tuple[str, int]):  # noqa: ANN202
     import socket
     import threading
@@ -609,11 +665,17 @@ def _start_relay(listen: tuple[str, int], target: tuple[str, int]):  # noqa: ANN
 def main(results: dict) -> None:
     n = int(os.environ.get("FOCALPOINT_BENCH_SYNC_RECORDS", "10000"))
     results["sync"] = run_benchmark(n, netns=os.environ.get("FOCALPOINT_BENCH_NETNS") == "1")
+    if os.environ.get("FOCALPOINT_BENCH_SHAPED") == "1":  # a few minutes: 1,000 records at 256 kbit/s, twice
+        results["sync"]["shaped_link"] = shaped_comparison()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--netns", action="store_true")
+    parser.add_argument("--shaped", action="store_true", help="only the shaped-link comparison (zstd, gzip)")
     args = parser.parse_args()
-    print(json.dumps(run_benchmark(args.records, netns=args.netns), indent=1))
+    if args.shaped:
+        print(json.dumps(shaped_comparison(), indent=1))
+    else:
+        print(json.dumps(run_benchmark(args.records, netns=args.netns), indent=1))

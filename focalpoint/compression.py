@@ -37,6 +37,10 @@ class CompressionError(ValueError):
     """A zstd body that cannot be read: damaged, cut short, made with an unknown dictionary or too big."""
 
 
+class TooLarge(CompressionError):
+    """A zstd body that unpacks to more than the limit."""
+
+
 @functools.cache
 def dictionaries() -> dict[int, zstandard.ZstdCompressionDict]:
     """The shipped dictionaries by id (read once)."""
@@ -114,7 +118,7 @@ def decompress(data: bytes, limit: int) -> bytes:
         if dictionary is None:
             raise CompressionError(f"made with the dictionary {params.dict_id}, which this side does not have")
     if params.content_size not in (zstandard.CONTENTSIZE_UNKNOWN,) and params.content_size > limit:
-        raise CompressionError(f"unpacks to more than {limit} bytes")
+        raise TooLarge(f"unpacks to more than {limit} bytes")
     decompressor = zstandard.ZstdDecompressor(dict_data=dictionary)
     out = bytearray()
     try:
@@ -124,7 +128,7 @@ def decompress(data: bytes, limit: int) -> bytes:
         for start in range(0, len(data), step):
             out += reader.decompress(view[start:start + step])
             if len(out) > limit:
-                raise CompressionError(f"unpacks to more than {limit} bytes")
+                raise TooLarge(f"unpacks to more than {limit} bytes")
         if not reader.eof:
             raise CompressionError("cut short")
         if reader.unused_data:

@@ -134,6 +134,12 @@ def test_a_6_mb_file_reaches_b_through_the_hub_and_c_by_usb_byte_for_byte(office
     assert b.document(ident)["attachments"] == [value]
     assert not attachment_path(b.data_dir, sha).exists()
     assert [v["sha256"] for v in missing_files(b.db)] == [sha]
+    from focalpoint.cli import run
+
+    out = tmp_path / "b-copy.pdf"
+    assert run(["--data-dir", str(b.data_dir), "records", "attachment", ident, "Training manual.pdf",
+                "-o", str(out)]) == 2  # says how to get it; writes nothing
+    assert not out.exists()
     tokens = TokenStore(file_path=tmp_path / "tokens.json")
     tokens.set(b.client.base_url, b.email, b.client.token)
     path = fetch_attachment(b.db, value, tokens=tokens)  # what opening the record does
@@ -384,3 +390,107 @@ def test_a_bundle_with_a_damaged_file_changes_nothing_and_names_the_file(office,
     for path in (first, second):
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         assert attachment_path(target.data_dir, sha).read_bytes() == path.read_bytes()
+
+
+def test_a_person_cancels_mid_file_and_the_next_sync_goes_on_from_there(office, tmp_path):
+    import threading
+
+    a = office.station("a")
+    manual = _file(tmp_path, "long manual.pdf", 4 * MB)
+    ident = a.store.save(needs_assessment(office.gov, "Cancelled")).identifier
+    attach_to_record(a.store, ident, manual)
+    cancel = threading.Event()
+    seen: list = []
+
+    def progress(p) -> None:  # noqa: ANN001
+        seen.append(p)
+        if p.bytes_sent > 1.5 * MB:
+            cancel.set()
+
+    first = a.sync(progress=progress, cancel=cancel)
+    assert first.cancelled and not first.ok
+    assert any("long manual.pdf" in p.message for p in seen)  # the progress names the file …
+    assert max(p.bytes_sent for p in seen) > 1.5 * MB  # … and counts its bytes
+    assert _hub_record(office.hub, a.email, ident) is None  # the record waits for its file
+    assert _record(a, ident).sync_state == "queued"
+    second = a.sync()
+    assert second.ok, second.error
+    # what went before the cancel is not sent again (at most the piece on the way)
+    assert first.bytes_sent + second.bytes_sent < 4 * MB + 256 * 1024 + 60_000
+    assert second.bytes_sent < 4 * MB - 1.2 * MB
+    sha = hashlib.sha256(manual.read_bytes()).hexdigest()
+    assert _hub_content(office.hub, sha) == manual.read_bytes()
+    assert _hub_record(office.hub, a.email, ident)["attachments"][0]["sha256"] == sha
+
+
+# ------------------------------------------------------------------------------------ SIGKILL
+
+
+def _cli_sync(data_dir: Path, server: str, email: str):  # noqa: ANN202
+    import subprocess
+    import sys
+
+    env = dict(os.environ, FOCALPOINT_EMAIL=email, FOCALPOINT_PASSWORD=PASSWORD,
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", FOCALPOINT_LANG="en")
+    return subprocess.Popen([sys.executable, "-m", "focalpoint", "--data-dir", str(data_dir), "sync",
+                             "--server", server, "--json"], cwd=Path(__file__).resolve().parent.parent,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _killed_while_held(proxy: FaultProxy, data_dir: Path, email: str, needle) -> None:  # noqa: ANN001
+    import signal
+
+    proxy.rules.append(needle)
+    process = _cli_sync(data_dir, proxy.url, email)
+    try:
+        assert proxy.held.wait(60), process.communicate(timeout=5)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        proxy.rules.clear()
+        proxy.release()
+    assert process.returncode == -signal.SIGKILL
+
+
+def test_sigkill_mid_upload_and_mid_download_then_the_next_sync_completes(office, tmp_path):
+    a, b = office.station("a"), office.station("b")
+    a_email, b_email = a.email, b.email
+    manual = _file(tmp_path, "killed manual.pdf", 3 * MB)
+    content = manual.read_bytes()
+    sha = hashlib.sha256(content).hexdigest()
+    ident = a.store.save(needs_assessment(office.gov, "Killed")).identifier
+    attach_to_record(a.store, ident, manual)
+    a.close()
+    patches = {"n": 0}
+
+    def third_patch(method: str, path: str) -> str | None:
+        if method == "PATCH":
+            patches["n"] += 1
+            return "hold" if patches["n"] == 3 else None
+        return None
+
+    with FaultProxy(office.hub.url, rate=0) as proxy:  # the same server address before and after
+        _killed_while_held(proxy, a.data_dir, a_email, third_patch)
+        assert _hub_record(office.hub, a_email, ident) is None  # the record waited for its file
+        assert not office.hub.app.state.files.has(sha)
+        a = Station(a.data_dir, proxy.url, a_email, PASSWORD)
+        office.stations.append(a)
+        report = a.sync()
+    assert report.ok, report.error
+    assert report.bytes_sent < 3 * MB - 512 * 1024 + 60_000  # three chunks were on the hub already
+    assert _hub_content(office.hub, sha) == content
+    assert _hub_record(office.hub, a_email, ident)["attachments"][0]["sha256"] == sha
+
+    # B fetches every file; killed while the file is on its way
+    assert b.sync().ok
+    write_settings(b.db, download_all=True)
+    b.close()
+    with FaultProxy(office.hub.url, rate=0) as proxy:
+        _killed_while_held(proxy, b.data_dir, b_email,
+                           lambda method, path: "hold" if method == "GET" and "/attachments/" in path else None)
+    assert not attachment_path(b.data_dir, sha).exists()  # nothing under the content name
+    b = Station(b.data_dir, office.hub.url, b_email, PASSWORD)
+    office.stations.append(b)
+    assert b.sync().ok
+    assert attachment_path(b.data_dir, sha).read_bytes() == content
+    assert sorted(p.name for p in (b.data_dir / "attachments").iterdir()) == [sha]

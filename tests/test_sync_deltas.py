@@ -290,3 +290,26 @@ def test_a_hub_that_stops_taking_patches_gets_the_edit_whole(tmp_path):
             assert hub_get(running.url, token, f"/api/v2013/documents/{rec.identifier}/versions/draft") == doc
         finally:
             st.close()
+
+
+def test_a_reviewers_correction_may_be_a_patch_and_still_needs_the_review_header(hub_env):
+    gov = hub_env.government()
+    author, focal_point = hub_env.user("authorized-user", gov), hub_env.user("focal-point", gov)
+    doc = hub_env.national(gov)
+    uid = doc["header"]["identifier"]
+    assert author.put_draft(doc).status_code == 200
+    workflow = author.request_publication(uid)
+    assert workflow.status_code == 201, workflow.text
+    wf = workflow.json()["_id"]
+    url = f"/api/v2013/documents/{uid}/versions/draft"
+    patch = json.dumps({"title": {"en": "Corrected in review"}}).encode()
+    headers = {"Content-Type": MERGE_PATCH_TYPE, "If-Match": "1"}
+
+    assert focal_point.client.put(url, content=patch, headers=headers).status_code == 423  # locked
+    edited = focal_point.client.put(url, content=patch, headers={**headers, "X-FocalPoint-Review": wf})
+
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["revision"] == 2 and edited.json()["workingDocumentLock"]["workflowId"] == wf
+    draft = focal_point.client.get(url).json()
+    assert draft["title"] == {**doc["title"], "en": "Corrected in review"}
+    assert {k: v for k, v in draft.items() if k != "title"} == {k: v for k, v in doc.items() if k != "title"}

@@ -420,3 +420,36 @@ def test_a_decision_that_arrives_counts_as_received(people):
     report = author.sync()
     assert report.ok and report.pulled >= 1
     assert author.store.get(ident).status == "rejected"
+
+
+# ------------------------------------------------------------------------ carried authors
+
+
+def test_a_carried_change_goes_as_its_authors_and_the_hub_refuses_an_author_it_does_not_know(people, tmp_path):
+    """A stick's changes are sent under their author's name (X-FocalPoint-Author), not the
+    carrier's: a change whose author is no user of the carrier's government is refused by the hub
+    and nothing of it is applied; a colleague's change goes through as before."""
+    from focalpoint.settings_keys import SYNC_EMAIL
+    from focalpoint.sync import localstore as ls
+
+    offline, carrier = people.station("off2"), people.station("car2")
+    ident = offline.store.save(needs_assessment(people.gov, "Carried")).identifier
+    assert offline.sync().ok
+    _edit(offline, ident, title={"en": "Edited offline", "fr": "Modifié hors ligne"})
+    good = _stick(offline, tmp_path, "good.fpb")
+    assert import_bundle(carrier.db, good).imported == 1
+    sent = [e.payload.get("author") for e in _outbox(carrier)]
+    assert sent == [offline.store.actor]
+    assert carrier.sync().ok
+    assert _hub_draft(people, ident, carrier.store.actor)["title"]["en"] == "Edited offline"
+
+    _edit(offline, ident, title={"en": "Forged", "fr": "Falsifié"})
+    with offline.db.session(write=True) as session:
+        ls.set_meta(session, SYNC_EMAIL, "someone@elsewhere.example")
+    forged = _stick(offline, tmp_path, "forged.fpb")
+    assert import_bundle(carrier.db, forged).imported == 1
+    report = carrier.sync()
+    assert report.pushed == 0 and "USB stick from someone@elsewhere.example" in report.errors[ident]
+    assert _hub_draft(people, ident, carrier.store.actor)["title"]["en"] == "Edited offline"
+    problems = failed_changes(carrier.db)
+    assert len(problems) == 1 and "someone@elsewhere.example" in json.dumps(problems, default=str)

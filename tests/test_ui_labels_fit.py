@@ -207,3 +207,18 @@ def test_a_cut_column_heading_says_all_in_its_tooltip(qtbot, main_window, in_lan
         heading = model.headerData(column, Qt.Orientation.Horizontal)
         assert heading and model.headerData(column, Qt.Orientation.Horizontal,
                                             Qt.ItemDataRole.ToolTipRole) == heading
+
+
+def test_a_status_message_shown_while_the_window_was_hidden_is_not_drawn_over_the_location(qtbot, main_window):
+    """A decision or sync summary arriving while the window is hidden (a review window in front, the
+    window minimized) used to be drawn over the database location once the window came back."""
+    bar = main_window.statusBar()
+    location = main_window.findChild(type(main_window.status.location), "databaseLocation")
+    main_window.hide()
+    main_window.show_status("Decision saved")
+    main_window.show()
+    qtbot.waitUntil(lambda: bar.isVisible())
+    assert bar.currentMessage() == "Decision saved"
+    assert not location.isVisible()
+    bar.clearMessage()
+    assert location.isVisible()

@@ -162,7 +162,7 @@ def create_app(database_url: str | None = None, *, clock: Callable[[], dt.dateti
         log_failure(log, "unexpected error", exc)  # without the message: it may quote a draft
         return _error(500, "Error.Internal", "The hub failed to handle the request; it has been logged.")
 
-    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(GZipMiddleware, minimum_size=256)  # small answers count on a paid link too
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestBodyMiddleware, max_bytes=max_body_bytes, streamed=api_attachments.is_streamed)
     app.add_middleware(ZstdMiddleware, max_bytes=max_body_bytes, enabled=hub.zstd)  # outermost: unpacks first

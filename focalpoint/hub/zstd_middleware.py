@@ -118,12 +118,11 @@ class ZstdMiddleware:
             return raw
         try:
             return compression.decompress(raw, self.max_bytes)
+        except compression.TooLarge:
+            await _send_error(send, 413, "Error.PayloadTooLarge", too_large)
         except compression.CompressionError as exc:
-            if "more than" in str(exc):
-                await _send_error(send, 413, "Error.PayloadTooLarge", too_large)
-            else:
-                await _send_error(send, 400, "Error.InvalidEncoding", f"The zstd request body is {exc}.")
-            return None
+            await _send_error(send, 400, "Error.InvalidEncoding", f"The zstd request body is {exc}.")
+        return None
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

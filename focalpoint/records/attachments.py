@@ -160,8 +160,10 @@ def local_file(data_dir: Path, value: dict[str, Any]) -> Path:
     """The stored content of an attachment value. Raises :class:`FileNotHere` when absent."""
     path = attachment_path(data_dir, value["sha256"])
     if not path.is_file():
-        raise FileNotHere(_("The file \"{name}\" is not on this computer yet. Sync (or open the record in "
-                            "FocalPoint) to fetch it from the server.").format(name=value.get("filename")))
+        raise FileNotHere(_("The file \"{name}\" is not on this computer yet. Open the record in FocalPoint "
+                            "to fetch it from the server, or turn on fetching every file "
+                            "(focalpoint records attachment-settings --download-all on) and sync.").format(
+            name=value.get("filename")))
     return path
 
 

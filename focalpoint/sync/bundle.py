@@ -210,7 +210,8 @@ def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
         author = ls.get_meta(session, SYNC_EMAIL)
         content = {
             "entries": [{"entry_id": e.entry_id, "record_identifier": e.record_identifier, "action": e.action,
-                         "author": author,
+                         # a change carried here from another computer stays its author's
+                         "author": (e.payload or {}).get("author") or author,
                          "payload": e.payload, "base_revision": e.base_revision,
                          "local_revision": e.local_revision, "attempts": e.attempts,
                          "created_at": e.created_at.isoformat() if e.created_at else None}
@@ -454,6 +455,8 @@ def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSu
             base = snap.get("base_document") if isinstance(snap.get("base_document"), dict) else None
             for item in fresh:
                 payload = dict(item.get("payload") or {})
+                if isinstance(item.get("author"), str) and item["author"].strip():
+                    payload["author"] = item["author"].strip()  # sent as theirs (X-FocalPoint-Author)
                 if item["action"] == "save" and base is not None and item.get("base_revision") == snap_revision:
                     payload["base"] = base  # the version it was made on, for its three-way merge
                 session.add(OutboxEntry(

@@ -218,6 +218,9 @@ class HubClient:
         if encoding == compression.ENCODING:
             try:
                 return compression.decompress(raw, self.max_body * 8)
+            except compression.TooLarge as exc:
+                raise MalformedAnswer(_("an answer that unpacks to more than {limit} bytes").format(
+                    limit=self.max_body * 8)) from exc
             except compression.CompressionError as exc:
                 raise MalformedAnswer(_("a damaged compressed answer")) from exc
         if encoding not in ("gzip", "x-gzip", "deflate"):

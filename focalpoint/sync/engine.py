@@ -12,6 +12,11 @@ database change is one transaction and every request is idempotent.
 
 Requests when nothing changed: one (the change feed), once the capabilities
 are cached in Meta and a token is held.
+
+Files: the attachments a save names go to the server before the save
+(:func:`focalpoint.sync.attachments.send_files_first`); with the setting "download all
+attachments" the files local records lack are fetched after the pull. Their bytes count in
+the progress and the report.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ import json_merge_patch
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from focalpoint.i18n import N_, _
+from focalpoint.forms.messages import field_label
+from focalpoint.i18n import N_, _, get_language
 from focalpoint.models import DELETE_RECORD, OutboxEntry, Record, Workflow
 from focalpoint.records import new_entry_id
 from focalpoint.sync import localstore as ls
@@ -231,9 +232,24 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+#: who made a change carried here on a USB stick, for the hub to check against the uploader's rights
+AUTHOR_HEADER = "X-FocalPoint-Author"
+
+
 def build_op(session: Session, entry: OutboxEntry, rec: Record | None, *, realm: str = "CHM",
              merge_patch: bool = False) -> Op | str:
-    """The request for an entry, or a message saying why it cannot be sent.
+    """The request for an entry, or a message saying why it cannot be sent. A change that came on a
+    USB stick names its author (``X-FocalPoint-Author``): it is sent as theirs, not the uploader's."""
+    op = _request_for(session, entry, rec, realm=realm, merge_patch=merge_patch)
+    author = (entry.payload or {}).get("author")
+    if isinstance(op, Op) and isinstance(author, str) and author.strip():
+        op.headers[AUTHOR_HEADER] = author.strip()
+    return op
+
+
+def _request_for(session: Session, entry: OutboxEntry, rec: Record | None, *, realm: str,
+                 merge_patch: bool) -> Op | str:
+    """The request for an entry (see :func:`build_op`).
 
     With ``merge_patch`` a save made on the revision whose server copy this computer holds
     (``rec.base_document`` at ``rec.server_revision``) goes as a merge patch against it, with
@@ -306,20 +322,22 @@ def build_op(session: Session, entry: OutboxEntry, rec: Record | None, *, realm:
 # ----------------------------------------------------------------------- answers
 
 
-def validation_problems(body: Any) -> str:
+def validation_problems(body: Any, schema: str | None = None) -> str:
+    """The fields a server refused, by the names the person sees in the form (``schema``'s labels in
+    the interface language), each with what is wrong; at most ten."""
     errors = body.get("errors") if isinstance(body, dict) else None
     parts: list[str] = []
     for err in errors if isinstance(errors, list) else []:
         if not isinstance(err, dict):
             continue
-        prop = str(err.get("property") or "?")
+        prop = field_label(schema, str(err["property"]), get_language()) if err.get("property") else "?"
         words = VALIDATION_WORDS.get(str(err.get("code")))
         parts.append(_("{field} {problem}").format(field=prop, problem=_(words)) if words
-                     else "{0} ({1})".format(prop, err.get("code")))
+                     else f"{prop} ({err.get('code')})")
     return "; ".join(parts[:10]) or (error_message(body) or _("no details given"))
 
 
-def refusal_message(op: Op, status: int, body: Any) -> str:
+def refusal_message(op: Op, status: int, body: Any, schema: str | None = None) -> str:
     """Words for a 4xx answer: what happened and what the person can do next."""
     code = body.get("code") if isinstance(body, dict) else None
     server_says = error_message(body) or ""
@@ -329,10 +347,15 @@ def refusal_message(op: Op, status: int, body: Any) -> str:
         if op.action == "request_publication":
             return _("The server will not start the review: the record is not complete ({problems}). "
                      "Correct it, save it, then request publication again.").format(
-                problems=validation_problems(body))
+                problems=validation_problems(body, schema))
         return _("The server refused this record because some fields need attention: {problems}. "
                  "Correct them and save the record; it will be sent at the next sync.").format(
-            problems=validation_problems(body))
+            problems=validation_problems(body, schema))
+    if status == 403 and code == "Error.ForeignAuthor":
+        author = op.headers.get(AUTHOR_HEADER) or _("someone else")
+        return _("This change came on a USB stick from {author}, whom the server does not accept as a "
+                 "colleague of yours. It can only be sent by {author}, signed in on their own computer, or "
+                 "discarded here.").format(author=author)
     if status == 403:
         return _("The server does not allow you to do this ({message}). Ask your country's publishing "
                  "authority to check your role, then use Try again, or discard the change.").format(
@@ -444,7 +467,7 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
         current = body.get("current")
         info = parse_document_info(current, allow_tombstone=True) if current is not None else None
         if rec is None:
-            return _fail(entry, rec, refusal_message(op, status, body))
+            return _fail(entry, rec, refusal_message(op, status, body, rec.schema if rec is not None else None))
         if entry is not None and op.action == "save":
             _carried_change_meets(session, rec, entry)
         kind = ls.reconcile(session, rec, info, revision=info["revision"] if info else None, now=now, actor=actor)
@@ -462,7 +485,7 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
         if rec is not None:
             ls.settle(session, rec)
         return Outcome("requeued")
-    return _fail(entry, rec, refusal_message(op, status, body))
+    return _fail(entry, rec, refusal_message(op, status, body, rec.schema if rec is not None else None))
 
 
 def _carried_change_meets(session: Session, rec: Record, entry: OutboxEntry) -> None:
@@ -536,4 +559,4 @@ def _apply_workflow_answer(session: Session, op: Op, entry: OutboxEntry | None, 
         return _fail(entry, rec, _("This publication request was already closed ({state}) by someone else. "
                                    "Discard this change; sync to see the record's current state.").format(
             state=body.get("state") or "?"))
-    return _fail(entry, rec, refusal_message(op, status, body))
+    return _fail(entry, rec, refusal_message(op, status, body, rec.schema if rec is not None else None))

@@ -180,6 +180,9 @@ class StatusArea:
         bar.addPermanentWidget(self.account)
         bar.addPermanentWidget(self.counts)
         bar.addPermanentWidget(self.sync)
+        # Qt hides the location under a temporary message only if it is visible at that moment (a
+        # message shown while the window is hidden left both drawn over each other): follow the message
+        bar.messageChanged.connect(lambda message: self.location.setVisible(not message))
         self._counts: StatusCounts | None = None
         self.retranslate()
 

@@ -18,6 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Create ``server_file``."""
     op.create_table(
         "server_file",
         sa.Column("server", sa.String(200), primary_key=True),
@@ -30,4 +31,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop ``server_file``."""
     op.drop_table("server_file")
