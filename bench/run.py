@@ -34,11 +34,6 @@ def main() -> int:
                        "platform": platform.platform()},
            "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "benchmarks": {}}
     path = Path(args.output)
-    if path.exists() and wanted:
-        try:
-            out["benchmarks"] = json.loads(path.read_text()).get("benchmarks", {})
-        except ValueError:
-            pass
     failed = 0
     for file in sorted(HERE.glob("bench_*.py")):
         area = file.stem.removeprefix("bench_")
@@ -54,6 +49,13 @@ def main() -> int:
             failed += 1
         out["benchmarks"][area] = results
         print(json.dumps(results, ensure_ascii=False, indent=1), flush=True)
+    if path.exists() and wanted:
+        # read just before writing: other benchmarks may have written their figures while these ran
+        try:
+            kept = json.loads(path.read_text()).get("benchmarks", {})
+        except ValueError:
+            kept = {}
+        out["benchmarks"] = {**kept, **out["benchmarks"]}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     tmp.replace(path)

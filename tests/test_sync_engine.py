@@ -190,7 +190,9 @@ def test_failing_record_does_not_block_others_and_says_what_to_do(pair):
     assert bad.identifier in report.errors
     rec = a.record(bad.identifier)
     assert rec.sync_state == "error"
-    assert "startDate" in rec.sync_error and "Correct" in rec.sync_error
+    # the field as the form names it, not its property name
+    assert "Assessment period" in rec.sync_error and "startDate" not in rec.sync_error
+    assert "Correct" in rec.sync_error
     for ident in (good.identifier, later.identifier):
         assert a.record(ident).sync_state == "synced"
     assert a.sleep.calls == []  # a refusal is not retried

@@ -14,8 +14,13 @@ console script (:mod:`focalpoint.hub.cli`); the tests run it on loopback
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 
-def create_app(*args, **kwargs):  # noqa: ANN002, ANN003
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+
+def create_app(*args: Any, **kwargs: Any) -> FastAPI:
     """See :func:`focalpoint.hub.app.create_app` (imported lazily: FastAPI is heavy)."""
     from focalpoint.hub.app import create_app as _create_app
 

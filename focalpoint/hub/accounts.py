@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, Delete, delete, select
 from sqlalchemy.orm import Session
 
 from focalpoint.hub.errors import HubError
@@ -164,12 +165,19 @@ def clear_login_failures(session: Session, email: str) -> None:
 
 def end_tokens(session: Session, user_id: int) -> int:
     """End every sign-in of a user at once (password changed, account disabled)."""
-    return session.execute(delete(Token).where(Token.user_id == user_id)).rowcount or 0
+    return _delete_count(session, delete(Token).where(Token.user_id == user_id))
 
 
 def revoke_token(session: Session, token: str) -> bool:
     """Sign out: this token stops working now."""
-    return bool(session.execute(delete(Token).where(Token.token_hash == token_digest(token))).rowcount)
+    return bool(_delete_count(session, delete(Token).where(Token.token_hash == token_digest(token))))
+
+
+def _delete_count(session: Session, statement: Delete) -> int:
+    """How many rows a DELETE removed (a DML statement runs to a cursor result, which has a row count)."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result.rowcount or 0
 
 
 def _user_by_email(session: Session, email: str) -> User:
@@ -232,10 +240,10 @@ def principal_for_token(session: Session, token: str, *, now: dt.datetime) -> Pr
     return _principal(user)
 
 
-def user_refs(session: Session, ids: set[int]) -> dict[int, dict]:
-    """``{id: {"userID", "email", "name"}}`` for the given user ids (one query)."""
-    ids = {i for i in ids if i is not None}
-    if not ids:
+def user_refs(session: Session, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+    """``{id: {"userID", "email", "name"}}`` for the given user ids (one query; ``None`` ids are skipped)."""
+    known = {i for i in ids if i is not None}
+    if not known:
         return {}
-    rows = session.execute(select(User.id, User.email, User.name).where(User.id.in_(ids)))
+    rows = session.execute(select(User.id, User.email, User.name).where(User.id.in_(known)))
     return {uid: {"userID": uid, "email": email, "name": name or email} for uid, email, name in rows}

@@ -24,7 +24,10 @@ JSON_BODY = {"requestBody": {"required": True, "content": {"application/json": {
 
 
 def hub_of(request: Request) -> Hub:
-    return request.app.state.hub
+    """The hub the application serving ``request`` was made for."""
+    hub = request.app.state.hub
+    assert isinstance(hub, Hub)
+    return hub
 
 
 def _token(request: Request) -> str | None:

@@ -48,7 +48,9 @@ async def validate(request: Request, schema: str | None = None,
     document = await json_body(request)
     if not isinstance(document, dict):
         raise HubError(400, "Error.InvalidDocument", "The body must be a JSON object (a CHM document).")
-    header = document.get("header") if isinstance(document.get("header"), dict) else {}
+    header = document.get("header")
+    if not isinstance(header, dict):
+        header = {}
     check_schema(header.get("schema") or schema)
     return respond(Reply(200, {"errors": validation_errors(document)}))
 

@@ -14,7 +14,7 @@ from focalpoint.hub import api_attachments, bundles, changes, history, patch
 from focalpoint.hub.accounts import Principal
 from focalpoint.hub.api_common import MAX_POSITION, caller, hub_of, json_body, read, respond
 from focalpoint.hub.batch import run_batch
-from focalpoint.hub.context import EXTENSIONS, PROTOCOL_VERSION
+from focalpoint.hub.context import EXTENSIONS, PROTOCOL_VERSION, Reply
 from focalpoint.hub.responses import JSONResponse
 from focalpoint.hub.schemas import (
     BUNDLE_MEDIA_TYPE,
@@ -37,7 +37,7 @@ router = APIRouter(prefix="/api/v2013/focalpoint", tags=["focalpoint extension"]
 async def capabilities(request: Request) -> JSONResponse:
     """What this hub adds to the CHM API; a real CHM answers 404 here."""
     hub = hub_of(request)
-    extensions = list(EXTENSIONS)
+    extensions = [*EXTENSIONS, changes.EXTENSION]
     if hub.merge_patch:
         extensions.append(patch.EXTENSION)
     if hub.zstd:
@@ -53,11 +53,21 @@ async def capabilities(request: Request) -> JSONResponse:
 async def change_feed(request: Request, since: int = Query(0, ge=0, le=MAX_POSITION),
                       limit: int = Query(changes.DEFAULT_LIMIT, ge=1, le=changes.MAX_LIMIT),
                       have: str | None = Query(None, max_length=16_000),
-                      principal: Principal = Depends(caller)) -> JSONResponse:
-    """Changes after ``since``: newest per record, paged by ``limit``, ``last_seq`` to store;
-    records named in ``have`` at the revision given there come without their body."""
+                      max_bytes: int = Query(changes.DEFAULT_MAX_BYTES, alias="maxBytes", ge=1, le=MAX_POSITION,
+                                             description="Uncompressed JSON per page (more than 8 MiB is "
+                                                         "taken as 8 MiB); a larger record comes alone."),
+                      principal: Principal = Depends(caller)) -> Response:
+    """Changes after ``since``: newest per record, paged by ``limit`` and ``maxBytes``, ``last_seq``
+    to store; records named in ``have`` at the revision given there come without their body."""
     held = changes.parse_have(have)  # a malformed pair is a 400 naming it
-    return await read(request, changes.changes, principal, since, limit, held)
+    hub = hub_of(request)
+
+    def page() -> Reply:
+        with hub.db.read() as session:
+            return changes.changes(session, principal, since, limit, held, max_bytes)
+
+    reply = await run_in_threadpool(page)  # the page comes rendered (each item once, as it was measured)
+    return Response(reply.body, status_code=reply.status, media_type="application/json")
 
 
 @router.get("/documents/{uid}/history", response_model=History, responses=errors(400, 404, *SIGNED_IN))

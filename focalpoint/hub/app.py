@@ -6,12 +6,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from focalpoint.hub import (
     api_attachments,
@@ -55,16 +57,16 @@ class SecurityHeadersMiddleware:
     """Headers every answer carries: no MIME sniffing, no framing, no referrer; a strict content
     policy on everything but the optional /docs page."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         docs = scope.get("path", "") in ("/docs", "/docs/oauth2-redirect")
 
-        async def with_headers(message) -> None:  # noqa: ANN001
+        async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message)
                 headers = list(message.get("headers", [])) + SECURITY_HEADERS
@@ -75,7 +77,7 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, with_headers)
 
 
-def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
+def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     headers = {"WWW-Authenticate": "Ticket"} if status == 401 else None
     return JSONResponse(envelope(status, code, message, **extra), status_code=status, headers=headers)
 

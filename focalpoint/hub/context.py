@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy.orm import Session
 
@@ -77,6 +77,14 @@ class Reply:
     etag: int | None = None
     replay: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@overload
+def iso(value: dt.datetime) -> str: ...
+@overload
+def iso(value: None) -> None: ...
+@overload
+def iso(value: dt.datetime | None) -> str | None: ...
 
 
 def iso(value: dt.datetime | None) -> str | None:

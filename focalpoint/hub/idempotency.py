@@ -18,6 +18,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from focalpoint.hub.accounts import Principal
 from focalpoint.hub.context import Hub, Reply, WriteContext
 from focalpoint.hub.errors import HubError
@@ -48,7 +50,7 @@ def check_key(key: str | None) -> str | None:
     return key
 
 
-def _colleagues_answer(session, principal: Principal, key: str,  # noqa: ANN001
+def _colleagues_answer(session: Session, principal: Principal, key: str,
                        request_fingerprint: str) -> IdempotentResponse | None:
     """The same change (same key, same request) already made by a colleague of the same government.
 

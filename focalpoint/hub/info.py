@@ -35,14 +35,14 @@ def current_revision(record: Record | None) -> int | None:
     return record.published_revision
 
 
-def users_of_records(session: Session, records: list[Record]) -> dict[int, dict]:
-    ids: set[int] = set()
+def users_of_records(session: Session, records: list[Record]) -> dict[int, dict[str, Any]]:
+    ids: set[int | None] = set()
     for r in records:
         ids.update({r.created_by, r.updated_by, r.draft_updated_by, r.published_by})
     return user_refs(session, ids)
 
 
-def users_of_workflows(session: Session, workflows: list[Workflow]) -> dict[int, dict]:
+def users_of_workflows(session: Session, workflows: list[Workflow]) -> dict[int, dict[str, Any]]:
     ids: set[int] = set()
     for w in workflows:
         ids.add(w.created_by)
@@ -51,13 +51,18 @@ def users_of_workflows(session: Session, workflows: list[Workflow]) -> dict[int,
     return user_refs(session, ids)
 
 
+def _user(users: dict[int, dict[str, Any]], user_id: int | None) -> dict[str, Any] | None:
+    """The user ref of ``user_id``; ``None`` when there is no such user (or no id)."""
+    return users.get(user_id) if user_id is not None else None
+
+
 def _lock(record: Record) -> dict[str, Any] | None:
     if not record.lock_workflow_id:
         return None
     return {"lockID": f"workflow-{record.lock_workflow_id}", "workflowId": record.lock_workflow_id}
 
 
-def _base(record: Record, users: dict[int, dict]) -> dict[str, Any]:
+def _base(record: Record, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
     return {
         "identifier": record.identifier,
         "type": record.schema,
@@ -89,12 +94,12 @@ def working_document(record: Record) -> dict[str, Any]:
             "workingDocumentUpdatedOn": iso(record.draft_updated_on)}
 
 
-def draft_info(record: Record, users: dict[int, dict]) -> dict[str, Any]:
+def draft_info(record: Record, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
     info = _base(record, users)
     info.update({
         "revision": record.draft_revision,
         "updatedOn": iso(record.draft_updated_on),
-        "updatedBy": users.get(record.draft_updated_by),
+        "updatedBy": _user(users, record.draft_updated_by),
         "isDraft": True,
         "publishedRevision": record.published_revision,
         "body": record.draft_body,
@@ -103,12 +108,12 @@ def draft_info(record: Record, users: dict[int, dict]) -> dict[str, Any]:
     return info
 
 
-def published_info(record: Record, users: dict[int, dict]) -> dict[str, Any]:
+def published_info(record: Record, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
     info = _base(record, users)
     info.update({
         "revision": record.published_revision,
         "updatedOn": iso(record.published_on),
-        "updatedBy": users.get(record.published_by),
+        "updatedBy": _user(users, record.published_by),
         "isDraft": False,
         "publishedRevision": record.published_revision,
         "body": record.published_body,
@@ -117,7 +122,7 @@ def published_info(record: Record, users: dict[int, dict]) -> dict[str, Any]:
     return info
 
 
-def tombstone_info(record: Record, users: dict[int, dict]) -> dict[str, Any]:
+def tombstone_info(record: Record, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
     info = _base(record, users)
     info.update({
         "revision": record.revision,
@@ -131,7 +136,7 @@ def tombstone_info(record: Record, users: dict[int, dict]) -> dict[str, Any]:
     return info
 
 
-def current_info(record: Record, users: dict[int, dict], *, with_draft: bool = True) -> dict[str, Any] | None:
+def current_info(record: Record, users: dict[int, dict[str, Any]], *, with_draft: bool = True) -> dict[str, Any] | None:
     """The newest version's info (the draft only when ``with_draft``); None if nothing is visible."""
     if record.deleted:
         return tombstone_info(record, users)
@@ -148,7 +153,7 @@ def wf_version(wf: Workflow) -> str | None:
     return None if wf.type == "publishReferenceRecord" else "0.4"
 
 
-def workflow_json(wf: Workflow, users: dict[int, dict]) -> dict[str, Any]:
+def workflow_json(wf: Workflow, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
     result = None
     if wf.result:
         result = dict(wf.result)

@@ -8,10 +8,11 @@ copy). Items are infos without ``body``, as the real CHM lists them. ``$filter``
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from focalpoint.hub.accounts import Principal
 from focalpoint.hub.context import Reply, parse_iso
@@ -23,7 +24,7 @@ from focalpoint.hub.permissions import can_see_draft
 _CLAUSE = re.compile(r"^\s*(\w+)\s+(eq|gt|ge|lt|le)\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
 
 
-def record_visibility(p: Principal):
+def record_visibility(p: Principal) -> ColumnElement[bool]:
     """SQL condition: records ``p`` may see at all (see ``permissions.can_see_record``)."""
     if p.is_secretariat:
         return true()
@@ -32,10 +33,11 @@ def record_visibility(p: Principal):
                     or_(Record.published_revision.is_not(None), Record.created_by == p.id, Record.deleted)))
 
 
-def _conditions(text: str | None, updated_column):
+def _conditions(text: str | None, updated_column: QueryableAttribute[dt.datetime | None]) -> list[ColumnElement[bool]]:
+    """The SQL conditions of a ``$filter`` (``updatedOn`` compares with ``updated_column``)."""
     if not text:
         return []
-    out = []
+    out: list[ColumnElement[bool]] = []
     for clause in re.split(r"\s+and\s+", text.strip(), flags=re.IGNORECASE):
         match = _CLAUSE.match(clause)
         if not match:

@@ -56,7 +56,10 @@ def get_lock(session: Session, p: Principal, uid: str, lock: str) -> Reply:
     record = _record(session, p, uid)
     if not record.lock_workflow_id or lock_id(record.lock_workflow_id) != lock:
         raise not_found("The lock")
-    return Reply(200, _lock_json(record, session.get(Workflow, record.lock_workflow_id)))
+    wf = session.get(Workflow, record.lock_workflow_id)
+    if wf is None:
+        raise not_found("The lock")
+    return Reply(200, _lock_json(record, wf))
 
 
 def _workflow_of(session: Session, p: Principal, record: Record, lock: str) -> Workflow:

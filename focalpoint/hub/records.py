@@ -10,6 +10,7 @@ change ``seq`` and adds an audit entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -122,7 +123,7 @@ def check_document(uid: str, schema_param: str | None, document: Any) -> tuple[s
     return schema, government
 
 
-def reference_checker(session: Session):
+def reference_checker(session: Session) -> Callable[[str], bool]:
     """``reference_exists`` for validation: the identifier (``UID`` of ``UID@rev``) is a live record."""
     def exists(identifier: str) -> bool:
         record = session.get(Record, identifier.split("@", 1)[0])
@@ -205,17 +206,17 @@ def save_draft(ctx: WriteContext, uid: str, schema_param: str | None, document: 
     check_uid(uid)
     schema, government = check_document(uid, schema_param, document)
     record = get_record(session, uid, for_update=True)
-    live = record is not None and not record.deleted
-    if live:
-        check_write(p, record.government, record.created_by)
-    check_write(p, government, record.created_by if live else None)
+    live = record if record is not None and not record.deleted else None
+    if live is not None:
+        check_write(p, live.government, live.created_by)
+    check_write(p, government, live.created_by if live is not None else None)
     check_preconditions(session, record, if_match, if_none_match)
     reviewer_edit = False
-    if live and record.lock_workflow_id:
+    if live is not None and live.lock_workflow_id:
         # the CHM lets the publishing authority reviewing the request edit, then approve
-        if review_of != record.lock_workflow_id or not _may_edit_under_review(session, p, record):
+        if review_of != live.lock_workflow_id or not _may_edit_under_review(session, p, live):
             raise HubError(423, "Error.Locked", "The draft is locked while its publication request is "
-                           "under review; cancel the request to edit it.", workflowId=record.lock_workflow_id)
+                           "under review; cancel the request to edit it.", workflowId=live.lock_workflow_id)
         reviewer_edit = True
     raise_if_errors(structural_errors(document), "The document does not have the form's structure.")
 
@@ -242,7 +243,7 @@ def save_draft(ctx: WriteContext, uid: str, schema_param: str | None, document: 
     return _reply_info(session, record, draft=True)
 
 
-def _may_edit_under_review(session, p, record) -> bool:  # noqa: ANN001
+def _may_edit_under_review(session: Session, p: Principal, record: Record) -> bool:
     """The person who may decide the running request (and did not make it) may edit the draft."""
     from focalpoint.hub.models import Workflow
     from focalpoint.hub.permissions import may_review

@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, delete, event, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from alembic.config import Config
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,7 +47,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
                            hide_parameters=True)  # an error never logs a document
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
@@ -55,7 +57,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
@@ -145,7 +147,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS ix_hub_idempotency_key ON hub_idempotency (key)",)
 
 
-def _alembic_config(connection) -> Config:  # noqa: ANN001
+def _alembic_config(connection: Connection | None) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -171,7 +173,7 @@ def head_schema_revision() -> str:
     return head
 
 
-def _migrate(conn) -> None:  # noqa: ANN001
+def _migrate(conn: Connection) -> None:
     from alembic import command
     from sqlalchemy import inspect
 

@@ -11,7 +11,7 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from focalpoint.hub.accounts import Principal
@@ -113,7 +113,7 @@ def create_workflow(ctx: WriteContext, payload: Any) -> Reply:
     return _reply(session, wf, 201)
 
 
-def _running(session: Session, workflow_id: str) -> tuple[Workflow, Record]:
+def _running(session: Session, workflow_id: str) -> tuple[Workflow, Record | None]:
     wf = session.get(Workflow, workflow_id, with_for_update=True)
     if wf is None:
         raise not_found("The workflow")
@@ -125,7 +125,7 @@ def _closed(wf: Workflow) -> HubError:
     return HubError(409, "Error.WorkflowClosed", f"This request is already {wf.state}.", state=wf.state)
 
 
-def _release(record: Record, wf: Workflow, seq: int) -> None:
+def _release(record: Record | None, wf: Workflow, seq: int) -> None:
     if record is not None and record.lock_workflow_id == wf.id:
         record.lock_workflow_id = None
     if record is not None:
@@ -218,7 +218,7 @@ def workflow_visible(p: Principal, wf: Workflow) -> bool:
     return wf.created_by == p.id
 
 
-def visibility_clause(p: Principal):
+def visibility_clause(p: Principal) -> ColumnElement[bool]:
     """A SQL condition selecting the workflows ``p`` may see."""
     if p.is_secretariat:
         return true()

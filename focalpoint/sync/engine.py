@@ -159,6 +159,7 @@ class SyncEngine:
                  on_token: Callable[[str], None] | None = None,
                  actor: str | None = None,
                  page_size: int = 500,
+                 page_bytes: int = pulling.PAGE_BYTES,
                  max_attempts: int = 5,
                  backoff_base: float = 1.0,
                  backoff_cap: float = 60.0,
@@ -172,6 +173,7 @@ class SyncEngine:
         self.on_token = on_token
         self.actor = actor
         self.page_size = page_size
+        self.page_bytes = page_bytes  # sent as ``maxBytes`` when the hub advertises it
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -366,8 +368,9 @@ class SyncEngine:
 
     def _call(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
               headers: dict[str, str] | None = None, auth: bool = True, reauth: bool = True,
-              retry: bool = True) -> Answer:
-        """One request with retries for transient failures and one re-sign-in on 401."""
+              retry: bool = True, on_retry: Callable[[SyncError], None] | None = None) -> Answer:
+        """One request with retries for transient failures and one re-sign-in on 401.
+        ``on_retry`` sees each failure that is retried (it may change ``params`` for the retry)."""
         attempt = 0
         while True:
             self._check_cancel()
@@ -394,6 +397,8 @@ class SyncEngine:
             attempt += 1
             if not retry or attempt >= self.max_attempts:
                 raise error
+            if on_retry is not None:
+                on_retry(error)
             self._wait(self.backoff_delay(attempt, retry_after))
 
     def _authenticate(self, force: bool = False) -> None:
@@ -558,9 +563,11 @@ class SyncEngine:
         while True:
             self._check_cancel()
             params: dict[str, Any] = {"since": since, "limit": self.page_size}
+            if caps.has(pulling.MAX_BYTES_EXTENSION):
+                params["maxBytes"] = self.page_bytes
             if have:
                 params["have"] = ",".join(f"{uid}:{rev}" for uid, rev in have.items())
-            answer = self._call("GET", CHANGES_PATH, params=params)
+            answer = self._call("GET", CHANGES_PATH, params=params, on_retry=self._smaller_pages(params))
             if answer.status == 404 and first:
                 self.capabilities(refresh=True)
                 raise MalformedAnswer(_("the server no longer offers the change feed; sync again"))
@@ -587,6 +594,16 @@ class SyncEngine:
             if not page.more or page.last_seq == since:
                 break
             since = page.last_seq
+
+    def _smaller_pages(self, params: dict[str, Any]) -> Callable[[SyncError], None]:
+        """After a connection that broke or timed out during a page, ask for pages half the size
+        (down to ``pull.MIN_PAGE_BYTES``) for the rest of this engine's syncs: a link that cuts long
+        answers still gets every page through."""
+        def smaller(error: SyncError) -> None:
+            if "maxBytes" in params and isinstance(error, NetworkError) and not error.unreachable:
+                self.page_bytes = max(pulling.MIN_PAGE_BYTES, min(self.page_bytes, params["maxBytes"]) // 2)
+                params["maxBytes"] = self.page_bytes
+        return smaller
 
     MAX_HAVE = 100  # pairs named in one ``have`` (about 4 KB of address)
 

@@ -35,6 +35,16 @@ class PageResult:
     skipped: int = 0
 
 
+#: the hub takes ``maxBytes`` on the change feed (pages sized by bytes as well as by count)
+MAX_BYTES_EXTENSION = "changes-max-bytes"
+#: uncompressed JSON asked for per page: about 130 typical records, some 200 KB once compressed,
+#: six seconds on a 256 kbit/s line; a cut link costs one such page, not a multi-megabyte answer,
+#: and the 600 ms round trips stay a small share of the time
+PAGE_BYTES = 2 * 1024 * 1024
+#: the smallest budget the engine lowers to after broken or timed-out pages
+MIN_PAGE_BYTES = 64 * 1024
+
+
 def checkpoint_key(server: str) -> str:
     return f"sync.{ls.server_key(server)}.since"
 

@@ -2,15 +2,21 @@
 
 Order: QApplication → bundled fonts → language (command line or ``FOCALPOINT_LANG``,
 else the settings, else the system locale, else English) with Qt's own translations and
-the layout direction → open the database (a ``DatabaseError`` is shown in the person's
-language and ends the app with its exit code, the file untouched) → the main window is
-shown, and only then is the catalogue read (and loaded from the shipped plan when it
-changed) on the DB worker.
+the layout direction → open the database on a helper thread while the window's modules load
+(a ``DatabaseError`` is shown in the person's language and ends the app with its exit code,
+the file untouched, before any window shows) → the main window is
+shown, and only then are the thesaurus terms kept from earlier syncs laid over the vocabularies
+and the catalogue read (and loaded from the shipped plan when it changed), on the DB worker.
+Heavy modules (the sync client, the keyring, Alembic when the database is already at the
+newest schema, PDF and printing) are imported on first use, not here.
 
 Environment hooks, for tests and benchmarks:
 
 - ``FOCALPOINT_EXIT_AFTER_SHOWN=1``: print ``FOCALPOINT_SHOWN <seconds since process
-  start>`` once the main window is on screen, then quit;
+  start> <CPU seconds the process has used>`` once the main window is on screen with its
+  first content painted (a zero timer queued by the window's first paint event has fired:
+  the whole first paint pass is done), then quit; ``bench/bench_ui.py`` times a bare
+  ``QMainWindow`` the same way;
 - ``FOCALPOINT_UI_HOOK=module:function`` (or ``file.py:function``): call ``function(window)`` once it
   is shown;
 - either of the two above also skips the first-start welcome dialog
@@ -28,7 +34,13 @@ import importlib.util
 import os
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
 
 _T0 = time.perf_counter()
 
@@ -73,6 +85,26 @@ def show_database_error(app, exc) -> int:  # noqa: ANN001
                           QMessageBox.StandardButton.Close)
         box.exec()
     return exc.exit_code
+
+
+def after_first_paint(window, callback: Callable[[], None]) -> QObject:  # noqa: ANN001
+    """Call ``callback`` once ``window`` has painted for the first time (on a zero timer queued by
+    its first paint event, so the whole paint pass, children included, is done). Returns the
+    event filter (owned by ``window``). UI thread."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        painted = False
+
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if not self.painted and event.type() == QEvent.Type.Paint:
+                self.painted = True
+                QTimer.singleShot(0, callback)
+            return False
+
+    watcher = FirstPaint(window)
+    window.installEventFilter(watcher)
+    return watcher
 
 
 def _call_hook(spec: str, window) -> None:  # noqa: ANN001
@@ -137,18 +169,19 @@ def run_gui(args: argparse.Namespace) -> int:
     from focalpoint.paths import database_path
 
     database_existed = database_path(data_dir).exists()
-    try:
-        db = open_database(data_dir)
-    except DatabaseError as exc:
-        language.detach()
-        return show_database_error(app, exc)
-    from focalpoint.sync.thesaurus import load_stored_terms
+    # opened (SQLite's quick check, the schema revision) on a helper thread while the window's
+    # modules load here; the person hears of a bad database before any window shows, as before
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="focalpoint-open") as opener:
+        opening = opener.submit(open_database, data_dir)
+        from focalpoint.ui.compat import GarbageCollector
+        from focalpoint.ui.main_window import MainWindow
+        from focalpoint.ui.tasks import TaskRunner
 
-    load_stored_terms(db)  # thesaurus terms fetched at earlier syncs, for offline use (a few ms)
-
-    from focalpoint.ui.compat import GarbageCollector
-    from focalpoint.ui.main_window import MainWindow
-    from focalpoint.ui.tasks import TaskRunner
+        try:
+            db = opening.result()
+        except DatabaseError as exc:
+            language.detach()
+            return show_database_error(app, exc)
 
     plan_dir = os.environ.get("FOCALPOINT_ACTION_PLAN_DIR")
     runner = TaskRunner()
@@ -159,11 +192,18 @@ def run_gui(args: argparse.Namespace) -> int:
     exit_after_shown = os.environ.get("FOCALPOINT_EXIT_AFTER_SHOWN") == "1"
     hook = os.environ.get("FOCALPOINT_UI_HOOK")
 
+    def painted() -> None:
+        print(f"FOCALPOINT_SHOWN {seconds_since_process_start():.4f} {time.process_time():.4f}", flush=True)
+        QTimer.singleShot(0, window.close)
+
     def on_shown() -> None:
         if exit_after_shown:
-            print(f"FOCALPOINT_SHOWN {seconds_since_process_start():.4f}", flush=True)
-            QTimer.singleShot(0, window.close)
             return
+        from focalpoint.sync.thesaurus import load_stored_terms
+
+        # thesaurus terms fetched at earlier syncs, for offline use: first on the DB worker, so every
+        # read queued after it (the catalogue, the records, the record types) sees them
+        runner.run_db(load_stored_terms, db)
         window.start()
         if hook:
             _call_hook(hook, window)
@@ -173,6 +213,8 @@ def run_gui(args: argparse.Namespace) -> int:
             if welcome_needed(settings, database_existed):
                 show_welcome(window)  # over the window, while the catalogue loads behind it
 
+    if exit_after_shown:
+        after_first_paint(window, painted)
     window.shown.connect(lambda: QTimer.singleShot(0, on_shown))
     window.show()
     try:

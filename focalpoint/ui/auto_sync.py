@@ -19,12 +19,19 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtNetwork import QNetworkInformation
 
 from focalpoint.db import Database
-from focalpoint.sync.client import probe as http_probe
 from focalpoint.ui.signin_dialog import saved_sign_in
 from focalpoint.ui.sync_controller import SyncController
 from focalpoint.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+
+
+def http_probe(server: str) -> bool:
+    """``focalpoint.sync.client.probe``, imported on first use (the HTTP client is not needed to
+    start the app). Network worker."""
+    from focalpoint.sync.client import probe
+
+    return probe(server)
 
 
 class AutoSync(QObject):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl, Signal, SignalInstance
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,22 +41,32 @@ from focalpoint.ui.catalog_models import (
 )
 
 
-class _EnterMixin:
-    """Item views that report Enter/Return on the current item (``entered`` is declared by each view)."""
+def _report_enter(view: QAbstractItemView, entered: SignalInstance, event: QKeyEvent) -> bool:
+    """Emit ``entered`` with the current item when ``event`` is Enter/Return on one; True if it was."""
+    if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and view.currentIndex().isValid():
+        entered.emit(view.currentIndex())
+        return True
+    return False
+
+
+class ActivityTreeView(QTreeView):
+    """The activity tree; Enter/Return on the current item emits ``entered``."""
+
+    entered = Signal(QModelIndex)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.entered.emit(self.currentIndex())
-            return
-        super().keyPressEvent(event)  # type: ignore[misc]
+        if not _report_enter(self, self.entered, event):
+            super().keyPressEvent(event)
 
 
-class ActivityTreeView(_EnterMixin, QTreeView):
+class ActivityTableView(QTableView):
+    """The activity list; Enter/Return on the current item emits ``entered``."""
+
     entered = Signal(QModelIndex)
 
-
-class ActivityTableView(_EnterMixin, QTableView):
-    entered = Signal(QModelIndex)
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if not _report_enter(self, self.entered, event):
+            super().keyPressEvent(event)
 
 
 class DetailBrowser(QTextBrowser):

@@ -211,9 +211,10 @@ class CatalogTreeModel(QAbstractItemModel):
                 parent = sec_node
                 gid = act.target_group_id
                 if gid is not None and gid in group_by_id:
-                    parent = group_nodes.get(gid)
-                    if parent is None:
-                        parent = group_nodes[gid] = sec_node.add(_Node(GROUP, gid, group_by_id[gid], sec_node))
+                    group = group_nodes.get(gid)
+                    if group is None:
+                        group = group_nodes[gid] = sec_node.add(_Node(GROUP, gid, group_by_id[gid], sec_node))
+                    parent = group
                 self._activity_nodes[act.number] = parent.add(_Node(ACTIVITY, act.number, act, parent))
             if sec_node.children or visible is None:
                 root.add(sec_node)

@@ -13,9 +13,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QPercentBarSeries, QValueAxis
+from PySide6.QtCharts import (
+    QAbstractBarSeries,
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QPercentBarSeries,
+    QValueAxis,
+)
 from PySide6.QtCore import QMargins, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -95,7 +104,7 @@ class DashboardChart(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(CHART_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.series: QBarSeries | None = None
+        self.series: QAbstractBarSeries | None = None
         self.sets: list[QBarSet] = []
         self.categories: list[str] = []
         self.reversed = False
@@ -199,6 +208,7 @@ class FigureCard(QFrame):
         layout = QVBoxLayout(self)
         layout.addWidget(self.number)
         layout.addWidget(self.caption)
+        self.box = layout  # the card's column, for extra widgets under the caption
         layout.addStretch(1)
         self.setMinimumWidth(150)
 
@@ -226,7 +236,7 @@ class CountsBox(QGroupBox):
         self.setTitle(title)
         while self.grid.count():
             item = self.grid.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
@@ -258,6 +268,7 @@ class DashboardView(QWidget):
         self.runner = runner
         self.clock = clock
         self.figures: Dashboard | None = None
+        self._empty_due = False
 
         self.heading = QLabel(self)
         self.heading.setFont(app_font(1.3, bold=True))
@@ -270,7 +281,7 @@ class DashboardView(QWidget):
         self.overdue_button = QPushButton(self.overdue_card)
         self.overdue_button.setObjectName("showOverdueButton")
         self.overdue_button.clicked.connect(self.show_overdue_requested)
-        self.overdue_card.layout().addWidget(self.overdue_button)
+        self.overdue_card.box.addWidget(self.overdue_button)
         self.by_status = CountsBox("byStatus", self)
         self.by_schema = CountsBox("bySchema", self)
         self.by_sync = CountsBox("bySync", self)
@@ -360,11 +371,11 @@ class DashboardView(QWidget):
         covered = [f.covered_by_section.get(s, (0, 0))[0] for s in SECTIONS]
         totals = [f.covered_by_section.get(s, (0, 0))[1] for s in SECTIONS]
         coverage_labels = [self.section_name(s) + "<br>" + _("{covered} of {total}").format(
-            covered=format_number(c, lang), total=format_number(t, lang)) for s, c, t in zip(SECTIONS, covered, totals)]
+            covered=format_number(c, lang), total=format_number(t, lang)) for s, c, t in zip(SECTIONS, covered, totals, strict=True)]
         self.coverage_chart.show_bars(
             _("Action-plan activities covered by national needs"), coverage_labels,
             [(_("Covered"), covered, COVERED_COLOUR),
-             (_("Not covered"), [max(0, t - c) for c, t in zip(covered, totals)], UNCOVERED_COLOUR)],
+             (_("Not covered"), [max(0, t - c) for c, t in zip(covered, totals, strict=True)], UNCOVERED_COLOUR)],
             percent=True, show_legend=True)
 
     @staticmethod
@@ -376,6 +387,16 @@ class DashboardView(QWidget):
         self.refresh_button.setText(_("Re&fresh"))
         self.overdue_button.setText(_("Show overdue requests"))
         self.heading.setAlignment(leading() | Qt.AlignmentFlag.AlignVCenter)
+        if self.figures is None and not self.isVisible():
+            self._empty_due = True  # the empty figures are drawn when the tab first shows, not at start-up
+            return
         self._render(self.figures or Dashboard(
             needs_by_aichi_target={n: 0 for n in range(1, 21)}, needs_by_section={s: 0 for s in SECTIONS},
             covered_by_section={s: (0, 0) for s in SECTIONS}))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._empty_due:
+            self._empty_due = False
+            if self.figures is None:
+                self.retranslate()

@@ -13,6 +13,7 @@ file (the default). UI thread only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,8 @@ def run_import(db: Database, paths: list[Path], actor: str | None = None,
     """Read the PDFs and save the drafts (``choices``: update or skip, per file imported before). DB worker."""
     from focalpoint.pdf import import_filled_pdfs
 
-    return import_filled_pdfs(db, paths, actor=actor, on_duplicate=dict(choices or {}))
+    on_duplicate: dict[Path | str, str] = {path: choice for path, choice in (choices or {}).items()}
+    return import_filled_pdfs(db, paths, actor=actor, on_duplicate=on_duplicate)
 
 
 def find_previous(db: Database, paths: list[Path]) -> list[Any]:
@@ -262,7 +264,7 @@ class ImportPdfDialog(QDialog):
 
     # ------------------------------------------------------------ files
 
-    def add_files(self, paths: list[Path | str]) -> None:
+    def add_files(self, paths: Sequence[Path | str]) -> None:
         known = set(self.paths())
         for path in paths:
             path = Path(path)
@@ -417,7 +419,9 @@ class ImportPdfDialog(QDialog):
         """Every line of the report tree, depth first (tests, copying)."""
         lines: list[str] = []
 
-        def walk(item: QTreeWidgetItem, depth: int) -> None:
+        def walk(item: QTreeWidgetItem | None, depth: int) -> None:
+            if item is None:  # Qt's answer for an index out of range; the indices here are all in range
+                return
             lines.append("  " * depth + " | ".join(t for t in (item.text(0), item.text(1), item.text(2)) if t))
             for i in range(item.childCount()):
                 walk(item.child(i), depth + 1)

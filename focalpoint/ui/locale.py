@@ -37,7 +37,7 @@ def latin_digit_locale(lang: str) -> QLocale:
         locale = QLocale(name)
         if locale.zeroDigit() == "0" and locale.language() != QLocale.Language.C:
             return locale
-    return QLocale(QLocale.Language.English, QLocale.Territory.UnitedStates)
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 
 def apply_default_locale(lang: str) -> QLocale:

@@ -107,7 +107,6 @@ class MainWindow(QMainWindow):
         self._restore_state()
         keep_on_screen(self)  # a size remembered from a larger screen shrinks to this one
         self.retranslate()
-        self.conflicts.refresh()
 
     # --------------------------------------------------------------- menus
 
@@ -344,6 +343,8 @@ class MainWindow(QMainWindow):
                 width = self.catalog.splitter.width()
                 self.catalog.splitter.setSizes([width * 11 // 20, width * 9 // 20])
             self.shown.emit()
+            # the Sync menu's conflicts and waiting changes: read once the window is on screen
+            QTimer.singleShot(0, self.conflicts.refresh)
 
     def _restore_state(self) -> None:
         if self.settings is None:

@@ -80,7 +80,7 @@ class PrintDialog(QDialog):
         self.setObjectName("printDialog")
         self.print_fn = print_fn
         self.cancel_event: threading.Event | None = None
-        self.thread: threading.Thread | None = None
+        self.print_thread: threading.Thread | None = None
         self.written: list[Path] = []
         self.cancelled = False
         self._lang_order: list[str] = []
@@ -226,7 +226,7 @@ class PrintDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
+        return self.print_thread is not None and self.print_thread.is_alive()
 
     def _check_all_forms(self, on: bool) -> None:
         for row in range(self.forms.count()):
@@ -240,7 +240,7 @@ class PrintDialog(QDialog):
 
     def set_languages(self, languages: Sequence[str]) -> None:
         """Tick exactly ``languages``, in this order (the first is the main one when bilingual)."""
-        for code, box in self.language_checks.items():
+        for box in self.language_checks.values():
             box.setChecked(False)
         for code in languages:
             self.language_checks[code].setChecked(True)
@@ -334,8 +334,8 @@ class PrintDialog(QDialog):
                 return
             bridge.done.emit(list(written))
 
-        self.thread = threading.Thread(target=run, name="focalpoint-print", daemon=True)
-        self.thread.start()
+        self.print_thread = threading.Thread(target=run, name="focalpoint-print", daemon=True)
+        self.print_thread.start()
         self._update()
 
     def cancel(self) -> None:
@@ -354,9 +354,9 @@ class PrintDialog(QDialog):
             done=done, total=total, form=schema_label(schema) + (f" ({rest}" if rest else "")))
 
     def _finish(self) -> None:
-        if self.thread is not None:
-            self.thread.join(timeout=5)
-        self.thread = None
+        if self.print_thread is not None:
+            self.print_thread.join(timeout=5)
+        self.print_thread = None
         self._update()
 
     def _done(self, written: list[Path]) -> None:

@@ -271,6 +271,7 @@ class PrintRecordsDialog(QDialog):
     def _print_file(self, path: Path) -> None:
         self.busy = False
         try:
+            assert self.printer is not None  # chosen in the print dialog before the file was written
             self.pages_printed = print_pdf_file(Path(path), self.printer)
         except Exception as exc:  # noqa: BLE001 — shown to the person
             self._failed(exc)

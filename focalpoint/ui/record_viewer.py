@@ -143,8 +143,8 @@ class RecordViewerWindow(QMainWindow):
         self.buttons = buttons
         layout.addWidget(buttons)
         self.setCentralWidget(body)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, activated=self.close)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self.resize(760, 560)
         self.retranslate()
         if view.status == RecordStatus.REJECTED and self.decision is None and db is not None and runner is not None:

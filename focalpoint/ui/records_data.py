@@ -86,10 +86,9 @@ def record_rows(db: Database, identifiers: list[str]) -> dict[str, RecordRow]:
     if not identifiers:
         return {}
     with db.session() as session:
-        rows = session.execute(select(Record.identifier, Record.schema, Record.title, Record.status,
-                                      Record.sync_state, Record.sync_error, Record.conflict.is_not(None),
-                                      Record.updated_at).where(Record.identifier.in_(identifiers)))
-        rows = list(rows)
+        rows = list(session.execute(select(Record.identifier, Record.schema, Record.title, Record.status,
+                                           Record.sync_state, Record.sync_error, Record.conflict.is_not(None),
+                                           Record.updated_at).where(Record.identifier.in_(identifiers))))
         from focalpoint.review import last_decisions
 
         decisions = last_decisions(session, {r[0] for r in rows if r[3] == RecordStatus.REJECTED})

@@ -98,6 +98,7 @@ class RecordTableModel(RowTableModel):
         self._requested: set[int] = set()
         self._generation = 0
         self._query = RecordQuery()
+        self._read = False  # nothing asked of the database yet (the panel loads once the window shows)
         self.pages_loaded = 0  # how many windows were read (tests, benchmarks)
 
     # ------------------------------------------------------------- loading
@@ -112,6 +113,7 @@ class RecordTableModel(RowTableModel):
         self.reload()
 
     def reload(self) -> None:
+        self._read = True
         self._generation += 1
         generation = self._generation
         self.loading_changed.emit(True)
@@ -248,6 +250,9 @@ class RecordTableModel(RowTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.SORT_KEYS.get(column, "updated")
         q = self._query
-        self.set_query(RecordQuery(schema=q.schema, status=q.status, sync_state=q.sync_state, search=q.search,
-                                   sort=key, descending=order == Qt.SortOrder.DescendingOrder,
-                                   lang=get_language()))
+        query = RecordQuery(schema=q.schema, status=q.status, sync_state=q.sync_state, search=q.search,
+                            sort=key, descending=order == Qt.SortOrder.DescendingOrder, lang=get_language())
+        if not self._read:  # the view setting up its header: keep the order for the first read
+            self._query = query
+            return
+        self.set_query(query)

@@ -91,7 +91,7 @@ class RecordsPanel(QWidget):
         self._labels: dict[str, dict[str, str]] = {}  # filled by load(), after the window shows
         self._loaded = False
         self._counts: dict[str, int] = {}
-        self._last_deleted: tuple[str, dict[str, Any], bool] | None = None
+        self._last_deleted: tuple[str, dict[str, Any], bool, str] | None = None  # identifier, doc, never synced, status
         self._keep_selected: str | None = None
 
         self.types = QListWidget(self)
@@ -629,8 +629,11 @@ class RecordsPanel(QWidget):
                 return self.store.save(document, status=status if status in (RecordStatus.DRAFT, RecordStatus.READY) else None)
             return self.store.undelete(identifier)
 
-        self.runner.run_db(restore, on_done=lambda _v: (self.message.setText(_("Deletion undone.")), self._changed()),
-                           on_error=lambda exc: self.message.setText(str(exc)))
+        def restored(_view: RecordView) -> None:
+            self.message.setText(_("Deletion undone."))
+            self._changed()
+
+        self.runner.run_db(restore, on_done=restored, on_error=lambda exc: self.message.setText(str(exc)))
 
     # ------------------------------------------------------------ language
 

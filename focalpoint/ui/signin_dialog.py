@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,12 +39,12 @@ from focalpoint.db import Database
 from focalpoint.i18n import _
 from focalpoint.settings_keys import SYNC_EMAIL, SYNC_SERVER
 from focalpoint.sync import localstore as ls
-from focalpoint.sync.client import normalize_server_url
-from focalpoint.sync.credentials import TokenStore
-from focalpoint.sync.engine import sign_in as engine_sign_in
 from focalpoint.ui.review.record_view import alive
 from focalpoint.ui.tasks import TaskRunner
 from focalpoint.ui.window_parts import TaskDialog
+
+if TYPE_CHECKING:  # the sync client (httpx) and the keyring load on first use, not at start-up
+    from focalpoint.sync.credentials import TokenStore
 
 TOKEN_FILE_NAME = "sign-in-token.json"
 
@@ -59,6 +59,8 @@ def token_file(data_dir: Path) -> Path:
 
 def shared_token_store(data_dir: Path) -> TokenStore:
     """The one token store of this process for a data folder (memory-only tokens live in it). Any thread."""
+    from focalpoint.sync.credentials import TokenStore
+
     key = str(Path(data_dir).resolve())
     with _stores_lock:
         store = _stores.get(key)
@@ -123,6 +125,9 @@ def sign_in(db: Database, server: str, email: str, password: str, *, remember_in
     Raises ``focalpoint.sync.errors.SyncError`` (with the person's message) when the hub
     refuses or cannot be reached.
     """
+    from focalpoint.sync.client import normalize_server_url
+    from focalpoint.sync.engine import sign_in as engine_sign_in
+
     server = normalize_server_url(server)
     email = email.strip()
     keeper = _TokenKeeper(tokens or shared_token_store(db.data_dir),

@@ -113,7 +113,7 @@ class SyncStatusWidget(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.progress)
         self._state = self.UNAVAILABLE
-        self._message = ""
+        self._message: str | Callable[[], str] = ""
         self._last_sync: str | None = None
         self.retranslate()
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -26,14 +26,15 @@ from PySide6.QtWidgets import QWidget
 
 from focalpoint.db import Database
 from focalpoint.i18n import _, format_number, ngettext
-from focalpoint.sync.client import HubClient, normalize_server_url
-from focalpoint.sync.credentials import TokenStore
-from focalpoint.sync.engine import SyncEngine, SyncReport, stored_realm
 from focalpoint.sync.errors import SignInRequired
 from focalpoint.ui.signin_dialog import SavedSignIn, SignInDialog, find_sign_in, saved_sign_in, shared_token_store
 from focalpoint.ui.status import SyncStatusWidget
 from focalpoint.ui.tasks import TaskRunner
 from focalpoint.ui.window_parts import error_text
+
+if TYPE_CHECKING:
+    from focalpoint.sync.credentials import TokenStore
+    from focalpoint.sync.engine import SyncReport
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,9 @@ class SyncController(QObject):
     # --------------------------------------------------------- net worker
 
     def _run(self, sign_in: SignIn, cancel: threading.Event) -> SyncReport:
+        from focalpoint.sync.client import HubClient, normalize_server_url  # httpx: not needed to start
+        from focalpoint.sync.engine import SyncEngine, stored_realm
+
         server = normalize_server_url(sign_in.server)
         tokens = self.tokens()
         client = HubClient(server, token=tokens.get(server, sign_in.email),

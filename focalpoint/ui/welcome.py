@@ -193,7 +193,7 @@ class WelcomeDialog(QDialog):
 
             from focalpoint.ui.language import layout_direction
 
-            QApplication.instance().setLayoutDirection(layout_direction(code))
+            QApplication.setLayoutDirection(layout_direction(code))
             self._language_changed(code)
         self.language_chosen.emit(code)
 
@@ -251,6 +251,7 @@ class WelcomeDialog(QDialog):
         room_w = available.width() - FRAME_RESERVE.left() - FRAME_RESERVE.right()
         room_h = available.height() - FRAME_RESERVE.top() - FRAME_RESERVE.bottom()
         layout = self.layout()
+        assert layout is not None  # set in __init__
         width = min(max(self.width() if self.isVisible() else 0, 640, layout.minimumSize().width()), room_w)
         height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
         height = min(max(height, layout.totalMinimumSize().height()), room_h)

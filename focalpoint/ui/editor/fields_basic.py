@@ -236,8 +236,7 @@ def date_formats(lang: str | None = None) -> list[tuple[str, int]]:
             out.append((fmt, 2000))
         else:
             out.append((fmt, 1900))
-    seen: set[tuple[str, int]] = set()
-    return [f for f in out if not (f in seen or seen.add(f))]
+    return list(dict.fromkeys(out))  # without repeats, in order
 
 
 def parse_date(text: str, lang: str | None = None) -> QDate:
@@ -574,7 +573,7 @@ def shared_currency_model(lang: str, common: tuple[str, ...]):  # noqa: ANN201
     from focalpoint.forms import vocabulary
 
     model = QStandardItemModel(QCoreApplication.instance())
-    rows = [("—", None)]
+    rows: list[tuple[str, str | None]] = [("—", None)]
     try:
         vocab = vocabulary("currencies")
         codes = [c for c in common if c in vocab] + [c for c in vocab.identifiers() if c not in common]

@@ -11,7 +11,7 @@ UI thread only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -22,6 +22,9 @@ from focalpoint.forms.model import Field
 from focalpoint.i18n import _, get_language, localize
 from focalpoint.ui.editor.base import FieldWidget
 from focalpoint.ui.editor.context import EditorContext
+
+if TYPE_CHECKING:
+    from focalpoint.forms.vocabularies import Term
 
 ACTIVITY_PREFIX = "CBD-CB-ACTION-PLAN-2017-"
 IdRole = Qt.ItemDataRole.UserRole + 40
@@ -49,8 +52,11 @@ def vocabulary_choices(name: str) -> list[Choice]:
         vocab = vocabulary(name)
     except KeyError:
         return []
-    return [Choice(t.identifier, (lambda lang, t=t: localize(t.label, lang) or t.identifier), t.custom)
-            for t in vocab]
+
+    def label(term: Term) -> Callable[[str], str]:
+        return lambda lang: localize(term.label, lang) or term.identifier
+
+    return [Choice(t.identifier, label(t), t.custom) for t in vocab]
 
 
 def activity_choices(rows: list[dict[str, Any]]) -> list[Choice]:
@@ -65,9 +71,10 @@ def activity_choices(rows: list[dict[str, Any]]) -> list[Choice]:
 
 
 def record_choice_items(rows: list[dict[str, Any]], exclude: str | None = None) -> list[Choice]:
-    return [Choice(r["identifier"],
-                   (lambda lang, r=r: localize(r["title"], lang) or _("(untitled)")))
-            for r in rows if r["identifier"] != exclude]
+    def label(row: dict[str, Any]) -> Callable[[str], str]:
+        return lambda lang: localize(row["title"], lang) or _("(untitled)")
+
+    return [Choice(r["identifier"], label(r)) for r in rows if r["identifier"] != exclude]
 
 
 def _encode(fld: Field, identifier: str) -> Any:
@@ -94,8 +101,11 @@ class _ChoiceMixin:
             self.ctx.choices.activities_ready.connect(self._reload_items)
             self.ctx.choices.want_activities()
         elif fld.kind == m.REFERENCE:
-            self.ctx.choices.records_ready.connect(lambda schemas: schemas == tuple(fld.schemas)
-                                                   and self._reload_items())
+            def reload_if_ours(schemas: tuple[str, ...]) -> None:
+                if schemas == tuple(fld.schemas):
+                    self._reload_items()
+
+            self.ctx.choices.records_ready.connect(reload_if_ours)
             self.ctx.choices.want_records(tuple(fld.schemas))
 
     def _items(self) -> list[Choice]:
@@ -192,7 +202,9 @@ class ChoiceField(_ChoiceMixin, FieldWidget):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.combo.setCompleter(completer)
         self.combo.currentIndexChanged.connect(self._on_index)
-        self.combo.lineEdit().editingFinished.connect(self._on_edit_finished)
+        line_edit = self.combo.lineEdit()
+        assert line_edit is not None  # the combo box is editable
+        line_edit.editingFinished.connect(self._on_edit_finished)
         self.custom = QLineEdit(self)
         self.custom.hide()
         self.custom.textEdited.connect(self._emit)
@@ -222,7 +234,9 @@ class ChoiceField(_ChoiceMixin, FieldWidget):
         self.combo.blockSignals(True)
         if self.combo.model() is not model:
             self.combo.setModel(model)
-            self.combo.completer().setModel(model)
+            completer = self.combo.completer()
+            if completer is not None:
+                completer.setModel(model)
         row = _row_of(model, self._value) if self._value else 0
         self.combo.setCurrentIndex(max(0, row))
         self.combo.blockSignals(False)

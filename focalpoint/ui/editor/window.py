@@ -288,9 +288,11 @@ class RecordEditorWindow(QMainWindow):
         applies to the revision these edits make on the hub (``review.approve``)."""
         from focalpoint.review import save_review_edit
 
+        db, identifier = self.db, self.identifier
+        if db is None:
+            raise RuntimeError("A review edit saves to the database, and this editor has none.")
         self.review_edit = True
         self.autosaver.keep_status = RecordStatus.SUBMITTED
-        db, identifier = self.db, self.identifier
         self.autosaver.save_fn = lambda document, status=None: save_review_edit(db, identifier, document)
         self._apply_lock()
 

@@ -166,7 +166,7 @@ class HistoryView(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, activated=self.close)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         self.resize(980, 480)
         self.retranslate()
 

@@ -163,7 +163,7 @@ class ReviewScreen(QWidget):
         layout.addWidget(self.facts)
         layout.addWidget(self.warning)
         layout.addWidget(self.splitter, 1)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, activated=self.close)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         from focalpoint.ui.screen_fit import fit_window
 
         fit_window(self, QSize(1200, 780))  # the decision buttons and messages stay on a 1366x768 screen
