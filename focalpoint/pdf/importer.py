@@ -688,8 +688,8 @@ def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = N
         if previous is not None:
             result.document["header"]["identifier"] = previous  # the form's values replace the record's
         ensure_header(result.document)  # the new draft's identifier, before validation
-        for problem in validate(result.document):
-            result.problems.append(problem.message(get_language()))
+        for invalid in validate(result.document):
+            result.problems.append(invalid.message(get_language()))
         try:
             with db.session(write=True) as session:
                 view = store.save(result.document, status="draft" if previous is None else None,

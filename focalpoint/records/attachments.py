@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from focalpoint.db import Database
 from focalpoint.forms import model as m
 from focalpoint.forms.attachments import (
@@ -43,7 +45,7 @@ class AttachmentSettings:
     download_all: bool = False
 
 
-def _meta(session, key: str) -> str | None:  # noqa: ANN001
+def _meta(session: Session, key: str) -> str | None:
     row = session.get(Meta, key)
     return row.value if row is not None else None
 

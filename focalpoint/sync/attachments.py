@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import httpx
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, select
@@ -224,7 +224,7 @@ def upload_file(engine: SyncEngine, identifier: str, value: dict[str, Any]) -> s
     return url
 
 
-def _own_link(url: Any, identifier: str) -> bool:
+def _own_link(url: Any, identifier: str) -> TypeGuard[str]:
     """A server address of an attachment of record ``identifier`` itself (the CHM's form)."""
     return isinstance(url, str) and url.startswith(f"/api/v2013/documents/{identifier}/attachments/")
 
@@ -292,7 +292,7 @@ def send_files_first(engine: SyncEngine, ops: list[Op], report: SyncReport, excl
                 break
         if op.identifier not in blocked:
             op.body = with_links(op.body, links)
-            if isinstance(getattr(op, "document", None), dict):  # a save sent as a merge patch
+            if isinstance(op.document, dict):  # a save sent as a merge patch
                 op.document = with_links(op.document, links)
     if blocked:
         with engine.db.session(write=True) as session:

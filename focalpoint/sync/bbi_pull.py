@@ -77,7 +77,7 @@ def pull(engine: SyncEngine, report: SyncReport, user: Any, first: list[Any] | N
         with engine.db.session(write=True) as session:
             ls.begin_write(session)
             book = load_book(session, engine)
-            by_id = {v.get("id"): k for k, v in book.items() if isinstance(v, dict)}
+            by_id = {v["id"]: k for k, v in book.items() if isinstance(v, dict) and isinstance(v.get("id"), str)}
             for stored in page:
                 identifier = identifier_of(stored, by_id)
                 seen.add(identifier)

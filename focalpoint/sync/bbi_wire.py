@@ -70,8 +70,10 @@ def fields_of(stored: dict[str, Any]) -> dict[str, Any]:
 
 def wire_body(document: dict[str, Any], status: str, current: dict[str, Any] | None) -> dict[str, Any]:
     """The body of a POST or PATCH: the document, its removed fields as null, and ``meta``."""
-    current_meta = current.get("meta") if isinstance(current, dict) and isinstance(current.get("meta"), dict) else {}
-    header = document.get("header") if isinstance(document.get("header"), dict) else {}
+    raw_meta = current.get("meta") if isinstance(current, dict) else None
+    current_meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
+    raw_header = document.get("header")
+    header: dict[str, Any] = raw_header if isinstance(raw_header, dict) else {}
     languages = header.get("languages") or current_meta.get("languages") or ["en"]
     body: dict[str, Any] = {k: None for k in fields_of(current or {}) if k not in document}
     body.update(copy.deepcopy(document))

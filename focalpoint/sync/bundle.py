@@ -52,6 +52,7 @@ from focalpoint.db import Database
 from focalpoint.forms.attachments import attachment_path
 from focalpoint.i18n import _
 from focalpoint.models import OutboxEntry, Record, utcnow
+from focalpoint.records import index_record
 from focalpoint.settings_keys import SYNC_EMAIL, SYNC_SERVER
 from focalpoint.sync import localstore as ls
 from focalpoint.sync.bundle_files import (
@@ -135,7 +136,7 @@ def _encode(kind: str, content: dict[str, Any], meta: dict[str, Any], created: s
 
 
 def _pack(out: IO[bytes], header: bytes, body: bytes, files: list[BundleFile]) -> None:
-    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:  # type: ignore[arg-type]
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
         gz.write(header + b"\n")
         gz.write(body)
         write_files(gz, files)  # type: ignore[arg-type]
@@ -149,7 +150,7 @@ def _write(target: PathOrFile, kind: str, content: dict[str, Any], meta: dict[st
     if hasattr(target, "write"):
         _pack(target, header, body, list(files))  # type: ignore[arg-type]
         return digest
-    final = Path(target)  # type: ignore[arg-type]
+    final = Path(target)
     folder = final.parent if str(final.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=folder)
@@ -252,11 +253,8 @@ def read_bundle(source: PathOrFile, *, stage: Path | None = None) -> Bundle:
     without, they are only checked."""
     current: dict[str, Any] = {}  # the file being read, for the message when the stream breaks
     try:
-        if hasattr(source, "read"):
-            gz = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[arg-type]
-        else:
-            gz = gzip.open(Path(source), "rb")  # type: ignore[arg-type]
-        with gz:
+        with (gzip.open(Path(source), "rb") if isinstance(source, (str, os.PathLike))
+              else gzip.GzipFile(fileobj=source, mode="rb")) as gz:
             header = _parse_header(source, gz.readline(1024 * 1024))
             files: dict[str, Path] = {}
             if header.get("version") == VERSION:
@@ -290,7 +288,8 @@ def read_bundle(source: PathOrFile, *, stage: Path | None = None) -> Bundle:
     kind = header.get("kind")
     if kind not in ("outbox", "records") or not isinstance(content, dict):
         raise _damaged(source, _("unknown kind of bundle"))
-    meta = header.get("meta") if isinstance(header.get("meta"), dict) else {}
+    raw_meta = header.get("meta")
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
     return Bundle(kind=kind, meta=meta, content=content, sha256=hashlib.sha256(body).hexdigest(),
                   created=header.get("created"), files=files)
 
@@ -447,7 +446,7 @@ def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSu
                 rec.updated_at = now
                 ls.set_document(session, rec, snap["document"])
                 if rec.deleted:
-                    ls.index_record_text(session, identifier, None)
+                    index_record(session, identifier, None)
                 rec.government = snap.get("government") or rec.government
             # else: this computer holds a newer server copy than the stick's; it is never replaced by
             # the older one. The carried changes go on their own keys and meet the server's copy

@@ -23,7 +23,7 @@ from typing import Any
 from focalpoint.db import Database
 from focalpoint.i18n import _
 from focalpoint.models import Record, utcnow
-from focalpoint.records import RecordError, RecordView
+from focalpoint.records import RecordError, RecordView, index_record
 from focalpoint.sync import localstore as ls
 from focalpoint.sync.errors import ConflictUnresolved
 from focalpoint.sync.merge import MINE, MISSING, THEIRS, UnresolvedFields, apply_choices, get_path, merge3
@@ -94,7 +94,7 @@ def resolve_conflict(db: Database, identifier: str, choices: dict[str, Any], *,
                 rec.conflict = None
                 rec.deleted = True
                 rec.server_revision = revision
-                ls.index_record_text(session, identifier, None)
+                index_record(session, identifier, None)
                 rec.sync_error = None
                 ls.settle(session, rec)
             elif keep_deleted:

@@ -37,6 +37,7 @@ from focalpoint.db import Database
 from focalpoint.forms.model import is_focalpoint_only
 from focalpoint.i18n import _
 from focalpoint.models import OutboxEntry, Record, utcnow
+from focalpoint.records import index_record
 from focalpoint.settings_keys import (
     ACCOUNT_META_KEY,
     SYNC_EMAIL,
@@ -757,7 +758,7 @@ def discard_failed(db: Database, identifier: str) -> int:
                 ls.set_document(session, rec, rec.base_document)
             if any(e.action == "delete" for e in entries) and not any(e.action == "delete" for e in remaining):
                 rec.deleted = False
-                ls.index_record_text(session, rec.identifier, rec.document)
+                index_record(session, rec.identifier, rec.document)
             rec.sync_error = None
             rec.sync_state = "queued"
             ls.settle(session, rec)

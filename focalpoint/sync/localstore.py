@@ -272,7 +272,8 @@ def upsert_workflow(session: Session, workflow: dict[str, Any]) -> Workflow:
     row.state = state
     row.revision = data.get("revision") if isinstance(data.get("revision"), int) else row.revision
     # FocalPoint's data.government, or the CHM's data.metadata.government (real clients' requests)
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    raw_metadata = data.get("metadata")
+    metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
     government = data.get("government") or metadata.get("government")
     row.government = str(government).lower()[:8] if isinstance(government, str) and government else None
     row.created_by = _who(workflow.get("createdBy"))

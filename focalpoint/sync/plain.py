@@ -304,18 +304,18 @@ def pull(engine: SyncEngine, report: SyncReport) -> None:
         # not listed: deleted on the server, or a version the listing leaves out (which versions the
         # real CHM's listing shows is not documented): ask before taking it as deleted
         engine._check_cancel()
-        info = read_info(engine, uid)
-        if info is None:
+        found = read_info(engine, uid)
+        if found is None:
             changes.append(Change(seq=0, identifier=uid, revision=None, deleted=True, info=None,
                                   workflows=by_record.get(uid, [])))
             continue
-        if info["revision"] == rev and isinstance(base, dict):
-            info = with_body(info, base)
+        if found["revision"] == rev and isinstance(base, dict):
+            info = with_body(found, base)
         else:
-            body = read_body(engine, uid, draft=info.get("isDraft") is not False)
+            body = read_body(engine, uid, draft=found.get("isDraft") is not False)
             if body is None:
                 continue
-            info = with_body(info, body)
+            info = with_body(found, body)
         changes.append(Change(seq=0, identifier=uid, revision=info["revision"], deleted=False, info=info,
                               workflows=by_record.get(uid, [])))
     with engine.db.session() as session:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from focalpoint.models import Record
+from focalpoint.records import index_record
 from focalpoint.sync import localstore as ls
 from focalpoint.sync.protocol import Change, ChangesPage
 
@@ -76,8 +77,8 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
     ids = [c.identifier for c in changes]
     local: dict[str, Record] = {}
     for start in range(0, len(ids), 500):
-        for rec in session.scalars(select(Record).where(Record.identifier.in_(ids[start:start + 500]))):
-            local[rec.identifier] = rec
+        for row in session.scalars(select(Record).where(Record.identifier.in_(ids[start:start + 500]))):
+            local[row.identifier] = row
     pending = set()
     for start in range(0, len(ids), 500):
         pending |= ls.pending_identifiers(session, ids[start:start + 500])
@@ -112,7 +113,7 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
             if rec is not None and not rec.deleted:
                 rec.deleted = True
                 rec.server_revision = change.revision if change.revision is not None else rec.server_revision
-                ls.index_record_text(session, rec.identifier, None)
+                index_record(session, rec.identifier, None)
                 ls.audit(session, rec.identifier, "deleted", revision=change.revision, now=now, origin="server")
                 rec.sync_state = "synced"
                 result.applied += 1

@@ -247,6 +247,14 @@ def build_op(session: Session, entry: OutboxEntry, rec: Record | None, *, realm:
     return op
 
 
+def _entry_op(entry: OutboxEntry, method: str, path: str, *, headers: dict[str, str] | None = None,
+              body: Any = None, document: dict[str, Any] | None = None) -> Op:
+    """The request ``method path`` for ``entry``, carrying the entry's sequence, key, record and action."""
+    return Op(seq=entry.seq, entry_id=entry.entry_id, identifier=entry.record_identifier, action=entry.action,
+              method=method, path=path, headers=headers if headers is not None else {}, body=body,
+              document=document)
+
+
 def _request_for(session: Session, entry: OutboxEntry, rec: Record | None, *, realm: str,
                  merge_patch: bool) -> Op | str:
     """The request for an entry (see :func:`build_op`).
@@ -256,12 +264,11 @@ def _request_for(session: Session, entry: OutboxEntry, rec: Record | None, *, re
     ``If-Match`` naming it; any other save goes whole."""
     payload = entry.payload or {}
     ident = entry.record_identifier
-    base = dict(seq=entry.seq, entry_id=entry.entry_id, identifier=ident, action=entry.action)
     if entry.action in ("save", "delete"):
         headers = ({"If-Match": str(entry.base_revision)} if entry.base_revision is not None
                    else {"If-None-Match": "*"})
         if entry.action == "delete":
-            return Op(**base, method="DELETE", path=draft_path(ident), headers=headers)
+            return _entry_op(entry, method="DELETE", path=draft_path(ident), headers=headers)
         document = payload.get("document")
         if not isinstance(document, dict):
             return _("This change cannot be sent: it holds no document. Discard it and save the record again.")
@@ -274,22 +281,22 @@ def _request_for(session: Session, entry: OutboxEntry, rec: Record | None, *, re
                 and entry.base_revision == rec.server_revision:
             patch = merge_patch_for(rec.base_document, document)
             if patch is not None:
-                return Op(**base, method="PUT", path=draft_path(ident, schema),
+                return _entry_op(entry, method="PUT", path=draft_path(ident, schema),
                           headers={**headers, "Content-Type": MERGE_PATCH_TYPE}, body=patch, document=document)
-        return Op(**base, method="PUT", path=draft_path(ident, schema), headers=headers, body=document)
+        return _entry_op(entry, method="PUT", path=draft_path(ident, schema), headers=headers, body=document)
     if entry.action == "request_deletion":
         if rec is None or rec.server_revision is None:
             return _("The record has not reached the server, so there is nothing to remove from the "
                      "clearing-house. Delete it on this computer instead.")
         # the hub reviews the removal on the published version (a newer draft would go with it)
-        return Op(**base, method="POST", path=WORKFLOWS_PATH,
+        return _entry_op(entry, method="POST", path=WORKFLOWS_PATH,
                   body=workflow_request(DELETE_RECORD, rec, realm, revision=None))
     if entry.action == "request_publication":
         if rec is None or rec.server_revision is None:
             return _("The record has not reached the server yet, so its publication cannot be requested. "
                      "Sync the record first, then request publication again.")
         kind = payload.get("type") or (DEFAULT_WORKFLOW_TYPE if rec.government else REFERENCE_WORKFLOW_TYPE)
-        return Op(**base, method="POST", path=WORKFLOWS_PATH,
+        return _entry_op(entry, method="POST", path=WORKFLOWS_PATH,
                   body=workflow_request(kind, rec, realm, revision=rec.server_revision))
     workflow_id = payload.get("workflowId")
     if not workflow_id:
@@ -299,7 +306,7 @@ def _request_for(session: Session, entry: OutboxEntry, rec: Record | None, *, re
         return _("There is no publication request for this record on the server any more. Sync again "
                  "to see its current state.")
     if entry.action == "cancel_request":
-        return Op(**base, method="DELETE", path=workflow_path(workflow_id) + "?action=cancel")
+        return _entry_op(entry, method="DELETE", path=workflow_path(workflow_id) + "?action=cancel")
     row = session.get(Workflow, workflow_id)
     kind = "deleteRecord" if row is not None and row.type == DELETE_RECORD else "publishRecord"
     activity = workflow_path(workflow_id) + f"/activities/{kind}"
@@ -311,9 +318,9 @@ def _request_for(session: Session, entry: OutboxEntry, rec: Record | None, *, re
         if not isinstance(revision, int) or isinstance(revision, bool):
             return _("This approval does not say which version was reviewed. Review the record again, "
                      "then approve it.")
-        return Op(**base, method="PUT", path=activity, body={"action": "approve", "revision": revision})
+        return _entry_op(entry, method="PUT", path=activity, body={"action": "approve", "revision": revision})
     if entry.action == "reject":
-        return Op(**base, method="PUT", path=activity,
+        return _entry_op(entry, method="PUT", path=activity,
                   body={"action": "reject", "reason": payload.get("reason") or ""})
     return _("FocalPoint does not know how to send a change of kind {action}. Discard it.").format(
         action=entry.action)
@@ -460,17 +467,18 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
         return Outcome("done")
     if op.action == "delete" and (200 <= status < 300 or status in (404, 410)):
         current = body.get("current") if isinstance(body, dict) else None
-        info = parse_document_info(current, allow_tombstone=True) if isinstance(current, dict) else None
-        ls.delete_acknowledged(session, rec, entry, info)
+        gone = parse_document_info(current, allow_tombstone=True) if isinstance(current, dict) else None
+        ls.delete_acknowledged(session, rec, entry, gone)
         return Outcome("done")
     if status in (409, 412) and isinstance(body, dict) and "current" in body:
         current = body.get("current")
-        info = parse_document_info(current, allow_tombstone=True) if current is not None else None
+        theirs = parse_document_info(current, allow_tombstone=True) if current is not None else None
         if rec is None:
             return _fail(entry, rec, refusal_message(op, status, body, rec.schema if rec is not None else None))
         if entry is not None and op.action == "save":
             _carried_change_meets(session, rec, entry)
-        kind = ls.reconcile(session, rec, info, revision=info["revision"] if info else None, now=now, actor=actor)
+        kind = ls.reconcile(session, rec, theirs, revision=theirs["revision"] if theirs else None, now=now,
+                            actor=actor)
         if kind == "conflict":
             return Outcome("conflict", rec.sync_error)
         if kind in ("merged", "rebased"):

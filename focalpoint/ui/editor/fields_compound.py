@@ -256,7 +256,7 @@ class AttachmentField(FieldWidget):
 
     def retranslate(self) -> None:
         self.choose.setText(_("Choose a file…") if not self._value else _("Replace…"))
-        self.open_button.setText(_("Open"))
+        self.open_button.setText(_("Open file"))
         self.open_button.setToolTip(_("Open the file with the program your computer uses for it"))
         self.open_button.setVisible(bool(self._value))
         self.open_button.setEnabled(not self._busy)
