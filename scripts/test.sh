@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up everything the tests need and run the whole suite.
+# Set up everything the tests need, check lint (ruff) and types (mypy), and run the whole suite.
 # PostgreSQL: a local server is started and the hub's tests run on it too
 # (FOCALPOINT_TEST_POSTGRES_URL); SQLite always.
 set -euo pipefail
@@ -21,6 +21,12 @@ if [ -z "${FOCALPOINT_TEST_POSTGRES_URL:-}" ] && command -v pg_lsclusters >/dev/
     fi
   fi
 fi
+
+# lint and types first: seconds, and a failure here fails the run
+echo "ruff check…"
+.venv/bin/ruff check focalpoint tests bench
+echo "mypy…"
+.venv/bin/mypy
 
 export QT_QPA_PLATFORM=offscreen
 set +e

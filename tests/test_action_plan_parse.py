@@ -118,7 +118,7 @@ def test_aichi_target_groups(data, acts):
         for n in range(lo, hi + 1):
             expected[n] = gid
     assert {n: a["target_group"] for n, a in acts.items()} == expected
-    for n, a in acts.items():
+    for a in acts.values():
         assert a["aichi_targets"] == (by_id[a["target_group"]]["targets"] if a["target_group"] else [])
     assert acts[26]["aichi_targets"] == [4]  # under "指标 4", before the "4 和其他" heading
     assert acts[59]["aichi_targets"] == [8, 14]

@@ -144,6 +144,8 @@ def test_another_governments_draft_answers_as_an_unknown_identifier(hub_env: Hub
     both("GET", lambda u, w: f"/api/v2013/focalpoint/documents/{u}/history")
     both("DELETE", lambda u, w: _draft_path(u))
     both("GET", lambda u, w: _draft_path(u))
+    both("PUT", lambda u, w: _draft_path(u), content=b'{"title": {"en": "patched"}}',
+         headers={"Content-Type": "application/merge-patch+json", "If-Match": '"1"'})
     assert outsider.put(f"/api/v2013/documents/{uid}/versions/draft/locks/{lock}").status_code == 404
 
     # a save over it cannot succeed; its refusal names no government

@@ -75,7 +75,7 @@ def _differences(before: Any, after: Any, path: str = "") -> list[tuple[str, Any
         return out
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         out = []
-        for i, (b, a) in enumerate(zip(before, after)):
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
             out += _differences(b, a, f"{path}[{i}]")
         return out
     return [] if before == after else [(path, before, after)]
@@ -136,7 +136,7 @@ def test_every_record_draft_and_queued_change_survives_with_real_terms(old_data_
 
     # the same queued changes, in the same order, with the same ids: only their documents' terms moved
     assert [e[:4] + e[5:] for e in after["outbox"]] == [e[:4] + e[5:] for e in before["outbox"]]
-    for old, new in zip(before["outbox"], after["outbox"]):
+    for old, new in zip(before["outbox"], after["outbox"], strict=True):
         _only_terms_moved(old[4], new[4])
         assert not _codes(new[4]) & old_codes
     actions = {e[2]: e[3] for e in after["outbox"]}

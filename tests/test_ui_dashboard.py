@@ -64,7 +64,7 @@ def test_charts_show_the_needs_by_target_section_and_coverage(qtbot, figures_db,
     totals = [figures.covered_by_section[s][1] for s in "ABCD"]
     assert covered == [1.0, 1.0, 0.0, 1.0]
     assert view.coverage_chart.values(0) == covered
-    assert [c + n for c, n in zip(view.coverage_chart.values(0), view.coverage_chart.values(1))] == totals
+    assert [c + n for c, n in zip(view.coverage_chart.values(0), view.coverage_chart.values(1), strict=True)] == totals
     assert view.coverage_chart.category_labels()[0] == f"Section A<br>1 of {totals[0]}"
     # the figures beside the charts
     assert view.records_card.number.text() == "3"

@@ -403,7 +403,7 @@ def test_a_record_waiting_for_review_cannot_be_deleted_until_the_request_is_with
 
 def test_new_with_all_records_selected_asks_which_kind(qtbot, env, monkeypatch):
     """"New" never picks a type for the person: with "All records" selected it asks."""
-    from focalpoint.ui import records_panel as panel_module
+    from focalpoint.ui import records_actions as panel_module
 
     panel = env.panel
     qtbot.waitUntil(lambda: panel.types.count() > 1, timeout=10000)

@@ -56,11 +56,11 @@ from focalpoint.hub import files
 from focalpoint.hub.accounts import Principal
 from focalpoint.hub.api_common import caller, hub_of
 from focalpoint.hub.context import Hub
-from focalpoint.hub.errors import HubError, not_found
+from focalpoint.hub.errors import ErrorEnvelope, HubError, not_found
 from focalpoint.hub.files import FileStore, Received
 from focalpoint.hub.records import check_uid
 from focalpoint.hub.responses import JSONResponse
-from focalpoint.hub.schemas import SIGNED_IN, UID, WITH_BODY, ErrorEnvelope, errors
+from focalpoint.hub.schemas import SIGNED_IN, UID, WITH_BODY, errors
 
 log = logging.getLogger("focalpoint.hub")
 

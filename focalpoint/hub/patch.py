@@ -23,7 +23,7 @@ from fastapi import Request
 from focalpoint.hub.context import Hub, WriteContext
 from focalpoint.hub.errors import HubError
 from focalpoint.hub.info import current_info, current_revision, users_of_records
-from focalpoint.hub.permissions import check_write
+from focalpoint.hub.permissions import check_write, may_know_of
 from focalpoint.hub.records import check_uid, get_record, parse_if_match
 
 MERGE_PATCH_TYPE = "application/merge-patch+json"
@@ -73,7 +73,9 @@ def patched_document(ctx: WriteContext, uid: str, patch: Any, if_match: str | No
         raise HubError(428, "Error.PreconditionRequired",
                        "A merge patch must name the revision it was made on: send If-Match: \"N\".")
     record = get_record(ctx.session, check_uid(uid), for_update=True)
-    if record is None:
+    if record is None or not may_know_of(ctx.principal, record.government, record.created_by,
+                                         record.published_body is not None):
+        # another government's unpublished draft answers as an identifier nobody used: no oracle
         raise HubError(412, "Error.PreconditionFailed", "The record does not exist on the hub.",
                        current=None, currentRevision=None)
     check_write(ctx.principal, record.government, record.created_by)

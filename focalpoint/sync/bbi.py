@@ -85,10 +85,11 @@ def known_store(engine: SyncEngine) -> bool | None:
     """The cached answer to "has the server the Bio-Bridge store?" (None: not asked in the last day)."""
     with engine.db.session() as session:
         cached = ls.get_meta_json(session, meta_key(engine, "bbi_store"))
-    if isinstance(cached, dict) and isinstance(cached.get("value"), bool):
+    value = cached.get("value") if isinstance(cached, dict) else None
+    if isinstance(cached, dict) and isinstance(value, bool):
         fetched = ls.parse_time(cached.get("fetched"))
         if fetched is not None and dt.timedelta(0) <= engine.clock() - fetched < STORE_TTL:
-            return cached["value"]
+            return value
     return None
 
 

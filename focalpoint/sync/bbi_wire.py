@@ -101,9 +101,11 @@ def local_document(stored: dict[str, Any], identifier: str) -> dict[str, Any]:
 
 def identifier_of(stored: dict[str, Any], by_id: dict[str, str]) -> str:
     header = stored.get("header")
-    if isinstance(header, dict) and isinstance(header.get("identifier"), str) and header["identifier"]:
-        return header["identifier"]
-    return by_id.get(stored["_id"], stored["_id"])
+    identifier = header.get("identifier") if isinstance(header, dict) else None
+    if isinstance(identifier, str) and identifier:
+        return identifier
+    own_id: str = stored["_id"]  # a checked stored request (check_stored)
+    return by_id.get(own_id, own_id)
 
 
 # ------------------------------------------------------------------ the account

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from focalpoint import jsonsafe
 from focalpoint.db import Database
@@ -476,7 +477,7 @@ def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSu
     return summary
 
 
-def record_delivery(session, entry_id: str, result: str, *, revision: int | None = None,  # noqa: ANN001
+def record_delivery(session: Session, entry_id: str, result: str, *, revision: int | None = None,
                     message: str | None = None) -> None:
     """Remember what became of a change that came on a USB stick (no-op for this computer's own
     changes), for the records bundle that goes back to the computer it came from."""
@@ -493,13 +494,13 @@ def record_delivery(session, entry_id: str, result: str, *, revision: int | None
 ACK_KEEP_DAYS = 60  # as long as the hub keeps its own acknowledgements
 
 
-def delivered_acks(session, *, now=None) -> list[dict[str, Any]]:  # noqa: ANN001
+def delivered_acks(session: Session, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The recorded deliveries of carried changes of the last :data:`ACK_KEEP_DAYS` days (see
     :func:`record_delivery`); older ones are forgotten here (when the session writes)."""
     from focalpoint.models import Meta
 
     limit = (now or utcnow()) - dt.timedelta(days=ACK_KEEP_DAYS)
-    acks = []
+    acks: list[dict[str, Any]] = []
     for row in session.scalars(select(Meta).where(Meta.key.like("sync.delivered.%"))):
         try:
             ack = json.loads(row.value)
@@ -592,7 +593,7 @@ def _import_records(db: Database, bundle: Bundle, source: PathOrFile) -> ImportS
 ACK_RESULTS = ("applied", "merged", "conflict", "failed", "discarded")
 
 
-def _apply_acks(session, acks: list[dict[str, Any]], summary: ImportSummary, now,  # noqa: ANN001
+def _apply_acks(session: Session, acks: list[dict[str, Any]], summary: ImportSummary, now: dt.datetime,
                 copies: dict[str, dict[str, Any]] | None = None) -> None:
     """Changes of this computer that reached the hub (or a computer that carried them there) leave
     its outbox, so that they are never carried twice. One the hub accepted moves the record's base
@@ -645,7 +646,7 @@ def ack_message(result: str, detail: Any) -> str:
         detail=detail or _("no details given"))
 
 
-def _seed_checkpoint(session, meta: dict[str, Any]) -> None:  # noqa: ANN001
+def _seed_checkpoint(session: Session, meta: dict[str, Any]) -> None:
     """Start the next pull where the bundle ends — only when it is certainly the same feed:
     the same server (``meta.server``) and exported by the person signed in here, whose
     change feed it is (``meta.exportedBy``). Otherwise the first pull simply starts at 0."""

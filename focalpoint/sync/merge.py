@@ -19,7 +19,7 @@ Any thread may call these functions.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,7 +144,7 @@ class _Merger:
         self.conflicts.append(path)
         return m if m is MISSING else copy.deepcopy(m)
 
-    def mapping(self, prefix: str, b: Any, m: Any, t: Any, per_key) -> Any:  # noqa: ANN001
+    def mapping(self, prefix: str, b: Any, m: Any, t: Any, per_key: Callable[[str, Any, Any, Any], Any]) -> Any:
         out: dict[str, Any] = {}
         for key in _keys(m, t, b):
             value = per_key(f"{prefix}.{key}" if prefix else key, _get(b, key), _get(m, key), _get(t, key))

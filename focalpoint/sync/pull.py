@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from focalpoint.db import Database
 from focalpoint.models import Record
 from focalpoint.records import index_record
 from focalpoint.sync import localstore as ls
@@ -141,7 +142,7 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
     ls.add_new_records(session, list(new_copies.values()), now)
 
 
-def fill_omitted(db, changes: list[Change]) -> list[Change]:  # noqa: ANN001
+def fill_omitted(db: Database, changes: list[Change]) -> list[Change]:
     """Give the changes the hub sent without a body (``have``) our copy of that revision: the
     record's ``base_document`` is the server's body at ``server_revision``. Returns the changes we
     could not fill (the copy moved on meanwhile), for the caller to fetch."""

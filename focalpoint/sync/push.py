@@ -221,7 +221,7 @@ def merge_patch_for(base: Any, document: dict[str, Any]) -> dict[str, Any] | Non
     cannot say it exactly (a ``null`` value in the document: a patch's null means "remove")."""
     if not isinstance(base, dict):
         return None
-    patch = json_merge_patch.create_patch(base, document)
+    patch: dict[str, Any] = json_merge_patch.create_patch(base, document)  # two objects give an object
     made = json_merge_patch.merge(copy.deepcopy(base), copy.deepcopy(patch))
     if _canonical(made) != _canonical(document):
         return None

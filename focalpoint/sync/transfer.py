@@ -208,7 +208,7 @@ def _refusal(response: httpx.Response) -> Exception:
         limit = body.get("maxBytes")
         return FileTooLarge(limit if isinstance(limit, int) else None, code=code)
     if status == 403:
-        return TransferForbidden(message, code=code)
+        return TransferForbidden(str(message or ""), code=code)
     if code == "Error.DigestMismatch" or (status in (400, 422) and "digest" in (code or "").lower()):
         return DigestMismatch(status=status, code=code)
     if status == 404:

@@ -144,7 +144,14 @@ def run_gui(args: argparse.Namespace) -> int:
     QCoreApplication.setOrganizationName(APP_NAME)
     QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     QApplication.setDesktopFileName("org.focalpoint.FocalPoint")  # `focalpoint desktop-entry install`
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    if existing is None:
+        app = QApplication(sys.argv[:1])
+    elif isinstance(existing, QApplication):
+        app = existing
+    else:  # a console-only or GUI-only application object cannot show widgets
+        raise RuntimeError(f"FocalPoint's window needs a QApplication, but this process runs a "
+                           f"{type(existing).__name__}")
     from focalpoint.ui.compat import protect_none_refcount
 
     protect_none_refcount()

@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from focalpoint.db import Database
 from focalpoint.forms import model as m
 from focalpoint.forms.model import Field
 from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language, localize
@@ -208,14 +210,15 @@ class AttachmentField(FieldWidget):
             return
         from focalpoint.records.attachments import local_copy_for_opening
 
-        value, data_dir = dict(self._value), Path(self.ctx.db.data_dir)
+        db = self.ctx.db
+        value, data_dir = dict(self._value), Path(db.data_dir)
         self._show_problem(None)
         self._busy = "opening"
         self.retranslate()
         self.ctx.runner.run_db(local_copy_for_opening, data_dir, value,
-                               on_done=lambda path: self._copied(path, value), on_error=self._open_failed)
+                               on_done=lambda path: self._copied(path, value, db), on_error=self._open_failed)
 
-    def _copied(self, path: Path | None, value: dict[str, Any]) -> None:
+    def _copied(self, path: Path | None, value: dict[str, Any], db: Database) -> None:
         if path is not None:
             self._busy = None
             self.retranslate()
@@ -223,8 +226,8 @@ class AttachmentField(FieldWidget):
             return
         self._busy = "fetching"
         self.retranslate()
-        self.ctx.runner.run_net(_fetch_copy, self.ctx.db, Path(self.ctx.db.data_dir), value,
-                                on_done=lambda fetched: self._copied(fetched, value), on_error=self._open_failed)
+        self.ctx.runner.run_net(_fetch_copy, db, Path(db.data_dir), value,
+                                on_done=lambda fetched: self._copied(fetched, value, db), on_error=self._open_failed)
 
     def _open_failed(self, exc: BaseException) -> None:
         self._busy = None
@@ -350,6 +353,8 @@ class RepeatItem(QFrame):
         self.row: FieldRow | None = None
         self._value = value
         self._messages: list[str] = []
+        self.expanded: bool  # set below: a plain item is always open
+        self.body: QBoxLayout
         self.title = QLabel(self)
         self.title.setObjectName("repeatItemTitle")
         self.remove = QToolButton(self)
