@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,44 @@ def test_a_6_mb_file_reaches_b_through_the_hub_and_c_by_usb_byte_for_byte(office
     again = import_bundle(c.db, stick)  # idempotent: nothing new, nothing doubled
     assert again.files_new == 0 and again.imported == 0
     assert sorted(p.name for p in (c.data_dir / "attachments").iterdir()) == [sha]
+
+
+def test_the_hubs_own_bundle_carries_the_files_its_records_name(office, tmp_path):
+    """An offline computer that gets its records from the hub's bundle gets their files too."""
+    import httpx
+
+    a = office.station("a")
+    offline = Station(tmp_path / "offline", office.hub.url, "offline@nowhere.org", "never used")  # never syncs
+    office.stations.append(offline)
+    report_file = _file(tmp_path, "Assessment report.pdf", 1536 * 1024)
+    content = report_file.read_bytes()
+    sha = hashlib.sha256(content).hexdigest()
+    ident = a.store.save(needs_assessment(office.gov, "With a report")).identifier
+    attach_to_record(a.store, ident, report_file)
+    plain = a.store.save(needs_assessment(office.gov, "Without a file")).identifier
+    assert a.sync().ok
+
+    token = office.hub.login(a.email, PASSWORD)
+    response = httpx.get(office.hub.url + "/api/v2013/focalpoint/bundle", params={"government": office.gov},
+                         headers={"Authorization": f"Ticket {token}"}, timeout=60)
+    assert response.status_code == 200, response.text
+    assert len(response.content) > MB  # the file's bytes are in it (random bytes do not compress)
+    stick = tmp_path / "usb" / "hub.fpb"
+    stick.parent.mkdir()
+    stick.write_bytes(response.content)
+    incoming = office.hub.app.state.files.incoming_dir
+    deadline = time.monotonic() + 10  # the hub removes its copy once the answer is sent
+    while list(incoming.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not list(incoming.iterdir())
+
+    summary = import_bundle(offline.db, stick)
+    assert summary.files == 1 and summary.files_new == 1
+    assert offline.document(ident)["attachments"] == a.document(ident)["attachments"]
+    assert offline.document(plain)["title"] == a.document(plain)["title"]
+    assert attachment_path(offline.data_dir, sha).read_bytes() == content
+    assert missing_files(offline.db) == []
+    assert import_bundle(offline.db, stick).files_new == 0  # a second import stores nothing twice
 
 
 def test_download_all_after_a_sync_when_the_setting_is_on(office, tmp_path):

@@ -247,7 +247,23 @@ def _export(args: argparse.Namespace) -> int:
     counts = export_outbox_bundle(open_db(args), args.file)
     print(ngettext("{n} change written to {file}.", "{n} changes written to {file}.", counts["entries"]).format(
         n=counts["entries"], file=args.file))
+    _say_files(counts)
     return 0
+
+
+def _say_files(counts: dict[str, Any]) -> None:
+    """How many files an export put in the bundle, and (on stderr) the ones not on this computer."""
+    if not counts.get("files") and not counts.get("files_missing"):
+        return
+    print(ngettext("{n} attached file went into the bundle.", "{n} attached files went into the bundle.",
+                   counts["files"]).format(n=counts["files"]))
+    missing = counts.get("missing_names") or []
+    if missing:
+        print(ngettext("{n} attached file is not on this computer, so it is not in the bundle (sync to fetch "
+                       "it, or turn on downloading all attached files, then export again): {names}",
+                       "{n} attached files are not on this computer, so they are not in the bundle (sync to "
+                       "fetch them, or turn on downloading all attached files, then export again): {names}",
+                       len(missing)).format(n=len(missing), names=", ".join(missing)), file=sys.stderr)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -272,6 +288,10 @@ def _import(args: argparse.Namespace) -> int:
             print(ngettext("{n} of your changes reached the hub and left the outbox.",
                            "{n} of your changes reached the hub and left the outbox.",
                            summary.acknowledged).format(n=summary.acknowledged))
+    if not args.json and summary.files:
+        print(ngettext("{n} attached file checked; {new} of them stored on this computer.",
+                       "{n} attached files checked; {new} of them stored on this computer.",
+                       summary.files).format(n=summary.files, new=summary.files_new))
     for ident, why in summary.skipped.items():
         print(f"{ident}: {why}", file=sys.stderr)
     if not args.json:
@@ -287,6 +307,7 @@ def _export_records(args: argparse.Namespace) -> int:
     counts = export_records_bundle(open_db(args), args.file, government=args.government)
     print(ngettext("{n} record written to {file}.", "{n} records written to {file}.", counts["records"]).format(
         n=counts["records"], file=args.file))
+    _say_files(counts)
     return 0
 
 

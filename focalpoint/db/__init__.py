@@ -14,9 +14,10 @@ import errno
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -141,29 +142,41 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
 
 @dataclass
 class Database:
-    """An open, migrated local store.
+    """An open, migrated local store, and its single writer.
 
     The object may be shared between threads, but each session belongs to the thread that
     opened it. In the desktop app the UI's reads and writes run on the database worker
-    (``TaskRunner.run_db``); the CLI uses its only thread.
+    (``TaskRunner.run_db``) and the sync engine's on the network worker; the CLI uses its only thread.
+
+    The writer rule: every transaction that writes is opened with ``session(write=True)``. It
+    holds the store's one in-process writer lock (``write_lock``, a re-entrant lock) for its whole
+    duration and starts with BEGIN IMMEDIATE, so writers on different threads run one after the
+    other in this process and never wait on SQLite's busy timeout for each other. Reads
+    (``session()``) take no lock and run beside a writer (WAL). Keep write transactions short:
+    no network request, file transfer or wait inside one; fetch first, then write.
     """
 
     path: Path
     data_dir: Path
     engine: Engine
     session_factory: sessionmaker[Session]
+    write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error.
 
-        ``write=True`` takes SQLite's write lock when the transaction starts (BEGIN IMMEDIATE):
-        use it for read-then-write work that runs beside other writers (the sync worker).
+        ``write=True`` is for every transaction that writes: it holds ``write_lock`` from before
+        BEGIN until after the commit or rollback, and takes SQLite's write lock when the
+        transaction starts (BEGIN IMMEDIATE). Without it the session is for reading.
         Errors from the block propagate after the rollback. Call on the thread that uses the session.
         """
-        with self.session_factory.begin() as session:
-            if write:
-                session.connection(execution_options={WRITE_OPTION: True})
+        if not write:
+            with self.session_factory.begin() as session:
+                yield session
+            return
+        with self.write_lock, self.session_factory.begin() as session:
+            session.connection(execution_options={WRITE_OPTION: True})
             yield session
 
     def close(self) -> None:

@@ -92,4 +92,5 @@ async def batch(request: Request, principal: Principal = Depends(caller)) -> JSO
 async def bundle(request: Request, government: str | None = None,
                  principal: Principal = Depends(caller)):
     """An offline bundle of a government's records (see ``focalpoint.sync.bundle``)."""
-    return await bundles.bundle_response(hub_of(request), principal, government)
+    return await bundles.bundle_response(hub_of(request), api_attachments.store_of(request), principal,
+                                         government)

@@ -6,27 +6,43 @@ the government's national records and the reference records visible to the
 caller — with their recent workflows, exactly as the change feed would list them
 from ``since=0``. ``meta.last_seq`` is the change-feed position the bundle
 reflects, so a machine that imported it can later pull from there.
+
+The bundle also carries the files its records name (their attachments), from the hub's content
+store (:mod:`focalpoint.hub.files`): only contents the caller may read as an attachment of some
+record (the rule of the download routes), so naming a digest in a record never reveals a file.
+A content missing from the store is logged and counted in ``meta.filesMissing``. The bundle is
+written to a file in the store's ``incoming/`` folder and streamed from there (files can be
+large), then removed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from fastapi.responses import Response
+from fastapi.responses import FileResponse
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from focalpoint.hub.accounts import Principal, normalize_government
 from focalpoint.hub.context import Hub, iso
 from focalpoint.hub.errors import HubError, forbidden
+from focalpoint.hub.files import Attachment, FileStore, may_read
 from focalpoint.hub.info import current_info, users_of_records, users_of_workflows, workflow_json
 from focalpoint.hub.listing import record_visibility
 from focalpoint.hub.models import Counter, IdempotentResponse, Record, User
 from focalpoint.hub.permissions import can_see_draft
 from focalpoint.hub.store import CHANGES
 from focalpoint.hub.workflows import workflow_visible, workflows_of
+
+if TYPE_CHECKING:
+    from focalpoint.sync.bundle_files import BundleFile
+
+log = logging.getLogger(__name__)
 
 
 def collect(session: Session, p: Principal, government: str) -> tuple[list[dict[str, Any]], int]:
@@ -70,8 +86,38 @@ def delivered(session: Session, government: str, since: dt.datetime) -> list[dic
     return acks
 
 
-async def bundle_response(hub: Hub, principal: Principal, government: str | None) -> Response:
-    from focalpoint.sync.bundle import MEDIA_TYPE, bundle_bytes
+def carried_files(session: Session, p: Principal, store: FileStore,
+                  items: list[dict[str, Any]]) -> tuple[list[BundleFile], int]:
+    """The files the bundle's records name that ``p`` may read (as an attachment of any record) and
+    the store holds, one per content; and how many of those readable ones the store has lost."""
+    from focalpoint.forms.attachments import distinct_files
+    from focalpoint.sync.bundle_files import BundleFile
+
+    named = distinct_files(item["info"].get("body") for item in items)
+    shas = sorted(named)
+    readable: set[str] = set()
+    for start in range(0, len(shas), 500):
+        for row in session.scalars(select(Attachment).where(Attachment.sha256.in_(shas[start:start + 500]))):
+            if row.sha256 not in readable and may_read(session, p, row):
+                readable.add(row.sha256)
+    files: list[BundleFile] = []
+    lost = 0
+    for sha in shas:
+        if sha not in readable:
+            continue
+        path = store.content_path(sha)
+        if not path.is_file():
+            log.error("bundle: the content %s named by a record is missing from the file store", sha)
+            lost += 1
+            continue
+        files.append(BundleFile(sha, path.stat().st_size, str(named[sha].get("filename") or sha), path))
+    return files, lost
+
+
+async def bundle_response(hub: Hub, store: FileStore, principal: Principal,
+                          government: str | None) -> FileResponse:
+    """The bundle as a file answer (written in a worker thread, removed once sent)."""
+    from focalpoint.sync.bundle import MEDIA_TYPE, write_records_bundle
 
     government = normalize_government(government) or principal.government
     if government is None:
@@ -79,16 +125,21 @@ async def bundle_response(hub: Hub, principal: Principal, government: str | None
     if not principal.is_secretariat and government != principal.government:
         raise forbidden("You may only export your own government's records.")
 
-    def build() -> bytes:
+    def build() -> Path:
         with hub.db.read() as session:
             items, last_seq = collect(session, principal, government)
             acks = delivered(session, government, hub.now() - dt.timedelta(days=ACK_DAYS))
-        meta = {"government": government, "last_seq": last_seq, "exportedBy": principal.email,
-                "exportedOn": iso(hub.now()), "records": len(items)}
-        return bundle_bytes(items, meta, acks=acks)
+            files, lost = carried_files(session, principal, store, items)
+        meta: dict[str, Any] = {"government": government, "last_seq": last_seq, "exportedBy": principal.email,
+                                "exportedOn": iso(hub.now()), "records": len(items), "files": len(files)}
+        if lost:
+            meta["filesMissing"] = lost
+        target = store.new_incoming()  # written beside it, then renamed: never half a bundle there
+        write_records_bundle(target, items, meta, acks=acks, files=files)
+        return target
 
-    data = await run_in_threadpool(build)
+    path = await run_in_threadpool(build)
     stamp = dt.date.today().isoformat()
-    return Response(data, media_type=MEDIA_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="focalpoint-{government}-{stamp}.bundle"',
-        "Content-Encoding": "identity"})  # already gzip: GZipMiddleware leaves it alone
+    return FileResponse(path, media_type=MEDIA_TYPE, filename=f"focalpoint-{government}-{stamp}.bundle",
+                        headers={"Content-Encoding": "identity"},  # already gzip: GZipMiddleware leaves it alone
+                        background=BackgroundTask(path.unlink, missing_ok=True))

@@ -42,6 +42,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String,
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from focalpoint.fileio import fsync_dir
 from focalpoint.hub.accounts import Principal
 from focalpoint.hub.context import MAX_FILE_BYTES, iso
 from focalpoint.hub.errors import HubError, not_found
@@ -185,7 +186,7 @@ class FileStore:
         with open(path, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(path, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
 
     def sweep(self, now: float | None = None) -> int:
         """Remove expired partial uploads, unused temporary slots and orphaned incoming bodies;
@@ -237,16 +238,6 @@ class FileStore:
 
 def _megabytes(value: int) -> str:
     return f"{value / (1024 * 1024):.0f} MB" if value >= 1024 * 1024 else f"{value} bytes"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def hash_file(path: Path) -> str:

@@ -222,12 +222,25 @@ class Workflow(_Open):
 # ---------------------------------------------------------------------- FocalPoint extension
 
 
+class Uploads(BaseModel):
+    """The resumable upload route (tus 1.0), when the hub offers it (``resumable-uploads``)."""
+
+    protocol: Literal["tus"]
+    version: str = Field(description="The tus version spoken (Tus-Resumable).")
+    url: str = Field(description="Where uploads are created (POST), relative to the hub.")
+    extensions: list[str] = Field(description="The tus extensions offered (Tus-Extension).")
+    maxBytes: int = Field(description="The largest file taken.")
+    expiresAfterSeconds: int = Field(description="How long an unfinished upload is kept.")
+
+
 class Capabilities(BaseModel):
     protocol: int
     extensions: list[str]
     maxBatch: int
     maxBodyBytes: int
     changesLimit: int
+    maxFileBytes: int = Field(description="The largest attachment the hub takes (413 beyond).")
+    uploads: Uploads | None = Field(None, description="Resumable uploads; absent when not offered.")
 
 
 class Change(_Open):

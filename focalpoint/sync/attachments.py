@@ -296,7 +296,6 @@ def send_files_first(engine: SyncEngine, ops: list[Op], report: SyncReport, excl
                 op.document = with_links(op.document, links)
     if blocked:
         with engine.db.session(write=True) as session:
-            ls.begin_write(session)
             for op in ops:
                 if op.identifier in blocked:
                     _refuse(session, op, blocked[op.identifier])

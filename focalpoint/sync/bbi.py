@@ -164,7 +164,6 @@ class _Claim:
 def _claim(engine: SyncEngine, identifier: str) -> _Claim | None:
     """Mark the record's first entry as sent (so a save made meanwhile queues a new entry); None if none."""
     with engine.db.session(write=True) as session:
-        ls.begin_write(session)
         rec = session.get(Record, identifier)
         entries = ls.entries_of(session, identifier)
         if rec is None or not entries or rec.conflict is not None:
@@ -299,7 +298,6 @@ def _ack(engine: SyncEngine, identifier: str, claim: _Claim, request_id: str, st
          report: SyncReport, creator: Any) -> None:
     """The store holds ``claim.document`` with ``status``: the entry leaves the outbox."""
     with engine.db.session(write=True) as session:
-        ls.begin_write(session)
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.entry_id == claim.entry_id)).first()
         if entry is not None:
             session.delete(entry)
@@ -327,7 +325,6 @@ def _ack(engine: SyncEngine, identifier: str, claim: _Claim, request_id: str, st
 
 def _ack_delete(engine: SyncEngine, identifier: str, claim: _Claim, report: SyncReport) -> None:
     with engine.db.session(write=True) as session:
-        ls.begin_write(session)
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.entry_id == claim.entry_id)).first()
         book = load_book(session, engine)
         book.pop(identifier, None)
@@ -341,7 +338,6 @@ def _reconcile(engine: SyncEngine, identifier: str, claim: _Claim, request_id: s
                report: SyncReport) -> bool:
     """Someone else changed the stored request since our copy: merge, or leave a conflict to the person."""
     with engine.db.session(write=True) as session:
-        ls.begin_write(session)
         rec = session.get(Record, identifier)
         if rec is None:
             return False
@@ -366,7 +362,6 @@ def _gone(engine: SyncEngine, identifier: str, claim: _Claim, report: SyncReport
     """The remembered request is no longer in the store: forget its id (the record stays bound to the
     store); Try again makes a new one."""
     with engine.db.session(write=True) as session:
-        ls.begin_write(session)
         book = load_book(session, engine)
         book[identifier] = {**book.get(identifier, {}), "id": None}
         save_book(session, engine, book)
@@ -386,7 +381,6 @@ def _refuse_answer(engine: SyncEngine, identifier: str, claim: _Claim, answer: A
 def _refuse(engine: SyncEngine, identifier: str, claim: _Claim, message: str, report: SyncReport) -> None:
     """The entry needs the person: it stays in the outbox, failed, with the reason on the record."""
     with engine.db.session(write=True) as session:
-        ls.begin_write(session)
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.entry_id == claim.entry_id)).first()
         if entry is not None:
             entry.state = "failed"
@@ -401,7 +395,6 @@ def _refuse(engine: SyncEngine, identifier: str, claim: _Claim, message: str, re
 def _hold(engine: SyncEngine, identifier: str, message: str, report: SyncReport) -> None:
     """A server problem: the entry stays queued for the next sync, the reason shown on the record."""
     with engine.db.session(write=True) as session:
-        ls.begin_write(session)
         for entry in ls.entries_of(session, identifier):
             if entry.state == "pending":
                 entry.last_error = message

@@ -75,7 +75,6 @@ def pull(engine: SyncEngine, report: SyncReport, user: Any, first: list[Any] | N
             body = answer.body
         page = [check_stored(item) for item in body]
         with engine.db.session(write=True) as session:
-            ls.begin_write(session)
             book = load_book(session, engine)
             by_id = {v["id"]: k for k, v in book.items() if isinstance(v, dict) and isinstance(v.get("id"), str)}
             for stored in page:
@@ -100,7 +99,6 @@ def pull(engine: SyncEngine, report: SyncReport, user: Any, first: list[Any] | N
 
 def _removed_on_server(engine: SyncEngine, identifier: str) -> None:
     with engine.db.session(write=True) as session:
-        ls.begin_write(session)
         rec = session.get(Record, identifier)
         if rec is not None and ls.entries_of(session, identifier):
             return  # queued here: the next push finds out (and says so)

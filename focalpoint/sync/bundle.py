@@ -198,9 +198,10 @@ def write_records_bundle(path_or_fileobj: PathOrFile, documents: list[dict[str, 
 
 
 def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
-                         meta: dict[str, Any] | None = None) -> dict[str, int]:
+                         meta: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write every unsent change, with its record and the files it names, to a bundle. Returns
-    ``{"entries", "records"}``, and ``"files", "files_missing"`` when the records name files."""
+    ``{"entries", "records"}``, and ``"files", "files_missing", "missing_names"`` when the records
+    name files."""
     with db.session(write=True) as session:
         entries = list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)))
         for entry in entries:
@@ -517,11 +518,12 @@ def delivered_acks(session: Session, *, now: dt.datetime | None = None) -> list[
 
 
 def export_records_bundle(db: Database, path_or_fileobj: PathOrFile, *,
-                          government: str | None = None) -> dict[str, int]:
+                          government: str | None = None) -> dict[str, Any]:
     """Write this computer's server copies of records (never its unsent edits), their workflows,
     the files they name (those on this computer), and what became of the changes carried here by
     USB stick, for a computer with no link. Returns ``{"records", "acks"}``, and when the records name
-    files ``"files", "files_missing"`` (files this computer has not fetched, so not carried)."""
+    files ``"files", "files_missing", "missing_names"`` (files this computer has not fetched, so not
+    carried, and their names)."""
     from focalpoint.models import Workflow
 
     with db.session(write=True) as session:

@@ -52,9 +52,13 @@ def bundle_files(data_dir: Path, documents: Iterable[Any]) -> tuple[list[BundleF
     return present, missing
 
 
-def file_counts(files: list[BundleFile], missing: list[dict[str, Any]]) -> dict[str, int]:
-    """What an export says about files: nothing when its records name none."""
-    return {"files": len(files), "files_missing": len(missing)} if files or missing else {}
+def file_counts(files: list[BundleFile], missing: list[dict[str, Any]]) -> dict[str, Any]:
+    """What an export says about files: how many went in (``files``), how many were missing here
+    (``files_missing``) and their names (``missing_names``); nothing when its records name none."""
+    if not files and not missing:
+        return {}
+    return {"files": len(files), "files_missing": len(missing),
+            "missing_names": sorted(str(v.get("filename") or v.get("sha256")) for v in missing)}
 
 
 def header_entries(files: list[BundleFile]) -> list[dict[str, Any]]:

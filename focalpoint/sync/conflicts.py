@@ -71,8 +71,7 @@ def resolve_conflict(db: Database, identifier: str, choices: dict[str, Any], *,
     has no choice, :class:`RecordError` when the record is not in conflict.
     """
     now = utcnow()
-    with db.session() as session:
-        ls.begin_write(session)
+    with db.session(write=True) as session:
         rec = session.get(Record, identifier)
         if rec is None:
             raise RecordError(_("There is no record {identifier}.").format(identifier=identifier))

@@ -411,11 +411,10 @@ class SyncEngine:
 
     def _release_syncing(self) -> None:
         """Records left 'syncing' (a crash, a cancel) go back to queued or whatever they are."""
-        with self.db.session() as session:
+        with self.db.session(write=True) as session:
             ids = list(session.scalars(select(Record.identifier).where(Record.sync_state == "syncing")))
             if not ids:
                 return
-            ls.begin_write(session)
             for rec in session.scalars(select(Record).where(Record.identifier.in_(ids))):
                 rec.sync_state = "queued"
                 ls.settle(session, rec)
@@ -457,8 +456,7 @@ class SyncEngine:
             else:
                 answers = self._send_each(ops, report, exclude)
             retry_round = 0
-            with self.db.session() as session:
-                ls.begin_write(session)
+            with self.db.session(write=True) as session:
                 for op in ops:
                     # an operation the server left unanswered is tried again, like a 503
                     status, body = answers.get(op.entry_id, (503, None))
@@ -652,7 +650,6 @@ class SyncEngine:
                     if error != message:
                         to_mark.append(identifier)
             if to_mark:
-                ls.begin_write(session)
                 session.execute(update(Record).where(Record.identifier.in_(to_mark)).values(sync_error=message))
         return held
 
@@ -726,8 +723,7 @@ def outbox_size(db: Database) -> int:
 
 def retry_record(db: Database, identifier: str) -> None:
     """The person's "Try again": failed entries of a record become pending (UI's database worker)."""
-    with db.session() as session:
-        ls.begin_write(session)
+    with db.session(write=True) as session:
         session.execute(update(OutboxEntry).where(OutboxEntry.record_identifier == identifier,
                                                   OutboxEntry.state == "failed")
                         .values(state="pending", next_attempt_at=None, last_error=None))
@@ -744,8 +740,7 @@ def discard_failed(db: Database, identifier: str) -> int:
     A discarded save takes the record back to the server's copy (when there is one and no
     other save is queued), so what is shown is what the server has.
     """
-    with db.session() as session:
-        ls.begin_write(session)
+    with db.session(write=True) as session:
         entries = [e for e in ls.entries_of(session, identifier) if e.state == "failed"]
         for entry in entries:
             session.delete(entry)

@@ -23,10 +23,11 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
+from focalpoint.db import parse_time as parse_time  # re-exported: the sync modules call ls.parse_time
 from focalpoint.i18n import _
 from focalpoint.models import (
     DELETE_RECORD,
@@ -45,19 +46,6 @@ from focalpoint.sync.merge import merge3
 
 DELETED_FIELD = "@deleted"
 SAVE_LIKE = ("save", "delete")
-
-
-# ---------------------------------------------------------------- transactions
-
-
-def begin_write(session: Session) -> None:
-    """Take SQLite's write lock at the start of a transaction that reads, then writes.
-
-    A deferred transaction that reads first may fail with "database is locked"
-    when it later writes, if another connection (the UI's database worker)
-    wrote in between; a write as the first statement waits its turn instead.
-    """
-    session.execute(text("UPDATE meta SET value = value WHERE 0"))
 
 
 # ------------------------------------------------------------------------ meta
@@ -101,17 +89,6 @@ def set_meta_json(session: Session, key: str, value: Any) -> None:
 # --------------------------------------------------------------------- helpers
 
 
-def parse_time(value: Any) -> dt.datetime | None:
-    """An ISO 8601 time from the server as naive UTC (what the local store keeps)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
-    return parsed
 
 
 def _who(value: Any) -> str | None:

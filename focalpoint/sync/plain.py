@@ -318,8 +318,7 @@ def pull(engine: SyncEngine, report: SyncReport) -> None:
             info = with_body(found, body)
         changes.append(Change(seq=0, identifier=uid, revision=info["revision"], deleted=False, info=info,
                               workflows=by_record.get(uid, [])))
-    with engine.db.session() as session:
-        ls.begin_write(session)
+    with engine.db.session(write=True) as session:
         for workflow in workflows:
             ls.upsert_workflow(session, workflow)
         session.flush()

@@ -167,7 +167,6 @@ def fill_omitted(db: Database, changes: list[Change]) -> list[Change]:
 def apply_page(session: Session, server: str, page: ChangesPage, *, now: dt.datetime,
                actor: str | None = None) -> PageResult:
     """Apply a page and move the checkpoint, in the caller's (single) transaction."""
-    ls.begin_write(session)
     result = apply_changes(session, page.results, now=now, actor=actor)
     write_checkpoint(session, server, page.last_seq)
     return result

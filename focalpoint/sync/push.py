@@ -149,7 +149,6 @@ def claim(session: Session, *, exclude: set[str], limit: int, now: dt.datetime,
     cannot become a request (they are marked failed here). ``merge_patch``: the server
     takes saves as merge patches (see :func:`build_op`).
     """
-    ls.begin_write(session)
     by_record: dict[str, list[OutboxEntry]] = {}
     for entry in session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)):
         by_record.setdefault(entry.record_identifier, []).append(entry)

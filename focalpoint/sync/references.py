@@ -69,8 +69,7 @@ def fetch_missing(db: Database, fetch: FetchPublished, *, now: dt.datetime, acto
             continue
         change = Change(seq=0, identifier=info["identifier"], revision=info.get("revision"),
                         deleted=False, info=info)
-        with db.session() as session:
-            ls.begin_write(session)
+        with db.session(write=True) as session:
             pulling.apply_changes(session, [change], now=now, actor=actor)
         stored += 1
     if gone:
@@ -79,8 +78,7 @@ def fetch_missing(db: Database, fetch: FetchPublished, *, now: dt.datetime, acto
 
 
 def _remember_not_found(db: Database, identifiers: Iterable[str], now: dt.datetime) -> None:
-    with db.session() as session:
-        ls.begin_write(session)
+    with db.session(write=True) as session:
         known = dict(ls.get_meta_json(session, NOT_FOUND_KEY) or {})
         for uid in identifiers:
             known[uid] = now.isoformat()

@@ -40,6 +40,7 @@ from urllib.parse import quote, urljoin
 
 import httpx
 
+from focalpoint.fileio import fsync_dir
 from focalpoint.i18n import _
 from focalpoint.sync.errors import Cancelled, MalformedAnswer, NetworkError, ServerError, SignInRequired, SyncError
 
@@ -265,16 +266,6 @@ def _pieces(path: Path, start: int, length: int, t: _Transfer, report: Callable[
             left -= len(piece)
             yield piece
             report(len(piece))
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_json_atomic(path: Path, value: dict[str, Any]) -> None:
@@ -587,7 +578,7 @@ def download_file(http: httpx.Client, base_url: str, url: str, dest_dir: Path, s
                 raise DigestMismatch()
             continue
         os.replace(partial, final)
-        _fsync_dir(dest_dir)
+        fsync_dir(dest_dir)
         etag_file.unlink(missing_ok=True)
         return final
 
