@@ -155,3 +155,34 @@ def test_a_needs_assessment_takes_files_too(capsys, data_dir, tmp_path):
     code, _out, err = cli(capsys, data_dir, "records", "attach", uid, source, "--field", "attachments")
     assert code == 0, err
     assert _attachments(capsys, data_dir, uid)[0]["filename"] == "تقرير.pdf"
+
+
+def test_bundle_commands_say_how_many_files_went_in_and_name_the_missing_ones(capsys, data_dir, tmp_path):
+    here, gone = _new(capsys, data_dir), _new(capsys, data_dir)
+    kept, lost = tmp_path / "Workshop report.pdf", tmp_path / "Old annex.pdf"
+    kept.write_bytes(b"%PDF-1.7\n" + os.urandom(50_000))
+    lost.write_bytes(b"%PDF-1.7\n" + os.urandom(40_000))
+    for uid, source in ((here, kept), (gone, lost)):
+        code, _out, err = cli(capsys, data_dir, "records", "attach", uid, source)
+        assert code == 0, err
+    (data_dir / "attachments" / hashlib.sha256(lost.read_bytes()).hexdigest()).unlink()  # not on this computer
+
+    bundle = tmp_path / "usb" / "changes.fpb"
+    code, out, err = cli(capsys, data_dir, "sync", "export-bundle", bundle)
+    assert code == 0, err
+    assert "1 attached file went into the bundle." in out
+    assert "not on this computer" in err and "Old annex.pdf" in err and "Workshop report.pdf" not in err
+
+    other = tmp_path / "other"
+    code, out, err = cli(capsys, other, "sync", "import-bundle", bundle)
+    assert code == 0, err
+    assert "1 attached file stored on this computer (1 in the bundle, all checked)." in out
+    assert (other / "attachments" / hashlib.sha256(kept.read_bytes()).hexdigest()).read_bytes() == kept.read_bytes()
+    code, out, err = cli(capsys, other, "sync", "import-bundle", bundle)
+    assert "0 attached files stored on this computer (1 in the bundle, all checked)." in out
+
+    records = tmp_path / "usb" / "records.fpb"
+    code, out, err = cli(capsys, data_dir, "sync", "export-records", records)
+    assert code == 0, err
+    # the records were never sent: no server copy, so no record and no file goes in
+    assert "attached file" not in out + err

@@ -199,6 +199,38 @@ def test_the_hubs_own_bundle_carries_the_files_its_records_name(office, tmp_path
     assert import_bundle(offline.db, stick).files_new == 0  # a second import stores nothing twice
 
 
+def test_the_hubs_bundle_never_hands_out_a_file_by_naming_its_checksum(office, hub, tmp_path):
+    """Another government's person writes a record naming the checksum of this government's draft
+    file: their bundle carries the record, not the file (they may not read it)."""
+    import httpx
+
+    a = office.station("a")
+    secret = _file(tmp_path, "Internal draft.pdf", 200_000)
+    sha = hashlib.sha256(secret.read_bytes()).hexdigest()
+    ident = a.store.save(needs_assessment(office.gov, "A draft with a file")).identifier
+    attach_to_record(a.store, ident, secret)
+    assert a.sync().ok
+
+    stranger_gov = next(_governments)
+    hub.add_user(f"s@{stranger_gov}.org", PASSWORD, "authorized-user", stranger_gov)
+    token = hub.login(f"s@{stranger_gov}.org", PASSWORD)
+    doc = needs_assessment(stranger_gov, "Naming a checksum")
+    doc["attachments"] = [{"sha256": sha, "filename": "guess.pdf", "size": 200_000}]
+    with httpx.Client(base_url=hub.url, headers={"Authorization": f"Ticket {token}"}, timeout=30) as client:
+        put = client.put(f"/api/v2013/documents/{doc['header']['identifier']}/versions/draft",
+                         params={"schema": doc["header"]["schema"]}, json=doc)
+        assert put.status_code < 300, put.text
+        response = client.get("/api/v2013/focalpoint/bundle", params={"government": stranger_gov})
+    assert response.status_code == 200, response.text
+    stick = tmp_path / "stranger.fpb"
+    stick.write_bytes(response.content)
+    from focalpoint.sync.bundle import read_bundle
+
+    bundle = read_bundle(stick)
+    assert doc["header"]["identifier"] in {d["identifier"] for d in bundle.content["documents"]}
+    assert bundle.files == {} and bundle.meta["files"] == 0 and "filesMissing" not in bundle.meta
+
+
 def test_download_all_after_a_sync_when_the_setting_is_on(office, tmp_path):
     a, b = office.station("a"), office.station("b")
     files = [_file(tmp_path, f"annex {i}.pdf", 200_000 + i) for i in range(3)]

@@ -129,3 +129,132 @@ def test_a_file_with_no_server_link_says_so(qtbot, db, runner, hold):
     qtbot.waitUntil(lambda: widget.problem.isVisible(), timeout=5000)
     assert "lost.pdf" in widget.problem.text() and opened == []
     assert widget.open_button.isEnabled()
+
+
+# ------------------------------------------------------------------ the Sync menu's setting
+
+
+def test_the_sync_menu_switches_download_all_the_setting_the_cli_uses(qtbot, main_window):
+    from focalpoint.records.attachments import read_settings
+
+    action = main_window.sync.download_all_action
+    assert action in main_window.sync_menu.actions() and action.isCheckable()
+    qtbot.waitUntil(action.isEnabled, timeout=5000)  # the setting was read on the DB worker
+    assert not action.isChecked()
+
+    action.trigger()  # the person ticks it
+    assert action.isChecked()
+    qtbot.waitUntil(lambda: read_settings(main_window.db).download_all, timeout=5000)
+    qtbot.waitUntil(action.isEnabled, timeout=5000)
+
+    write_settings(main_window.db, download_all=False)  # `records attachment-settings --download-all off`
+    main_window.sync_menu.aboutToShow.emit()  # the person opens the Sync menu
+    qtbot.waitUntil(lambda: not action.isChecked(), timeout=5000)
+    action.trigger()
+    qtbot.waitUntil(lambda: read_settings(main_window.db).download_all and action.isEnabled(), timeout=5000)
+    assert action.isChecked()
+
+
+# ------------------------------------------------------------------ the read-only viewer
+
+
+def _viewer(view, db, runner, hold):  # noqa: ANN001, ANN202
+    from focalpoint.ui.record_viewer import RecordViewerWindow
+
+    viewer = hold(RecordViewerWindow(view, db=db, runner=runner))
+    opened: list[Path] = []
+    viewer.opener = opened.append  # the desktop's program for the type, in a test
+    viewer.show()
+    return viewer, opened
+
+
+def _file_item(viewer, name: str):  # noqa: ANN001, ANN202
+    from PySide6.QtWidgets import QTreeWidgetItemIterator
+
+    from focalpoint.ui.record_viewer import ATTACHMENT_ROLE
+
+    found = []
+    iterator = QTreeWidgetItemIterator(viewer.tree)
+    while iterator.value():
+        item = iterator.value()
+        value = item.data(0, ATTACHMENT_ROLE)
+        if isinstance(value, dict) and value.get("filename") == name:
+            found.append(item)
+        iterator += 1
+    assert len(found) == 1, f"no single item for {name!r}"
+    return found[0]
+
+
+def test_the_viewer_shows_an_attached_file_and_opens_a_copy(qtbot, db, runner, hold, tmp_path):
+    from focalpoint.records import RecordStore
+    from tests.support.sync import needs_assessment
+
+    store = RecordStore(db, actor="me@ws.org")
+    ident = store.save(needs_assessment("ws", "Seen read-only")).identifier
+    source = tmp_path / "Plan de formation.pdf"
+    content = b"%PDF-1.4\n" + os.urandom(120_000)
+    source.write_bytes(content)
+    attach_to_record(store, ident, source)
+
+    viewer, opened = _viewer(store.get(ident), db, runner, hold)
+    item = _file_item(viewer, "Plan de formation.pdf")
+    assert item.text(1) == "Plan de formation.pdf — 117.2 KB"
+    assert viewer.open_button.isVisible() and not viewer.open_button.isEnabled()  # nothing chosen yet
+    viewer.tree.setCurrentItem(item)
+    assert viewer.open_button.isEnabled() and viewer.open_button.text() == "Open file"
+    viewer.open_button.click()
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=5000)
+    assert opened[0].name == "Plan de formation.pdf" and opened[0].read_bytes() == content
+    assert opened[0] != attachment_path(db.data_dir, hashlib.sha256(content).hexdigest())
+
+    viewer.tree.itemActivated.emit(item, 1)  # a double click opens it too
+    qtbot.waitUntil(lambda: len(opened) == 2, timeout=5000)
+    runner.wait_db_idle()
+
+
+def test_the_viewer_fetches_a_file_this_computer_lacks_then_opens_it(qtbot, runner, hold, tmp_path):
+    from focalpoint.ui.signin_dialog import shared_token_store
+    from tests.support.hub import start_hub
+    from tests.support.sync import Station, needs_assessment
+
+    with start_hub(tmp_path=tmp_path) as hub:
+        hub.add_user("a@ws.org", PASSWORD, "authorized-user", "ws")
+        hub.add_user("b@ws.org", PASSWORD, "authorized-user", "ws")
+        a = Station(tmp_path / "a", hub.url, "a@ws.org", PASSWORD)
+        b = Station(tmp_path / "b", hub.url, "b@ws.org", PASSWORD)
+        try:
+            report = tmp_path / "report.pdf"
+            report.write_bytes(b"%PDF-1.7 " + os.urandom(300_000))
+            ident = a.store.save(needs_assessment("ws", "Viewed elsewhere")).identifier
+            attach_to_record(a.store, ident, report)
+            assert a.sync().ok and b.sync().ok
+            sha = hashlib.sha256(report.read_bytes()).hexdigest()
+            assert not attachment_path(b.data_dir, sha).exists()
+            shared_token_store(b.data_dir).set(b.client.base_url, "b@ws.org", b.client.token)
+
+            viewer, opened = _viewer(b.store.get(ident), b.db, runner, hold)
+            viewer.tree.setCurrentItem(_file_item(viewer, "report.pdf"))
+            viewer.open_button.click()
+            qtbot.waitUntil(lambda: len(opened) == 1, timeout=15000)
+            assert opened[0].name == "report.pdf" and opened[0].read_bytes() == report.read_bytes()
+            assert attachment_path(b.data_dir, sha).read_bytes() == report.read_bytes()  # kept: fetched once
+            assert not viewer.file_status.isVisible() and viewer.open_button.isEnabled()
+            runner.wait_db_idle()
+        finally:
+            a.close()
+            b.close()
+
+
+def test_the_viewer_says_when_a_file_cannot_be_had(qtbot, db, runner, hold):
+    from focalpoint.records import RecordStore
+    from tests.support.sync import needs_assessment
+
+    document = needs_assessment("ws", "A lost file")
+    document["attachments"] = [{"sha256": "cd" * 32, "filename": "lost annex.pdf", "size": 2048}]
+    view = RecordStore(db, actor="me@ws.org").save(document)
+    viewer, opened = _viewer(view, db, runner, hold)
+    viewer.tree.setCurrentItem(_file_item(viewer, "lost annex.pdf"))
+    viewer.open_button.click()
+    qtbot.waitUntil(viewer.file_status.isVisible, timeout=5000)
+    assert "lost annex.pdf" in viewer.file_status.text() and opened == []
+    assert viewer.open_button.isEnabled()

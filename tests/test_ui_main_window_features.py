@@ -76,7 +76,8 @@ def test_print_and_import_are_in_the_file_menu_and_open_their_dialogs(qtbot, mai
 
 def test_the_sync_menu_offers_sign_in_conflicts_and_waiting_changes(main_window):
     titles = [_plain(a.text()) for a in _menu(main_window, "Sync").actions() if not a.isSeparator()]
-    assert titles == ["Sync now", "Sign in…", "Resolve conflicts…", "Changes waiting for you…"]
+    assert titles == ["Sync now", "Sign in…", "Download all attached files after each sync",
+                      "Resolve conflicts…", "Changes waiting for you…"]
 
 
 def test_a_feature_that_cannot_be_imported_stops_the_main_window_loudly():

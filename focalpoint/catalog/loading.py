@@ -65,7 +65,7 @@ def ensure_catalog(db: Database, folder: Path | None = None) -> bool:
     only thread."""
     extra = user_translations_dir(db.data_dir)
     digest = data_hash(folder, extra)
-    with db.session() as session:
+    with db.session(write=True) as session:
         if get_meta(session, META_HASH_KEY) == digest:
             return False
         load_into(session, load_plan(folder, extra))

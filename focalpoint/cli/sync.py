@@ -169,7 +169,7 @@ def _sync(args: argparse.Namespace) -> int:
     server = _server(args, db)
     email = _email(args, db)
     realm = (getattr(args, "realm", None) or "").strip()
-    with db.session() as session:
+    with db.session(write=bool(realm)) as session:
         if realm:
             ls.set_meta(session, SYNC_REALM, realm)  # kept next to sync.server
         else:
@@ -186,7 +186,7 @@ def _sync(args: argparse.Namespace) -> int:
     finally:
         client.close()
     if report.ok:
-        with db.session() as session:
+        with db.session(write=True) as session:
             ls.set_meta(session, SYNC_EMAIL, email)
     if args.json:
         json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=1)
@@ -289,9 +289,9 @@ def _import(args: argparse.Namespace) -> int:
                            "{n} of your changes reached the hub and left the outbox.",
                            summary.acknowledged).format(n=summary.acknowledged))
     if not args.json and summary.files:
-        print(ngettext("{n} attached file checked; {new} of them stored on this computer.",
-                       "{n} attached files checked; {new} of them stored on this computer.",
-                       summary.files).format(n=summary.files, new=summary.files_new))
+        print(ngettext("{new} attached file stored on this computer ({n} in the bundle, all checked).",
+                       "{new} attached files stored on this computer ({n} in the bundle, all checked).",
+                       summary.files_new).format(n=summary.files, new=summary.files_new))
     for ident, why in summary.skipped.items():
         print(f"{ident}: {why}", file=sys.stderr)
     if not args.json:

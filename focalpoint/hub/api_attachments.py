@@ -43,13 +43,14 @@ import re
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, Response, StreamingResponse
 
 from focalpoint import jsonsafe
 from focalpoint.hub import files
@@ -149,7 +150,7 @@ def register(app: FastAPI) -> None:
     """Open the file store of ``app.state.hub`` and add the routes (tus only when enabled and not
     a plain CHM). Called once by ``create_app``."""
     hub: Hub = app.state.hub
-    store = FileStore(hub.files_dir or files.default_files_dir(hub.db.url), hub.max_file_bytes)
+    store = FileStore(hub.files_dir or files.default_files_dir(hub.db.url), hub.max_file_bytes, hub.files_url)
     store.sweep()
     app.state.files = store
     app.include_router(router)
@@ -314,13 +315,70 @@ async def _file_response(request: Request, uid: str, attachment_id: int | None, 
             return row.sha256, row.content_type, row.filename
 
     sha, content_type, stored_name = await run_in_threadpool(run)
+    headers = {"ETag": f'"{sha}"', SHA256_HEADER: sha, "Cache-Control": "private, no-cache"}
+    if store.is_remote:
+        size = await run_in_threadpool(store.size_of, sha)
+        if size is None:
+            raise _lost(stored_name, uid, sha)
+        return _remote_file_response(request, store, sha, size, content_type, stored_name, headers)
     path = store.content_path(sha)
     if not path.is_file():
-        log.error("attachment %s of %s: its content %s is missing from the file store", stored_name, uid, sha)
-        raise HubError(500, "Error.Internal", "The hub has lost this file's content; it has been logged.")
+        raise _lost(stored_name, uid, sha)
     # Range, If-Range (against this ETag), HEAD and 416 are Starlette's FileResponse
-    return FileResponse(path, media_type=content_type, filename=stored_name,
-                        headers={"ETag": f'"{sha}"', SHA256_HEADER: sha, "Cache-Control": "private, no-cache"})
+    return FileResponse(path, media_type=content_type, filename=stored_name, headers=headers)
+
+
+def _lost(stored_name: str, uid: str, sha: str) -> HubError:
+    log.error("attachment %s of %s: its content %s is missing from the file store", stored_name, uid, sha)
+    return HubError(500, "Error.Internal", "The hub has lost this file's content; it has been logged.")
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The one range (start, end exclusive) a ``Range: bytes=…`` header asks for; None for the whole
+    file (no header, another unit, several ranges or a malformed one: RFC 9110 lets a server ignore
+    those). A start at or past ``size`` means the range cannot be served (416)."""
+    if not header or not header.strip().lower().startswith("bytes="):
+        return None
+    spec = header.strip()[6:].strip()
+    match = re.fullmatch(r"(\d*)-(\d*)", spec)
+    if match is None or match.group(0) == "-":
+        return None
+    first, last = match.groups()
+    if first:
+        start = int(first)
+        end = min(int(last) + 1, size) if last else size
+        if last and int(last) < start:
+            return None
+    else:
+        start, end = max(size - int(last), 0), size
+        if int(last) == 0:
+            start = size
+    return start, end  # start >= size: unsatisfiable (416)
+
+
+def _remote_file_response(request: Request, store: FileStore, sha: str, size: int, content_type: str,
+                          stored_name: str, headers: dict[str, str]) -> Response:
+    """The content from a remote store (``FileStore.is_remote``), as FileResponse answers a local one:
+    ``Accept-Ranges``, one ``Range`` (206, or 416 past the end) unless ``If-Range`` names another ETag,
+    ``HEAD`` without the body."""
+    quoted = quote(stored_name)
+    disposition = (f"attachment; filename*=utf-8''{quoted}" if quoted != stored_name
+                   else f'attachment; filename="{stored_name}"')
+    headers = {**headers, "Accept-Ranges": "bytes", "Content-Disposition": disposition}
+    if_range = request.headers.get("if-range")
+    wanted = _byte_range(request.headers.get("range"), size) if if_range in (None, headers["ETag"]) else None
+    start, end, status = 0, size, 200
+    if wanted is not None and wanted[0] >= size:
+        refusal = HubError(416, "Error.RangeNotSatisfiable", f"The file has {size} bytes.")
+        return JSONResponse(refusal.body(), status_code=416, headers={"Content-Range": f"bytes */{size}"})
+    if wanted is not None:
+        (start, end), status = wanted, 206
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    headers["Content-Length"] = str(end - start)
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers, media_type=content_type)
+    return StreamingResponse(store.read_range(sha, start, end), status_code=status, headers=headers,
+                             media_type=content_type)
 
 
 @router.get("/{uid}/attachments/{attachment_id}/{filename}", operation_id="get_attachment",
@@ -402,7 +460,7 @@ async def persist_temporary_file(request: Request, uid: UID, slot_id: str,
     hub, store = hub_of(request), store_of(request)
     check_uid(uid)
     state = _slot(store, slot_id, principal)
-    if "sha256" not in state or not store.has(state["sha256"]):
+    if "sha256" not in state or not await run_in_threadpool(store.has, state["sha256"]):
         raise HubError(409, "Error.NotReady", "The temporary file has not been uploaded yet.")
     raw = (await request.body()).decode("utf-8", "replace").strip()
     name: Any = state["filename"]
@@ -511,10 +569,10 @@ async def tus_create(request: Request, principal: Principal = Depends(caller)) -
                              "done": False}
     location = f"{TUS_PATH}/{upload_id}"
     if known or (length == 0 and sha == hashlib.sha256(b"").hexdigest()):
-        if not store.has(sha):  # the empty file
+        if not await run_in_threadpool(store.has, sha):  # the empty file
             empty = store.new_incoming()
             empty.write_bytes(b"")
-            store.adopt(empty, sha)
+            await run_in_threadpool(store.adopt, empty, sha)
         state["attachment"] = await run_in_threadpool(_store_and_attach, hub, store, principal, uid, name, None,
                                                       sha, length, content_type)
         state["done"] = True

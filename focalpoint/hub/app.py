@@ -87,21 +87,23 @@ def create_app(database_url: str | None = None, *, clock: Callable[[], dt.dateti
                max_batch: int = MAX_BATCH, database: HubDatabase | None = None,
                plain_chm: bool = False, password_cost: int | None = None, docs: bool = False,
                merge_patch: bool = True, zstd: bool = True, files_dir: str | Path | None = None,
-               max_file_bytes: int = MAX_FILE_BYTES, resumable_uploads: bool = True) -> FastAPI:
+               max_file_bytes: int = MAX_FILE_BYTES, resumable_uploads: bool = True,
+               files_url: str | None = None) -> FastAPI:
     """The hub application on ``database_url`` (default ``sqlite:///./focalpoint-hub.sqlite3``).
 
     ``clock`` returns the current (UTC) time; tests pass a fake one to expire tokens.
     ``plain_chm``: answer as the real CHM does and nothing more (no capabilities, no extension
     route, idempotency keys and revision preconditions ignored), so clients use their fallback.
     ``merge_patch``/``zstd``: the extension's delta saves and zstd compression (on by default).
-    ``files_dir``/``max_file_bytes``/``resumable_uploads``: attachments (see ``focalpoint.hub.files``).
+    ``files_dir``/``files_url``/``max_file_bytes``/``resumable_uploads``: attachments (see
+    ``focalpoint.hub.files``; ``files_url``: an fsspec URL for the finished contents).
     """
     db = database or open_hub_database(database_url)
     hub = Hub(db=db, clock=clock or system_clock, token_ttl=token_ttl, max_body_bytes=max_body_bytes,
               max_batch=max_batch, plain_chm=plain_chm, password_cost=password_cost or SCRYPT_N,
               merge_patch=merge_patch, zstd=zstd and not plain_chm,
               files_dir=Path(files_dir) if files_dir else None, max_file_bytes=max_file_bytes,
-              resumable_uploads=resumable_uploads)
+              resumable_uploads=resumable_uploads, files_url=files_url or None)
     # the interactive /docs page loads its scripts from a CDN (blank on an offline national network):
     # off unless asked for (``serve --docs``); the description itself is always at /openapi.json
     app = FastAPI(title="FocalPoint hub", version="1", docs_url="/docs" if docs else None, redoc_url=None,

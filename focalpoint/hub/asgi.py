@@ -6,7 +6,9 @@
 Run ``focalpoint-hub migrate`` once before (each worker also brings the schema up to date, in
 turn). Settings come from the environment: ``FOCALPOINT_HUB_DATABASE_URL`` (required),
 ``FOCALPOINT_HUB_TOKEN_HOURS`` (24), ``FOCALPOINT_HUB_POOL_SIZE`` / ``FOCALPOINT_HUB_MAX_OVERFLOW``
-(per worker). See ``docs/deploy-hub.md``.
+(per worker), ``FOCALPOINT_HUB_FILES_DIR`` (uploads in progress; default beside a SQLite database)
+and ``FOCALPOINT_HUB_FILES_URL`` (where finished files live, any fsspec URL; default the files
+folder), as ``focalpoint-hub serve`` reads them. See ``docs/deploy-hub.md``.
 """
 
 from __future__ import annotations
@@ -24,4 +26,6 @@ def from_env() -> FastAPI:
     if not url:
         raise SystemExit("Set FOCALPOINT_HUB_DATABASE_URL to the hub's database (sqlite:///… or postgresql+psycopg://…).")
     hours = float(os.environ.get("FOCALPOINT_HUB_TOKEN_HOURS") or 24)
-    return create_app(url, token_ttl=dt.timedelta(hours=hours))
+    return create_app(url, token_ttl=dt.timedelta(hours=hours),
+                      files_dir=os.environ.get("FOCALPOINT_HUB_FILES_DIR") or None,
+                      files_url=os.environ.get("FOCALPOINT_HUB_FILES_URL") or None)

@@ -12,7 +12,8 @@ store (:mod:`focalpoint.hub.files`): only contents the caller may read as an att
 record (the rule of the download routes), so naming a digest in a record never reveals a file.
 A content missing from the store is logged and counted in ``meta.filesMissing``. The bundle is
 written to a file in the store's ``incoming/`` folder and streamed from there (files can be
-large), then removed.
+large), then removed; with a remote content store (``FileStore.is_remote``) the files it carries
+are first fetched to that folder, and removed once the bundle is written.
 """
 
 from __future__ import annotations
@@ -105,8 +106,9 @@ def carried_files(session: Session, p: Principal, store: FileStore,
     for sha in shas:
         if sha not in readable:
             continue
-        path = store.content_path(sha)
-        if not path.is_file():
+        try:
+            path = store.local_copy(sha)  # a remote store's content: fetched to incoming/ (see build)
+        except FileNotFoundError:
             log.error("bundle: the content %s named by a record is missing from the file store", sha)
             lost += 1
             continue
@@ -130,13 +132,19 @@ async def bundle_response(hub: Hub, store: FileStore, principal: Principal,
             items, last_seq = collect(session, principal, government)
             acks = delivered(session, government, hub.now() - dt.timedelta(days=ACK_DAYS))
             files, lost = carried_files(session, principal, store, items)
-        meta: dict[str, Any] = {"government": government, "last_seq": last_seq, "exportedBy": principal.email,
-                                "exportedOn": iso(hub.now()), "records": len(items), "files": len(files)}
-        if lost:
-            meta["filesMissing"] = lost
-        target = store.new_incoming()  # written beside it, then renamed: never half a bundle there
-        write_records_bundle(target, items, meta, acks=acks, files=files)
-        return target
+        try:
+            meta: dict[str, Any] = {"government": government, "last_seq": last_seq,
+                                    "exportedBy": principal.email, "exportedOn": iso(hub.now()),
+                                    "records": len(items), "files": len(files)}
+            if lost:
+                meta["filesMissing"] = lost
+            target = store.new_incoming()  # written beside it, then renamed: never half a bundle there
+            write_records_bundle(target, items, meta, acks=acks, files=files)
+            return target
+        finally:
+            if store.is_remote:  # the copies fetched from the store
+                for item in files:
+                    item.path.unlink(missing_ok=True)
 
     path = await run_in_threadpool(build)
     stamp = dt.date.today().isoformat()

@@ -51,9 +51,16 @@ def _serve(args: argparse.Namespace) -> int:
     if args.max_file_mb <= 0:
         print(_("--max-file-mb must be a positive number of megabytes."), file=sys.stderr)
         return 2
-    app = create_app(args.database_url, token_ttl=dt.timedelta(hours=args.token_hours), plain_chm=args.plain_chm,
-                     docs=args.docs, files_dir=args.files_dir, max_file_bytes=int(args.max_file_mb * 1024 * 1024),
-                     resumable_uploads=not args.no_resumable_uploads)
+    from focalpoint.hub.files import FileStoreError
+
+    try:
+        app = create_app(args.database_url, token_ttl=dt.timedelta(hours=args.token_hours),
+                         plain_chm=args.plain_chm, docs=args.docs, files_dir=args.files_dir,
+                         max_file_bytes=int(args.max_file_mb * 1024 * 1024),
+                         resumable_uploads=not args.no_resumable_uploads, files_url=args.files_url)
+    except FileStoreError as exc:
+        print(_("--files-url: {error}").format(error=exc), file=sys.stderr)
+        return 2
     print(_("FocalPoint hub on http://{host}:{port} (API description at /openapi.json)").format(
         host=args.host, port=args.port), file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False,
@@ -173,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--files-dir", default=os.environ.get("FOCALPOINT_HUB_FILES_DIR") or None,
                        help=_("Folder for the files attached to records (default: beside a SQLite database, "
                               "else ./focalpoint-hub-files)."))
+    serve.add_argument("--files-url", default=os.environ.get("FOCALPOINT_HUB_FILES_URL") or None,
+                       help=_("Keep the finished files in this store instead (an fsspec URL such as "
+                              "s3://bucket/prefix, with its library installed); uploads in progress "
+                              "stay in --files-dir."))
     serve.add_argument("--max-file-mb", type=float, default=MAX_FILE_BYTES / (1024 * 1024),
                        help=_("The largest attached file the hub takes, in MB (default %(default).0f)."))
     serve.add_argument("--no-resumable-uploads", action="store_true",

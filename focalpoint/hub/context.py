@@ -44,6 +44,7 @@ class Hub:
     merge_patch: bool = True  # draft saves may be JSON Merge Patches (the ``merge-patch`` extension)
     zstd: bool = True  # zstd with the shipped dictionary for clients that ask (``focalpoint.compression``)
     files_dir: Path | None = None  # attachments' files (None: beside the SQLite database; see hub.files)
+    files_url: str | None = None  # finished contents in an fsspec URL instead of files_dir/content
     max_file_bytes: int = MAX_FILE_BYTES  # the largest attachment taken (413 beyond)
     resumable_uploads: bool = True  # the tus 1.0 upload route (the ``resumable-uploads`` extension)
 

@@ -12,8 +12,13 @@ On disk (``Hub.files_dir``; by default a folder beside the SQLite database, or
 A file reaches ``content/`` only through :meth:`FileStore.adopt`: after its SHA-256 was
 computed (and compared with the one the client named), fsynced, then renamed atomically, so
 a crash or a cut never leaves a partial file under a content name. Partial uploads and slots
-expire after :data:`UPLOAD_TTL`. An object-store backend (an ``s3://`` URL) is a possible later
-setting; today the store is local disk only.
+expire after :data:`UPLOAD_TTL`.
+
+The finished contents may instead live in any fsspec URL (``Hub.files_url``: ``s3://bucket/prefix``
+with s3fs installed, ``file:///srv/files``, ``memory://`` in tests), under the same
+``ab/abcdef…`` names. Bodies being received, tus uploads and slots stay on local disk (they need
+appends and renames); a verified file is then put to the store: on a file system to a temporary
+name renamed into place, on an object store with one PUT (atomic per object), its size checked.
 
 The table ``hub_attachment`` maps (record identifier, file name) to a content, its size and
 type. Who may write or read follows the record (:func:`check_may_attach`, :func:`may_read`).
@@ -33,11 +38,13 @@ import re
 import secrets
 import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import fsspec
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -145,26 +152,114 @@ class Received:
     size: int
 
 
-class FileStore:
-    """The hub's files on local disk (see the module docstring for the layout)."""
+class FileStoreError(ValueError):
+    """The content store's URL cannot be opened (unknown scheme, library not installed, refused)."""
 
-    def __init__(self, root: Path | str, max_bytes: int = MAX_FILE_BYTES):
+
+#: fsspec protocols with a real rename: content is written to a temporary name, then moved
+_RENAMING = {"file", "local"}
+_CHUNK = 1 << 20
+
+
+class FileStore:
+    """The hub's files: local disk, or finished contents in an fsspec URL (see the module docstring).
+
+    ``root`` holds the bodies being received, tus uploads and slots (and, without ``url``, the
+    contents). Methods are plain file or store operations, safe from any thread; those reaching a
+    remote store block, so routes call them through ``run_in_threadpool``."""
+
+    def __init__(self, root: Path | str, max_bytes: int = MAX_FILE_BYTES, url: str | None = None):
         self.root = Path(root)
         self.max_bytes = max_bytes
+        self.url = url
         self.content_dir = self.root / "content"
         self.incoming_dir = self.root / "incoming"
         self.uploads_dir = self.root / "uploads"
         self.temporary_dir = self.root / "temporary"
-        for folder in (self.content_dir, self.incoming_dir, self.uploads_dir, self.temporary_dir):
+        folders = [self.incoming_dir, self.uploads_dir, self.temporary_dir]
+        self.remote: fsspec.AbstractFileSystem | None = None
+        self._remote_root = ""
+        if url:
+            try:
+                self.remote, self._remote_root = fsspec.core.url_to_fs(url)
+                self.remote.makedirs(self._remote_root, exist_ok=True)
+            except (ImportError, ValueError, OSError) as exc:
+                raise FileStoreError(f"The file store {url!r} cannot be opened: {exc}") from exc
+            self._remote_root = self._remote_root.rstrip("/")
+        else:
+            folders.append(self.content_dir)
+        for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
 
+    @property
+    def is_remote(self) -> bool:
+        """Whether contents live in a URL's store rather than under ``root/content``."""
+        return self.remote is not None
+
     def content_path(self, sha256: str) -> Path:
+        """The content's file on local disk (only for a store without a URL; see :meth:`is_remote`)."""
         if not SHA256_RE.match(sha256):
             raise ValueError("not a SHA-256 hex digest")
+        if self.remote is not None:
+            raise RuntimeError("the contents are in a remote store; use size_of/read_range/local_copy")
         return self.content_dir / sha256[:2] / sha256
 
+    def content_key(self, sha256: str) -> str:
+        """The content's path inside the remote store."""
+        if not SHA256_RE.match(sha256):
+            raise ValueError("not a SHA-256 hex digest")
+        return f"{self._remote_root}/{sha256[:2]}/{sha256}"
+
     def has(self, sha256: str) -> bool:
-        return self.content_path(sha256).is_file()
+        """Whether the content is stored."""
+        return self.size_of(sha256) is not None
+
+    def size_of(self, sha256: str) -> int | None:
+        """The stored content's size in bytes, or None when the store does not hold it."""
+        if self.remote is None:
+            try:
+                path = self.content_path(sha256)
+                return path.stat().st_size if path.is_file() else None
+            except FileNotFoundError:
+                return None
+        try:
+            return int(self.remote.size(self.content_key(sha256)))
+        except FileNotFoundError:
+            return None
+
+    def read_range(self, sha256: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The content's bytes ``start`` to ``end`` (exclusive; None: to the end), in chunks.
+        FileNotFoundError when it is not stored."""
+        if self.remote is None:
+            handle: Any = open(self.content_path(sha256), "rb")  # noqa: SIM115  (closed below)
+        else:
+            handle = self.remote.open(self.content_key(sha256), "rb")
+        with handle:
+            handle.seek(start)
+            left = None if end is None else end - start
+            while left is None or left > 0:
+                chunk = handle.read(_CHUNK if left is None else min(_CHUNK, left))
+                if not chunk:
+                    break
+                if left is not None:
+                    left -= len(chunk)
+                yield chunk
+
+    def local_copy(self, sha256: str) -> Path:
+        """A local file with the content: its own file for a local store, else a copy fetched to
+        ``incoming/`` that the caller removes. FileNotFoundError when it is not stored."""
+        if self.remote is None:
+            path = self.content_path(sha256)
+            if not path.is_file():
+                raise FileNotFoundError(path)
+            return path
+        target = self.new_incoming()
+        try:
+            self.remote.get_file(self.content_key(sha256), str(target))
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return target
 
     def new_incoming(self) -> Path:
         """A fresh name in ``incoming/`` (the caller creates the file)."""
@@ -178,6 +273,9 @@ class FileStore:
     def adopt(self, path: Path, sha256: str) -> None:
         """Move a verified file (whose SHA-256 is ``sha256``) to its content name; when that content
         is already stored the file is simply removed (one copy per content)."""
+        if self.remote is not None:
+            self._put_remote(path, sha256)
+            return
         target = self.content_path(sha256)
         if target.is_file():
             path.unlink(missing_ok=True)
@@ -187,6 +285,42 @@ class FileStore:
             os.fsync(handle.fileno())
         os.replace(path, target)
         fsync_dir(target.parent)
+
+    def _put_remote(self, path: Path, sha256: str) -> None:
+        remote = self.remote
+        assert remote is not None
+        size = path.stat().st_size
+        key = self.content_key(sha256)
+        if self.size_of(sha256) == size:
+            path.unlink(missing_ok=True)
+            return
+        protocols = {remote.protocol} if isinstance(remote.protocol, str) else set(remote.protocol)
+        if protocols & _RENAMING:
+            # a file system: never a partial file under the content name
+            remote.makedirs(key.rsplit("/", 1)[0], exist_ok=True)
+            temporary = f"{key}.tmp-{secrets.token_hex(8)}"
+            try:
+                remote.put_file(str(path), temporary)
+                remote.mv(temporary, key)
+            except BaseException:
+                if remote.exists(temporary):
+                    remote.rm_file(temporary)
+                raise
+        else:
+            remote.put_file(str(path), key)  # an object store: one PUT, visible whole or not at all
+        stored = self.size_of(sha256)
+        if stored != size:
+            if stored is not None:
+                remote.rm_file(key)
+            raise OSError(f"The file store kept {stored} bytes of content {sha256} instead of {size}.")
+        path.unlink(missing_ok=True)
+
+    def stored_contents(self) -> list[str]:
+        """The SHA-256 of every stored content (for checks and tests; lists the whole store)."""
+        if self.remote is None:
+            return sorted(p.name for p in self.content_dir.glob("??/*") if SHA256_RE.match(p.name))
+        names = self.remote.find(self._remote_root)
+        return sorted(name.rsplit("/", 1)[-1] for name in names if SHA256_RE.match(name.rsplit("/", 1)[-1]))
 
     def sweep(self, now: float | None = None) -> int:
         """Remove expired partial uploads, unused temporary slots and orphaned incoming bodies;

@@ -252,7 +252,7 @@ def import_documents(store: RecordStore, documents: Sequence[Any], *,
         raise ImportRejected(problems)
     views: list[RecordView] = []
     created = updated = unchanged = 0
-    with store.db.session() as session:  # one transaction: a failure rolls every save back
+    with store.db.session(write=True) as session:  # one transaction: a failure rolls every save back
         for index, doc in enumerate(documents):
             current = session.get(Record, doc["header"]["identifier"])
             if current is not None and not current.deleted and current.document == doc:

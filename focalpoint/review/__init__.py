@@ -108,7 +108,7 @@ def request_publication(db: Database, identifier: str, *, actor: str | None = No
     from focalpoint.forms import validate
 
     store = RecordStore(db, actor=actor)
-    with db.session() as session:
+    with db.session(write=True) as session:
         rec = _record(session, identifier)
         if rec.status == RecordStatus.SUBMITTED:
             raise RecordError(_("Publication of this record has already been requested."))
@@ -134,7 +134,7 @@ def request_deletion(db: Database, identifier: str, *, actor: str | None = None)
     publication request. Until then the record stays published and is locked here. Raises
     :class:`RecordError` for a draft, a conflict or a repeated request. One transaction; database worker."""
     store = RecordStore(db, actor=actor)
-    with db.session() as session:
+    with db.session(write=True) as session:
         rec = _record(session, identifier)
         if rec.status == RecordStatus.REMOVAL:
             raise RecordError(_("Removal of this record has already been requested."))
@@ -162,7 +162,7 @@ def cancel_request(db: Database, identifier: str, *, actor: str | None = None) -
     The local workflow is marked cancelled and the withdrawal is queued for the hub. Raises
     :class:`RecordError` when the record is not waiting for review. One transaction; database worker."""
     store = RecordStore(db, actor=actor)
-    with db.session() as session:
+    with db.session(write=True) as session:
         rec = _record(session, identifier)
         if rec.status not in (RecordStatus.SUBMITTED, RecordStatus.REMOVAL):
             raise RecordError(_("This record is not waiting for review."))
@@ -383,7 +383,7 @@ def approve(db: Database, key: str, *, actor: str | None = None, revision: int |
     audits it in one transaction. Raises :class:`RecordError` when no request is pending, the
     person may not decide it, or the reviewed revision is unknown. Database worker."""
     store = RecordStore(db, actor=actor)
-    with db.session() as session:
+    with db.session(write=True) as session:
         wf = _find_workflow(session, key)
         _check_reviewer(session, wf, actor)
         edited = _edited_in_review(wf)
@@ -415,7 +415,7 @@ def reject(db: Database, key: str, reason: str, *, actor: str | None = None,
     if not reason or not reason.strip():
         raise RecordError(_("Say why the record is rejected: the author needs the reason to correct it."))
     store = RecordStore(db, actor=actor)
-    with db.session() as session:
+    with db.session(write=True) as session:
         wf = _find_workflow(session, key)
         _check_reviewer(session, wf, actor)
         checklist_id = _store_checklist(session, store, wf, checklist, wf.revision)

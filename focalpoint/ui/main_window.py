@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
         self.sync_menu = bar.addMenu("")
         self.sync_menu.addAction(self.sync.action)
         self.sync_menu.addAction(self.sync.sign_in_action)
+        self.sync_menu.addAction(self.sync.download_all_action)
+        self.sync_menu.aboutToShow.connect(self.sync.load_download_all)  # the CLI may have changed it
         self.sync_menu.addSeparator()
         self.sync_menu.addAction(self.conflicts.conflicts_action)
         self.sync_menu.addAction(self.conflicts.failed_action)

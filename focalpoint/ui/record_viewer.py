@@ -4,12 +4,15 @@ The central clearing-house has dozens of record types (national targets, ABS per
 databases, authorities…); FocalPoint keeps every one of them exactly as it came, lists,
 searches, syncs and exports them, and shows them here: title, type, government and
 status at the top, then every property in a tree (localized texts one line per
-language, terms and references by their identifier), with a note saying why it cannot
-be edited here. UI thread only.
+language, terms and references by their identifier, attached files by name and size), with
+a note saying why it cannot be edited here. An attached file opens with "Open file" (or a
+double click): a copy made on the DB worker, fetched from the server first on the network
+worker when this computer does not have it (as the editor's file field does). UI thread only.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -20,26 +23,45 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from focalpoint.forms.attachments import attachment_values, human_size
 from focalpoint.i18n import LANGUAGES, _, get_language, language_name, localize
 from focalpoint.models import RecordStatus
 from focalpoint.records import RecordView, document_title
+from focalpoint.ui.editor.fields_compound import open_attachment, open_in_desktop
 from focalpoint.ui.records_model import status_label
 from focalpoint.ui.review.labels import government_label
+
+#: where a tree item keeps the attachment value it shows (column 0)
+ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 #: isolates a language name or identifier so it never reorders the text beside it
 _FSI, _PDI = "\u2068", "\u2069"
 
 
+def attachment_value(value: Any) -> dict[str, Any] | None:
+    """``value`` when it is an attached file (``{"sha256", "filename", …}``), else None."""
+    if not isinstance(value, dict):
+        return None
+    found = attachment_values(value)
+    return value if found and found[0] is value else None
+
+
 def value_summary(value: Any, lang: str) -> str:
-    """One line for a leaf or a collapsed node: text as it is, a term or reference by identifier."""
+    """One line for a leaf or a collapsed node: text as it is, a term or reference by identifier,
+    an attached file by name and size."""
     if value is None:
         return ""
+    if attachment_value(value) is not None:
+        size = value.get("size")
+        return _("{name} — {size}").format(name=value["filename"], size=human_size(size)) \
+            if isinstance(size, int) and not isinstance(size, bool) else value["filename"]
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, (int, float, str)):
@@ -80,7 +102,9 @@ def _add_children(parent: QTreeWidgetItem | QTreeWidget, value: Any, lang: str) 
                     node.addChild(QTreeWidgetItem([language_name(code, lang), child[code]]))
         else:
             node = QTreeWidgetItem([key, value_summary(child, lang)])
-            if isinstance(child, (dict, list)) and not value_summary(child, lang):
+            if attachment_value(child) is not None:
+                node.setData(0, ATTACHMENT_ROLE, dict(child))
+            elif isinstance(child, (dict, list)) and not value_summary(child, lang):
                 _add_children(node, child, lang)
         node.setToolTip(1, node.text(1))
         if isinstance(parent, QTreeWidget):
@@ -98,6 +122,8 @@ class RecordViewerWindow(QMainWindow):
                  runner: Any = None) -> None:
         super().__init__(parent)
         self.view = view
+        self.db, self.runner = db, runner
+        self._busy: str | None = None  # opening | fetching
         #: a rejected record's last decision (reason, who, when), read when ``db`` and ``runner`` are given
         self.decision: dict[str, Any] | None = view.extra.get("decision") if isinstance(view.extra, dict) else None
         self.identifier = view.identifier
@@ -137,11 +163,23 @@ class RecordViewerWindow(QMainWindow):
         self.tree.header().setStretchLastSection(True)
         self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
+        self.tree.currentItemChanged.connect(lambda *_args: self._update_open())
+        self.tree.itemActivated.connect(lambda item, _column: self.open_attachment(item))
         layout.addWidget(self.tree, 1)
+        self.file_status = QLabel(body)
+        self.file_status.setObjectName("viewerFileStatus")
+        self.file_status.setWordWrap(True)
+        self.file_status.setVisible(False)
+        layout.addWidget(self.file_status)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, body)
         buttons.rejected.connect(self.close)
+        self.open_button = QPushButton(body)
+        self.open_button.setObjectName("viewerOpenFile")
+        self.open_button.clicked.connect(lambda: self.open_attachment(self.tree.currentItem()))
+        buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons = buttons
         layout.addWidget(buttons)
+        self.opener = open_in_desktop  # what Open calls with the copy's path
         self.setCentralWidget(body)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
@@ -158,6 +196,49 @@ class RecordViewerWindow(QMainWindow):
         if shiboken6.isValid(self):
             self.decision = decision or {}
             self.retranslate()
+
+    def has_files(self) -> bool:
+        """The record names at least one attached file."""
+        return bool(attachment_values(self.view.document))
+
+    def _update_open(self) -> None:
+        item = self.tree.currentItem()
+        self.open_button.setVisible(self.has_files() and self.db is not None and self.runner is not None)
+        self.open_button.setEnabled(not self._busy and item is not None
+                                    and item.data(0, ATTACHMENT_ROLE) is not None)
+
+    def _show_file_status(self, text: str | None) -> None:
+        self.file_status.setText(text or "")
+        self.file_status.setVisible(bool(text))
+
+    def open_attachment(self, item: QTreeWidgetItem | None) -> None:
+        """Open the attached file ``item`` shows (nothing for another item): a copy under its name,
+        fetched from the server first when this computer does not have it."""
+        value = item.data(0, ATTACHMENT_ROLE) if item is not None else None
+        if not isinstance(value, dict) or self._busy or self.db is None or self.runner is None:
+            return
+        self._busy = "opening"
+        self._show_file_status(None)
+        self._update_open()
+        open_attachment(self.runner, self.db, value, opened=self._opened, fetching=self._fetching,
+                        failed=self._open_failed)
+
+    def _fetching(self) -> None:
+        self._busy = "fetching"
+        self._show_file_status(_("Fetching the file from the server…"))
+        self._update_open()
+
+    def _opened(self, path: Path) -> None:
+        self._busy = None
+        self._show_file_status(None)
+        self._update_open()
+        self.opener(path)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self._busy = None
+        self._update_open()
+        message = getattr(exc, "user_message", None) or str(exc)
+        self._show_file_status(_("The file could not be opened: {error}").format(error=message))
 
     def status_text(self) -> str:
         """The status, who reviews a pending request, and why a rejected record was rejected."""
@@ -194,6 +275,10 @@ class RecordViewerWindow(QMainWindow):
         _add_children(self.tree, {k: v for k, v in view.document.items() if k != "header"}, lang)
         self.tree.expandAll()
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+        self.open_button.setText(_("Open file"))
+        self.open_button.setToolTip(_("Open the selected attached file with the program your computer uses "
+                                      "for it"))
+        self._update_open()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.closed.emit(self.identifier)

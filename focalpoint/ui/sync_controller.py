@@ -9,6 +9,10 @@ cancel)`` on the network worker. Progress crosses to the UI thread by signal; cl
 again while it runs asks it to stop (between requests: nothing is left half-written).
 An expired sign-in asks once more and retries.
 
+"Download all attached files after each sync" (a checkable action) shows and changes the
+setting ``attachments.download_all`` that the CLI's ``records attachment-settings --download-all``
+changes too; it is read and written on the database worker.
+
 ``ask_sign_in`` is a dependency (tests answer without a dialog). UI thread only, except
 ``_run`` (network worker).
 """
@@ -102,9 +106,36 @@ class SyncController(QObject):
         self.sign_in_action = QAction(self)
         self.sign_in_action.setObjectName("signInAction")
         self.sign_in_action.triggered.connect(self.sign_in)
+        self.download_all_action = QAction(self)
+        self.download_all_action.setObjectName("downloadAllFilesAction")
+        self.download_all_action.setCheckable(True)
+        self.download_all_action.setEnabled(False)  # until the setting is read
+        self.download_all_action.triggered.connect(self.set_download_all)
         self.progress.connect(self._on_progress)
         widget.set_state(widget.IDLE)
         self.retranslate()
+        self.load_download_all()
+
+    def load_download_all(self) -> None:
+        """Read the "download all attached files" setting (DB worker) into the action's check."""
+        from focalpoint.records.attachments import read_settings
+
+        self._runner.run_db(read_settings, self._db, on_done=lambda s: self._show_download_all(s.download_all))
+
+    def set_download_all(self, on: bool) -> None:
+        """Keep the person's choice (DB worker); the check shows what was stored. A failure puts the
+        check back and is said in the status bar."""
+        self.download_all_action.setEnabled(False)
+        self._runner.run_db(_store_download_all, self._db, on, on_done=self._show_download_all,
+                            on_error=lambda exc: self._download_all_failed(not on, exc))
+
+    def _show_download_all(self, on: bool) -> None:
+        self.download_all_action.setChecked(on)
+        self.download_all_action.setEnabled(True)
+
+    def _download_all_failed(self, previous: bool, exc: BaseException) -> None:
+        self._show_download_all(previous)
+        self._runner.task_failed.emit(error_text(exc))
 
     @property
     def running(self) -> bool:
@@ -268,4 +299,14 @@ class SyncController(QObject):
         self.action.setToolTip(_("Send local changes to the clearing-house and fetch new ones"))
         self.sign_in_action.setText(_("Sign &in…"))
         self.sign_in_action.setEnabled(not self.running)
+        self.download_all_action.setText(_("&Download all attached files after each sync"))
+        self.download_all_action.setToolTip(_("Fetch every file your records name after each sync (for a "
+                                              "good connection); otherwise a file is fetched when you open it"))
         self._widget.retranslate()
+
+
+def _store_download_all(db: Database, on: bool) -> bool:
+    """DB worker: store the "download all attached files" setting; answer what is stored now."""
+    from focalpoint.records.attachments import write_settings
+
+    return write_settings(db, download_all=on).download_all

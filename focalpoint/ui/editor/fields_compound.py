@@ -14,9 +14,9 @@ UI thread only.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QPalette
@@ -51,6 +51,9 @@ from focalpoint.ui.editor.fields_basic import (
     link_date_pairs,
 )
 from focalpoint.ui.editor.fields_choice import ChecklistField, ChoiceField
+
+if TYPE_CHECKING:
+    from focalpoint.ui.tasks import TaskRunner
 
 
 class LinkField(FieldWidget):
@@ -128,6 +131,26 @@ def _fetch_copy(db: Any, data_dir: Path, value: dict[str, Any]) -> Path:
 
     fetch_attachment(db, value, tokens=shared_token_store(data_dir))
     return copy_for_opening(data_dir, value)
+
+
+def open_attachment(runner: TaskRunner, db: Database, value: dict[str, Any], *,
+                    opened: Callable[[Path], None], fetching: Callable[[], None],
+                    failed: Callable[[BaseException], None]) -> None:
+    """Make a copy of an attachment (``value``) under its real name for opening, on the DB worker;
+    when this computer lacks the file, call ``fetching`` and fetch it first on the network worker.
+    ``opened`` gets the copy's path, ``failed`` the error. UI thread (the editor and the viewer)."""
+    from focalpoint.records.attachments import local_copy_for_opening
+
+    value, data_dir = dict(value), Path(db.data_dir)
+
+    def copied(path: Path | None) -> None:
+        if path is not None:
+            opened(path)
+            return
+        fetching()
+        runner.run_net(_fetch_copy, db, data_dir, value, on_done=opened, on_error=failed)
+
+    runner.run_db(local_copy_for_opening, data_dir, value, on_done=copied, on_error=failed)
 
 
 class AttachmentField(FieldWidget):
@@ -208,26 +231,20 @@ class AttachmentField(FieldWidget):
         file is not on this computer yet)."""
         if not self._value or self.ctx.db is None or self._busy:
             return
-        from focalpoint.records.attachments import local_copy_for_opening
-
-        db = self.ctx.db
-        value, data_dir = dict(self._value), Path(db.data_dir)
         self._show_problem(None)
         self._busy = "opening"
         self.retranslate()
-        self.ctx.runner.run_db(local_copy_for_opening, data_dir, value,
-                               on_done=lambda path: self._copied(path, value, db), on_error=self._open_failed)
+        open_attachment(self.ctx.runner, self.ctx.db, self._value, opened=self._opened,
+                        fetching=self._fetching, failed=self._open_failed)
 
-    def _copied(self, path: Path | None, value: dict[str, Any], db: Database) -> None:
-        if path is not None:
-            self._busy = None
-            self.retranslate()
-            self.opener(path)
-            return
+    def _fetching(self) -> None:
         self._busy = "fetching"
         self.retranslate()
-        self.ctx.runner.run_net(_fetch_copy, db, Path(db.data_dir), value,
-                                on_done=lambda fetched: self._copied(fetched, value, db), on_error=self._open_failed)
+
+    def _opened(self, path: Path) -> None:
+        self._busy = None
+        self.retranslate()
+        self.opener(path)
 
     def _open_failed(self, exc: BaseException) -> None:
         self._busy = None
