@@ -30,7 +30,7 @@ echo "mypy…"
 
 export QT_QPA_PLATFORM=offscreen
 set +e
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -q -p no:cacheprovider --durations=15 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
