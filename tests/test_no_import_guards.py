@@ -16,7 +16,9 @@ def _guards(path: Path) -> list[str]:
         if isinstance(node, ast.Try):
             caught = {n.id for h in node.handlers if h.type is not None for n in ast.walk(h.type)
                       if isinstance(n, ast.Name)}
-            if caught & {"ImportError", "ModuleNotFoundError"}:
+            reraised = all(any(isinstance(n, ast.Raise) for n in h.body) for h in node.handlers)
+            # a handler that raises (a clearer error naming what is missing) hides nothing
+            if caught & {"ImportError", "ModuleNotFoundError"} and not reraised:
                 modules = {alias.name for stmt in node.body if isinstance(stmt, ast.Import) for alias in stmt.names}
                 modules |= {("." * stmt.level) + (stmt.module or "") for stmt in node.body
                             if isinstance(stmt, ast.ImportFrom)}

@@ -146,7 +146,8 @@ def _answer(callback: Callable[[Any], Any], value: Any) -> None:
     try:
         callback(value)
     except RuntimeError as exc:
-        if "already deleted" not in str(exc):
+        # PySide6 says "already deleted" for a method, "has been deleted" for a signal's source
+        if "already deleted" not in str(exc) and "has been deleted" not in str(exc):
             raise
         log.debug("an answer for a closed view was dropped: %s", exc)
 
