@@ -28,6 +28,13 @@ Baselines in the same run: the first pull's apply time beside a plain ``executem
 rows into the same schema (``first_pull.apply``); the change feed read with zstd and with gzip only
 (``first_pull.feed_only``); the naive client's bytes beside every scenario.
 
+Two corpora, measured in the same run: ``first_pull`` uses ``realistic_document`` (every word drawn
+uniformly from a short list: its ``information_floor`` bounds what any compressor can do), and
+``first_pull_real_text`` uses ``realtext.real_text_document`` (real CBD sentences in six languages,
+the same organisations and contacts recurring), each beside the naive client on the same documents.
+``wire`` says where a page's compressed bytes go: the documents alone at the same settings, and the
+feed's envelope (the rest).
+
 ``main(results)`` adds ``results["sync"]``; run alone: ``python bench/bench_sync.py``.
 """
 
@@ -44,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -129,13 +137,14 @@ def information_floor(documents: list[dict[str, Any]]) -> int:
     return int(bits / 8)
 
 
-def _seed(hub_url: str, email: str, n: int, rng: random.Random, government: str = GOV) -> list[dict[str, Any]]:
-    """Put n drafts on the hub through the batch API (100 per request)."""
+def _seed(hub_url: str, email: str, n: int, rng: random.Random, government: str = GOV,
+          make: Callable[[random.Random, str, str], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Put n drafts made by ``make`` (``realistic_document``) on the hub through the batch API (100 per request)."""
     from focalpoint.records import new_entry_id, new_identifier
     from focalpoint.sync.client import HubClient, Timeouts
     from focalpoint.sync.protocol import BATCH_PATH, TOKEN_PATH, draft_path
 
-    docs = [realistic_document(rng, new_identifier(), government) for _ in range(n)]
+    docs = [(make or realistic_document)(rng, new_identifier(), government) for _ in range(n)]
     with HubClient(hub_url, timeouts=Timeouts(30, 300, 300, 30)) as client:
         client.token = client.request("POST", TOKEN_PATH, json_body={"email": email, "password": PASSWORD},
                                       auth=False).body["authenticationToken"]
@@ -294,11 +303,13 @@ def _apply_figures(applied: list[float], baseline: list[float]) -> dict[str, Any
 
 
 def feed_bytes(hub_url: str, email: str, *, zstd: bool) -> dict[str, int]:
-    """Bytes of reading the whole change feed (500 a page, bodies included) without applying it,
-    with zstd and the shared dictionary, or with gzip only."""
+    """Bytes of reading the whole change feed (bodies included) without applying it, paged as the
+    client pages it (500 records, ``pull.PAGE_BYTES``), with zstd and the shared dictionary, or with
+    gzip only."""
     from focalpoint import compression
     from focalpoint.sync.client import HubClient, Timeouts
     from focalpoint.sync.protocol import CHANGES_PATH, TOKEN_PATH
+    from focalpoint.sync.pull import PAGE_BYTES
 
     with HubClient(hub_url, timeouts=Timeouts(30, 300, 300, 30)) as client:
         client.token = client.request("POST", TOKEN_PATH, json_body={"email": email, "password": PASSWORD},
@@ -307,13 +318,106 @@ def feed_bytes(hub_url: str, email: str, *, zstd: bool) -> dict[str, int]:
         before = client.stats.copy()
         since, records = 0, 0
         while True:
-            page = client.request("GET", CHANGES_PATH, params={"since": since, "limit": 500}).body
+            page = client.request("GET", CHANGES_PATH,
+                                  params={"since": since, "limit": 500, "maxBytes": PAGE_BYTES}).body
             records += len(page["results"])
             if not page["more"]:
                 break
             since = page["last_seq"]
         return {"records": records, "requests": client.stats.requests - before.requests,
                 "bytes_received": client.stats.bytes_received - before.bytes_received}
+
+
+def feed_comparison(hub_url: str, email: str) -> dict[str, Any]:
+    """``feed_bytes`` with zstd and with gzip only, and their ratio."""
+    feed: dict[str, Any] = {kind: feed_bytes(hub_url, email, zstd=kind == "zstd") for kind in ("zstd", "gzip")}
+    feed["gzip_over_zstd"] = round(feed["gzip"]["bytes_received"] / max(1, feed["zstd"]["bytes_received"]), 2)
+    return feed
+
+
+def wire_breakdown(hub_url: str, email: str) -> dict[str, Any]:
+    """Where the compressed bytes of the feed's first page go, paged as the client pages it and
+    compressed as the hub compresses it for a client holding the dictionary: the whole page, the
+    documents alone (a JSON array of the bodies) at the same settings, and the envelope the feed
+    adds to them (the difference); beside it, the page compressed with the dictionary regardless
+    of its size (as before pages over ``compression.DICTIONARY_UP_TO`` went without it)."""
+    import httpx
+
+    from focalpoint import compression
+    from focalpoint.hub.changes import render
+    from focalpoint.sync.protocol import CHANGES_PATH, TOKEN_PATH
+    from focalpoint.sync.pull import PAGE_BYTES
+
+    token = httpx.post(hub_url + TOKEN_PATH, json={"email": email, "password": PASSWORD},
+                       timeout=60).json()["authenticationToken"]
+    raw = httpx.get(hub_url + CHANGES_PATH, params={"since": 0, "limit": 500, "maxBytes": PAGE_BYTES},
+                    headers={"Authorization": f"Ticket {token}", "Accept-Encoding": "identity"},
+                    timeout=600).content
+    items = json.loads(raw)["results"]
+    documents = render([item["info"]["body"] for item in items])
+    dict_id = max(compression.dictionaries())
+    page = len(compression.compress_answer(raw, dict_id))
+    alone = len(compression.compress_answer(documents, dict_id))
+    return {"records": len(items), "page_json_bytes": len(raw), "documents_json_bytes": len(documents),
+            "page_zstd_bytes": page, "documents_zstd_bytes": alone, "envelope_zstd_bytes": page - alone,
+            "envelope_share": round((page - alone) / max(1, page), 3),
+            "zstd_bytes_per_record": round(page / max(1, len(items))),
+            "page_zstd_bytes_with_dictionary": len(compression.compress(raw, dict_id))}
+
+
+def per_document(documents: list[dict[str, Any]], naive_bytes: int, sample: int = 300) -> dict[str, Any]:
+    """Bytes per record when each document is compressed alone (zstd with the shipped dictionary,
+    as the hub sends a single document): what is left without the context other records give.
+    Measured on the first ``sample`` documents; ``ratio``: the naive client's bytes over that many
+    bytes for every document."""
+    from focalpoint import compression
+    from focalpoint.hub.changes import render
+
+    chosen = documents[:sample]
+    dict_id = max(compression.dictionaries())
+    raw = [render(d) for d in chosen]
+    packed = sum(len(compression.compress(r, dict_id)) for r in raw)
+    per_record = packed / max(1, len(raw))
+    return {"sample": len(chosen), "json_bytes_per_record": round(sum(map(len, raw)) / max(1, len(raw))),
+            "zstd_bytes_per_record": round(per_record),
+            "ratio": round(naive_bytes / max(1.0, per_record * len(documents)), 1)}
+
+
+UNIFORM_CORPUS = ("capacity needs assessments in six languages, every word drawn uniformly from a list of "
+                  "16 to 21 words per language (bench_sync.realistic_document)")
+REAL_TEXT_CORPUS = ("capacity needs assessments in six languages written with sentences of the action plan's "
+                    "activities, thesaurus term names and the glossary's organisation names, the same few "
+                    "organisations and contacts recurring across one government's records "
+                    "(realtext.real_text_document)")
+
+
+def real_text_first_pull(tmp: Path, n_records: int, rng: random.Random) -> dict[str, Any]:
+    """The first pull of ``n_records`` real-text documents (``realtext``) from a hub of their own,
+    beside the naive client on the same documents; the feed read with zstd and with gzip only."""
+    from realtext import pool, real_text_document
+
+    from tests.support.hub import start_hub
+    from tests.support.sync import Station
+
+    (tmp / "realtext").mkdir(exist_ok=True)
+    with start_hub(tmp_path=tmp / "realtext") as hub:
+        hub.add_user(f"author@{GOV}.org", PASSWORD, "authorized-user", GOV)
+        hub.add_user(f"reader@{GOV}.org", PASSWORD, "authorized-user", GOV)
+        t0 = time.perf_counter()
+        seeded = _seed(hub.url, f"author@{GOV}.org", n_records, rng, make=real_text_document)
+        seconds = round(time.perf_counter() - t0, 1)
+        station = Station(tmp / "realtext-client", hub.url, f"reader@{GOV}.org", PASSWORD)
+        naive = NaiveClient(hub.url, f"reader@{GOV}.org")
+        try:
+            first = _pull_then_nothing(station, naive)["first_pull"]
+        finally:
+            station.close()
+            naive.client.close()
+        first["feed_only"] = feed_comparison(hub.url, f"reader@{GOV}.org")
+        first["wire"] = wire_breakdown(hub.url, f"reader@{GOV}.org")
+    first["per_document"] = per_document(seeded, first["naive"]["bytes_sent"] + first["naive"]["bytes_received"])
+    return {"records": n_records, "corpus": REAL_TEXT_CORPUS, "pool": pool()["sizes"], "seed_seconds": seconds,
+            **first}
 
 
 def _pull_then_nothing(station, naive: NaiveClient) -> dict[str, Any]:  # noqa: ANN001
@@ -357,9 +461,11 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
             naive = NaiveClient(hub.url, f"reader@{GOV}.org")
             out.update(_pull_then_nothing(station, naive))
             # the same change feed read twice more, not applied: zstd with the dictionary, gzip only
-            feed = {kind: feed_bytes(hub.url, f"reader@{GOV}.org", zstd=kind == "zstd") for kind in ("zstd", "gzip")}
-            feed["gzip_over_zstd"] = round(feed["gzip"]["bytes_received"] / max(1, feed["zstd"]["bytes_received"]), 2)
-            out["first_pull"]["feed_only"] = feed
+            out["first_pull"]["corpus"] = UNIFORM_CORPUS
+            out["first_pull"]["feed_only"] = feed_comparison(hub.url, f"reader@{GOV}.org")
+            out["first_pull"]["wire"] = wire_breakdown(hub.url, f"reader@{GOV}.org")
+            naive_first = out["first_pull"]["naive"]
+            out["first_pull"]["per_document"] = per_document(seeded, naive_first["bytes_sent"] + naive_first["bytes_received"])
             floor = information_floor(seeded)
             out["first_pull"]["information_floor_bytes"] = floor
             out["first_pull"]["best_possible_ratio"] = round(
@@ -386,6 +492,7 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
             naive.client.close()
 
             out["plain_chm"] = plain_first_pull(tmp, min(n_records, PLAIN_RECORDS), rng)
+            out["first_pull_real_text"] = real_text_first_pull(tmp, n_records, random.Random(2026))
 
             if netns:
                 out["netns"] = netns_first_pull(hub, tmp, min(n_records, 1000))
@@ -503,94 +610,21 @@ def netns_first_pull(hub, tmp: Path, limit: int) -> dict[str, Any]:  # noqa: ANN
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
-class _ShapedPipe:
-    """One direction of a slow link: a rate limit, a one-way delay, and lost segments that cost
-    a retransmission (which, TCP delivering in order, holds back what follows)."""
-
-    SEGMENT = 1448
-
-    def __init__(self, rate_bps: float, delay: float, loss: float, rng: random.Random):
-        self.rate, self.delay, self.loss, self.rng = rate_bps / 8, delay, loss, rng
-        self.free_at = 0.0
-
-    def schedule(self, size: int) -> float:
-        now = time.monotonic()
-        start = max(now, self.free_at)
-        self.free_at = start + size / self.rate
-        extra = 0.0
-        for _ in range(max(1, size // self.SEGMENT)):
-            if self.rng.random() < self.loss:
-                extra += max(0.2, 4 * self.delay)  # a retransmission timeout (RTO ~ 2 RTT)
-        self.free_at += extra
-        return self.free_at + self.delay
-
-
 def shaped_first_pull(hub, tmp: Path, limit: int) -> dict[str, Any]:  # noqa: ANN001
     """Without netem: the same first pull through a user-space shaper (256 kbit/s each way,
-    300 ms each way, 2 % of segments lost and retransmitted). An approximation of the real link."""
-    import socket
-    import threading
-
+    300 ms each way, 2 % of segments lost and retransmitted; tests.support.linkproxy). An
+    approximation of the real link."""
     from focalpoint.sync.client import Timeouts
+    from tests.support.linkproxy import LinkProxy, Shape
     from tests.support.sync import Station
 
     port = int(hub.url.rsplit(":", 1)[1])
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    rng = random.Random(11)
-
-    import queue
-
-    def pipe(src, dst, shaper: _ShapedPipe) -> None:  # noqa: ANN001
-        """Read as data comes, deliver each piece at its due time (pipelined, like a real link)."""
-        pending: queue.Queue = queue.Queue()
-
-        def deliver() -> None:
-            try:
-                while (item := pending.get()) is not None:
-                    due, data = item
-                    pause = due - time.monotonic()
-                    if pause > 0:
-                        time.sleep(pause)
-                    dst.sendall(data)
-            except OSError:
-                pass
-            finally:
-                try:
-                    dst.shutdown(socket.SHUT_WR)
-                except OSError:
-                    pass
-
-        writer = threading.Thread(target=deliver, daemon=True)
-        writer.start()
-        try:
-            while data := src.recv(_ShapedPipe.SEGMENT):
-                pending.put((shaper.schedule(len(data)), data))
-        except OSError:
-            pass
-        finally:
-            pending.put(None)
-
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            up = socket.create_connection(("127.0.0.1", port))
-            time.sleep(0.6)  # the TCP handshake's round trip
-            threading.Thread(target=pipe, args=(conn, up, _ShapedPipe(256_000, 0.3, 0.02, rng)), daemon=True).start()
-            threading.Thread(target=pipe, args=(up, conn, _ShapedPipe(256_000, 0.3, 0.02, rng)), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
+    link = LinkProxy(("127.0.0.1", port), shape=Shape(rate_bps=256_000, delay=0.3, loss=0.02), seed=11)
     gov = "fj"
     hub.add_user(f"author@{gov}.org", PASSWORD, "authorized-user", gov)
     hub.add_user(f"shaped@{gov}.org", PASSWORD, "authorized-user", gov)
     _seed(hub.url, f"author@{gov}.org", limit, random.Random(7), government=gov)
-    station = Station(tmp / "shaped-client", f"http://127.0.0.1:{server.getsockname()[1]}", f"shaped@{gov}.org",
-                      PASSWORD, max_attempts=8)
+    station = Station(tmp / "shaped-client", link.url, f"shaped@{gov}.org", PASSWORD, max_attempts=8)
     station.use_client(timeouts=Timeouts(30, 120, 120, 30))
     try:
         t0 = time.perf_counter()
@@ -601,12 +635,12 @@ def shaped_first_pull(hub, tmp: Path, limit: int) -> dict[str, Any]:  # noqa: AN
         seconds_again = round(time.perf_counter() - t0, 2)
     finally:
         station.close()
-        server.close()
+        link.close()
     return {"ok": report.ok, "error": report.error, "records_pulled": report.pulled, "requests": report.requests,
             "bytes_sent": report.bytes_sent, "bytes_received": report.bytes_received, "seconds": seconds,
             "no_change_seconds": seconds_again, "no_change_requests": again.requests,
             "link": "user-space shaper: 256 kbit/s each way, 300 ms each way (600 ms RTT), 2 % of segments "
-                    "lost (each costs a retransmission timeout); netem was not available"}
+                    "lost (each costs a retransmission timeout), 64 KiB in flight; netem was not available"}
 
 
 def shaped_comparison(limit: int = 1000) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Writing files so that nothing is ever half-written: a temporary file in the same folder,
-flushed to disk, then renamed into place. Any thread may call these functions."""
+flushed to disk, then renamed into place; and a file's SHA-256. Any thread may call these functions."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -19,6 +20,12 @@ def fsync_dir(folder: str | os.PathLike[str]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 (hex) of a file's content, read in pieces (``hashlib.file_digest``). Any thread."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:

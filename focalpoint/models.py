@@ -64,6 +64,32 @@ class WorkflowState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ChmWorkflowState(StrEnum):
+    """A workflow's ``state`` (and its activity's) as the CHM and the hub send and store it: a
+    completed request was approved or rejected, which its result's ``action`` says (the client
+    keeps that finer answer as a :class:`WorkflowState`)."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class WorkflowType(StrEnum):
+    """A workflow's ``type`` on the wire (the CHM's names)."""
+
+    PUBLISH_NATIONAL = "publishNationalRecord"
+    PUBLISH_REFERENCE = "publishReferenceRecord"
+    DELETE_RECORD = "deleteRecord"
+
+
+class WorkflowAction(StrEnum):
+    """What closed a workflow, as its result's ``action`` says on the wire."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL = "cancel"
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 

@@ -22,5 +22,5 @@ ACCOUNT_META_KEY: Final = "account.user"
 
 
 def server_last_sync_key(server_key: str) -> str:
-    """The Meta key of the last good sync with one server (``server_key``: ``localstore.server_key(url)``)."""
+    """The Meta key of the last good sync with one server (``server_key``: ``focalpoint.sync.meta.server_key(url)``)."""
     return f"sync.{server_key}.last_sync"

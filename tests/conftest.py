@@ -97,31 +97,27 @@ def main_window(qtbot, tmp_path, sample_plan_dir):
     editors still open are closed at the end."""
     from PySide6.QtWidgets import QDialog
 
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.main_window import MainWindow
-    from focalpoint.ui.tasks import TaskRunner
-    from tests.support.ui import controlled_gc, make_database
+    from tests.support.ui import close_main_window, controlled_gc, make_database, open_main_window
 
     gc_control = controlled_gc()
     next(gc_control)
-    protect_none_refcount()
-    db = make_database(tmp_path / "data", sample_plan_dir)
-    runner = TaskRunner()
-    win = MainWindow(db, runner, plan_folder=sample_plan_dir)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
-        win.start()
+    win = open_main_window(qtbot, make_database(tmp_path / "data", sample_plan_dir), sample_plan_dir)
     win.auto_sync.stop()
     yield win
     for dialog in win.findChildren(QDialog):
         dialog.close()
-    win.records.close_editors()
-    runner.wait_db_idle()
-    runner.shutdown()
-    db.close()
+    close_main_window(win)
     for _ in gc_control:
         pass
+
+
+@pytest.fixture
+def gc_when_threads_stop():
+    """No automatic garbage collection while the test's worker threads run, one full collection
+    afterwards (tests.support.ui.controlled_gc); widget modules ask for it in ``pytestmark``."""
+    from tests.support.ui import controlled_gc
+
+    yield from controlled_gc()
 
 
 # A task runner for widget tests, and `hold`: keep widgets alive until its workers are idle.

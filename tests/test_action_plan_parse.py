@@ -73,24 +73,24 @@ def test_activities_per_section(data):
     assert data["sections"][2]["title"]["zh"].endswith("（包括爱知生物多样性指标 16）")
 
 
-def test_priority_flags(acts):
+@pytest.mark.parametrize(("flag", "marked", "unmarked", "total", "marked_text"), [
     # "*" right after the number, sometimes followed by a space ("18. * 组织…", "52. * 举办…")
-    for n in (1, 12, 18, 19, 52, 53, 80, 89, 96, 106):
-        assert acts[n]["priority"] is True, n
-    for n in (13, 14, 15, 20, 26, 74, 88, 107, 108, 110):
-        assert acts[n]["priority"] is False, n
-    assert sum(a["priority"] for a in acts.values()) == 71
-    assert not any(a["text"]["zh"].startswith("*") for a in acts.values())
-
-
-def test_secretariat_flags(acts):
+    pytest.param("priority", (1, 12, 18, 19, 52, 53, 80, 89, 96, 106), (13, 14, 15, 20, 26, 74, 88, 107, 108, 110),
+                 71, lambda zh: zh.startswith("*"), id="priority"),
     # (S) at the end of the text, also when it sits in the page-break continuation (9, 17, 52, 76, 81)
-    for n in (1, 3, 9, 17, 52, 53, 69, 76, 81, 83):
-        assert acts[n]["secretariat"] is True, n
-    for n in (12, 18, 25, 38, 73, 80, 89, 97, 106, 110):
-        assert acts[n]["secretariat"] is False, n
-    assert sum(a["secretariat"] for a in acts.values()) == 35
-    assert not any("(S)" in a["text"]["zh"] for a in acts.values())
+    pytest.param("secretariat", (1, 3, 9, 17, 52, 53, 69, 76, 81, 83), (12, 18, 25, 38, 73, 80, 89, 97, 106, 110),
+                 35, lambda zh: "(S)" in zh, id="secretariat"),
+])
+def test_flags_are_read_and_their_marks_left_out_of_the_text(acts, flag, marked, unmarked, total, marked_text):
+    for n in marked:
+        assert acts[n][flag] is True, n
+    for n in unmarked:
+        assert acts[n][flag] is False, n
+    assert sum(a[flag] for a in acts.values()) == total
+    assert not any(marked_text(a["text"]["zh"]) for a in acts.values())
+
+
+def test_a_secretariat_mark_in_the_page_break_continuation_is_left_out(acts):
     assert acts[17]["text"]["zh"] == "制定工具包以指导将生物多样性和生态系统服务纳入公共城市基础设施发展"
 
 

@@ -25,7 +25,7 @@ from focalpoint.sync.attachments import fetch_attachment, missing_files
 from focalpoint.sync.bundle import export_outbox_bundle, export_records_bundle, import_bundle
 from focalpoint.sync.credentials import TokenStore
 from focalpoint.sync.errors import BundleError
-from tests.support.sync import FaultProxy, Station, government_codes, hub_get, needs_assessment
+from tests.support.sync import FaultProxy, Office, Station, government_codes, hub_get, needs_assessment
 
 PASSWORD = "files-pw"
 MB = 1024 * 1024
@@ -48,32 +48,11 @@ def plain_hub(tmp_path_factory):
         yield running
 
 
-class Office:
-    """The computers of one government, each its own data folder."""
-
-    def __init__(self, hub, tmp_path: Path) -> None:  # noqa: ANN001
-        self.hub, self.tmp_path = hub, tmp_path
-        self.gov = next(_governments)
-        self.stations: list[Station] = []
-
-    def station(self, name: str, url: str | None = None) -> Station:
-        email = f"{name}@{self.gov}.org"
-        self.hub.add_user(email, PASSWORD, "authorized-user", self.gov)
-        station = Station(self.tmp_path / name, url or self.hub.url, email, PASSWORD)
-        station.email = email
-        self.stations.append(station)
-        return station
-
-    def close(self) -> None:
-        for station in self.stations:
-            station.close()
-
-
 @pytest.fixture
 def office(hub, tmp_path):
-    group = Office(hub, tmp_path)
-    yield group
-    group.close()
+    """The computers of one government, each its own data folder."""
+    with Office(hub, tmp_path, next(_governments), PASSWORD) as group:
+        yield group
 
 
 def _file(tmp_path: Path, name: str, size: int) -> Path:
@@ -344,23 +323,20 @@ def test_a_file_the_hub_refuses_holds_back_only_its_record(tmp_path):
     from tests.support.hub import start_hub
 
     (tmp_path / "small-hub").mkdir()
-    with start_hub(tmp_path=tmp_path / "small-hub", max_file_bytes=100_000) as small:
-        group = Office(small, tmp_path)
-        try:
-            a = group.station("a")
-            big = _file(tmp_path, "too big.pdf", 200_000)
-            with_file = a.store.save(needs_assessment(group.gov, "Has a big file")).identifier
-            attach_to_record(a.store, with_file, big)
-            plain = a.store.save(needs_assessment(group.gov, "No file")).identifier
-            report = a.sync()
-            assert report.ok  # the sync itself went through
-            assert "too big.pdf" in report.errors[with_file] and "larger than the server accepts" in \
-                report.errors[with_file]
-            assert _record(a, with_file).sync_state == "error"
-            assert _hub_record(small, a.email, with_file) is None
-            assert _hub_record(small, a.email, plain) is not None  # other records go on
-        finally:
-            group.close()
+    with start_hub(tmp_path=tmp_path / "small-hub", max_file_bytes=100_000) as small, \
+            Office(small, tmp_path, next(_governments), PASSWORD) as group:
+        a = group.station("a")
+        big = _file(tmp_path, "too big.pdf", 200_000)
+        with_file = a.store.save(needs_assessment(group.gov, "Has a big file")).identifier
+        attach_to_record(a.store, with_file, big)
+        plain = a.store.save(needs_assessment(group.gov, "No file")).identifier
+        report = a.sync()
+        assert report.ok  # the sync itself went through
+        assert "too big.pdf" in report.errors[with_file] and "larger than the server accepts" in \
+            report.errors[with_file]
+        assert _record(a, with_file).sync_state == "error"
+        assert _hub_record(small, a.email, with_file) is None
+        assert _hub_record(small, a.email, plain) is not None  # other records go on
 
 
 def test_through_a_plain_chm_the_file_goes_by_the_chms_own_route(plain_hub, tmp_path):
@@ -368,12 +344,10 @@ def test_through_a_plain_chm_the_file_goes_by_the_chms_own_route(plain_hub, tmp_
     still before its record, and comes back by its link."""
     from focalpoint import forms
 
-    group = Office(plain_hub, tmp_path)
-    try:
+    with Office(plain_hub, tmp_path, next(_governments), PASSWORD) as group:
         a = group.station("a")
         # the same person's second computer (a reference record's draft is its author's to see)
-        b = Station(tmp_path / "a-laptop", plain_hub.url, a.email, PASSWORD)
-        group.stations.append(b)
+        b = group.station("a-laptop", user="a")
         doc = forms.template("capacityBuildingResource", languages=["en"])
         ident = a.store.save(doc).identifier
         paper = _file(tmp_path, "paper.pdf", 700_000)
@@ -389,8 +363,6 @@ def test_through_a_plain_chm_the_file_goes_by_the_chms_own_route(plain_hub, tmp_
         assert b.sync().ok
         assert b.document(ident) is not None, "B does not see A's draft"
         assert attachment_path(b.data_dir, sha).read_bytes() == paper.read_bytes()
-    finally:
-        group.close()
 
 
 # ------------------------------------------------------------------------------------ USB bundles

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from focalpoint.fileio import sha256_file
 from focalpoint.hub import files as hub_files
 from focalpoint.sync import transfer
 from focalpoint.sync.errors import Cancelled, SyncError
@@ -31,7 +32,7 @@ from focalpoint.sync.transfer import (
     upload_file,
 )
 from tests.support.hub import start_hub
-from tests.support.hubkit import PASSWORD, new_uid
+from tests.support.hubkit import new_uid, random_file, signed_in
 from tests.support.linkproxy import LinkProxy
 from tests.support.sync import wait_until
 
@@ -63,20 +64,7 @@ def plain_hub(tmp_path_factory):
 @pytest.fixture
 def six_mb(tmp_path) -> tuple[Path, bytes, str]:
     """Fresh content per test (a hub does not take again content it already holds for that person)."""
-    data = os.urandom(SIX_MB)
-    path = tmp_path / "training-manual.pdf"
-    path.write_bytes(data)
-    return path, data, hashlib.sha256(data).hexdigest()
-
-
-_users = iter(range(10_000))
-
-
-def signed_in(hub, government: str | None = "ws", role: str = "authorized-user") -> httpx.Client:  # noqa: ANN001
-    email = f"user{next(_users)}-{government}@example.org"
-    hub.add_user(email, PASSWORD, role, government)
-    token = hub.login(email, PASSWORD)
-    return httpx.Client(headers={"Authorization": f"Ticket {token}"}, timeout=30)
+    return random_file(tmp_path / "training-manual.pdf", SIX_MB)
 
 
 def port_of(hub) -> tuple[str, int]:  # noqa: ANN001
@@ -225,13 +213,21 @@ def _publish(env, author, approver, doc) -> None:  # noqa: ANN001
     assert approver.approve(workflow.json()["_id"]).status_code == 200
 
 
-def test_another_government_can_neither_write_nor_read_a_drafts_files(hub_env, tmp_path):
+@pytest.fixture
+def people(hub_env):
+    """An author, a colleague and a focal point of one government, a stranger of another, and a new
+    national record of the first government (``doc``, not saved yet; ``uid``)."""
+    from types import SimpleNamespace
+
     gov_a, gov_b = hub_env.government(), hub_env.government()
-    author = hub_env.user("authorized-user", gov_a)
-    stranger = hub_env.user("authorized-user", gov_b)
-    colleague = hub_env.user("authorized-user", gov_a)
     doc = hub_env.national(gov_a)
-    uid = doc["header"]["identifier"]
+    return SimpleNamespace(author=hub_env.user("authorized-user", gov_a), colleague=hub_env.user("authorized-user", gov_a),
+                           approver=hub_env.user("focal-point", gov_a), stranger=hub_env.user("authorized-user", gov_b),
+                           doc=doc, uid=doc["header"]["identifier"])
+
+
+def test_another_government_can_neither_write_nor_read_a_drafts_files(hub_env, people, tmp_path):
+    author, stranger, colleague, doc, uid = people.author, people.stranger, people.colleague, people.doc, people.uid
     assert author.put_draft(doc).status_code == 200
     file = tmp_path / "needs.pdf"
     file.write_bytes(b"%PDF-1.4 draft annex " * 1000)
@@ -250,13 +246,8 @@ def test_another_government_can_neither_write_nor_read_a_drafts_files(hub_env, t
     assert download_file(colleague.client, hub_env.url, described["url"], tmp_path / "a", sha).is_file()
 
 
-def test_a_published_records_files_are_readable_by_anyone_signed_in(hub_env, tmp_path):
-    gov_a, gov_b = hub_env.government(), hub_env.government()
-    author = hub_env.user("authorized-user", gov_a)
-    approver = hub_env.user("focal-point", gov_a)
-    stranger = hub_env.user("authorized-user", gov_b)
-    doc = hub_env.national(gov_a)
-    uid = doc["header"]["identifier"]
+def test_a_published_records_files_are_readable_by_anyone_signed_in(hub_env, people, tmp_path):
+    author, approver, stranger, doc, uid = people.author, people.approver, people.stranger, people.doc, people.uid
     file = tmp_path / "public.pdf"
     file.write_bytes(b"%PDF-1.4 published annex " * 1000)
     sha = hashlib.sha256(file.read_bytes()).hexdigest()
@@ -277,7 +268,7 @@ def test_a_file_over_the_limit_gets_a_clear_refusal(request, tmp_path, which):
     big = tmp_path / "big.bin"
     with open(big, "wb") as handle:
         handle.truncate(LIMIT + 1)
-    sha = transfer.hash_file(big)
+    sha = sha256_file(big)
     with signed_in(hub) as http, pytest.raises(FileTooLarge) as caught:
         upload_file(http, hub.url, new_uid(), "big.bin", big, sha, resumable=which == "tus", retry=FAST)
     assert caught.value.status == 413 and caught.value.limit == LIMIT

@@ -13,7 +13,7 @@ import pytest
 
 from focalpoint.models import OutboxEntry
 from focalpoint.records import new_identifier
-from focalpoint.sync.bbi import STORE_PATH, fields_of
+from focalpoint.sync.bbi_wire import STORE_PATH, fields_of
 from tests.support.sync import FaultProxy, Station, http_response, hub_get
 
 PASSWORD = "bio-bridge-secret"
@@ -57,6 +57,15 @@ def bbi_request(title: str) -> dict:
             "laterCHMField": {"kept": [1, {"exactly": "as it was"}]}}
 
 
+def send_new_request(station: Station, title: str) -> dict:
+    """The station saves a new Bio-Bridge request and syncs (the sync must go through); returns it."""
+    doc = bbi_request(title)
+    station.store.save(doc)
+    report = station.sync()
+    assert report.ok, report.error
+    return doc
+
+
 def stored_requests(hub, identifier: str, email: str = ANA) -> list[dict]:
     token = hub.login(email, PASSWORD)
     return hub_get(hub.url, token, STORE_PATH, q=json.dumps({"header.identifier": identifier}),
@@ -83,10 +92,7 @@ def request_publication(station: Station, identifier: str) -> None:
 
 def test_a_saved_request_is_stored_in_the_chm_shape(hub, stations):
     a = stations("a")
-    doc = bbi_request("Seagrass mapping")
-    a.store.save(doc)
-    report = a.sync()
-    assert report.ok, report.error
+    doc = send_new_request(a, "Seagrass mapping")
     [stored] = stored_requests(hub, doc["header"]["identifier"])
     assert re.fullmatch(r"[0-9a-f]{24}", stored["_id"])
     assert stored["meta"]["status"] == "draft"
@@ -117,11 +123,8 @@ def test_an_edit_updates_the_same_request_even_when_the_first_answer_was_lost(hu
 
         proxy.rules.append(drop_first_post)
         a = stations("a", proxy.url)
-        doc = bbi_request("Coral reef monitoring")
+        doc = send_new_request(a, "Coral reef monitoring")
         ident = doc["header"]["identifier"]
-        a.store.save(doc)
-        report = a.sync()
-        assert report.ok, report.error
         assert dropped, "the fault was not applied"
         [first] = stored_requests(hub, ident)
         assert [p for m, p, _f in proxy.log if m == "POST" and p.startswith(STORE_PATH)] == [STORE_PATH]
@@ -141,10 +144,8 @@ def test_an_edit_updates_the_same_request_even_when_the_first_answer_was_lost(hu
 
 def test_publication_request_sets_workflow_and_another_folder_pulls_it(hub, stations):
     a = stations("a")
-    doc = bbi_request("Invasive species early warning")
+    doc = send_new_request(a, "Invasive species early warning")
     ident = doc["header"]["identifier"]
-    a.store.save(doc)
-    assert a.sync().ok
     request_publication(a, ident)
     report = a.sync()
     assert report.ok, report.error
@@ -171,10 +172,8 @@ def test_publication_request_sets_workflow_and_another_folder_pulls_it(hub, stat
 
 def test_edits_from_two_folders_merge_field_by_field(hub, stations):
     a, b = stations("a"), stations("b")
-    doc = bbi_request("Wetland restoration")
+    doc = send_new_request(a, "Wetland restoration")
     ident = doc["header"]["identifier"]
-    a.store.save(doc)
-    assert a.sync().ok
     assert b.sync().ok
     mine = b.document(ident)
     mine["title"]["en"] = "Wetland restoration (b)"
@@ -191,13 +190,11 @@ def test_edits_from_two_folders_merge_field_by_field(hub, stations):
 
 
 def test_a_request_removed_on_the_server_says_so_on_the_record(hub, stations):
-    from focalpoint.sync.engine import retry_record
+    from focalpoint.sync.outbox import retry_record
 
     a = stations("a")
-    doc = bbi_request("Dry forest inventory")
+    doc = send_new_request(a, "Dry forest inventory")
     ident = doc["header"]["identifier"]
-    a.store.save(doc)
-    assert a.sync().ok
     [stored] = stored_requests(hub, ident)
     admin = hub.login(ADMIN, PASSWORD)
     assert httpx.delete(f"{hub.url}{STORE_PATH}/{stored['_id']}", headers={"Authorization": f"Ticket {admin}"},
@@ -217,17 +214,25 @@ def test_a_request_removed_on_the_server_says_so_on_the_record(hub, stations):
     assert a.record(ident).sync_state == "synced" and outbox(a) == []
 
 
-def test_the_store_refuses_a_change_by_someone_else(hub, stations):
-    a = stations("a")
-    doc = bbi_request("Pollinator survey")
-    a.store.save(doc)
-    assert a.sync().ok
+def _sent_request(hub, stations, title: str) -> tuple[dict, dict]:  # noqa: ANN001
+    """Ana's computer saves a new request and sends it: (the request, what the store holds)."""
+    doc = send_new_request(stations("a"), title)
     [stored] = stored_requests(hub, doc["header"]["identifier"])
+    return doc, stored
+
+
+def _taken_over_by_ben(hub, stored: dict) -> httpx.Response:  # noqa: ANN001
+    """Ben (another user of the same government) patches Ana's stored request with his title."""
     ben = hub.login(BEN, PASSWORD)
-    answer = httpx.patch(f"{hub.url}{STORE_PATH}/{stored['_id']}",
-                         json={**fields_of(stored), "title": {"en": "Taken over"}},
-                         headers={"Authorization": f"Ticket {ben}"}, timeout=30)
+    return httpx.patch(f"{hub.url}{STORE_PATH}/{stored['_id']}", json={**fields_of(stored), "title": {"en": "Taken over"}},
+                       headers={"Authorization": f"Ticket {ben}"}, timeout=30)
+
+
+def test_the_store_refuses_a_change_by_someone_else(hub, stations):
+    doc, stored = _sent_request(hub, stations, "Pollinator survey")
+    answer = _taken_over_by_ben(hub, stored)
     assert answer.status_code in (403, 404)  # not even visible to him while it is a draft
+    ben = hub.login(BEN, PASSWORD)
     answer = httpx.get(f"{hub.url}{STORE_PATH}", params={"q": json.dumps({"_id": stored["_id"]})},
                        headers={"Authorization": f"Ticket {ben}"}, timeout=30)
     assert answer.status_code == 200 and answer.json() == []
@@ -236,18 +241,11 @@ def test_the_store_refuses_a_change_by_someone_else(hub, stations):
 
 
 def test_the_store_refuses_a_patch_of_a_public_request_by_another_user(hub, stations):
-    a = stations("a")
-    doc = bbi_request("Mangrove nursery")
-    a.store.save(doc)
-    assert a.sync().ok
-    [stored] = stored_requests(hub, doc["header"]["identifier"])
+    doc, stored = _sent_request(hub, stations, "Mangrove nursery")
     admin = hub.login(ADMIN, PASSWORD)
     assert httpx.patch(f"{hub.url}{STORE_PATH}/{stored['_id']}", json={"meta": {"status": "public"}},
                        headers={"Authorization": f"Ticket {admin}"}, timeout=30).status_code == 200
-    ben = hub.login(BEN, PASSWORD)
-    answer = httpx.patch(f"{hub.url}{STORE_PATH}/{stored['_id']}",
-                         json={**fields_of(stored), "title": {"en": "Taken over"}},
-                         headers={"Authorization": f"Ticket {ben}"}, timeout=30)
+    answer = _taken_over_by_ben(hub, stored)
     assert answer.status_code == 403
     assert answer.json()["code"] == "Error.Forbidden"
     [after] = stored_requests(hub, doc["header"]["identifier"])
@@ -259,11 +257,7 @@ def test_without_the_store_requests_go_through_the_documents_api(hub, stations):
         proxy.rules.append(lambda method, path: http_response(404, b'{"code":"Error.NotFound"}', reason="Not Found")
                            if path.startswith("/api/v2016/") else None)
         a = stations("a", proxy.url)
-        doc = bbi_request("Seed bank")
-        ident = doc["header"]["identifier"]
-        a.store.save(doc)
-        report = a.sync()
-        assert report.ok, report.error
+        ident = send_new_request(a, "Seed bank")["header"]["identifier"]
         assert stored_requests(hub, ident) == []
         token = hub.login(ANA, PASSWORD)
         assert hub_get(hub.url, token, f"/api/v2013/documents/{ident}/versions/draft") is not None

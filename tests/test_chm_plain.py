@@ -128,26 +128,18 @@ def test_two_folders_converge_through_a_plain_chm(team):
     assert ben.sync().ok and ben.store.count() == 3
     first, second, third = (v.identifier for v in views)
     # edits of different fields on both sides merge by themselves
-    theirs = copy.deepcopy(ben.document(first))
-    theirs["summary"]["fr"] = "Résumé de Ben"
-    ben.store.save(theirs)
+    ben.edit_text(first, "summary", "fr", "Résumé de Ben")
     assert ben.sync().ok
-    mine = copy.deepcopy(ana.document(first))
-    mine["title"]["en"] = "Plain 0, renamed"
-    ana.store.save(mine)
+    ana.edit_text(first, "title", "en", "Plain 0, renamed")
     report = ana.sync()
     assert report.ok, report.error
     assert first in report.merged
     assert ana.document(first)["summary"]["fr"] == "Résumé de Ben"
     assert ana.document(first)["title"]["en"] == "Plain 0, renamed"
     # the same field on both sides is a conflict, never a silent overwrite
-    theirs = copy.deepcopy(ben.document(second))
-    theirs["title"]["en"] = "Ben's title"
-    ben.store.save(theirs)
+    ben.edit_text(second, "title", "en", "Ben's title")
     assert ben.sync().ok
-    mine = copy.deepcopy(ana.document(second))
-    mine["title"]["en"] = "Ana's title"
-    ana.store.save(mine)
+    ana.edit_text(second, "title", "en", "Ana's title")
     report = ana.sync()
     assert report.ok and second in report.conflicts
     assert [d.path for d in conflict_details(ana.db, second)] == ["title.en"]

@@ -13,7 +13,7 @@ import zstandard
 from focalpoint import compression
 from focalpoint.sync.client import HubClient
 from focalpoint.sync.errors import MalformedAnswer
-from focalpoint.sync.protocol import BATCH_PATH, CAPABILITIES_PATH, TOKEN_PATH, draft_path
+from focalpoint.sync.protocol import BATCH_PATH, CAPABILITIES_PATH, CHANGES_PATH, TOKEN_PATH, draft_path
 from tests.support.hub import start_hub
 from tests.support.sync import Station, needs_assessment
 from tests.test_sync_deltas import big_assessment
@@ -23,10 +23,10 @@ GOV = "ws"
 
 
 @pytest.fixture(scope="module")
-def zhub(tmp_path_factory):
-    with start_hub(tmp_path=tmp_path_factory.mktemp("zhub")) as running:
-        running.add_user(f"ana@{GOV}.org", PASSWORD, "authorized-user", GOV)
-        yield running
+def zhub(hub):  # noqa: ANN001
+    """The module's hub (it offers zstd), with Ana."""
+    hub.add_user(f"ana@{GOV}.org", PASSWORD, "authorized-user", GOV)
+    return hub
 
 
 def _signed_in(url: str) -> HubClient:
@@ -144,3 +144,53 @@ def test_first_pull_bytes_with_zstd_against_gzip(tmp_path):
     raw = sum(len(json.dumps(d, ensure_ascii=False).encode()) for d in documents)
     assert figures["zstd"] < 0.9 * figures["gzip"], figures
     assert figures["gzip"] < len(gzip.compress(json.dumps(documents).encode())) * 1.5 < raw
+
+
+def test_large_feed_pages_come_without_the_dictionary_and_smaller_than_with_it(tmp_path):
+    """A change-feed page of hundreds of KB is its own context: the hub frames it without the
+    dictionary (plain zstd, read by any zstd reader), which is smaller than with it; a single
+    document still comes framed with the dictionary."""
+    dict_id = max(compression.dictionaries())
+    rng = random.Random(5)
+    documents = [big_assessment(GOV, rng) for _ in range(240)]
+    with start_hub(tmp_path=tmp_path) as running:
+        running.add_user(f"ana@{GOV}.org", PASSWORD, "authorized-user", GOV)
+        _seed(running.url, documents)
+        headers = {"Authorization": f"Ticket {running.login(f'ana@{GOV}.org', PASSWORD)}"}
+        zstd = {**headers, "Accept-Encoding": "zstd", compression.DICTIONARY_HEADER: str(dict_id)}
+        params = {"since": 0, "limit": 500, "maxBytes": 8 * 1024 * 1024}
+
+        def raw(path: str, sent: dict[str, str], query: dict | None = None) -> httpx.Response:
+            with httpx.stream("GET", running.url + path, params=query, headers=sent, timeout=60) as answer:
+                answer.raw_bytes = b"".join(answer.iter_raw())  # type: ignore[attr-defined]
+                return answer
+
+        page = raw(CHANGES_PATH, zstd, params)
+        plain = raw(CHANGES_PATH, {**headers, "Accept-Encoding": "identity"}, params)
+        assert page.headers["content-encoding"] == "zstd" and "content-encoding" not in plain.headers
+        body = plain.raw_bytes
+        assert len(json.loads(body)["results"]) == len(documents) and len(body) > compression.DICTIONARY_UP_TO
+        assert zstandard.get_frame_parameters(page.raw_bytes).dict_id == 0
+        assert compression.decompress(page.raw_bytes, len(body)) == body
+        assert len(page.raw_bytes) < len(compression.compress(body, dict_id))
+        assert raw(CHANGES_PATH, zstd, params).raw_bytes == page.raw_bytes  # the same page again (cached)
+
+        one = raw(draft_path(documents[0]["header"]["identifier"]), zstd)
+        assert one.headers["content-encoding"] == "zstd"
+        assert zstandard.get_frame_parameters(one.raw_bytes).dict_id == dict_id
+        assert json.loads(compression.decompress(one.raw_bytes, 1 << 20)) == documents[0]
+
+
+def test_large_answers_are_compressed_once_and_the_cache_stays_within_its_bound(monkeypatch):
+    rng = random.Random(9)
+    dict_id = max(compression.dictionaries())
+    bodies = [json.dumps([big_assessment(GOV, rng) for _ in range(12)]).encode() for _ in range(6)]
+    assert all(len(b) > compression.CACHE_OVER for b in bodies)
+    first = compression.compress_answer(bodies[0], dict_id)
+    assert compression.compress_answer(bodies[0], dict_id) is first  # served from the cache
+    assert compression.decompress(first, len(bodies[0])) == bodies[0]
+    monkeypatch.setattr(compression, "CACHE_BYTES", 3 * len(first))
+    frames = [compression.compress_answer(b, dict_id) for b in bodies]
+    assert sum(len(f) for f in compression._cache.values()) == compression._cache_size <= 3 * len(first)
+    assert compression.compress_answer(bodies[-1], dict_id) is frames[-1]  # the newest is kept
+    assert all(compression.decompress(f, len(b)) == b for f, b in zip(frames, bodies, strict=True))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,6 +23,33 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(url: str, *options: str) -> Iterator[tuple[str, list[str]]]:
+    """``focalpoint-hub serve`` as a child process on a free port, once it answers: yields its base URL
+    and a list that holds what it wrote to standard error once it has stopped."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "focalpoint.hub.cli", "serve", *options, "--port", str(port),
+                             "--database-url", url, "--log-level", "warning"],
+                            env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    errors: list[str] = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/api/v2013/focalpoint/capabilities", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        yield base, errors
+    finally:
+        proc.terminate()
+        errors.append(proc.communicate(timeout=20)[1])
 
 
 def test_user_add_then_sign_in_through_serve(tmp_path: Path, capsys) -> None:
@@ -43,22 +72,7 @@ def test_user_add_then_sign_in_through_serve(tmp_path: Path, capsys) -> None:
     assert main(["user", "add", "--email", "bob@example.org", "--password", "x", "--role", "authorized-user",
                  "--database-url", url]) == 2  # a national user needs a government
 
-    port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "focalpoint.hub.cli", "serve", "--port", str(port),
-                             "--database-url", url, "--log-level", "warning"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/api/v2013/focalpoint/capabilities", timeout=1)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.communicate()
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+    with serving(url) as (base, errors):
         token = httpx.post(base + "/api/v2013/authentication/token",
                            json={"email": "ana@example.org", "password": "s3cret-pass"}).json()
         me = httpx.get(base + "/api/v2013/authentication/user",
@@ -66,10 +80,7 @@ def test_user_add_then_sign_in_through_serve(tmp_path: Path, capsys) -> None:
         assert me["roles"] == ["ChmNrNationalFocalPoint", "focal-point"] and me["government"] == "ws"
         assert httpx.get(base + "/openapi.json").status_code == 200
         assert httpx.get(base + "/docs").status_code == 404  # off unless serve --docs (its scripts need the Internet)
-    finally:
-        proc.terminate()
-        _out, err = proc.communicate(timeout=20)
-    assert "s3cret-pass" not in err
+    assert "s3cret-pass" not in errors[0]
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
@@ -90,22 +101,8 @@ def test_plain_chm_serve_advertises_nothing_and_takes_real_role_names(tmp_path: 
         main(["user", "add", "--email", "x@example.org", "--password", "pw", "--role", "Admin",
               "--database-url", url])
     capsys.readouterr()
-    port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "focalpoint.hub.cli", "serve", "--plain-chm", "--port", str(port),
-                             "--database-url", url, "--log-level", "warning"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                caps = httpx.get(base + "/api/v2013/focalpoint/capabilities", timeout=1)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.communicate()
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+    with serving(url, "--plain-chm") as (base, _errors):
+        caps = httpx.get(base + "/api/v2013/focalpoint/capabilities")
         assert caps.status_code == 404 and caps.json() == {"statusCode": 404, "code": "Error.NotFound",
                                                            "message": "Not Found"}
         token = httpx.post(base + "/api/v2013/authentication/token",
@@ -114,6 +111,17 @@ def test_plain_chm_serve_advertises_nothing_and_takes_real_role_names(tmp_path: 
         me = httpx.get(base + "/api/v2013/authentication/user", headers=headers).json()
         assert me["roles"][0] == "ChmNrNationalFocalPoint"
         assert httpx.get(base + "/api/v2013/focalpoint/changes", headers=headers).status_code == 404
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=20)
+
+
+def test_user_commands_without_a_password_are_refused_before_the_database(tmp_path: Path, capsys,
+                                                                          monkeypatch) -> None:
+    """``user add`` and ``user password`` given no password anywhere: exit status 2, the reason on
+    standard error, and no database made."""
+    monkeypatch.delenv("FOCALPOINT_HUB_PASSWORD", raising=False)
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    assert main(["user", "add", "--email", "ana@example.org", "--role", "focal-point", "--government", "ws",
+                 "--database-url", url]) == 2
+    assert main(["user", "password", "--email", "ana@example.org", "--database-url", url]) == 2
+    out = capsys.readouterr()
+    assert out.err.count("Give a password with --password") == 2 and out.out == ""
+    assert not (tmp_path / "hub.sqlite3").exists()

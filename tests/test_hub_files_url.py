@@ -18,7 +18,7 @@ import pytest
 from focalpoint.hub.files import FileStore, FileStoreError
 from focalpoint.sync.transfer import DigestMismatch, RetryPolicy, download_file, upload_file
 from tests.support.hub import start_hub
-from tests.support.hubkit import PASSWORD, new_uid
+from tests.support.hubkit import PASSWORD, new_uid, random_file, signed_in
 from tests.support.linkproxy import LinkProxy
 
 TWO_MB = 2 * 1024 * 1024
@@ -44,19 +44,7 @@ def remote_hub(request, tmp_path_factory):
 
 @pytest.fixture
 def two_mb(tmp_path) -> tuple[Path, bytes, str]:
-    data = os.urandom(TWO_MB)
-    path = tmp_path / "rapport national.pdf"
-    path.write_bytes(data)
-    return path, data, hashlib.sha256(data).hexdigest()
-
-
-_users = iter(range(10_000))
-
-
-def signed_in(hub) -> httpx.Client:  # noqa: ANN001
-    email = f"files-url-{next(_users)}@example.org"
-    hub.add_user(email, PASSWORD, "authorized-user", "ws")
-    return httpx.Client(headers={"Authorization": f"Ticket {hub.login(email, PASSWORD)}"}, timeout=30)
+    return random_file(tmp_path / "rapport national.pdf", TWO_MB)
 
 
 def store_listing(hub) -> list[str]:  # noqa: ANN001

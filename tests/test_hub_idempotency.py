@@ -48,9 +48,8 @@ def test_same_key_twice_makes_one_revision(author) -> None:
 
 def test_same_key_twice_makes_one_workflow(author) -> None:
     env, gov, user = author
-    doc = env.national(gov)
+    doc = user.saved_national()
     uid = doc["header"]["identifier"]
-    ok(user.put_draft(doc))
     key = str(uuid.uuid4())
     first = ok(user.request_publication(uid, **{"Idempotency-Key": key}), 201)
     second = user.request_publication(uid, **{"Idempotency-Key": key})
@@ -103,9 +102,8 @@ def test_keys_never_replay_across_governments(author) -> None:
 
 def test_a_refused_write_is_not_remembered(author) -> None:
     env, gov, user = author
-    doc = env.national(gov)
+    doc = user.saved_national()
     uid = doc["header"]["identifier"]
-    ok(user.put_draft(doc))
     key = str(uuid.uuid4())
     stale = user.put_draft(doc, **{"Idempotency-Key": key, "If-Match": "7"})
     assert stale.status_code == 409
@@ -138,9 +136,8 @@ def test_concurrent_duplicates_make_one_revision(author) -> None:
 
 def test_stale_if_match_gets_409_with_current_copy(author) -> None:
     env, gov, user = author
-    doc = env.national(gov)
+    doc = user.saved_national()
     uid = doc["header"]["identifier"]
-    ok(user.put_draft(doc))
     doc["title"] = {"en": "Second", "fr": "Deuxième"}
     second = user.put_draft(doc, **{"If-Match": '"1"'})
     assert second.status_code == 200 and second.headers["ETag"] == '"2"'
@@ -173,9 +170,8 @@ def test_if_match_on_a_missing_record(author) -> None:
 
 def test_discarding_with_a_stale_revision_is_refused(author) -> None:
     env, gov, user = author
-    doc = env.national(gov)
+    doc = user.saved_national()
     uid = doc["header"]["identifier"]
-    ok(user.put_draft(doc))
     ok(user.put_draft(doc))
     path = f"/api/v2013/documents/{uid}/versions/draft"
     assert user.client.delete(path, headers={"If-Match": "1"}).status_code == 409

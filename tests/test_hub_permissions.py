@@ -89,10 +89,13 @@ def save_national_new(w: World, a: Actor) -> httpx.Response:
     return a.put_draft(w.env.national(w.gov_a))
 
 
-def edit_national(w: World, a: Actor) -> httpx.Response:
-    doc = national_draft(w)
+def retitled(doc: dict) -> dict:
     doc["title"] = {"en": "Edited", "fr": "Modifié"}
-    return a.put_draft(doc)
+    return doc
+
+
+def edit_national(w: World, a: Actor) -> httpx.Response:
+    return a.put_draft(retitled(national_draft(w)))
 
 
 def discard_national(w: World, a: Actor) -> httpx.Response:
@@ -105,9 +108,7 @@ def save_reference_new(w: World, a: Actor) -> httpx.Response:
 
 
 def edit_reference_of_author(w: World, a: Actor) -> httpx.Response:
-    doc = reference_draft(w)
-    doc["title"] = {"en": "Edited", "fr": "Modifié"}
-    return a.put_draft(doc)
+    return a.put_draft(retitled(reference_draft(w)))
 
 
 def request_publication(w: World, a: Actor) -> httpx.Response:

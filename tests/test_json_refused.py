@@ -23,14 +23,6 @@ _governments = iter([g for g in government_codes() if g != "ws"][160:])
 HOSTILE = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"]
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from tests.support.hub import start_hub
-
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
-        yield running
-
-
 @pytest.fixture
 def person(hub):
     gov = next(_governments)
@@ -40,6 +32,17 @@ def person(hub):
                           timeout=30)
     yield gov, email, client
     client.close()
+
+
+@pytest.fixture
+def draft(person):
+    """A needs assessment the person saved on the hub: (their HTTP client, the document, its identifier)."""
+    gov, _email, client = person
+    doc = needs_assessment(gov, "Saved before the test")
+    uid = doc["header"]["identifier"]
+    assert client.put(f"/api/v2013/documents/{uid}/versions/draft", params={"schema": doc["header"]["schema"]},
+                      json=doc).status_code == 200
+    return client, doc, uid
 
 
 def _reads_all_answer(client: httpx.Client, uid: str) -> None:
@@ -52,12 +55,8 @@ def _reads_all_answer(client: httpx.Client, uid: str) -> None:
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_the_hub_refuses_a_number_json_does_not_allow_and_goes_on_answering(person, value):
-    gov, _email, client = person
-    doc = needs_assessment(gov, "Hostile number")
-    uid = doc["header"]["identifier"]
-    assert client.put(f"/api/v2013/documents/{uid}/versions/draft", params={"schema": doc["header"]["schema"]},
-                      json=doc).status_code == 200
+def test_the_hub_refuses_a_number_json_does_not_allow_and_goes_on_answering(draft, value):
+    client, doc, uid = draft
     raw = json.dumps(doc)[:-1] + f', "budget": {value}}}'
     response = client.put(f"/api/v2013/documents/{uid}/versions/draft", params={"schema": doc["header"]["schema"]},
                           content=raw.encode(), headers={"Content-Type": "application/json"})
@@ -75,12 +74,8 @@ def test_deep_nesting_is_refused_with_400_even_on_the_sign_in_route(hub):
     assert "nested" in response.json()["message"]
 
 
-def test_a_value_stored_before_the_checks_never_makes_a_read_fail(hub, person):
-    gov, _email, client = person
-    doc = needs_assessment(gov, "Stored long ago")
-    uid = doc["header"]["identifier"]
-    assert client.put(f"/api/v2013/documents/{uid}/versions/draft", params={"schema": doc["header"]["schema"]},
-                      json=doc).status_code == 200
+def test_a_value_stored_before_the_checks_never_makes_a_read_fail(hub, draft):
+    client, _doc, uid = draft
     with hub.hub.db.write() as (session, _seq):  # what an older hub let in
         record = session.scalars(select(HubRecord).where(HubRecord.identifier == uid)).one()
         record.draft_body = {**record.draft_body, "budget": float("nan"), "ceiling": float("inf")}

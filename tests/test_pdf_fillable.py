@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from focalpoint.pdf import FormOptions, blank_form_pdf, read_filled_pdf
+from tests.support.pdf_forms import fill_form
 from tests.support.poppler import ink_ratio, require_poppler
 
 SCHEMA = "capacityNeedsAssessment"
@@ -79,16 +80,6 @@ def blank(tmp_path_factory) -> Path:
     return path
 
 
-def fill(source: Path, values: dict[str, str], target: Path) -> Path:
-    """Fill the form as a reader saves it: values in /V, check boxes and radios by state name."""
-    writer = PdfWriter(clone_from=PdfReader(str(source)))
-    for page in writer.pages:
-        writer.update_page_form_field_values(page, values, auto_regenerate=False)
-    with target.open("wb") as fh:
-        writer.write(fh)
-    return target
-
-
 def _without_identifier(document: dict) -> dict:
     doc = copy.deepcopy(document)
     doc["header"].pop("identifier", None)
@@ -119,7 +110,7 @@ def test_filled_form_round_trips_through_import_pdf(blank, tmp_path, data_dir, c
     from focalpoint.db import open_database
     from focalpoint.records import RecordStore
 
-    filled = fill(blank, FILLED, tmp_path / "filled.pdf")
+    filled = fill_form(blank, FILLED, tmp_path / "filled.pdf")
     code = run(["--data-dir", str(data_dir), "import-pdf", "--json", str(filled)])
     report = json.loads(capsys.readouterr().out)
     assert code == 0, report
@@ -137,7 +128,7 @@ def test_filled_form_round_trips_through_import_pdf(blank, tmp_path, data_dir, c
 def test_what_cannot_be_read_is_reported_not_guessed(blank, tmp_path):
     values = dict(FILLED, **{"startDate": "1 March 2025", "needs:0:actionPlanActivities": "12, 999",
                              "government": "Atlantis", "needs:0:estimatedCost:amount": "lots"})
-    result = read_filled_pdf(fill(blank, values, tmp_path / "bad.pdf"))
+    result = read_filled_pdf(fill_form(blank, values, tmp_path / "bad.pdf"))
     reasons = {(n.field, n.value) for n in result.not_read}
     assert ("startDate", "1 March 2025") in reasons
     assert ("needs:0:actionPlanActivities", "999") in reasons

@@ -11,12 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader, PdfWriter
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from focalpoint.pdf import FormOptions, blank_form_pdf
 from focalpoint.records import RecordStore
+from tests.support.pdf_forms import fill_form
 
 SCHEMA = "contact"
 VALUES = {"firstName": "Ana", "lastName": "Lima"}
@@ -27,16 +27,6 @@ def blank(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("reimport") / "contact-en.pdf"
     path.write_bytes(blank_form_pdf(SCHEMA, FormOptions(lang="en", fillable=True)))
     return path
-
-
-def fill(source: Path, values: dict[str, str], target: Path) -> Path:
-    """Fill the form as a reader saves it (values in /V)."""
-    writer = PdfWriter(clone_from=PdfReader(str(source)))
-    for page in writer.pages:
-        writer.update_page_form_field_values(page, values, auto_regenerate=False)
-    with target.open("wb") as fh:
-        writer.write(fh)
-    return target
 
 
 def _records(db) -> list:
@@ -66,7 +56,7 @@ def test_the_same_filled_pdf_imported_twice_is_skipped_the_second_time(blank, tm
     from focalpoint.db import open_database
     from focalpoint.models import Meta
 
-    filled = fill(blank, VALUES, tmp_path / "filled.pdf")
+    filled = fill_form(blank, VALUES, tmp_path / "filled.pdf")
     code, out, _err = _cli(data_dir, capsys, "--json", str(filled))
     assert code == 0
     [first] = json.loads(out)
@@ -103,7 +93,7 @@ def test_the_same_filled_pdf_imported_twice_is_skipped_the_second_time(blank, tm
 def test_update_replaces_the_records_document_as_a_new_local_edit(blank, tmp_path, data_dir, capsys):
     from focalpoint.db import open_database
 
-    filled = fill(blank, VALUES, tmp_path / "filled.pdf")
+    filled = fill_form(blank, VALUES, tmp_path / "filled.pdf")
     code, out, _err = _cli(data_dir, capsys, "--json", str(filled))
     identifier = json.loads(out)[0]["identifier"]
 
@@ -139,7 +129,7 @@ def test_update_replaces_the_records_document_as_a_new_local_edit(blank, tmp_pat
 def test_a_file_whose_record_was_deleted_imports_as_a_new_draft(blank, tmp_path, db):
     from focalpoint.pdf import import_filled_pdfs
 
-    filled = fill(blank, VALUES, tmp_path / "filled.pdf")
+    filled = fill_form(blank, VALUES, tmp_path / "filled.pdf")
     [first] = import_filled_pdfs(db, [filled]).files
     RecordStore(db).delete(first.identifier, confirmed_twice=True)
     report = import_filled_pdfs(db, [filled])
@@ -151,7 +141,7 @@ def test_a_file_whose_record_was_deleted_imports_as_a_new_draft(blank, tmp_path,
 def test_two_copies_in_one_batch_make_one_record(blank, tmp_path, db):
     from focalpoint.pdf import import_filled_pdfs
 
-    filled = fill(blank, VALUES, tmp_path / "a.pdf")
+    filled = fill_form(blank, VALUES, tmp_path / "a.pdf")
     copy = tmp_path / "b.pdf"
     shutil.copyfile(filled, copy)
     report = import_filled_pdfs(db, [filled, copy])
@@ -184,7 +174,7 @@ def _import_with_dialog(qtbot, dialog, path: Path, choice: str | None):
 def test_import_dialog_asks_update_or_skip_for_a_form_imported_before(qtbot, db, runner, hold, blank, tmp_path):
     from focalpoint.ui.import_pdf_dialog import ImportPdfDialog
 
-    filled = fill(blank, VALUES, tmp_path / "filled.pdf")
+    filled = fill_form(blank, VALUES, tmp_path / "filled.pdf")
     dialog = hold(ImportPdfDialog(db, runner))
     qtbot.addWidget(dialog)
     dialog.show()
@@ -217,7 +207,7 @@ def test_cancelling_the_choice_imports_nothing(qtbot, db, runner, hold, blank, t
     from focalpoint.pdf import import_filled_pdfs
     from focalpoint.ui.import_pdf_dialog import ImportPdfDialog
 
-    filled = fill(blank, VALUES, tmp_path / "filled.pdf")
+    filled = fill_form(blank, VALUES, tmp_path / "filled.pdf")
     import_filled_pdfs(db, [filled])
     dialog = hold(ImportPdfDialog(db, runner))
     qtbot.addWidget(dialog)

@@ -19,34 +19,20 @@ from focalpoint.review import (
     request_publication,
     review_queue,
 )
-from tests.support.sync import Station, government_codes, publishable_assessment, seed_reference_records
+from tests.support.sync import Office, Station, government_codes, publishable_assessment
 
 PASSWORD = "correct horse"
 _governments = iter([g for g in reversed(government_codes()) if g != "ws"])
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from tests.support.hub import start_hub
-
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
-        # the organization and contact every publishable assessment points at, made once
-        running.add_user("seeder@example.org", PASSWORD, "authorized-user", "ws")
-        seed_reference_records(running.url, running.login("seeder@example.org", PASSWORD))
-        yield running
+pytestmark = pytest.mark.usefixtures("reference_records")
 
 
 @pytest.fixture
 def people(hub, tmp_path):
-    gov = next(_governments)
-    hub.add_user(f"author@{gov}.org", PASSWORD, "authorized-user", gov)
-    hub.add_user(f"nfp@{gov}.org", PASSWORD, "focal-point", gov)
-    author = Station(tmp_path / "author", hub.url, f"author@{gov}.org", PASSWORD)
-    nfp = Station(tmp_path / "nfp", hub.url, f"nfp@{gov}.org", PASSWORD)
-    author.gov = nfp.gov = gov
-    yield author, nfp
-    author.close()
-    nfp.close()
+    office = Office(hub, tmp_path, next(_governments), PASSWORD)
+    yield office.station("author"), office.station("nfp", "focal-point")
+    office.close()
 
 
 def _checklist(verdict: str) -> dict:

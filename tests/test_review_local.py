@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from focalpoint import forms
 from focalpoint.cli import run
-from focalpoint.models import Meta, OutboxEntry, Workflow
+from focalpoint.models import OutboxEntry
 from focalpoint.records import RecordError, RecordStore
 from focalpoint.review import (
     approve,
@@ -22,27 +23,10 @@ from focalpoint.review import (
     review_queue,
 )
 from focalpoint.review.dashboard import compute
+from tests.support.review import complete_assessment, pulled_workflow, sign_in_as
 
-
-def _assessment(title: str = "Needs of Samoa 2026") -> dict:
-    doc = forms.template("capacityNeedsAssessment")
-    doc["header"].pop("identifier", None)
-    doc["title"] = {lang: f"{title} ({lang})" for lang in doc["header"]["languages"]}
-    return doc
-
-
-def _pulled_workflow(db, identifier: str, *, wf_id: str = "WF-1", author: str = "author@ws.example",
-                     revision: int = 3, created: dt.datetime | None = None, gov: str = "ws") -> None:
-    """A workflow as sync stores it after pulling it from the hub."""
-    with db.session() as s:
-        s.add(Workflow(id=wf_id, record_identifier=identifier, type="publishNationalRecord", state="running",
-                       revision=revision, government=gov, created_by=author,
-                       created_at=created or dt.datetime(2026, 11, 1), data={"_id": wf_id}))
-
-
-def _sign_in_as(db, email: str, roles: list[str], gov: str = "ws") -> None:
-    with db.session() as s:
-        s.merge(Meta(key="account.user", value=json.dumps({"email": email, "roles": roles, "government": gov})))
+# requests pulled from the hub were made on 1 November unless a test says otherwise
+_pulled_workflow = functools.partial(pulled_workflow, created=dt.datetime(2026, 11, 1))
 
 
 def test_request_publication_needs_a_complete_record(catalog_db):
@@ -54,7 +38,7 @@ def test_request_publication_needs_a_complete_record(catalog_db):
     assert "not complete" in str(info.value)
     assert RecordStore(catalog_db).get(incomplete.identifier).status == "draft"
 
-    complete = store.save(_assessment())
+    complete = store.save(complete_assessment())
     view = request_publication(catalog_db, complete.identifier, actor="author@ws.example")
     assert view.status == "submitted"
     with catalog_db.session() as s:
@@ -72,22 +56,22 @@ def test_request_publication_needs_a_complete_record(catalog_db):
 
 
 def test_reviewer_rules_reflected_before_going_online(catalog_db):
-    rec = RecordStore(catalog_db).save(_assessment())
+    rec = RecordStore(catalog_db).save(complete_assessment())
     _pulled_workflow(catalog_db, rec.identifier, author="author@ws.example")
     # the author cannot approve their own request
-    _sign_in_as(catalog_db, "author@ws.example", ["focal-point"])
+    sign_in_as(catalog_db, "author@ws.example", ["focal-point"])
     with pytest.raises(RecordError, match="yourself"):
         approve(catalog_db, rec.identifier, actor="author@ws.example")
     # an authorized user cannot approve at all
-    _sign_in_as(catalog_db, "clerk@ws.example", ["authorized-user"])
+    sign_in_as(catalog_db, "clerk@ws.example", ["authorized-user"])
     with pytest.raises(RecordError, match="focal point"):
         approve(catalog_db, rec.identifier, actor="clerk@ws.example")
     # a focal point of another government cannot approve
-    _sign_in_as(catalog_db, "nfp@to.example", ["focal-point"], gov="to")
+    sign_in_as(catalog_db, "nfp@to.example", ["focal-point"], gov="to")
     with pytest.raises(RecordError, match="another government"):
         approve(catalog_db, rec.identifier, actor="nfp@to.example")
     # rejection without a reason is refused
-    _sign_in_as(catalog_db, "nfp@ws.example", ["focal-point"])
+    sign_in_as(catalog_db, "nfp@ws.example", ["focal-point"])
     with pytest.raises(RecordError, match="why"):
         reject(catalog_db, rec.identifier, "   ", actor="nfp@ws.example")
     with catalog_db.session() as s:
@@ -103,14 +87,14 @@ def test_the_chm_role_names_are_understood(catalog_db):
     assert role_of(["ChmNrNationalFocalPoint"]) == "focal-point"
     assert role_of(["ChmNrNationalAuthorizedUser"]) == "authorized-user"
     assert role_of(["ChmAdministrator"]) == role_of(["BbiAdministrator"]) == "secretariat"
-    rec = RecordStore(catalog_db).save(_assessment())
+    rec = RecordStore(catalog_db).save(complete_assessment())
     with catalog_db.session() as s:
         s.get(Record, rec.identifier).server_revision = 4  # as pulled from the server
     _pulled_workflow(catalog_db, rec.identifier, author="author@ws.example", revision=None)
-    _sign_in_as(catalog_db, "clerk@ws.example", ["ChmNrNationalAuthorizedUser"])
+    sign_in_as(catalog_db, "clerk@ws.example", ["ChmNrNationalAuthorizedUser"])
     with pytest.raises(RecordError, match="focal point"):
         approve(catalog_db, rec.identifier, actor="clerk@ws.example")
-    _sign_in_as(catalog_db, "nfp@ws.example", ["ChmNrNationalFocalPoint"])
+    sign_in_as(catalog_db, "nfp@ws.example", ["ChmNrNationalFocalPoint"])
     approve(catalog_db, rec.identifier, actor="nfp@ws.example")
     with catalog_db.session() as s:
         entry = s.scalars(select(OutboxEntry).where(OutboxEntry.action == "approve")).one()
@@ -118,9 +102,9 @@ def test_the_chm_role_names_are_understood(catalog_db):
 
 
 def test_approval_names_the_exact_revision_reviewed_and_keeps_the_checklist(catalog_db):
-    rec = RecordStore(catalog_db).save(_assessment())
+    rec = RecordStore(catalog_db).save(complete_assessment())
     _pulled_workflow(catalog_db, rec.identifier, revision=7)
-    _sign_in_as(catalog_db, "nfp@ws.example", ["focal-point"])
+    sign_in_as(catalog_db, "nfp@ws.example", ["focal-point"])
     checklist = forms.template("qaRecordReview")
     checklist["header"].pop("identifier", None)
     item = approve(catalog_db, rec.identifier, actor="nfp@ws.example", checklist=checklist)
@@ -138,8 +122,8 @@ def test_approval_names_the_exact_revision_reviewed_and_keeps_the_checklist(cata
 
 def test_review_queue_shows_overdue_requests(catalog_db):
     store = RecordStore(catalog_db)
-    old = store.save(_assessment("Old request"))
-    new = store.save(_assessment("New request"))
+    old = store.save(complete_assessment("Old request"))
+    new = store.save(complete_assessment("New request"))
     now = dt.datetime(2026, 11, 23)
     _pulled_workflow(catalog_db, old.identifier, wf_id="WF-OLD", created=now - dt.timedelta(weeks=13))
     _pulled_workflow(catalog_db, new.identifier, wf_id="WF-NEW", created=now - dt.timedelta(days=3))
@@ -154,9 +138,9 @@ def test_cli_review_flow(data_dir, capsys):
 
     assert run(["--data-dir", str(data_dir), "review", "list"]) == 0
     db = open_database(data_dir)
-    rec = RecordStore(db).save(_assessment())
+    rec = RecordStore(db).save(complete_assessment())
     _pulled_workflow(db, rec.identifier)
-    _sign_in_as(db, "nfp@ws.example", ["focal-point"])
+    sign_in_as(db, "nfp@ws.example", ["focal-point"])
     db.close()
     capsys.readouterr()
     assert run(["--data-dir", str(data_dir), "review", "list", "--json"]) == 0
@@ -183,7 +167,7 @@ def test_field_by_field_changes():
 
 def test_dashboard_counts_needs_against_targets_and_plan(catalog_db):
     store = RecordStore(catalog_db)
-    doc = _assessment()
+    doc = complete_assessment()
     doc["needs"] = [
         {**doc["needs"][0], "aichiTargets": [{"identifier": "AICHI-TARGET-11"}],
          "actionPlanActivities": [{"identifier": "CBD-CB-ACTION-PLAN-2017-7"},

@@ -47,14 +47,21 @@ def test_data_dir_precedence(tmp_path, monkeypatch):
     assert "FocalPoint" in str(resolve_data_dir(None))
 
 
-def test_migration_from_previous_schema_keeps_data_and_backs_up(data_dir):
-    """A store made by the previous schema (catalogue only) upgrades with its data and a backup."""
-    path = database_path(data_dir)
-    engine = make_engine(path)
+def _store_at_the_first_schema(data_dir, key: str, value: str) -> int:  # noqa: ANN001
+    """A store of the first schema (catalogue only) in ``data_dir`` with one meta row; returns its
+    size in pages."""
+    engine = make_engine(database_path(data_dir))
     migrate.upgrade(engine, "0001_catalogue")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO meta (key, value) VALUES ('ui.last_activity', '42')"))
+        conn.execute(text("INSERT INTO meta (key, value) VALUES (:key, :value)"), {"key": key, "value": value})
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
     engine.dispose()
+    return pages
+
+
+def test_migration_from_previous_schema_keeps_data_and_backs_up(data_dir):
+    """A store made by the previous schema (catalogue only) upgrades with its data and a backup."""
+    _store_at_the_first_schema(data_dir, "ui.last_activity", "42")
 
     db = open_database(data_dir)
     with db.engine.connect() as conn:
@@ -171,12 +178,7 @@ def test_read_only_file_is_refused_for_an_ordinary_user(tmp_path, capsys):
 def test_full_disk_during_migration_leaves_file_untouched(data_dir):
     """SQLite's own 'database or disk is full' (page limit) mid-migration: clear error, old file intact."""
     path = database_path(data_dir)
-    engine = make_engine(path)
-    migrate.upgrade(engine, "0001_catalogue")
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO meta (key, value) VALUES ('keep', 'me')"))
-        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
-    engine.dispose()
+    pages = _store_at_the_first_schema(data_dir, "keep", "me")
 
     from sqlalchemy import event
 

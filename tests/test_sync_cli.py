@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
@@ -14,14 +13,11 @@ PASSWORD = "cli-pw"
 GOV = "ws"
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from tests.support.hub import start_hub
-
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
-        running.add_user(f"ana@{GOV}.org", PASSWORD, "authorized-user", GOV)
-        running.add_user(f"ben@{GOV}.org", PASSWORD, "authorized-user", GOV)
-        yield running
+@pytest.fixture(scope="module", autouse=True)
+def _accounts(hub) -> None:  # noqa: ANN001
+    """Ana and Ben on the module's hub."""
+    for name in ("ana", "ben"):
+        hub.add_user(f"{name}@{GOV}.org", PASSWORD, "authorized-user", GOV)
 
 
 @pytest.fixture
@@ -62,14 +58,10 @@ def test_sync_status_resolve_and_bundles(hub, tmp_path, env, capsys):
     ben = Station(tmp_path / "ben", hub.url, f"ben@{GOV}.org", PASSWORD)
     try:
         assert ben.sync().ok
-        theirs = copy.deepcopy(ben.document(view.identifier))
-        theirs["title"]["en"] = "Ben's title"
-        ben.store.save(theirs)
+        ben.edit_text(view.identifier, "title", "en", "Ben's title")
         assert ben.sync().ok
         station = Station(data, hub.url, f"ana@{GOV}.org", PASSWORD)
-        mine = copy.deepcopy(station.document(view.identifier))
-        mine["title"]["en"] = "Ana's title"
-        station.store.save(mine)
+        station.edit_text(view.identifier, "title", "en", "Ana's title")
         station.close()
         assert run(["--data-dir", str(data), "sync"]) == 1
         assert f"Conflict in {view.identifier}" in capsys.readouterr().out
@@ -125,8 +117,8 @@ def test_sync_realm_is_sent_and_remembered(hub, tmp_path, env, capsys):
     import httpx
 
     from focalpoint.db import open_database
-    from focalpoint.sync import localstore as ls
-    from focalpoint.sync.engine import REALM_META_KEY
+    from focalpoint.sync.meta import get_meta
+    from focalpoint.sync.session import REALM_META_KEY
 
     data = tmp_path / "dev"
     station = Station(data, hub.url, f"ana@{GOV}.org", PASSWORD)
@@ -141,7 +133,7 @@ def test_sync_realm_is_sent_and_remembered(hub, tmp_path, env, capsys):
     db = open_database(data)
     try:
         with db.session() as session:
-            assert ls.get_meta(session, REALM_META_KEY) == "CHM-DEV"
+            assert get_meta(session, REALM_META_KEY) == "CHM-DEV"
     finally:
         db.close()
     token = hub.login(f"ana@{GOV}.org", PASSWORD)

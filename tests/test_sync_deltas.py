@@ -17,7 +17,7 @@ import pytest
 from focalpoint import compression
 from focalpoint.sync.push import MERGE_PATCH_TYPE
 from tests.support.hub import start_hub
-from tests.support.sync import Station, government_codes, hub_get, needs_assessment
+from tests.support.sync import Office, Station, government_codes, hub_get, needs_assessment
 
 PASSWORD = "correct horse"
 WORDS = ["marine", "coastal", "forest", "wetland", "species", "inventory", "training", "workshop", "national",
@@ -85,15 +85,19 @@ def big_assessment(gov: str, rng: random.Random) -> dict:
 
 
 @pytest.fixture
-def station(hub, tmp_path):
-    gov = next(_governments)
-    hub.add_user(f"ana@{gov}.org", PASSWORD, "authorized-user", gov)
-    hub.add_user(f"ben@{gov}.org", PASSWORD, "authorized-user", gov)
+def office(hub, tmp_path):
+    """A government with Ana and Ben; the computers made are closed at the end."""
+    with Office(hub, tmp_path, next(_governments), PASSWORD, accounts=("ana", "ben")) as group:
+        yield group
+
+
+@pytest.fixture
+def station(office):
+    """Ana's computer, its traffic counted."""
     transport = CountingTransport()
-    st = Station(tmp_path / "a", hub.url, f"ana@{gov}.org", PASSWORD, transport=transport)
-    st.gov, st.transport = gov, transport
-    yield st
-    st.close()
+    st = office.station("a", user="ana", transport=transport)
+    st.transport = transport
+    return st
 
 
 def _edit_title_fr(station: Station, identifier: str, suffix: str) -> dict:
@@ -103,7 +107,7 @@ def _edit_title_fr(station: Station, identifier: str, suffix: str) -> dict:
     return doc
 
 
-def test_hundred_single_field_edits_push_under_30_kb_and_equal_a_whole_save(hub, station, tmp_path):
+def test_hundred_single_field_edits_push_under_30_kb_and_equal_a_whole_save(hub, station, office):
     rng = random.Random(5)
     ids = [station.store.save(big_assessment(station.gov, rng)).identifier for _ in range(100)]
     assert station.sync().ok
@@ -127,26 +131,18 @@ def test_hundred_single_field_edits_push_under_30_kb_and_equal_a_whole_save(hub,
     for identifier in ids[:10]:
         assert hub_get(hub.url, token, f"/api/v2013/documents/{identifier}/versions/draft") \
             == edited[identifier]
-    other = Station(tmp_path / "b", hub.url, f"ben@{station.gov}.org", PASSWORD)
-    try:
-        assert other.sync().ok
-        assert all(other.document(i) == edited[i] for i in ids)
-    finally:
-        other.close()
+    other = office.station("b", user="ben")
+    assert other.sync().ok
+    assert all(other.document(i) == edited[i] for i in ids)
 
 
-def test_stale_base_gets_412_and_the_edit_is_merged_and_sent_again(hub, station, tmp_path):
+def test_stale_base_gets_412_and_the_edit_is_merged_and_sent_again(hub, station, office):
     rec = station.store.save(big_assessment(station.gov, random.Random(6)))
     assert station.sync().ok
-    other = Station(tmp_path / "b", hub.url, f"ben@{station.gov}.org", PASSWORD)
-    try:
-        assert other.sync().ok
-        theirs = copy.deepcopy(other.document(rec.identifier))
-        theirs["summary"]["en"] = "Changed on the other computer"
-        other.store.save(theirs)
-        assert other.sync().ok
-    finally:
-        other.close()
+    other = office.station("b", user="ben")
+    assert other.sync().ok
+    other.edit_text(rec.identifier, "summary", "en", "Changed on the other computer")
+    assert other.sync().ok
     mine = _edit_title_fr(station, rec.identifier, " — corrigé ici")
     station.transport.reset()
 
@@ -164,16 +160,13 @@ def test_stale_base_gets_412_and_the_edit_is_merged_and_sent_again(hub, station,
     assert station.document(rec.identifier) == stored
 
 
-def test_same_field_edited_on_both_sides_is_a_conflict_keeping_the_local_edit(hub, station, tmp_path):
+def test_same_field_edited_on_both_sides_is_a_conflict_keeping_the_local_edit(hub, station, office):
     rec = station.store.save(big_assessment(station.gov, random.Random(7)))
     assert station.sync().ok
-    other = Station(tmp_path / "b", hub.url, f"ben@{station.gov}.org", PASSWORD)
-    try:
-        assert other.sync().ok
-        _edit_title_fr(other, rec.identifier, " (theirs)")
-        assert other.sync().ok
-    finally:
-        other.close()
+    other = office.station("b", user="ben")
+    assert other.sync().ok
+    _edit_title_fr(other, rec.identifier, " (theirs)")
+    assert other.sync().ok
     mine = _edit_title_fr(station, rec.identifier, " (mine)")
 
     report = station.sync()
@@ -191,13 +184,19 @@ def _put_patch(hub, token: str, identifier: str, patch: dict, revision: int | No
                      content=json.dumps(patch).encode(), headers=headers, timeout=30)
 
 
-def test_hub_answers_a_patch_as_a_whole_save_and_412_on_a_stale_revision(hub, station):
+def _draft_on_hub(hub, station, title: str):  # noqa: ANN001, ANN202
+    """Ana saves a new draft on the hub by plain HTTP: (her token, the document, the hub's answer)."""
     token = hub.login(f"ana@{station.gov}.org", PASSWORD)
-    doc = needs_assessment(station.gov, "Protocol")
-    identifier = doc["header"]["identifier"]
-    created = httpx.put(f"{hub.url}/api/v2013/documents/{identifier}/versions/draft", json=doc,
+    doc = needs_assessment(station.gov, title)
+    created = httpx.put(f"{hub.url}/api/v2013/documents/{doc['header']['identifier']}/versions/draft", json=doc,
                         headers={"Authorization": f"Ticket {token}"}, timeout=30)
-    assert created.status_code == 200
+    assert created.status_code == 200, created.text
+    return token, doc, created
+
+
+def test_hub_answers_a_patch_as_a_whole_save_and_412_on_a_stale_revision(hub, station):
+    token, doc, created = _draft_on_hub(hub, station, "Protocol")
+    identifier = doc["header"]["identifier"]
     revision = created.json()["revision"]
 
     patched = _put_patch(hub, token, identifier, {"title": {"fr": "Protocole"}, "summary": None}, revision)
@@ -223,11 +222,8 @@ def test_hub_answers_a_patch_as_a_whole_save_and_412_on_a_stale_revision(hub, st
 
 
 def test_a_patch_replayed_with_its_idempotency_key_saves_once(hub, station):
-    token = hub.login(f"ana@{station.gov}.org", PASSWORD)
-    doc = needs_assessment(station.gov, "Once")
+    token, doc, created = _draft_on_hub(hub, station, "Once")
     identifier = doc["header"]["identifier"]
-    created = httpx.put(f"{hub.url}/api/v2013/documents/{identifier}/versions/draft", json=doc,
-                        headers={"Authorization": f"Ticket {token}"}, timeout=30)
     revision = created.json()["revision"]
     headers = {"Authorization": f"Ticket {token}", "Content-Type": MERGE_PATCH_TYPE,
                "If-Match": str(revision), "Idempotency-Key": "delta-once-1"}

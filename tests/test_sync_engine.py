@@ -10,10 +10,10 @@ import pytest
 
 from focalpoint.models import AuditEvent, OutboxEntry, Workflow
 from focalpoint.sync.conflicts import conflict_details, resolve_conflict
-from focalpoint.sync.engine import discard_failed, retry_record
+from focalpoint.sync.outbox import discard_failed, retry_record
 from focalpoint.sync.pull import read_checkpoint
 from focalpoint.sync.status import sync_status
-from tests.support.sync import Station, government_codes, needs_assessment
+from tests.support.sync import Office, Station, government_codes, needs_assessment
 
 PASSWORD = "correct horse"
 
@@ -27,16 +27,25 @@ def _government() -> str:
 
 
 @pytest.fixture
-def pair(hub, tmp_path):
-    gov = _government()
-    hub.add_user(f"ana@{gov}.org", PASSWORD, "authorized-user", gov)
-    hub.add_user(f"ben@{gov}.org", PASSWORD, "authorized-user", gov)
-    a = Station(tmp_path / "a", hub.url, f"ana@{gov}.org", PASSWORD)
-    b = Station(tmp_path / "b", hub.url, f"ben@{gov}.org", PASSWORD)
-    a.gov = b.gov = gov
-    yield a, b
-    a.close()
-    b.close()
+def office(hub, tmp_path):
+    """A government with Ana and Ben; the computers made are closed at the end."""
+    with Office(hub, tmp_path, _government(), PASSWORD, accounts=("ana", "ben")) as group:
+        yield group
+
+
+@pytest.fixture
+def pair(office):
+    """Ana's and Ben's computers."""
+    return office.station("a", user="ana"), office.station("b", user="ben")
+
+
+def _seven_records_then_a_new_computer(pair, office, name: str) -> Station:  # noqa: ANN001
+    """Ana sends seven records; Ben's new computer (folder ``name``) will pull them three a page."""
+    a, _b = pair
+    for i in range(7):
+        a.store.save(needs_assessment(a.gov, f"{name} {i}"))
+    assert a.sync().ok
+    return office.station(name, user="ben", page_size=3)
 
 
 def _entries(station: Station) -> list[OutboxEntry]:
@@ -302,21 +311,14 @@ def test_progress_counts_records_and_bytes(pair):
     assert seen[-1].phase == "done"
 
 
-def test_first_pull_is_paged_and_checkpointed(pair, hub, tmp_path):
-    a, b = pair
-    for i in range(7):
-        a.store.save(needs_assessment(a.gov, f"Paged {i}"))
-    assert a.sync().ok
-    station = Station(tmp_path / "paged", hub.url, f"ben@{b.gov}.org", PASSWORD, page_size=3)
-    try:
-        report = station.sync()
-        assert report.ok
-        assert station.store.count() == 7
-        assert report.requests >= 1 + 1 + 3  # token, capabilities, three pages
-        with station.db.session() as session:
-            assert read_checkpoint(session, station.client.base_url) > 0
-    finally:
-        station.close()
+def test_first_pull_is_paged_and_checkpointed(pair, office):
+    station = _seven_records_then_a_new_computer(pair, office, "paged")
+    report = station.sync()
+    assert report.ok
+    assert station.store.count() == 7
+    assert report.requests >= 1 + 1 + 3  # token, capabilities, three pages
+    with station.db.session() as session:
+        assert read_checkpoint(session, station.client.base_url) > 0
 
 
 def test_checkpoint_moves_only_after_the_page_is_committed(pair):
@@ -416,13 +418,9 @@ def test_servers_with_fewer_extensions(pair, hub, server):
             assert c.sync().ok
             assert b.sync().ok and b.store.count() == 3
             ident = views[0].identifier
-            theirs = copy.deepcopy(b.document(ident))
-            theirs["summary"]["fr"] = "Résumé de Ben"
-            b.store.save(theirs)
+            b.edit_text(ident, "summary", "fr", "Résumé de Ben")
             assert b.sync().ok
-            mine = copy.deepcopy(c.document(ident))
-            mine["title"]["en"] = "Plain 0, renamed"
-            c.store.save(mine)
+            c.edit_text(ident, "title", "en", "Plain 0, renamed")
             report = c.sync()
             assert report.ok, report.error
             assert c.record(ident).sync_state == "synced"
@@ -449,8 +447,9 @@ def test_sign_in_then_engine_for_database(hub, tmp_path):
     from focalpoint.db import open_database
     from focalpoint.review import current_account
     from focalpoint.sync.credentials import TokenStore
-    from focalpoint.sync.engine import NotConfigured, SyncEngine, sign_in
+    from focalpoint.sync.engine import SyncEngine, sign_in
     from focalpoint.sync.errors import AuthenticationFailed
+    from focalpoint.sync.session import NotConfigured
 
     gov = _government()
     hub.add_user(f"ui@{gov}.org", PASSWORD, "focal-point", gov)
@@ -490,31 +489,24 @@ def test_forbidden_is_not_retried_and_says_what_to_do(pair):
         assert entry.state == "failed" and entry.attempts == 1
 
 
-def test_interrupted_first_pull_resumes_from_its_checkpoint(pair, hub, tmp_path):
-    a, b = pair
-    for i in range(7):
-        a.store.save(needs_assessment(a.gov, f"Resume {i}"))
-    assert a.sync().ok
-    station = Station(tmp_path / "resume", hub.url, f"ben@{b.gov}.org", PASSWORD, page_size=3)
-    try:
-        cancel = threading.Event()
+def test_interrupted_first_pull_resumes_from_its_checkpoint(pair, office):
+    station = _seven_records_then_a_new_computer(pair, office, "resume")
+    cancel = threading.Event()
 
-        def progress(p):
-            if p.phase == "receiving" and p.records_done >= 3:
-                cancel.set()  # the link drops after the first page
+    def progress(p):
+        if p.phase == "receiving" and p.records_done >= 3:
+            cancel.set()  # the link drops after the first page
 
-        report = station.sync(progress=progress, cancel=cancel)
-        assert report.cancelled
-        assert station.store.count() == 3
-        with station.db.session() as session:
-            assert read_checkpoint(session, station.client.base_url) > 0
-        report = station.sync()
-        assert report.ok
-        assert report.pulled == 4  # only what the first pull had not stored
-        assert report.requests == 2  # two more pages (3 + 1), no sign-in, no capabilities
-        assert station.store.count() == 7
-    finally:
-        station.close()
+    report = station.sync(progress=progress, cancel=cancel)
+    assert report.cancelled
+    assert station.store.count() == 3
+    with station.db.session() as session:
+        assert read_checkpoint(session, station.client.base_url) > 0
+    report = station.sync()
+    assert report.ok
+    assert report.pulled == 4  # only what the first pull had not stored
+    assert report.requests == 2  # two more pages (3 + 1), no sign-in, no capabilities
+    assert station.store.count() == 7
 
 
 def test_backoff_grows_with_jitter_and_a_cap(tmp_path):
@@ -598,13 +590,13 @@ def test_deleting_a_record_someone_else_changed_asks_the_person(pair, choice):
 def _forget_extension(station: Station, name: str) -> None:
     """Make the station believe the hub lacks ``name`` (as an older hub would): edit its cached
     capabilities."""
-    from focalpoint.sync import localstore as ls
+    from focalpoint.sync.meta import get_meta_json, server_key, set_meta_json
 
-    key = f"sync.{ls.server_key(station.engine.server)}.capabilities"
+    key = f"sync.{server_key(station.engine.server)}.capabilities"
     with station.db.session() as session:
-        cached = ls.get_meta_json(session, key)
+        cached = get_meta_json(session, key)
         cached["value"]["extensions"] = [e for e in cached["value"]["extensions"] if e != name]
-        ls.set_meta_json(session, key, cached)
+        set_meta_json(session, key, cached)
 
 
 def _long_assessments(gov: str, n: int, seed: int) -> list[dict]:

@@ -31,6 +31,7 @@ import copy
 import hashlib
 import json
 import random
+from collections.abc import Callable
 
 import pytest
 
@@ -123,6 +124,18 @@ def _settle(stations: list[Station], decided: dict[tuple[str, str], str]) -> Non
 def _records_bundle(carrier: Station, path, gov: str):  # noqa: ANN001, ANN202
     export_records_bundle(carrier.db, path, government=gov)
     return path
+
+
+def _approve_or_reject(rng: random.Random, reviewer: Station, identifier: str, reason: str) -> str:
+    """The reviewer approves the request about ``identifier`` or rejects it with ``reason``, as ``rng``
+    picks, then syncs; returns "approve" or "reject"."""
+    decision = rng.choice(["approve", "reject"])
+    if decision == "approve":
+        approve(reviewer.db, identifier, actor=reviewer.engine.actor)
+    else:
+        reject(reviewer.db, identifier, reason, actor=reviewer.engine.actor)
+    reviewer.sync()
+    return decision
 
 
 def _edit(station: Station, ident: str, path: str, value: str) -> None:
@@ -249,12 +262,7 @@ def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa:
         if requested and rng.random() < 0.6:
             r.sync()
             if any(item.identifier == requested for item in review_queue(r.db)):
-                decision = rng.choice(["approve", "reject"])
-                if decision == "approve":
-                    approve(r.db, requested, actor=r.engine.actor)
-                else:
-                    reject(r.db, requested, f"Rejected in schedule {seed}", actor=r.engine.actor)
-                r.sync()
+                decision = _approve_or_reject(rng, r, requested, f"Rejected in schedule {seed}")
         # --- edits on both sides: different fields, sometimes the same one
         for round_ in range(rng.randint(1, 2)):
             for station, path in ((a, "title.en"), (b, "summary.fr")):
@@ -279,12 +287,7 @@ def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa:
                 a.sync()
                 r.sync()
                 if any(i.identifier == requested and i.removal for i in review_queue(r.db)):
-                    removal = rng.choice(["approve", "reject"])
-                    if removal == "approve":
-                        approve(r.db, requested, actor=r.engine.actor)
-                    else:
-                        reject(r.db, requested, f"Keep it, schedule {seed}", actor=r.engine.actor)
-                    r.sync()
+                    removal = _approve_or_reject(rng, r, requested, f"Keep it, schedule {seed}")
         EXERCISED.update([f"decision:{decision}", f"removal:{removal}", "usb",
                           "second stick" if second_carrier is not None else "one stick"])
         # --- the faults stop; the stations settle
@@ -362,18 +365,30 @@ def run_schedule(hub, proxy: FaultProxy, tmp_path, seed: int, gov: str,  # noqa:
             station.close()
 
 
+def _run_schedules(hub, proxy, tmp_path, seeds: range, label: str,  # noqa: ANN001
+                   after_each: Callable[[], None] | None = None, **options) -> list[str]:  # noqa: ANN003
+    """Run the schedules of ``seeds`` one after another (each government used once per group), with
+    ``after_each`` checking the proxy's log of each; the faults they met. A failure of a schedule names
+    it (``label`` and seed) and its faults."""
+    codes = [c for c in government_codes() if c != "ws"]
+    faults: list[str] = []
+    for seed in seeds:
+        proxy.log.clear()
+        try:
+            faults += run_schedule(hub, proxy, tmp_path, seed, codes[seed % len(seeds)], **options)
+        except AssertionError as exc:
+            raise AssertionError(f"{label} {seed} (faults: {proxy.faults_seen()}): {exc}") from exc
+        if after_each is not None:
+            after_each()
+    return faults
+
+
 @pytest.mark.parametrize("group", range(GROUPS))
 def test_random_fault_schedules_converge(hubs, tmp_path, group):
     hub, proxy = hubs[group]
-    codes = [c for c in government_codes() if c != "ws"]
     per_group = SCHEDULES // GROUPS
-    faults: list[str] = []
-    for seed in range(group * per_group, (group + 1) * per_group):
-        proxy.log.clear()
-        try:
-            faults += run_schedule(hub, proxy, tmp_path, seed, codes[seed % per_group], with_files=True)
-        except AssertionError as exc:
-            raise AssertionError(f"schedule {seed} (faults: {proxy.faults_seen()}): {exc}") from exc
+    faults = _run_schedules(hub, proxy, tmp_path, range(group * per_group, (group + 1) * per_group), "schedule",
+                            with_files=True)
     # the schedules really exercised every kind of fault, both decisions, removals and second sticks
     assert set(faults) >= {"drop_before", "drop_after", "error_after", "duplicate", "truncate", "stall_after"}
     done = {key for key, count in EXERCISED.items() if count}
@@ -385,16 +400,13 @@ def test_random_fault_schedules_converge(hubs, tmp_path, group):
 @pytest.mark.parametrize("group", range(PLAIN_GROUPS))
 def test_random_fault_schedules_converge_through_a_plain_chm(plain_hubs, tmp_path, group):
     hub, proxy = plain_hubs[group]
-    codes = [c for c in government_codes() if c != "ws"]
     per_group = PLAIN_SCHEDULES // PLAIN_GROUPS
-    faults: list[str] = []
-    for seed in range(1000 + group * per_group, 1000 + (group + 1) * per_group):
-        proxy.log.clear()
-        try:
-            # the central CHM takes CHM record types only (a national target here)
-            faults += run_schedule(hub, proxy, tmp_path, seed, codes[seed % per_group],
-                                   make=national_record, make_complete=national_record, second_stick=False)
-        except AssertionError as exc:
-            raise AssertionError(f"plain-CHM schedule {seed} (faults: {proxy.faults_seen()}): {exc}") from exc
+
+    def no_batch_route() -> None:
         assert "/api/v2013/focalpoint/batch" not in {path.split("?")[0] for _m, path, _f in proxy.log}
+
+    # the central CHM takes CHM record types only (a national target here)
+    faults = _run_schedules(hub, proxy, tmp_path, range(1000 + group * per_group, 1000 + (group + 1) * per_group),
+                            "plain-CHM schedule", after_each=no_batch_route, make=national_record,
+                            make_complete=national_record, second_stick=False)
     assert set(faults) >= {"drop_before", "drop_after", "error_after", "duplicate", "truncate"}

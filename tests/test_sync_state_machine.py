@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from focalpoint.models import OutboxEntry, Record
-from focalpoint.sync import localstore as ls
 from focalpoint.sync.bundle import delivered_acks, export_outbox_bundle, export_records_bundle, import_bundle
 from focalpoint.sync.conflicts import conflict_details, resolve_conflict
+from focalpoint.sync.recordstate import SAVE_LIKE, entries_of, has_conflict
 from focalpoint.sync.status import sync_status
 from tests.support.sync import Station, government_codes, needs_assessment
 
@@ -46,7 +46,7 @@ def hub(tmp_path_factory):
 
 
 def _derived_state(session, rec: Record) -> str:  # noqa: ANN001
-    entries = ls.entries_of(session, rec.identifier)
+    entries = entries_of(session, rec.identifier)
     if rec.conflict is not None:
         return "conflict"
     if not entries:
@@ -144,8 +144,8 @@ def test_sync_state_machine(hub, tmp_path_factory):
                     conflicted = []
                     for rec in session.query(Record):
                         if rec.conflict is not None:
-                            assert ls.has_conflict(rec), (name, rec.identifier, rec.conflict)
-                            assert any(e.action in ls.SAVE_LIKE for e in ls.entries_of(session, rec.identifier)), \
+                            assert has_conflict(rec), (name, rec.identifier, rec.conflict)
+                            assert any(e.action in SAVE_LIKE for e in entries_of(session, rec.identifier)), \
                                 (name, rec.identifier, "a conflict with nothing waiting")
                             conflicted.append(rec.identifier)
                         if rec.sync_state != "syncing":

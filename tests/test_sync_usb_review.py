@@ -22,53 +22,25 @@ from focalpoint.review import approve, reject, request_deletion, request_publica
 from focalpoint.sync.bundle import export_outbox_bundle, export_records_bundle, import_bundle
 from focalpoint.sync.status import failed_changes, sync_status
 from tests.support.sync import (
+    Office,
     Station,
     government_codes,
     hub_get,
     needs_assessment,
     publishable_assessment,
-    seed_reference_records,
 )
 
 PASSWORD = "usb-review-pw"
 _governments = iter([g for g in government_codes() if g not in ("ws",)][40:])
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from tests.support.hub import start_hub
-
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
-        running.add_user("seeder@example.org", PASSWORD, "authorized-user", "ws")
-        seed_reference_records(running.url, running.login("seeder@example.org", PASSWORD))
-        yield running
-
-
-class People:
-    def __init__(self, hub, tmp_path) -> None:  # noqa: ANN001
-        self.hub, self.tmp_path = hub, tmp_path
-        self.gov = next(_governments)
-        self.stations: list[Station] = []
-
-    def station(self, name: str, role: str = "authorized-user", *, user: str | None = None) -> Station:
-        email = f"{user or name}@{self.gov}.org"
-        if user is None:
-            self.hub.add_user(email, PASSWORD, role, self.gov)
-        station = Station(self.tmp_path / name, self.hub.url, email, PASSWORD)
-        station.gov = self.gov
-        self.stations.append(station)
-        return station
-
-    def close(self) -> None:
-        for station in self.stations:
-            station.close()
+pytestmark = pytest.mark.usefixtures("reference_records")
 
 
 @pytest.fixture
 def people(hub, tmp_path):
-    group = People(hub, tmp_path)
-    yield group
-    group.close()
+    with Office(hub, tmp_path, next(_governments), PASSWORD) as group:
+        yield group
 
 
 def _stick(station: Station, tmp_path, name: str):  # noqa: ANN001, ANN202
@@ -95,12 +67,12 @@ def _edit(station: Station, ident: str, **fields) -> None:  # noqa: ANN003
     station.store.save(doc)
 
 
-def _hub_draft(people: People, ident: str, email: str) -> dict:
+def _hub_draft(people: Office, ident: str, email: str) -> dict:
     token = people.hub.login(email, PASSWORD)
     return hub_get(people.hub.url, token, f"/api/v2013/documents/{ident}/versions/draft")
 
 
-def _hub_revision(people: People, ident: str, email: str) -> int:
+def _hub_revision(people: Office, ident: str, email: str) -> int:
     token = people.hub.login(email, PASSWORD)
     return hub_get(people.hub.url, token, f"/api/v2013/documents/{ident}/versions/draft/info")["revision"]
 
@@ -430,7 +402,7 @@ def test_a_carried_change_goes_as_its_authors_and_the_hub_refuses_an_author_it_d
     carrier's: a change whose author is no user of the carrier's government is refused by the hub
     and nothing of it is applied; a colleague's change goes through as before."""
     from focalpoint.settings_keys import SYNC_EMAIL
-    from focalpoint.sync import localstore as ls
+    from focalpoint.sync.meta import set_meta
 
     offline, carrier = people.station("off2"), people.station("car2")
     ident = offline.store.save(needs_assessment(people.gov, "Carried")).identifier
@@ -445,7 +417,7 @@ def test_a_carried_change_goes_as_its_authors_and_the_hub_refuses_an_author_it_d
 
     _edit(offline, ident, title={"en": "Forged", "fr": "Falsifié"})
     with offline.db.session(write=True) as session:
-        ls.set_meta(session, SYNC_EMAIL, "someone@elsewhere.example")
+        set_meta(session, SYNC_EMAIL, "someone@elsewhere.example")
     forged = _stick(offline, tmp_path, "forged.fpb")
     assert import_bundle(carrier.db, forged).imported == 1
     report = carrier.sync()

@@ -13,15 +13,8 @@ from focalpoint.forms import load_form
 from focalpoint.forms.attachments import attachment_path
 from focalpoint.records.attachments import attach_to_record, write_settings
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop")]
 PASSWORD = "ui-files-pw"
-
-
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
 
 
 def _widget(db, runner, hold):  # noqa: ANN001, ANN202
@@ -36,13 +29,18 @@ def _widget(db, runner, hold):  # noqa: ANN001, ANN202
     return widget, opened
 
 
+def _attached(qtbot, widget, path: Path, content: bytes) -> Path:  # noqa: ANN001
+    """Write ``content`` to ``path`` and attach it with the widget (waits until it says it changed)."""
+    path.write_bytes(content)
+    with qtbot.waitSignal(widget.changed, timeout=5000):
+        widget.attach_file(path)
+    return path
+
+
 def test_attach_shows_name_size_and_type_then_opens_a_copy_under_its_name(qtbot, db, runner, hold, tmp_path):
     widget, opened = _widget(db, runner, hold)
-    source = tmp_path / "Atelier de formation.pdf"
     content = b"%PDF-1.4\n" + os.urandom(150_000)
-    source.write_bytes(content)
-    with qtbot.waitSignal(widget.changed, timeout=5000):
-        widget.attach_file(source)
+    _attached(qtbot, widget, tmp_path / "Atelier de formation.pdf", content)
     value = widget.value()
     assert value["filename"] == "Atelier de formation.pdf" and value["size"] == len(content)
     text = widget.label.text()
@@ -63,10 +61,7 @@ def test_attach_shows_name_size_and_type_then_opens_a_copy_under_its_name(qtbot,
 
 def test_a_file_over_the_limit_is_refused_in_words_and_the_previous_file_stays(qtbot, db, runner, hold, tmp_path):
     widget, _opened = _widget(db, runner, hold)
-    small = tmp_path / "small.txt"
-    small.write_bytes(b"fine")
-    with qtbot.waitSignal(widget.changed, timeout=5000):
-        widget.attach_file(small)
+    _attached(qtbot, widget, tmp_path / "small.txt", b"fine")
     before = widget.value()
     write_settings(db, max_bytes=1024 * 1024)
     big = tmp_path / "scans.zip"
@@ -81,45 +76,44 @@ def test_a_file_over_the_limit_is_refused_in_words_and_the_previous_file_stays(q
 
 def test_names_are_made_safe_when_attached(qtbot, db, runner, hold, tmp_path):
     widget, _opened = _widget(db, runner, hold)
-    source = tmp_path / "aux.pdf"
-    source.write_bytes(b"%PDF-1.4 aux")
-    with qtbot.waitSignal(widget.changed, timeout=5000):
-        widget.attach_file(source)
+    _attached(qtbot, widget, tmp_path / "aux.pdf", b"%PDF-1.4 aux")
     assert widget.value()["filename"] == "_aux.pdf"
 
 
-def test_opening_a_file_this_computer_lacks_fetches_it_from_the_hub(qtbot, runner, hold, tmp_path):
-    """B pulled a record whose file stayed on the hub: Open fetches it on the network worker."""
+@pytest.fixture
+def pulled_without_its_file(tmp_path):
+    """Computer A attached a 400 KB "manual.pdf" to a record and synced through a real hub; computer B
+    pulled the record but not the file, and is signed in (its token where the app looks for it)."""
+    from types import SimpleNamespace
+
     from focalpoint.ui.signin_dialog import shared_token_store
     from tests.support.hub import start_hub
-    from tests.support.sync import Station, needs_assessment
+    from tests.support.sync import Office, needs_assessment
 
-    with start_hub(tmp_path=tmp_path) as hub:
-        hub.add_user("a@ws.org", PASSWORD, "authorized-user", "ws")
-        hub.add_user("b@ws.org", PASSWORD, "authorized-user", "ws")
-        a = Station(tmp_path / "a", hub.url, "a@ws.org", PASSWORD)
-        b = Station(tmp_path / "b", hub.url, "b@ws.org", PASSWORD)
-        try:
-            manual = tmp_path / "manual.pdf"
-            manual.write_bytes(b"%PDF-1.7 " + os.urandom(400_000))
-            ident = a.store.save(needs_assessment("ws", "With a file")).identifier
-            attach_to_record(a.store, ident, manual)
-            assert a.sync().ok and b.sync().ok
-            (value,) = b.document(ident)["attachments"]
-            sha = hashlib.sha256(manual.read_bytes()).hexdigest()
-            assert not attachment_path(b.data_dir, sha).exists()
-            shared_token_store(b.data_dir).set(b.client.base_url, "b@ws.org", b.client.token)
+    with start_hub(tmp_path=tmp_path) as hub, Office(hub, tmp_path, "ws", PASSWORD) as office:
+        a, b = office.station("a"), office.station("b")
+        manual = tmp_path / "manual.pdf"
+        manual.write_bytes(b"%PDF-1.7 " + os.urandom(400_000))
+        ident = a.store.save(needs_assessment("ws", "With a file")).identifier
+        attach_to_record(a.store, ident, manual)
+        assert a.sync().ok and b.sync().ok
+        sha = hashlib.sha256(manual.read_bytes()).hexdigest()
+        assert not attachment_path(b.data_dir, sha).exists()
+        shared_token_store(b.data_dir).set(b.client.base_url, b.email, b.client.token)
+        yield SimpleNamespace(b=b, ident=ident, content=manual.read_bytes(), sha=sha)
 
-            widget, opened = _widget(b.db, runner, hold)
-            widget.set_value(value)
-            widget.open_button.click()
-            qtbot.waitUntil(lambda: len(opened) == 1, timeout=15000)
-            assert opened[0].name == "manual.pdf" and opened[0].read_bytes() == manual.read_bytes()
-            assert attachment_path(b.data_dir, sha).read_bytes() == manual.read_bytes()  # kept: fetched once
-            runner.wait_db_idle()
-        finally:
-            a.close()
-            b.close()
+
+def test_opening_a_file_this_computer_lacks_fetches_it_from_the_hub(qtbot, runner, hold, pulled_without_its_file):
+    """B pulled a record whose file stayed on the hub: Open fetches it on the network worker."""
+    there = pulled_without_its_file
+    (value,) = there.b.document(there.ident)["attachments"]
+    widget, opened = _widget(there.b.db, runner, hold)
+    widget.set_value(value)
+    widget.open_button.click()
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=15000)
+    assert opened[0].name == "manual.pdf" and opened[0].read_bytes() == there.content
+    assert attachment_path(there.b.data_dir, there.sha).read_bytes() == there.content  # kept: fetched once
+    runner.wait_db_idle()
 
 
 def test_a_file_with_no_server_link_says_so(qtbot, db, runner, hold):
@@ -212,37 +206,16 @@ def test_the_viewer_shows_an_attached_file_and_opens_a_copy(qtbot, db, runner, h
     runner.wait_db_idle()
 
 
-def test_the_viewer_fetches_a_file_this_computer_lacks_then_opens_it(qtbot, runner, hold, tmp_path):
-    from focalpoint.ui.signin_dialog import shared_token_store
-    from tests.support.hub import start_hub
-    from tests.support.sync import Station, needs_assessment
-
-    with start_hub(tmp_path=tmp_path) as hub:
-        hub.add_user("a@ws.org", PASSWORD, "authorized-user", "ws")
-        hub.add_user("b@ws.org", PASSWORD, "authorized-user", "ws")
-        a = Station(tmp_path / "a", hub.url, "a@ws.org", PASSWORD)
-        b = Station(tmp_path / "b", hub.url, "b@ws.org", PASSWORD)
-        try:
-            report = tmp_path / "report.pdf"
-            report.write_bytes(b"%PDF-1.7 " + os.urandom(300_000))
-            ident = a.store.save(needs_assessment("ws", "Viewed elsewhere")).identifier
-            attach_to_record(a.store, ident, report)
-            assert a.sync().ok and b.sync().ok
-            sha = hashlib.sha256(report.read_bytes()).hexdigest()
-            assert not attachment_path(b.data_dir, sha).exists()
-            shared_token_store(b.data_dir).set(b.client.base_url, "b@ws.org", b.client.token)
-
-            viewer, opened = _viewer(b.store.get(ident), b.db, runner, hold)
-            viewer.tree.setCurrentItem(_file_item(viewer, "report.pdf"))
-            viewer.open_button.click()
-            qtbot.waitUntil(lambda: len(opened) == 1, timeout=15000)
-            assert opened[0].name == "report.pdf" and opened[0].read_bytes() == report.read_bytes()
-            assert attachment_path(b.data_dir, sha).read_bytes() == report.read_bytes()  # kept: fetched once
-            assert not viewer.file_status.isVisible() and viewer.open_button.isEnabled()
-            runner.wait_db_idle()
-        finally:
-            a.close()
-            b.close()
+def test_the_viewer_fetches_a_file_this_computer_lacks_then_opens_it(qtbot, runner, hold, pulled_without_its_file):
+    there = pulled_without_its_file
+    viewer, opened = _viewer(there.b.store.get(there.ident), there.b.db, runner, hold)
+    viewer.tree.setCurrentItem(_file_item(viewer, "manual.pdf"))
+    viewer.open_button.click()
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=15000)
+    assert opened[0].name == "manual.pdf" and opened[0].read_bytes() == there.content
+    assert attachment_path(there.b.data_dir, there.sha).read_bytes() == there.content  # kept: fetched once
+    assert not viewer.file_status.isVisible() and viewer.open_button.isEnabled()
+    runner.wait_db_idle()
 
 
 def test_the_viewer_says_when_a_file_cannot_be_had(qtbot, db, runner, hold):

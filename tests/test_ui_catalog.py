@@ -9,42 +9,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from tests.support.ui import make_database, sample_counts, shipped_plan_available, type_text, write_sample_plan  # noqa: E402
+from tests.support.ui import sample_counts, shipped_plan_available, type_text  # noqa: E402
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop")]
 
 
 @pytest.fixture
-def plan_folder(tmp_path):
-    return write_sample_plan(tmp_path / "plan")
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, plan_folder):
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.main_window import MainWindow
-    from focalpoint.ui.tasks import TaskRunner
-
-    protect_none_refcount()
-    db = make_database(tmp_path / "data", plan_folder)
-    runner = TaskRunner()
-    win = MainWindow(db, runner, plan_folder=plan_folder)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
-        win.start()
-    yield win
-    win.records.close_editors()
-    runner.shutdown()
-    db.close()
+def window(main_window):
+    """The main window with the sample plan's catalogue on screen."""
+    return main_window
 
 
 def table_numbers(win) -> list[int]:

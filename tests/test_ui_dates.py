@@ -14,15 +14,8 @@ from PySide6.QtCore import QDate, Qt  # noqa: E402
 from focalpoint.records import RecordStore  # noqa: E402
 from tests.support.ui import type_text  # noqa: E402
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop")]
 NEEDS = "capacityNeedsAssessment"
-
-
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
 
 
 @pytest.fixture
@@ -36,6 +29,17 @@ def field(editor, name):
     return editor.form_view.field_rows[name].widget
 
 
+def typed_start_date(qtbot, env, text: str):  # noqa: ANN001, ANN201
+    """A new needs assessment whose start date was typed as ``text`` and Return pressed (editing
+    finished): (the editor, the start date field)."""
+    editor = env.panel.new_record(NEEDS, languages=["en"])
+    start = field(editor, "startDate")
+    start.edit.setFocus()
+    qtbot.keyClicks(start.edit, text)
+    qtbot.keyClick(start.edit, Qt.Key.Key_Return)
+    return editor, start
+
+
 def saved(qtbot, env, editor) -> dict:
     editor.save_now()
     qtbot.waitUntil(lambda: not env.runner.busy and env.store.get(editor.identifier) is not None, timeout=10000)
@@ -43,11 +47,7 @@ def saved(qtbot, env, editor) -> dict:
 
 
 def test_typing_an_iso_date_saves_that_date(qtbot, env):
-    editor = env.panel.new_record(NEEDS, languages=["en"])
-    start = field(editor, "startDate")
-    start.edit.setFocus()
-    qtbot.keyClicks(start.edit, "2026-01-15")
-    qtbot.keyClick(start.edit, Qt.Key.Key_Return)  # editing finished
+    editor, start = typed_start_date(qtbot, env, "2026-01-15")
     assert start.edit.text() == "2026-01-15"
     assert "2026" in start.understood.text() and not start.invalid_entry
     assert saved(qtbot, env, editor)["startDate"] == "2026-01-15"
@@ -60,11 +60,7 @@ def test_typing_the_locales_short_form_saves_the_iso_date(qtbot, env, lang, type
     from focalpoint import i18n
 
     i18n.set_language(lang)
-    editor = env.panel.new_record(NEEDS, languages=["en"])
-    start = field(editor, "startDate")
-    start.edit.setFocus()
-    qtbot.keyClicks(start.edit, typed)
-    qtbot.keyClick(start.edit, Qt.Key.Key_Return)  # editing finished
+    editor, start = typed_start_date(qtbot, env, typed)
     assert start.edit.text() == "2026-01-15"  # shown back the one unambiguous way
     assert saved(qtbot, env, editor)["startDate"] == "2026-01-15"
 
@@ -131,11 +127,7 @@ def test_the_end_dates_calendar_opens_at_the_start_date(qtbot, env):
 
 
 def test_text_that_is_not_a_date_is_flagged_and_not_saved(qtbot, env):
-    editor = env.panel.new_record(NEEDS, languages=["en"])
-    start = field(editor, "startDate")
-    start.edit.setFocus()
-    qtbot.keyClicks(start.edit, "31/13/2026")
-    qtbot.keyClick(start.edit, Qt.Key.Key_Return)  # editing finished
+    editor, start = typed_start_date(qtbot, env, "31/13/2026")
     assert start.invalid_entry and start.value() is None
     assert "Not a date" in start.understood.text()
     type_text(field(editor, "title").editor("en"), "Needs")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from focalpoint import forms
 from focalpoint.models import AuditEvent, Meta, OutboxEntry, Record
 from focalpoint.records import RecordStore
+from tests.support.ui import shown_loaded
 
 pytestmark = pytest.mark.gui
 
@@ -54,12 +55,7 @@ def _record_in_conflict(db) -> tuple[str, dict, dict]:
 def _conflict_dialog(qtbot, hold, db, runner, ident):
     from focalpoint.ui.conflict_dialog import ConflictDialog
 
-    dialog = hold(ConflictDialog(db, runner, ident))
-    qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.loaded, timeout=10000):
-        dialog.load()
-    dialog.show()
-    return dialog
+    return shown_loaded(qtbot, hold(ConflictDialog(db, runner, ident)))
 
 
 def test_conflict_dialog_keeps_mine_for_one_field_and_theirs_for_the_other(qtbot, catalog_db, runner, hold):

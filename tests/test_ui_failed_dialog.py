@@ -13,48 +13,20 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from focalpoint.models import OutboxEntry  # noqa: E402
 from focalpoint.review import approve, request_publication, review_queue  # noqa: E402
 from focalpoint.sync.status import failed_changes  # noqa: E402
-from tests.support.sync import (  # noqa: E402
-    Station,
-    government_codes,
-    publishable_assessment,
-    seed_reference_records,
-)
+from tests.support.sync import Office, government_codes, publishable_assessment  # noqa: E402
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop", "reference_records")]
 
 PASSWORD = "failed-dialog-pw"
 _governments = iter([g for g in government_codes() if g not in ("ws",)][20:])
 
 
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from tests.support.hub import start_hub
-
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
-        running.add_user("seeder@example.org", PASSWORD, "authorized-user", "ws")
-        seed_reference_records(running.url, running.login("seeder@example.org", PASSWORD))
-        yield running
-
-
 @pytest.fixture
 def refused(hub, tmp_path):
     """An author's request and a focal point whose approval the hub refused (a stale revision)."""
-    gov = next(_governments)
-    stations = []
-    for name, role in (("author", "authorized-user"), ("nfp", "focal-point")):
-        email = f"{name}@{gov}.org"
-        hub.add_user(email, PASSWORD, role, gov)
-        stations.append(Station(tmp_path / name, hub.url, email, PASSWORD))
-    author, nfp = stations
-    ident = author.store.save(publishable_assessment(gov, "Needs of the coastal provinces")).identifier
+    office = Office(hub, tmp_path, next(_governments), PASSWORD)
+    author, nfp = office.station("author"), office.station("nfp", "focal-point")
+    ident = author.store.save(publishable_assessment(office.gov, "Needs of the coastal provinces")).identifier
     request_publication(author.db, ident)
     assert author.sync().ok and nfp.sync().ok
     item = review_queue(nfp.db)[0]
@@ -68,8 +40,7 @@ def refused(hub, tmp_path):
     approve(nfp.db, item.workflow_id, actor=nfp.engine.actor, revision=item.revision - 1)  # not what is under review
     assert ident in nfp.sync().errors
     yield r
-    for station in stations:
-        station.close()
+    office.close()
 
 
 @pytest.fixture

@@ -9,18 +9,15 @@ tests/test_ui_screen_fit.py does.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
+from tests.support.ui import on_laptop_screen, run_on_laptop_screen  # noqa: E402
+
 pytestmark = pytest.mark.gui
-SCREEN_ENV = "FOCALPOINT_TEST_SCREEN"  # "1024x600" in the child process
 LANGUAGES = ["ru", "ar", "fr", "es", "zh", "en"]
 
 
@@ -137,16 +134,10 @@ def test_review_filters_show_their_full_texts(qtbot, main_window, in_language, l
     assert queue.rect().contains(queue.open_button.geometry())
 
 
-@pytest.mark.skipif(bool(os.environ.get(SCREEN_ENV)), reason="already on the small screen")
+@pytest.mark.skipif(on_laptop_screen(), reason="already on the small screen")
 def test_on_a_1024x600_laptop_screen(tmp_path):
     """All the above again, in a child process whose only screen is 1024x600."""
-    config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1024, "height": 600,
-                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", **{SCREEN_ENV: "1024x600"})
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", __file__],
-                            cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
-                            timeout=600)
+    result = run_on_laptop_screen(__file__, tmp_path, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
 

@@ -11,47 +11,28 @@ from PySide6.QtCore import QCoreApplication, QLocale, QSettings, Qt  # noqa: E40
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from focalpoint import i18n  # noqa: E402
-from tests.support.ui import make_database, write_sample_plan  # noqa: E402
+from tests.support.ui import close_main_window, make_database, open_main_window, write_sample_plan  # noqa: E402
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop")]
 
 
 @pytest.fixture
 def app_window(qtbot, tmp_path):
-    from focalpoint.ui.compat import protect_none_refcount
     from focalpoint.ui.language import LanguageController
-    from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.settings import open_settings
-    from focalpoint.ui.tasks import TaskRunner
 
-    protect_none_refcount()
     plan = write_sample_plan(tmp_path / "plan")
     data = tmp_path / "data"
     db = make_database(data, plan)
     settings = open_settings(data)
-    app = QApplication.instance()
-    controller = LanguageController(app, settings)
+    controller = LanguageController(QApplication.instance(), settings)
     controller.apply("en")
-    runner = TaskRunner()
-    win = MainWindow(db, runner, language=controller, settings=settings, plan_folder=plan)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
-        win.start()
+    win = open_main_window(qtbot, db, plan, language=controller, settings=settings)
     yield win, controller, data
     win.records.close_editors()
     controller.switch("en")
     controller.detach()
-    runner.shutdown()
-    db.close()
+    close_main_window(win)
 
 
 def _show_activity(qtbot, win, number: int) -> None:

@@ -15,14 +15,7 @@ from PySide6.QtWidgets import QDialog  # noqa: E402
 from focalpoint.records import RecordStore  # noqa: E402
 from tests.support.poppler import pdf_text, require_poppler  # noqa: E402
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop")]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -12,33 +12,19 @@ from PySide6.QtCore import Qt  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 from focalpoint.records import RecordStore  # noqa: E402
-from tests.support.ui import make_database, type_text, write_sample_plan  # noqa: E402
+from tests.support.ui import close_main_window, make_database, open_main_window, type_text, write_sample_plan  # noqa: E402
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop")]
 NEEDS = "capacityNeedsAssessment"
 
 
 @pytest.fixture
 def env(qtbot, tmp_path):
     """A main window over a database with the sample plan; confirmations answered by a list."""
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.main_window import MainWindow
-    from focalpoint.ui.tasks import TaskRunner
-
-    protect_none_refcount()
     plan = write_sample_plan(tmp_path / "plan")
     db = make_database(tmp_path / "data", plan)
-    runner = TaskRunner()
-    win = MainWindow(db, runner, plan_folder=plan)
-    qtbot.addWidget(win)
+    win = open_main_window(qtbot, db, plan)
+    runner = win.runner
     answers: list[bool] = []
     asked: list[str] = []
 
@@ -47,9 +33,6 @@ def env(qtbot, tmp_path):
         return answers.pop(0) if answers else False
 
     win.records.confirm = confirm
-    win.show()
-    with qtbot.waitSignal(win.catalog.loaded, timeout=10000):
-        win.start()
 
     class Env:
         pass
@@ -58,10 +41,7 @@ def env(qtbot, tmp_path):
     e.win, e.db, e.runner, e.store, e.answers, e.asked = win, db, runner, RecordStore(db), answers, asked
     e.panel = win.records
     yield e
-    win.records.close_editors()
-    runner.wait_db_idle()
-    runner.shutdown()
-    db.close()
+    close_main_window(win)
 
 
 def idle(qtbot, runner, timeout: int = 10000) -> None:
@@ -427,14 +407,14 @@ def test_new_with_all_records_selected_asks_which_kind(qtbot, env, monkeypatch):
 
 
 def test_status_bar_says_who_is_signed_in_where_and_when_last_synced(qtbot, env):
-    from focalpoint.sync import localstore as ls
+    from focalpoint.sync.meta import set_meta
     from focalpoint.ui.signin_dialog import shared_token_store
     from focalpoint.ui.status import account_text, status_counts
 
     with env.db.session() as session:
-        ls.set_meta(session, "sync.email", "nfp@ws.example")
-        ls.set_meta(session, "sync.server", "https://hub.example.org")
-        ls.set_meta(session, "sync.last_sync", "2026-12-04T09:30:00")
+        set_meta(session, "sync.email", "nfp@ws.example")
+        set_meta(session, "sync.server", "https://hub.example.org")
+        set_meta(session, "sync.last_sync", "2026-12-04T09:30:00")
     counts = status_counts(env.db)
     assert not counts.signed_in
     assert "sign in again as nfp@ws.example" in account_text(counts)  # signed out: said in words

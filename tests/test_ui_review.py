@@ -5,44 +5,23 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from focalpoint import forms
-from focalpoint.models import AuditEvent, Meta, OutboxEntry, Record, Workflow
+from focalpoint.models import AuditEvent, OutboxEntry, Record
 from focalpoint.records import RecordStore
+from tests.support.review import complete_assessment, pulled_workflow, sign_in_as
+from tests.support.ui import shown_loaded
 
 pytestmark = pytest.mark.gui
 
 NOW = dt.datetime(2026, 11, 23, 12, 0)
-
-
-def _assessment(title: str = "Needs of Samoa 2026") -> dict:
-    doc = forms.template("capacityNeedsAssessment")
-    doc["header"].pop("identifier", None)
-    doc["title"] = {lang: f"{title} ({lang})" for lang in doc["header"]["languages"]}
-    return doc
-
-
-def _pulled_workflow(db, identifier: str, *, wf_id: str = "WF-1", author: str = "author@ws.example",
-                     revision: int = 3, created: dt.datetime | None = None, gov: str = "ws",
-                     published: dict | None = None, kind: str = "publishNationalRecord") -> None:
-    """A workflow as sync stores it after pulling it from the hub."""
-    data = {"_id": wf_id}
-    if published is not None:
-        data["publishedBody"] = published
-    with db.session() as s:
-        s.add(Workflow(id=wf_id, record_identifier=identifier, type=kind, state="running",
-                       revision=revision, government=gov, created_by=author,
-                       created_at=created or NOW - dt.timedelta(days=3), data=data))
-
-
-def _sign_in_as(db, email: str, roles: list[str], gov: str = "ws") -> None:
-    with db.session() as s:
-        s.merge(Meta(key="account.user", value=json.dumps({"email": email, "roles": roles, "government": gov})))
+# requests pulled from the hub were made three days ago unless a test says otherwise
+_pulled_workflow = functools.partial(pulled_workflow, created=NOW - dt.timedelta(days=3))
 
 
 def _outbox(db, action: str) -> list[OutboxEntry]:
@@ -53,18 +32,13 @@ def _outbox(db, action: str) -> list[OutboxEntry]:
 def _open_screen(qtbot, hold, db, runner, wf_id: str = "WF-1", **kwargs):
     from focalpoint.ui.review.screen import ReviewScreen
 
-    screen = hold(ReviewScreen(db, runner, wf_id, clock=lambda: NOW, **kwargs))
-    qtbot.addWidget(screen)
-    with qtbot.waitSignal(screen.loaded, timeout=10000):
-        screen.load()
-    screen.show()
-    return screen
+    return shown_loaded(qtbot, hold(ReviewScreen(db, runner, wf_id, clock=lambda: NOW, **kwargs)))
 
 
 def test_reject_needs_a_reason_and_is_queued_with_the_checklist(qtbot, catalog_db, runner, hold):
-    rec = RecordStore(catalog_db).save(_assessment())
+    rec = RecordStore(catalog_db).save(complete_assessment())
     _pulled_workflow(catalog_db, rec.identifier)
-    _sign_in_as(catalog_db, "nfp@ws.example", ["focal-point"])
+    sign_in_as(catalog_db, "nfp@ws.example", ["focal-point"])
     screen = _open_screen(qtbot, hold, catalog_db, runner)
     shown = screen.record_view.texts()
     assert "Needs of Samoa 2026 (en)" in "\n".join(shown)
@@ -122,7 +96,7 @@ def _answer_all_pass_and_confirm(qtbot, screen, monkeypatch) -> None:  # noqa: A
 
 
 def test_approve_queues_the_exact_revision_reviewed(qtbot, catalog_db, runner, hold, monkeypatch):
-    rec = RecordStore(catalog_db).save(_assessment())
+    rec = RecordStore(catalog_db).save(complete_assessment())
     _pulled_workflow(catalog_db, rec.identifier, revision=7)
     screen = _open_screen(qtbot, hold, catalog_db, runner)
     assert "revision 7" in screen.facts.text()
@@ -143,9 +117,9 @@ def test_approve_queues_the_exact_revision_reviewed(qtbot, catalog_db, runner, h
 
 
 def test_a_refusal_from_the_core_is_shown_in_words(qtbot, catalog_db, runner, hold, monkeypatch):
-    rec = RecordStore(catalog_db).save(_assessment())
+    rec = RecordStore(catalog_db).save(complete_assessment())
     _pulled_workflow(catalog_db, rec.identifier, author="author@ws.example")
-    _sign_in_as(catalog_db, "author@ws.example", ["focal-point"])
+    sign_in_as(catalog_db, "author@ws.example", ["focal-point"])
     screen = _open_screen(qtbot, hold, catalog_db, runner)
     _answer_all_pass_and_confirm(qtbot, screen, monkeypatch)
     qtbot.mouseClick(screen.approve_button, Qt.MouseButton.LeftButton)
@@ -156,7 +130,7 @@ def test_a_refusal_from_the_core_is_shown_in_words(qtbot, catalog_db, runner, ho
 
 
 def test_approval_waits_when_this_computer_has_another_revision(qtbot, catalog_db, runner, hold):
-    rec = RecordStore(catalog_db).save(_assessment())
+    rec = RecordStore(catalog_db).save(complete_assessment())
     with catalog_db.session() as s:
         s.get(Record, rec.identifier).server_revision = 2
     _pulled_workflow(catalog_db, rec.identifier, revision=3)
@@ -166,7 +140,7 @@ def test_approval_waits_when_this_computer_has_another_revision(qtbot, catalog_d
 
 
 def test_changes_since_the_last_publication_field_by_field(qtbot, catalog_db, runner, hold):
-    doc = _assessment()
+    doc = complete_assessment()
     rec = RecordStore(catalog_db).save(doc)
     published = json.loads(json.dumps(rec.document))
     published["title"]["en"] = "Old title"
@@ -185,7 +159,7 @@ def test_changes_since_the_last_publication_field_by_field(qtbot, catalog_db, ru
 def test_review_screen_in_arabic_is_labelled_from_the_form_and_right_to_left(qtbot, catalog_db, runner, hold):
     from focalpoint.i18n import set_language
 
-    rec = RecordStore(catalog_db).save(_assessment())
+    rec = RecordStore(catalog_db).save(complete_assessment())
     _pulled_workflow(catalog_db, rec.identifier)
     set_language("ar")
     try:
@@ -207,8 +181,8 @@ def test_queue_marks_overdue_requests_filters_and_sorts(qtbot, catalog_db, runne
     from focalpoint.ui.review.queue_view import ReviewQueueView
 
     store = RecordStore(catalog_db)
-    old = store.save(_assessment("Old request"))
-    new = store.save(_assessment("New request"))
+    old = store.save(complete_assessment("Old request"))
+    new = store.save(complete_assessment("New request"))
     contact = store.save({"header": {"schema": "contact", "languages": ["en"]}, "firstName": "Ana",
                           "lastName": "Lima"})
     _pulled_workflow(catalog_db, old.identifier, wf_id="WF-OLD", created=NOW - dt.timedelta(weeks=13))
@@ -258,7 +232,7 @@ def test_history_lists_the_audit_trail_and_exports_csv_and_json(qtbot, catalog_d
     from focalpoint.review import reject
     from focalpoint.ui.review.history import HistoryModel, HistoryView
 
-    rec = RecordStore(catalog_db, actor="author@ws.example").save(_assessment())
+    rec = RecordStore(catalog_db, actor="author@ws.example").save(complete_assessment())
     _pulled_workflow(catalog_db, rec.identifier)
     reject(catalog_db, "WF-1", "Contacts are out of date", actor="nfp@ws.example")
     view = hold(HistoryView(catalog_db, runner, rec.identifier))
@@ -295,7 +269,7 @@ def test_the_main_window_has_review_tabs_menus_and_opens_a_review_from_the_queue
     from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.review.screen import ReviewScreen
 
-    rec = RecordStore(catalog_db).save(_assessment())
+    rec = RecordStore(catalog_db).save(complete_assessment())
     _pulled_workflow(catalog_db, rec.identifier, created=dt.datetime.now() - dt.timedelta(weeks=20))
     window = hold(MainWindow(catalog_db, runner))
     qtbot.addWidget(window)
@@ -335,9 +309,9 @@ def test_the_main_window_has_review_tabs_menus_and_opens_a_review_from_the_queue
 def test_a_removal_request_says_so_in_the_queue_and_on_the_approve_button(qtbot, catalog_db, runner, hold):
     from focalpoint.ui.review.queue_model import ReviewQueueModel
 
-    rec = RecordStore(catalog_db).save(_assessment("Old needs"))
+    rec = RecordStore(catalog_db).save(complete_assessment("Old needs"))
     _pulled_workflow(catalog_db, rec.identifier, kind="deleteRecord")
-    _sign_in_as(catalog_db, "nfp@ws.example", ["focal-point"])
+    sign_in_as(catalog_db, "nfp@ws.example", ["focal-point"])
     model = ReviewQueueModel(catalog_db, runner, clock=lambda: NOW)
     with qtbot.waitSignal(model.loaded, timeout=10000):
         model.reload()

@@ -8,34 +8,25 @@ signing in, or Refresh in the Review tab, synchronizes.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from focalpoint import forms
-from focalpoint.models import Meta, OutboxEntry, Workflow
+from focalpoint.models import OutboxEntry, Workflow
 from focalpoint.records import RecordStore
 from focalpoint.review import reject, request_publication
-from tests.support.sync import Station, government_codes, publishable_assessment, seed_reference_records
+from tests.support.review import complete_assessment, pulled_workflow, sign_in_as
+from tests.support.sync import Office, Station, government_codes, publishable_assessment
+from tests.support.ui import shown_loaded
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("reference_records")]
 
 PASSWORD = "correct horse"
 NOW = dt.datetime(2026, 11, 23, 12, 0)
 # governments other test modules do not use first (each hub is this module's own anyway)
 _governments = iter([g for g in government_codes() if g not in ("ws", "to")])
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from tests.support.hub import start_hub
-
-    with start_hub(tmp_path=tmp_path_factory.mktemp("hub")) as running:
-        running.add_user("seeder@example.org", PASSWORD, "authorized-user", "ws")
-        seed_reference_records(running.url, running.login("seeder@example.org", PASSWORD))
-        yield running
 
 
 def _signed_in(station: Station, hub_url: str, email: str) -> None:
@@ -48,17 +39,12 @@ def _signed_in(station: Station, hub_url: str, email: str) -> None:
 
 @pytest.fixture
 def people(hub, tmp_path):
-    gov = next(_governments)
-    hub.add_user(f"author@{gov}.org", PASSWORD, "authorized-user", gov)
-    hub.add_user(f"nfp@{gov}.org", PASSWORD, "focal-point", gov)
-    author = Station(tmp_path / "author", hub.url, f"author@{gov}.org", PASSWORD)
-    nfp = Station(tmp_path / "nfp", hub.url, f"nfp@{gov}.org", PASSWORD)
-    _signed_in(author, hub.url, f"author@{gov}.org")
-    _signed_in(nfp, hub.url, f"nfp@{gov}.org")
-    author.gov = nfp.gov = gov
+    office = Office(hub, tmp_path, next(_governments), PASSWORD)
+    author, nfp = office.station("author"), office.station("nfp", "focal-point")
+    _signed_in(author, hub.url, author.email)
+    _signed_in(nfp, hub.url, nfp.email)
     yield author, nfp
-    author.close()
-    nfp.close()
+    office.close()
 
 
 def _editor(qtbot, hold, runner, station: Station, identifier: str):
@@ -142,31 +128,16 @@ def test_a_contact_request_goes_to_the_secretariat_and_not_to_the_authors_review
 # ------------------------------------------------------------------ 5. approve on an answered checklist
 
 
-def _assessment(title: str = "Needs of Samoa 2026") -> dict:
-    doc = forms.template("capacityNeedsAssessment")
-    doc["header"].pop("identifier", None)
-    doc["title"] = {lang: f"{title} ({lang})" for lang in doc["header"]["languages"]}
-    return doc
-
-
 def _pulled_workflow(db, identifier: str, *, revision: int = 3) -> None:
-    with db.session() as s:
-        s.add(Workflow(id="WF-1", record_identifier=identifier, type="publishNationalRecord", state="running",
-                       revision=revision, government="ws", created_by="author@ws.example",
-                       created_at=NOW - dt.timedelta(days=3), data={"_id": "WF-1"}))
-        s.merge(Meta(key="account.user", value=json.dumps({"email": "nfp@ws.example", "roles": ["focal-point"],
-                                                           "government": "ws"})))
+    """A request made three days ago, pulled by a focal point of "ws" who is signed in."""
+    pulled_workflow(db, identifier, created=NOW - dt.timedelta(days=3), revision=revision)
+    sign_in_as(db, "nfp@ws.example", ["focal-point"])
 
 
 def _open_screen(qtbot, hold, db, runner):
     from focalpoint.ui.review.screen import ReviewScreen
 
-    screen = hold(ReviewScreen(db, runner, "WF-1", clock=lambda: NOW))
-    qtbot.addWidget(screen)
-    with qtbot.waitSignal(screen.loaded, timeout=10000):
-        screen.load()
-    screen.show()
-    return screen
+    return shown_loaded(qtbot, hold(ReviewScreen(db, runner, "WF-1", clock=lambda: NOW)))
 
 
 def _approvals(db) -> list[OutboxEntry]:
@@ -180,7 +151,7 @@ def test_approval_needs_an_answered_checklist_a_reason_for_a_fail_and_a_confirma
 
     from focalpoint.ui.review import screen as screen_module
 
-    rec = RecordStore(catalog_db).save(_assessment())
+    rec = RecordStore(catalog_db).save(complete_assessment())
     _pulled_workflow(catalog_db, rec.identifier)
     screen = _open_screen(qtbot, hold, catalog_db, runner)
     asked: list[str] = []
@@ -255,25 +226,15 @@ def test_the_review_shows_referenced_records_by_name_or_says_they_are_not_here(q
 def first_start_window(qtbot, tmp_path):
     """The real main window on a fresh store, as on a first start, with no automatic sync scheduled
     (``start()`` would catch up 5 s later by itself: this test must see the sign-in's own sync)."""
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.main_window import MainWindow
-    from focalpoint.ui.tasks import TaskRunner
-    from tests.support.ui import controlled_gc, make_database, write_sample_plan
+    from tests.support.ui import close_main_window, controlled_gc, make_database, open_main_window, write_sample_plan
 
     gc_control = controlled_gc()
     next(gc_control)
-    protect_none_refcount()
     plan = write_sample_plan(tmp_path / "plan")
-    db = make_database(tmp_path / "data", plan)
-    task_runner = TaskRunner()
-    win = MainWindow(db, task_runner, plan_folder=plan)
-    qtbot.addWidget(win)
-    win.show()
+    win = open_main_window(qtbot, make_database(tmp_path / "data", plan), plan, start=False)
     win.auto_sync.stop()
     yield win
-    win.records.close_editors()
-    task_runner.shutdown()
-    db.close()
+    close_main_window(win)
     for _ in gc_control:
         pass
 

@@ -8,26 +8,16 @@ not exist in this Qt).
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize  # noqa: E402
 
-pytestmark = pytest.mark.gui
-SCREEN_ENV = "FOCALPOINT_TEST_SCREEN"  # "1024x600" in the child process
+from tests.support.ui import LAPTOP_SCREEN_ENV, on_laptop_screen, run_on_laptop_screen  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop")]
 
 
 def available() -> QRect:
@@ -52,7 +42,7 @@ def assert_fits(window, *widgets) -> None:  # noqa: ANN001
 def test_the_test_screen_is_the_one_asked_for(qapp):
     """On the small screen asked for (the child run below), the windows really meet 1024x600;
     otherwise the offscreen platform's default screen is used, and it is a real one."""
-    wanted = os.environ.get(SCREEN_ENV)
+    wanted = os.environ.get(LAPTOP_SCREEN_ENV)
     if wanted:
         width, height = map(int, wanted.split("x"))
         assert available().size() == QSize(width, height)
@@ -142,15 +132,9 @@ def test_sign_in_dialog_fits_and_keeps_its_fields_whole_after_a_failed_sign_in(q
     dialog.reject()
 
 
-@pytest.mark.skipif(bool(os.environ.get(SCREEN_ENV)), reason="already on the small screen")
+@pytest.mark.skipif(on_laptop_screen(), reason="already on the small screen")
 def test_on_a_1024x600_laptop_screen(tmp_path):
     """All the above again, in a child process whose only screen is 1024x600."""
-    config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1024, "height": 600,
-                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", **{SCREEN_ENV: "1024x600"})
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", __file__],
-                            cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
-                            timeout=300)
+    result = run_on_laptop_screen(__file__, tmp_path, timeout=300)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout

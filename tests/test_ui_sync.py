@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-import os
+import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import pytest  # noqa: E402
-
-from focalpoint.records import RecordStore  # noqa: E402
+from focalpoint.records import RecordStore
 
 pytestmark = pytest.mark.gui
-
-
 PASSWORD = "correct horse"
 
 
-@pytest.fixture
-def window(main_window):
-    return main_window
-
-
-def test_sync_now_signs_in_sends_and_reports(qtbot, hub, window):
+def test_sync_now_signs_in_sends_and_reports(qtbot, hub, main_window):
     from focalpoint.ui.sync_controller import SignIn
     from tests.support.sync import government_codes
 
     gov = government_codes()[-1]
     email = f"ui@{gov}.org"
     hub.add_user(email, PASSWORD, "authorized-user", gov)
-    store = RecordStore(window.db)
+    store = RecordStore(main_window.db)
     view = store.save({"header": {"schema": "contact", "languages": ["en"]}, "type": "person",
                        "firstName": "Ana", "lastName": "Tuilagi", "organization": {"en": "MNRE"},
                        "country": {"identifier": gov}, "emails": ["ana@example.org"]})
@@ -38,7 +27,7 @@ def test_sync_now_signs_in_sends_and_reports(qtbot, hub, window):
         asked.append((server, mail, reason))
         return SignIn(hub.url, email, PASSWORD)
 
-    sync = window.sync
+    sync = main_window.sync
     sync.ask_sign_in = ask
     assert sync.action.isEnabled()
     with qtbot.waitSignal(sync.finished, timeout=30000) as blocker:
@@ -48,33 +37,33 @@ def test_sync_now_signs_in_sends_and_reports(qtbot, hub, window):
     assert report.pushed == 1, report.errors
     assert len(asked) == 1  # no saved sign-in yet: asked once
     assert store.get(view.identifier).sync_state == "synced"
-    status = window.status.sync
+    status = main_window.status.sync
     assert status.state == status.DONE and "1 change sent" in status.label.text()
-    qtbot.waitUntil(lambda: "0 queued for sync" in window.status.counts.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "0 queued for sync" in main_window.status.counts.text(), timeout=5000)
     # the second sync uses the saved sign-in: nothing to ask
     with qtbot.waitSignal(sync.finished, timeout=30000) as blocker:
         sync.action.trigger()
     assert blocker.args[0].ok and len(asked) == 1
 
 
-def test_sync_cancelled_at_sign_in_changes_nothing(qtbot, window):
-    window.sync.ask_sign_in = lambda server, mail, reason: None
-    with qtbot.waitSignal(window.sync.finished, timeout=10000) as blocker:
-        window.sync.action.trigger()
+def test_sync_cancelled_at_sign_in_changes_nothing(qtbot, main_window):
+    main_window.sync.ask_sign_in = lambda server, mail, reason: None
+    with qtbot.waitSignal(main_window.sync.finished, timeout=10000) as blocker:
+        main_window.sync.action.trigger()
     assert blocker.args[0] is None
-    assert window.status.sync.state == window.status.sync.IDLE
+    assert main_window.status.sync.state == main_window.status.sync.IDLE
 
 
-def test_wrong_password_is_said_in_words(qtbot, hub, window):
+def test_wrong_password_is_said_in_words(qtbot, hub, main_window):
     from focalpoint.ui.sync_controller import SignIn
 
     hub.add_user("wrong@ws.org", PASSWORD, "authorized-user", "ws")
-    window.sync.ask_sign_in = lambda server, mail, reason: SignIn(hub.url, "wrong@ws.org", "not it")
-    with qtbot.waitSignal(window.sync.finished, timeout=30000) as blocker:
-        window.sync.action.trigger()
+    main_window.sync.ask_sign_in = lambda server, mail, reason: SignIn(hub.url, "wrong@ws.org", "not it")
+    with qtbot.waitSignal(main_window.sync.finished, timeout=30000) as blocker:
+        main_window.sync.action.trigger()
     report = blocker.args[0]
     assert report.error_kind == "auth"
-    status = window.status.sync
+    status = main_window.status.sync
     assert status.state == status.ERROR and "email and password" in status.label.text()
 
 

@@ -10,15 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    """No garbage collection while worker threads run (see focalpoint.ui.compat.GarbageCollector)."""
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop")]
 
 
 def test_db_tasks_run_in_order_off_the_ui_thread_and_answer_on_it(qtbot):

@@ -11,40 +11,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from focalpoint.records import RecordStore  # noqa: E402
-from tests.support.ui import make_database, write_sample_plan  # noqa: E402
+from tests.support.ui import close_main_window, make_database, open_main_window, write_sample_plan  # noqa: E402
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop")]
 
 CONTACT = {"header": {"schema": "contact", "languages": ["en"]}, "type": "person", "firstName": "Lola",
            "lastName": "Tui"}
 
 
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
-
-
 @pytest.fixture
 def computers(qtbot, tmp_path):
     """``make(name)``: a real main window over its own data folder (a real SQLite database)."""
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.main_window import MainWindow
-    from focalpoint.ui.tasks import TaskRunner
-
-    protect_none_refcount()
     plan = write_sample_plan(tmp_path / "plan")
     made = []
 
     def make(name: str):  # noqa: ANN202
-        db = make_database(tmp_path / name, plan)
-        runner = TaskRunner()
-        win = MainWindow(db, runner, plan_folder=plan)
-        qtbot.addWidget(win)
-        win.show()
-        with qtbot.waitSignal(win.catalog.loaded, timeout=15000):
-            win.start()
+        win = open_main_window(qtbot, make_database(tmp_path / name, plan), plan, timeout=15000)
         win.auto_sync.stop()
         messages: list[tuple[str, str, str]] = []
         usb = win.usb_actions
@@ -56,10 +38,7 @@ def computers(qtbot, tmp_path):
 
     yield make
     for win in made:
-        win.records.close_editors()
-        win.runner.wait_db_idle(timeout=15)
-        win.runner.shutdown(wait=True)
-        win.db.close()
+        close_main_window(win)
 
 
 def _outbox(db) -> list[str]:  # noqa: ANN001

@@ -10,16 +10,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from tests.support.ui import make_database, write_sample_plan  # noqa: E402
+from tests.support.ui import close_main_window, make_database, open_main_window, write_sample_plan  # noqa: E402
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _gc_only_when_threads_stop():
-    from tests.support.ui import controlled_gc
-
-    yield from controlled_gc()
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("gc_when_threads_stop")]
 
 
 @pytest.fixture(autouse=True)
@@ -172,21 +165,12 @@ def test_sign_in_from_welcome_uses_the_sign_in_dialog_hook(qtbot, db):
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    from focalpoint.ui.compat import protect_none_refcount
-    from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.settings import open_settings
-    from focalpoint.ui.tasks import TaskRunner
 
-    protect_none_refcount()
     plan = write_sample_plan(tmp_path / "plan")
     data = tmp_path / "wdata"
     db = make_database(data, plan)
-    runner = TaskRunner()
-    win = MainWindow(db, runner, settings=open_settings(data), plan_folder=plan)
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.catalog.loaded, timeout=15000):
-        win.start()
+    win = open_main_window(qtbot, db, plan, timeout=15000, settings=open_settings(data))
     messages: list[tuple[str, str]] = []
     actions = win.backup_actions
     actions.inform = lambda parent, title, text: messages.append(("info", text))
@@ -194,9 +178,7 @@ def window(qtbot, tmp_path):
     actions.confirm = lambda parent, title, text: True
     win.test_messages = messages
     yield win
-    runner.wait_db_idle(timeout=15)
-    runner.shutdown(wait=True)
-    db.close()
+    close_main_window(win)
 
 
 def test_file_menu_back_up_writes_a_verified_zip(qtbot, window, tmp_path):

@@ -2,7 +2,9 @@
 
 Each subcommand lives in its own module under ``focalpoint.cli`` with a
 ``register(subparsers)`` function that adds its parser and sets ``func`` to a
-callable ``(args) -> int``. The CLI never imports PySide6 (only ``gui`` does).
+callable ``(args) -> int``. The CLI never imports PySide6 (only ``gui`` does). Starting the
+desktop app (no subcommand, or ``gui``) imports none of the subcommand modules: they are
+only needed to run or describe (``--help``) a subcommand.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import os
 import sys
 from pathlib import Path
 
-from focalpoint import __version__
 from focalpoint.i18n import _, normalize_language, set_language, system_language
 
 # subcommand modules, registered in this order; a missing module is skipped
@@ -36,13 +37,29 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _VersionAction(argparse.Action):
+    """``--version``: print the version (read from the package metadata only when asked) and exit."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from focalpoint import __version__
+
+        print(f"FocalPoint {__version__}")
+        parser.exit()
+
+
+def build_parser(subcommands: bool = True) -> argparse.ArgumentParser:
+    """The command line's parser; without ``subcommands`` only ``gui`` (what starting the app needs)."""
     parser = argparse.ArgumentParser(
         prog="focalpoint",
         description=_("FocalPoint: the CBD capacity-building action plan, capacity needs assessments "
                       "and clearing-house records, offline. Without a command, the desktop app starts."),
     )
-    parser.add_argument("--version", action="version", version=f"FocalPoint {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help=_("show the version and exit"))
     parser.add_argument("--data-dir", metavar="DIR",
                         help=_("folder for the database and attachments (default: FOCALPOINT_DATA_DIR "
                                "or the user data folder)"))
@@ -51,9 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     gui = sub.add_parser("gui", help=_("start the desktop app (the default)"))
     gui.set_defaults(func=_run_gui)
-    for name in SUBCOMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    if subcommands:
+        for name in SUBCOMMAND_MODULES:
+            importlib.import_module(name).register(sub)
     return parser
+
+
+def _starts_the_app(argv: list[str]) -> bool:
+    """Whether ``argv`` asks for the desktop app (no subcommand, or ``gui``) and no help."""
+    command = None
+    for i, arg in enumerate(argv):
+        if not arg.startswith("-") and (i == 0 or argv[i - 1] not in ("--lang", "--data-dir")):
+            command = arg
+            break
+    return command in (None, "gui") and not any(a in ("-h", "--help") for a in argv)
 
 
 def _run_gui(args: argparse.Namespace) -> int:
@@ -90,16 +118,11 @@ def run(argv: list[str]) -> int:
         elif arg.startswith("--lang="):
             lang = normalize_language(arg.split("=", 1)[1])
     set_language(lang or normalize_language(os.environ.get("FOCALPOINT_LANG")) or system_language())
-    parser = build_parser()
+    parser = build_parser(subcommands=not _starts_the_app(argv))
     args = parser.parse_args(argv)
     func = getattr(args, "func", None) or _run_gui
-    from focalpoint.db import DatabaseError
-
     try:
         return int(func(args) or 0)
-    except DatabaseError as exc:
-        print(_("Error: {message}").format(message=exc.user_message), file=sys.stderr)
-        return exc.exit_code
     except CliError as exc:
         print(_("Error: {message}").format(message=exc), file=sys.stderr)
         return exc.exit_code
@@ -108,3 +131,10 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print(_("Interrupted."), file=sys.stderr)
         return 130
+    except Exception as exc:
+        from focalpoint.db import DatabaseError  # SQLAlchemy: imported here, not before the app's window
+
+        if not isinstance(exc, DatabaseError):
+            raise
+        print(_("Error: {message}").format(message=exc.user_message), file=sys.stderr)
+        return exc.exit_code

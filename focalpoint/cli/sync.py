@@ -94,13 +94,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _server(args: argparse.Namespace, db: Any) -> str:
-    from focalpoint.sync import localstore as ls
     from focalpoint.sync.client import normalize_server_url
+    from focalpoint.sync.meta import get_meta
 
     url = getattr(args, "server", None) or getattr(args, "server_out", None)
     if not url:
         with db.session() as session:
-            url = ls.get_meta(session, SYNC_SERVER)
+            url = get_meta(session, SYNC_SERVER)
     if not url:
         from focalpoint.cli import CliError
 
@@ -109,12 +109,12 @@ def _server(args: argparse.Namespace, db: Any) -> str:
 
 
 def _email(args: argparse.Namespace, db: Any) -> str:
-    from focalpoint.sync import localstore as ls
+    from focalpoint.sync.meta import get_meta
 
     email = os.environ.get("FOCALPOINT_EMAIL") or getattr(args, "email", None)
     if not email:
         with db.session() as session:
-            email = ls.get_meta(session, SYNC_EMAIL)
+            email = get_meta(session, SYNC_EMAIL)
     if not email:
         if not sys.stdin.isatty():
             from focalpoint.cli import CliError
@@ -160,10 +160,10 @@ def _progress_printer(quiet: bool):  # noqa: ANN202
 
 def _sync(args: argparse.Namespace) -> int:
     from focalpoint.cli import open_db
-    from focalpoint.sync import localstore as ls
     from focalpoint.sync.client import DEFAULT_REALM, HubClient
     from focalpoint.sync.credentials import TokenStore
     from focalpoint.sync.engine import SyncEngine
+    from focalpoint.sync.meta import get_meta, set_meta
 
     db = open_db(args)
     server = _server(args, db)
@@ -171,9 +171,9 @@ def _sync(args: argparse.Namespace) -> int:
     realm = (getattr(args, "realm", None) or "").strip()
     with db.session(write=bool(realm)) as session:
         if realm:
-            ls.set_meta(session, SYNC_REALM, realm)  # kept next to sync.server
+            set_meta(session, SYNC_REALM, realm)  # kept next to sync.server
         else:
-            realm = ls.get_meta(session, SYNC_REALM) or DEFAULT_REALM
+            realm = get_meta(session, SYNC_REALM) or DEFAULT_REALM
     tokens = TokenStore(file_path=args.token_file)
     client = HubClient(server, token=tokens.get(server, email), realm=realm)
 
@@ -187,7 +187,7 @@ def _sync(args: argparse.Namespace) -> int:
         client.close()
     if report.ok:
         with db.session(write=True) as session:
-            ls.set_meta(session, SYNC_EMAIL, email)
+            set_meta(session, SYNC_EMAIL, email)
     if args.json:
         json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -343,7 +343,7 @@ def action_label(action: str) -> str:
 
 def _retry(args: argparse.Namespace) -> int:
     from focalpoint.cli import CliError, open_db
-    from focalpoint.sync.engine import retry_record
+    from focalpoint.sync.outbox import retry_record
     from focalpoint.sync.status import failed_changes
 
     db = open_db(args)
@@ -356,7 +356,7 @@ def _retry(args: argparse.Namespace) -> int:
 
 def _discard(args: argparse.Namespace) -> int:
     from focalpoint.cli import CliError, open_db
-    from focalpoint.sync.engine import discard_failed
+    from focalpoint.sync.outbox import discard_failed
     from focalpoint.sync.status import failed_changes
 
     db = open_db(args)

@@ -105,6 +105,23 @@ def _json_dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def prepare_sqlite_connection(dbapi_conn: Any, *, wal: bool, busy_timeout_ms: int) -> None:
+    """Set up a new SQLite connection as every FocalPoint database wants it (the local store and
+    the hub's): no implicit transactions (the engine's ``begin`` listener emits BEGIN), the WAL
+    journal when ``wal``, foreign keys, ``busy_timeout_ms``, synchronous=NORMAL. Called from an
+    engine's ``connect`` event, on whichever thread opens the connection."""
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    try:
+        if wal:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cur.close()
+
+
 def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
     """An engine on a SQLite file with WAL, foreign keys and a busy timeout.
 
@@ -121,14 +138,7 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        if not read_only:
-            cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
+        prepare_sqlite_connection(dbapi_conn, wal=not read_only, busy_timeout_ms=10000)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -53,6 +53,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from focalpoint import jsonsafe
+from focalpoint.fileio import sha256_file
 from focalpoint.hub import files
 from focalpoint.hub.accounts import Principal
 from focalpoint.hub.api_common import caller, hub_of
@@ -165,7 +166,9 @@ def resumable(hub: Hub) -> bool:
 
 
 def store_of(request: Request) -> FileStore:
-    return request.app.state.files
+    """The hub's file store (set up by ``create_app``)."""
+    store: FileStore = request.app.state.files
+    return store
 
 
 # ---------------------------------------------------------------------------------------- bodies
@@ -656,7 +659,7 @@ async def tus_patch(request: Request, upload_id: str, principal: Principal = Dep
             return Response(status_code=204, headers=_tus_headers(**{"Upload-Offset": str(offset),
                                                                      "Upload-Expires": _expires(state)}))
         # the last byte: check and attach while still holding the lock (one completion only)
-        sha = await run_in_threadpool(files.hash_file, part)
+        sha = await run_in_threadpool(sha256_file, part)
         if sha != state["sha256"]:
             store.remove_state(store.uploads_dir, upload_id)
             raise digest_mismatch()

@@ -78,7 +78,7 @@ async def put(request: Request, request_id: str, principal: Principal = Depends(
     """As PATCH (chm.cbd.int's ``delMongo`` PUTs ``{meta: {status: "deleted"}, _id}`` to remove one)."""
     payload = await json_body(request)
     if isinstance(payload, dict) and isinstance(payload.get("meta"), dict) \
-            and payload["meta"].get("status") == bbi_store.DELETED:
+            and payload["meta"].get("status") == bbi_store.BbiStatus.DELETED:
         return JSONResponse(await _in_transaction(request, bbi_store.remove, principal, request_id, write=True))
     return JSONResponse(await _in_transaction(request, bbi_store.update, principal, request_id, payload,
                                               write=True))

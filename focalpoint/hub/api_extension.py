@@ -90,7 +90,7 @@ async def batch(request: Request, principal: Principal = Depends(caller)) -> JSO
           "content": {BUNDLE_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
     **errors(400, 403, *SIGNED_IN)})
 async def bundle(request: Request, government: str | None = None,
-                 principal: Principal = Depends(caller)):
+                 principal: Principal = Depends(caller)) -> Response:
     """An offline bundle of a government's records (see ``focalpoint.sync.bundle``)."""
     return await bundles.bundle_response(hub_of(request), api_attachments.store_of(request), principal,
                                          government)

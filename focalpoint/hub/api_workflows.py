@@ -10,6 +10,7 @@ from focalpoint.hub.api_common import MAX_POSITION, caller, json_body, read, wri
 from focalpoint.hub.errors import HubError
 from focalpoint.hub.responses import JSONResponse
 from focalpoint.hub.schemas import SIGNED_IN, WITH_BODY, WRITE, Decision, Workflow, WorkflowRequest, body, errors
+from focalpoint.models import WorkflowAction
 
 router = APIRouter(prefix="/api/v2013/workflows", tags=["workflows"])
 
@@ -54,6 +55,6 @@ async def act(request: Request, workflow_id: str, activity: str,
 async def cancel(request: Request, workflow_id: str, action: str | None = None,
                  principal: Principal = Depends(caller)) -> JSONResponse:
     """``?action=cancel``: withdraw the request and unlock the draft."""
-    if action != "cancel":
+    if action != WorkflowAction.CANCEL:
         raise HubError(400, "Error.InvalidAction", "Use DELETE /api/v2013/workflows/{id}?action=cancel.")
     return await write(request, principal, None, lambda ctx: workflows.cancel(ctx, workflow_id))

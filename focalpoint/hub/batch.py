@@ -21,6 +21,7 @@ from focalpoint.hub.context import Hub, Reply, WriteContext
 from focalpoint.hub.errors import HubError, bad_request, refused_value
 from focalpoint.hub.idempotency import fingerprint, perform_write
 from focalpoint.hub.models import User
+from focalpoint.models import WorkflowAction, WorkflowType
 
 _DRAFT = re.compile(r"^/api/v2013/documents/([^/]+)/versions/draft$")
 _WORKFLOWS = re.compile(r"^/api/v2013/workflows$")
@@ -40,7 +41,7 @@ def is_decision(method: str, route: str, body: Any) -> bool:
     if method == "PUT" and _ACTIVITY.match(route):
         return True
     return method == "POST" and bool(_WORKFLOWS.match(route)) and isinstance(body, dict) \
-        and body.get("type") == workflows.DELETE_RECORD
+        and body.get("type") == WorkflowType.DELETE_RECORD
 
 
 def check_author(ctx: WriteContext, author: str, decision: bool) -> None:
@@ -101,7 +102,7 @@ def _action(method: str, path: str, headers: dict[str, Any], body: Any) -> Calla
         if method == "PUT":
             wf_id, activity = unquote(m.group(1)), unquote(m.group(2))
             return lambda ctx: workflows.act(ctx, wf_id, activity, body)
-    elif (m := _WORKFLOW.match(route)) and method == "DELETE" and query.get("action") == "cancel":
+    elif (m := _WORKFLOW.match(route)) and method == "DELETE" and query.get("action") == WorkflowAction.CANCEL:
         wf_id = unquote(m.group(1))
         return lambda ctx: workflows.cancel(ctx, wf_id)
     raise HubError(400, "Error.UnsupportedOperation",

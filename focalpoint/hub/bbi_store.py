@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import os
 import time
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, String, select
@@ -34,8 +35,18 @@ from focalpoint.hub.context import iso
 from focalpoint.hub.errors import HubError, forbidden
 from focalpoint.hub.models import HubBase, JsonType
 
-STATUSES = ("draft", "workflow", "public")
-DELETED = "deleted"
+
+class BbiStatus(StrEnum):
+    """A Bio-Bridge request's ``meta.status`` (chm.cbd.int's names), stored as its value."""
+
+    DRAFT = "draft"
+    WORKFLOW = "workflow"
+    PUBLIC = "public"
+    DELETED = "deleted"  # removed: left out of listings unless asked for
+
+
+#: the statuses a client may set (removal is its own request)
+STATUSES = (BbiStatus.DRAFT, BbiStatus.WORKFLOW, BbiStatus.PUBLIC)
 #: roles that may edit anyone's request (chm.cbd.int form-loader.js ``canEditBbiRequest``), plus the hub's own
 ADMIN_ROLES = frozenset({"Administrator", "ChmAdministrator", "BBiAdministrator", "BbiAdministrator",
                          "ChmDocumentValidationTeamMember", SECRETARIAT})
@@ -51,7 +62,7 @@ class BbiRequestRow(HubBase):
     __tablename__ = "hub_bbi_request"
     id: Mapped[str] = mapped_column(String(24), primary_key=True)  # a Mongo ObjectId, 24 hex digits
     identifier: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)  # header.identifier
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # a BbiStatus
     body: Mapped[dict[str, Any]] = mapped_column(JsonType)
     meta_extra: Mapped[dict[str, Any]] = mapped_column(JsonType)
     created_by: Mapped[int] = mapped_column(ForeignKey("hub_user.id"), index=True)
@@ -117,12 +128,12 @@ def may_edit(p: Principal, row: BbiRequestRow) -> bool:
 
 
 def may_see(p: Principal, row: BbiRequestRow) -> bool:
-    return row.status == "public" or may_edit(p, row)
+    return row.status == BbiStatus.PUBLIC or may_edit(p, row)
 
 
 def _get(session: Session, p: Principal, request_id: str) -> BbiRequestRow:
     row = session.get(BbiRequestRow, request_id)
-    if row is None or row.status == DELETED or not may_see(p, row):
+    if row is None or row.status == BbiStatus.DELETED or not may_see(p, row):
         raise HubError(404, "Error.NotFound", "The Bio-Bridge request does not exist.")
     return row
 
@@ -133,8 +144,8 @@ def _get(session: Session, p: Principal, request_id: str) -> BbiRequestRow:
 def create(session: Session, p: Principal, payload: Any, now: dt.datetime) -> dict[str, Any]:
     """POST: store a new request; answers ``{"id": …}``."""
     fields, client_meta = _split(payload)
-    status = client_meta.pop("status", None) or "draft"
-    if status == "public" and not is_admin(p):
+    status = client_meta.pop("status", None) or BbiStatus.DRAFT
+    if status == BbiStatus.PUBLIC and not is_admin(p):
         raise forbidden("Only a Bio-Bridge administrator may publish a request.")
     row = BbiRequestRow(id=new_object_id(), identifier=_identifier_of(fields), status=status, body=fields,
                         meta_extra=client_meta, created_by=p.id, created_on=now, modified_by=p.id,
@@ -154,7 +165,7 @@ def update(session: Session, p: Principal, request_id: str, payload: Any, now: d
         raise HubError(400, "Error.InvalidRequest", "The body's _id is not the one in the address.")
     fields, client_meta = _split(payload)
     status = client_meta.pop("status", None)
-    if status == "public" and row.status != "public" and not is_admin(p):
+    if status == BbiStatus.PUBLIC and row.status != BbiStatus.PUBLIC and not is_admin(p):
         raise forbidden("Only a Bio-Bridge administrator may publish a request.")
     if set(payload) - {"_id", "meta", "history", "id"}:  # a body of meta alone changes only the meta
         row.body = fields
@@ -172,7 +183,7 @@ def remove(session: Session, p: Principal, request_id: str, now: dt.datetime) ->
     if not may_edit(p, row):
         raise forbidden("Only the person who made this Bio-Bridge request, or a Bio-Bridge administrator, "
                         "may remove it.")
-    row.status = DELETED
+    row.status = BbiStatus.DELETED
     row.modified_by, row.modified_on = p.id, now
     return {"id": row.id}
 
@@ -242,10 +253,10 @@ def list_requests(session: Session, p: Principal, q: str | None, sk: int, limit:
             if not isinstance(value, kind) or isinstance(value, bool):
                 return []  # e.g. a user id given as text: no row has it (and PostgreSQL would refuse the cast)
             stmt = stmt.where(column == value)
-    if query.get("meta.status") != DELETED:
-        stmt = stmt.where(BbiRequestRow.status != DELETED)
+    if query.get("meta.status") != BbiStatus.DELETED:
+        stmt = stmt.where(BbiRequestRow.status != BbiStatus.DELETED)
     if not is_admin(p):
-        stmt = stmt.where((BbiRequestRow.created_by == p.id) | (BbiRequestRow.status == "public"))
+        stmt = stmt.where((BbiRequestRow.created_by == p.id) | (BbiRequestRow.status == BbiStatus.PUBLIC))
     column = getattr(BbiRequestRow, SORTABLE[sort_key])
     stmt = stmt.order_by(column.asc() if direction == 1 else column.desc(),
                          BbiRequestRow.id.asc() if direction == 1 else BbiRequestRow.id.desc())

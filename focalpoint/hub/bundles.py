@@ -13,7 +13,8 @@ record (the rule of the download routes), so naming a digest in a record never r
 A content missing from the store is logged and counted in ``meta.filesMissing``. The bundle is
 written to a file in the store's ``incoming/`` folder and streamed from there (files can be
 large), then removed; with a remote content store (``FileStore.is_remote``) the files it carries
-are first fetched to that folder, and removed once the bundle is written.
+are first fetched to that folder, and removed once the bundle is written. The database is read in
+one short transaction that ends before any file is fetched: a slow store never holds it open.
 """
 
 from __future__ import annotations
@@ -87,12 +88,10 @@ def delivered(session: Session, government: str, since: dt.datetime) -> list[dic
     return acks
 
 
-def carried_files(session: Session, p: Principal, store: FileStore,
-                  items: list[dict[str, Any]]) -> tuple[list[BundleFile], int]:
-    """The files the bundle's records name that ``p`` may read (as an attachment of any record) and
-    the store holds, one per content; and how many of those readable ones the store has lost."""
+def readable_files(session: Session, p: Principal, items: list[dict[str, Any]]) -> dict[str, str]:
+    """``{sha256: file name}`` of the files the bundle's records name that ``p`` may read (as an
+    attachment of any record), one per content, in digest order. Reads the database only."""
     from focalpoint.forms.attachments import distinct_files
-    from focalpoint.sync.bundle_files import BundleFile
 
     named = distinct_files(item["info"].get("body") for item in items)
     shas = sorted(named)
@@ -101,19 +100,36 @@ def carried_files(session: Session, p: Principal, store: FileStore,
         for row in session.scalars(select(Attachment).where(Attachment.sha256.in_(shas[start:start + 500]))):
             if row.sha256 not in readable and may_read(session, p, row):
                 readable.add(row.sha256)
+    return {sha: str(named[sha].get("filename") or sha) for sha in shas if sha in readable}
+
+
+def fetch_files(store: FileStore, wanted: dict[str, str]) -> tuple[list[BundleFile], int]:
+    """Local files of the ``wanted`` contents (see :func:`readable_files`), fetched to ``incoming/``
+    from a remote store (the caller removes those copies); and how many the store has lost. Blocks
+    on the store: call it outside any database transaction, from a worker thread."""
+    from focalpoint.sync.bundle_files import BundleFile
+
     files: list[BundleFile] = []
     lost = 0
-    for sha in shas:
-        if sha not in readable:
-            continue
-        try:
-            path = store.local_copy(sha)  # a remote store's content: fetched to incoming/ (see build)
-        except FileNotFoundError:
-            log.error("bundle: the content %s named by a record is missing from the file store", sha)
-            lost += 1
-            continue
-        files.append(BundleFile(sha, path.stat().st_size, str(named[sha].get("filename") or sha), path))
+    try:
+        for sha, filename in wanted.items():
+            try:
+                path = store.local_copy(sha)
+            except FileNotFoundError:
+                log.error("bundle: the content %s named by a record is missing from the file store", sha)
+                lost += 1
+                continue
+            files.append(BundleFile(sha, path.stat().st_size, filename, path))
+    except BaseException:
+        _remove_copies(store, files)
+        raise
     return files, lost
+
+
+def _remove_copies(store: FileStore, files: list[BundleFile]) -> None:
+    if store.is_remote:  # the copies fetched from the store (a local store's files are its own)
+        for item in files:
+            item.path.unlink(missing_ok=True)
 
 
 async def bundle_response(hub: Hub, store: FileStore, principal: Principal,
@@ -131,7 +147,8 @@ async def bundle_response(hub: Hub, store: FileStore, principal: Principal,
         with hub.db.read() as session:
             items, last_seq = collect(session, principal, government)
             acks = delivered(session, government, hub.now() - dt.timedelta(days=ACK_DAYS))
-            files, lost = carried_files(session, principal, store, items)
+            wanted = readable_files(session, principal, items)
+        files, lost = fetch_files(store, wanted)  # the read transaction has ended
         try:
             meta: dict[str, Any] = {"government": government, "last_seq": last_seq,
                                     "exportedBy": principal.email, "exportedOn": iso(hub.now()),
@@ -142,9 +159,7 @@ async def bundle_response(hub: Hub, store: FileStore, principal: Principal,
             write_records_bundle(target, items, meta, acks=acks, files=files)
             return target
         finally:
-            if store.is_remote:  # the copies fetched from the store
-                for item in files:
-                    item.path.unlink(missing_ok=True)
+            _remove_copies(store, files)
 
     path = await run_in_threadpool(build)
     stamp = dt.date.today().isoformat()

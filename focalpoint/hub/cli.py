@@ -17,8 +17,11 @@ import datetime as dt
 import ipaddress
 import os
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from focalpoint.hub.accounts import ALL_ROLES, add_user
 from focalpoint.hub.context import MAX_FILE_BYTES
@@ -27,6 +30,12 @@ from focalpoint.hub.store import DEFAULT_DATABASE_URL, open_hub_database
 from focalpoint.i18n import _
 
 DEFAULT_PORT = 8350
+
+T = TypeVar("T")
+
+
+class _Refused(Exception):
+    """A command refused with a message for the person (exit status 2)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -83,29 +92,38 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password(args: argparse.Namespace) -> str | None:
+def _read_password(args: argparse.Namespace) -> str:
+    """The password from ``--password-stdin``, ``--password`` or ``FOCALPOINT_HUB_PASSWORD``."""
     if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    return args.password or os.environ.get("FOCALPOINT_HUB_PASSWORD")
+        password: str | None = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = args.password or os.environ.get("FOCALPOINT_HUB_PASSWORD")
+    if not password:
+        raise _Refused(_("Give a password with --password, --password-stdin or FOCALPOINT_HUB_PASSWORD."))
+    return password
+
+
+def _write_users(args: argparse.Namespace, change: Callable[[Session], T]) -> T:
+    """``change`` in one write transaction of ``--database-url``; its ValueError refuses the command."""
+    db = open_hub_database(args.database_url)
+    try:
+        with db.plain_write() as session:
+            return change(session)
+    except ValueError as exc:
+        raise _Refused(str(exc)) from exc
+    finally:
+        db.dispose()
 
 
 def _user_add(args: argparse.Namespace) -> int:
     password = _read_password(args)
-    if not password:
-        print(_("Give a password with --password, --password-stdin or FOCALPOINT_HUB_PASSWORD."),
-              file=sys.stderr)
-        return 2
-    db = open_hub_database(args.database_url)
-    try:
-        with db.plain_write() as session:
-            user = add_user(session, email=args.email, password=password, role=args.role,
-                            government=args.government, name=args.name or "", replace=args.replace)
-            email, role, government = user.email, user.role, user.government
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    finally:
-        db.dispose()
+
+    def add(session: Session) -> tuple[str, str, str | None]:
+        user = add_user(session, email=args.email, password=password, role=args.role,
+                        government=args.government, name=args.name or "", replace=args.replace)
+        return user.email, user.role, user.government
+
+    email, role, government = _write_users(args, add)
     print(_("User {email} ({role}, government: {government}) saved.").format(
         email=email, role=role, government=government or "-"))
     return 0
@@ -127,25 +145,11 @@ def _user_change(args: argparse.Namespace) -> int:
     """``user disable|enable|password --email E``: takes effect at once (sign-ins end)."""
     from focalpoint.hub.accounts import set_active, set_password
 
-    password = None
     if args.user_command == "password":
         password = _read_password(args)
-        if not password:
-            print(_("Give a password with --password, --password-stdin or FOCALPOINT_HUB_PASSWORD."),
-                  file=sys.stderr)
-            return 2
-    db = open_hub_database(args.database_url)
-    try:
-        with db.plain_write() as session:
-            if args.user_command == "password":
-                set_password(session, args.email, password or "")
-            else:
-                set_active(session, args.email, args.user_command == "enable")
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    finally:
-        db.dispose()
+        _write_users(args, lambda session: set_password(session, args.email, password))
+    else:
+        _write_users(args, lambda session: set_active(session, args.email, args.user_command == "enable"))
     print({"disable": _("User {email} disabled; their sign-ins ended."),
            "enable": _("User {email} enabled."),
            "password": _("Password of {email} changed; their sign-ins ended.")}[args.user_command].format(
@@ -227,7 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    status: int = args.func(args)
+    try:
+        status: int = args.func(args)
+    except _Refused as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     return status
 
 

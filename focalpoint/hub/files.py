@@ -30,7 +30,6 @@ Functions taking a ``Session`` run in a worker thread (the routes use ``run_in_t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import mimetypes
 import os
@@ -351,6 +350,8 @@ class FileStore:
             state = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
+        if not isinstance(state, dict):
+            raise ValueError(f"The upload state {path.name} is not a JSON object.")
         if time.time() - path.stat().st_mtime > UPLOAD_TTL.total_seconds() and not state.get("done"):
             return None  # expired; the next sweep removes it
         return state
@@ -372,14 +373,6 @@ class FileStore:
 
 def _megabytes(value: int) -> str:
     return f"{value / (1024 * 1024):.0f} MB" if value >= 1024 * 1024 else f"{value} bytes"
-
-
-def hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def new_id() -> str:

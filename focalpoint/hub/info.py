@@ -13,6 +13,7 @@ Functions take ORM rows plus a ``{user id: user ref}`` map (see
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from focalpoint.hub.accounts import user_refs
 from focalpoint.hub.context import iso
 from focalpoint.hub.models import Record, Workflow
+from focalpoint.models import WorkflowType
 
 ACTIVITY = "publishRecord"
 
@@ -94,46 +96,32 @@ def working_document(record: Record) -> dict[str, Any]:
             "workingDocumentUpdatedOn": iso(record.draft_updated_on)}
 
 
+def _version_info(record: Record, users: dict[int, dict[str, Any]], revision: int | None,
+                  updated_on: dt.datetime | None, updated_by: int | None, body: dict[str, Any] | None, *,
+                  is_draft: bool = False, deleted: bool = False) -> dict[str, Any]:
+    """The info of one version of ``record``: what every version shares, then that version's own."""
+    return {**_base(record, users), "revision": revision, "updatedOn": iso(updated_on),
+            "updatedBy": _user(users, updated_by), "isDraft": is_draft,
+            "publishedRevision": None if deleted else record.published_revision, "body": body,
+            "deleted": deleted}
+
+
 def draft_info(record: Record, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    info = _base(record, users)
-    info.update({
-        "revision": record.draft_revision,
-        "updatedOn": iso(record.draft_updated_on),
-        "updatedBy": _user(users, record.draft_updated_by),
-        "isDraft": True,
-        "publishedRevision": record.published_revision,
-        "body": record.draft_body,
-        "deleted": False,
-    })
-    return info
+    """The info of the record's draft, with the document."""
+    return _version_info(record, users, record.draft_revision, record.draft_updated_on,
+                         record.draft_updated_by, record.draft_body, is_draft=True)
 
 
 def published_info(record: Record, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    info = _base(record, users)
-    info.update({
-        "revision": record.published_revision,
-        "updatedOn": iso(record.published_on),
-        "updatedBy": _user(users, record.published_by),
-        "isDraft": False,
-        "publishedRevision": record.published_revision,
-        "body": record.published_body,
-        "deleted": False,
-    })
-    return info
+    """The info of the record's published version, with the document."""
+    return _version_info(record, users, record.published_revision, record.published_on,
+                         record.published_by, record.published_body)
 
 
 def tombstone_info(record: Record, users: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    info = _base(record, users)
-    info.update({
-        "revision": record.revision,
-        "updatedOn": iso(record.updated_on),
-        "updatedBy": users.get(record.updated_by),
-        "isDraft": False,
-        "publishedRevision": None,
-        "body": None,
-        "deleted": True,
-    })
-    return info
+    """The info of a deleted record: its last revision, no document."""
+    return _version_info(record, users, record.revision, record.updated_on, record.updated_by, None,
+                         deleted=True)
 
 
 def current_info(record: Record, users: dict[int, dict[str, Any]], *, with_draft: bool = True) -> dict[str, Any] | None:
@@ -150,7 +138,7 @@ def current_info(record: Record, users: dict[int, dict[str, Any]], *, with_draft
 def wf_version(wf: Workflow) -> str | None:
     """The workflow type's version as real clients send it ("0.4" for national records and
     deletions; none for reference records: chm.cbd.int editFormUtility)."""
-    return None if wf.type == "publishReferenceRecord" else "0.4"
+    return None if wf.type == WorkflowType.PUBLISH_REFERENCE else "0.4"
 
 
 def workflow_json(wf: Workflow, users: dict[int, dict[str, Any]]) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from focalpoint.hub.accounts import Principal
 from focalpoint.hub.context import Reply, WriteContext, iso
 from focalpoint.hub.errors import HubError, forbidden, not_found
-from focalpoint.hub.models import Record, Workflow
+from focalpoint.hub.models import AuditAction, Record, Workflow
 from focalpoint.hub.permissions import can_see_draft, may_know_of, may_review
 from focalpoint.hub.records import audit, check_uid, get_record, save_draft
+from focalpoint.models import ChmWorkflowState
 
 PREFIX = "workflow-"
 
@@ -70,7 +71,7 @@ def _workflow_of(session: Session, p: Principal, record: Record, lock: str) -> W
     if not lock.startswith(PREFIX):
         raise not_found("The lock")
     wf = session.get(Workflow, lock[len(PREFIX):])
-    if wf is None or wf.identifier != record.identifier or wf.state != "running":
+    if wf is None or wf.identifier != record.identifier or wf.state != ChmWorkflowState.RUNNING:
         raise not_found("The lock")
     return wf
 
@@ -90,7 +91,7 @@ def unlock(ctx: WriteContext, uid: str, lock: str) -> Reply:
     if record.lock_workflow_id == wf.id:
         record.lock_workflow_id = None
         record.seq = ctx.seq
-        audit(ctx, uid, "unlocked", record.draft_revision, wf.id)
+        audit(ctx, uid, AuditAction.UNLOCKED, record.draft_revision, wf.id)
     return Reply(200, {"lockID": lock, "identifier": uid, "deleted": True})
 
 

@@ -11,11 +11,14 @@ writers (see ``focalpoint.hub.store``).
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from focalpoint.models import ChmWorkflowState
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -110,7 +113,7 @@ class Workflow(HubBase):
     __tablename__ = "hub_workflow"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(40))
-    state: Mapped[str] = mapped_column(String(20), index=True)  # running | completed | cancelled
+    state: Mapped[str] = mapped_column(String(20), index=True)  # a ChmWorkflowState
     identifier: Mapped[str] = mapped_column(ForeignKey("hub_record.identifier"), index=True)
     revision: Mapped[int] = mapped_column(Integer)
     government: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)
@@ -119,8 +122,25 @@ class Workflow(HubBase):
     created_by: Mapped[int] = mapped_column(ForeignKey("hub_user.id"))
     created_on: Mapped[dt.datetime] = mapped_column(DateTime)
     closed_on: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    activity_state: Mapped[str] = mapped_column(String(20), default="running")
+    activity_state: Mapped[str] = mapped_column(String(20), default=ChmWorkflowState.RUNNING)
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+
+
+class AuditAction(StrEnum):
+    """What an audit entry records (``AuditEntry.action``, the ``action`` of ``GET .../history``)."""
+
+    DRAFT_CREATED = "draftCreated"
+    DRAFT_SAVED = "draftSaved"
+    DRAFT_EDITED_IN_REVIEW = "draftEditedInReview"  # by the reviewing authority, under the lock
+    DRAFT_DELETED = "draftDeleted"
+    PUBLICATION_REQUESTED = "publicationRequested"
+    DELETION_REQUESTED = "deletionRequested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    UNLOCKED = "unlocked"
+    PUBLISHED = "published"
+    DELETED = "deleted"
 
 
 class AuditEntry(HubBase):
@@ -129,7 +149,7 @@ class AuditEntry(HubBase):
     __tablename__ = "hub_audit"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     identifier: Mapped[str] = mapped_column(String(200), index=True)
-    action: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))  # an AuditAction
     revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("hub_user.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -27,9 +27,10 @@ from focalpoint.hub.info import (
     without_body,
     working_document,
 )
-from focalpoint.hub.models import AuditEntry, Record
+from focalpoint.hub.models import AuditAction, AuditEntry, Record
 from focalpoint.hub.permissions import can_see_draft, check_write
 from focalpoint.hub.validation import check_schema, is_national_schema, raise_if_errors, structural_errors
+from focalpoint.models import ChmWorkflowState
 
 _UID_RE = re.compile(r"^[A-Za-z0-9_-]{11,128}$")  # as focalpoint.forms.validation.IDENTIFIER_RE
 
@@ -41,8 +42,9 @@ def check_uid(uid: str) -> str:
     return uid
 
 
-def audit(ctx: WriteContext, identifier: str, action: str, revision: int | None,
+def audit(ctx: WriteContext, identifier: str, action: AuditAction, revision: int | None,
           workflow_id: str | None = None, detail: str = "") -> None:
+    """Add the audit entry of a write to its transaction."""
     ctx.session.add(AuditEntry(identifier=identifier, action=action, revision=revision,
                                user_id=ctx.principal.id, at=ctx.now, workflow_id=workflow_id,
                                detail=detail))
@@ -238,7 +240,8 @@ def save_draft(ctx: WriteContext, uid: str, schema_param: str | None, document: 
     record.draft_updated_by = p.id
     record.updated_on, record.updated_by = ctx.now, p.id
     session.flush()
-    audit(ctx, uid, "draftCreated" if created else ("draftEditedInReview" if reviewer_edit else "draftSaved"),
+    audit(ctx, uid, AuditAction.DRAFT_CREATED if created
+          else (AuditAction.DRAFT_EDITED_IN_REVIEW if reviewer_edit else AuditAction.DRAFT_SAVED),
           record.revision)
     return _reply_info(session, record, draft=True)
 
@@ -249,7 +252,7 @@ def _may_edit_under_review(session: Session, p: Principal, record: Record) -> bo
     from focalpoint.hub.permissions import may_review
 
     workflow = session.get(Workflow, record.lock_workflow_id)
-    return (workflow is not None and workflow.state == "running" and workflow.created_by != p.id
+    return (workflow is not None and workflow.state == ChmWorkflowState.RUNNING and workflow.created_by != p.id
             and may_review(p, workflow.government))
 
 
@@ -276,7 +279,7 @@ def delete_draft(ctx: WriteContext, uid: str, if_match: str | None = None) -> Re
         record.revision += 1
         record.deleted = True
     session.flush()
-    audit(ctx, uid, "draftDeleted", discarded)
+    audit(ctx, uid, AuditAction.DRAFT_DELETED, discarded)
     info = current_info(record, users_of_records(session, [record]))
     return Reply(200, {"identifier": uid, "deleted": record.deleted, "current": info},
                  etag=current_revision(record))
@@ -296,7 +299,7 @@ def publish_draft(ctx: WriteContext, record: Record, workflow_id: str) -> None:
     record.lock_workflow_id = None
     record.seq = ctx.seq
     record.updated_on, record.updated_by = ctx.now, ctx.principal.id
-    audit(ctx, record.identifier, "published", record.revision, workflow_id)
+    audit(ctx, record.identifier, AuditAction.PUBLISHED, record.revision, workflow_id)
 
 
 def delete_record(ctx: WriteContext, record: Record, workflow_id: str) -> None:
@@ -310,4 +313,4 @@ def delete_record(ctx: WriteContext, record: Record, workflow_id: str) -> None:
     record.lock_workflow_id = None
     record.seq = ctx.seq
     record.updated_on, record.updated_by = ctx.now, ctx.principal.id
-    audit(ctx, record.identifier, "deleted", record.revision, workflow_id)
+    audit(ctx, record.identifier, AuditAction.DELETED, record.revision, workflow_id)

@@ -28,14 +28,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from focalpoint.db import prepare_sqlite_connection
+from focalpoint.hub.models import Counter, HubBase
 
 if TYPE_CHECKING:
     import sqlite3
 
     from alembic.config import Config
-from sqlalchemy.orm import Session, sessionmaker
-
-from focalpoint.hub.models import Counter, HubBase
 
 DEFAULT_DATABASE_URL = "sqlite:///./focalpoint-hub.sqlite3"
 CHANGES = "changes"
@@ -48,13 +49,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
+        prepare_sqlite_connection(dbapi_conn, wal=True, busy_timeout_ms=30000)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from focalpoint.hub.accounts import Principal
 from focalpoint.hub.context import Reply, WriteContext, iso
 from focalpoint.hub.errors import HubError, bad_request, not_found
-from focalpoint.hub.info import current_revision, users_of_workflows, workflow_json
-from focalpoint.hub.models import Record, Workflow
+from focalpoint.hub.info import ACTIVITY, current_revision, users_of_workflows, workflow_json
+from focalpoint.hub.models import AuditAction, Record, Workflow
 from focalpoint.hub.permissions import check_cancel, check_review, check_write, may_know_of
 from focalpoint.hub.records import (
     audit,
@@ -30,12 +30,9 @@ from focalpoint.hub.records import (
     reference_checker,
 )
 from focalpoint.hub.validation import raise_if_errors, validation_errors
+from focalpoint.models import ChmWorkflowState, WorkflowAction, WorkflowType
 
-PUBLISH_NATIONAL = "publishNationalRecord"
-PUBLISH_REFERENCE = "publishReferenceRecord"
-DELETE_RECORD = "deleteRecord"
-TYPES = (PUBLISH_NATIONAL, PUBLISH_REFERENCE, DELETE_RECORD)
-ACTIVITY_NAMES = ("publishRecord", "deleteRecord")
+ACTIVITY_NAMES = (ACTIVITY, "deleteRecord")  # a deletion request's activity is also taken under that name
 
 
 def _reply(session: Session, wf: Workflow, status: int = 200) -> Reply:
@@ -60,9 +57,10 @@ def create_workflow(ctx: WriteContext, payload: Any) -> Reply:
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
         raise bad_request("Error.InvalidRequest", "The body must be {\"type\": …, \"data\": {\"identifier\": …}}.")
     wf_type = payload.get("type")
-    if wf_type not in TYPES:
+    if wf_type not in tuple(WorkflowType):
         raise bad_request("Error.InvalidWorkflowType",
-                          f"The workflow type must be one of {', '.join(TYPES)}.")
+                          f"The workflow type must be one of {', '.join(WorkflowType)}.")
+    deletion = wf_type == WorkflowType.DELETE_RECORD
     data = payload["data"]
     uid = data.get("identifier")
     if not isinstance(uid, str):
@@ -78,13 +76,14 @@ def create_workflow(ctx: WriteContext, payload: Any) -> Reply:
         raise not_found("The record")  # another government's draft: as for an unknown identifier
     check_write(p, record.government, record.created_by)
 
-    if wf_type == DELETE_RECORD:
+    if deletion:
         if record.published_body is None:
             raise HubError(409, "Error.NotPublished", "Only a published record can be deleted through a "
                            "request; discard the draft instead.")
         body = record.published_body
     else:
-        expected = PUBLISH_NATIONAL if record.government is not None else PUBLISH_REFERENCE
+        national = record.government is not None
+        expected = WorkflowType.PUBLISH_NATIONAL if national else WorkflowType.PUBLISH_REFERENCE
         if wf_type != expected:
             raise bad_request("Error.InvalidWorkflowType",
                               f"This record is published with a '{expected}' workflow.")
@@ -92,37 +91,36 @@ def create_workflow(ctx: WriteContext, payload: Any) -> Reply:
             raise HubError(409, "Error.NoDraft", "The record has no draft to publish.")
         body = record.draft_body
     # a deletion is reviewed on the published version, even when a newer draft exists (it goes too)
-    current = record.published_revision if wf_type == DELETE_RECORD else current_revision(record)
+    current = record.published_revision if deletion else current_revision(record)
     if revision is not None and revision != current:
         raise conflict(session, record, f"The record is at revision {current}, not {revision}.",
                        code="Error.StaleRevision")
     if record.lock_workflow_id:
         raise _locked(record)
-    if wf_type != DELETE_RECORD:
-        raise_if_errors(validation_errors(body, reference_checker(session)), "The record cannot be published until its errors are corrected.")
+    if not deletion:
+        raise_if_errors(validation_errors(body, reference_checker(session)),
+                        "The record cannot be published until its errors are corrected.")
 
-    wf = Workflow(id=uuid.uuid4().hex, type=wf_type, state="running", identifier=uid, revision=current,
-                  government=record.government, schema=record.schema, title=_title(body),
-                  created_by=p.id, created_on=ctx.now, activity_state="running")
+    wf = Workflow(id=uuid.uuid4().hex, type=wf_type, state=ChmWorkflowState.RUNNING, identifier=uid,
+                  revision=current, government=record.government, schema=record.schema, title=_title(body),
+                  created_by=p.id, created_on=ctx.now, activity_state=ChmWorkflowState.RUNNING)
     session.add(wf)
     record.lock_workflow_id = wf.id
     record.seq = ctx.seq
     session.flush()
-    audit(ctx, uid, "deletionRequested" if wf_type == DELETE_RECORD else "publicationRequested",
-          current, wf.id)
+    audit(ctx, uid, AuditAction.DELETION_REQUESTED if deletion else AuditAction.PUBLICATION_REQUESTED, current, wf.id)
     return _reply(session, wf, 201)
 
 
-def _running(session: Session, workflow_id: str) -> tuple[Workflow, Record | None]:
+def _running(session: Session, p: Principal, workflow_id: str) -> tuple[Workflow, Record | None]:
+    """The running workflow ``p`` may see and its record, both locked for the update."""
     wf = session.get(Workflow, workflow_id, with_for_update=True)
-    if wf is None:
-        raise not_found("The workflow")
+    if wf is None or not workflow_visible(p, wf):
+        raise not_found("The workflow")  # another's request: as for an unknown one (GET answers the same)
     record = get_record(session, wf.identifier, for_update=True)
+    if wf.state != ChmWorkflowState.RUNNING:
+        raise HubError(409, "Error.WorkflowClosed", f"This request is already {wf.state}.", state=wf.state)
     return wf, record
-
-
-def _closed(wf: Workflow) -> HubError:
-    return HubError(409, "Error.WorkflowClosed", f"This request is already {wf.state}.", state=wf.state)
 
 
 def _release(record: Record | None, wf: Workflow, seq: int) -> None:
@@ -132,32 +130,37 @@ def _release(record: Record | None, wf: Workflow, seq: int) -> None:
         record.seq = seq
 
 
+def _close(ctx: WriteContext, wf: Workflow, state: ChmWorkflowState, result: dict[str, Any]) -> Reply:
+    wf.state = state
+    wf.activity_state = state
+    wf.closed_on = ctx.now
+    wf.result = result
+    ctx.session.flush()
+    return _reply(ctx.session, wf)
+
+
 def act(ctx: WriteContext, workflow_id: str, activity: str, payload: Any) -> Reply:
     """PUT /workflows/{id}/activities/{activity}: approve, or reject with a reason."""
     p, session = ctx.principal, ctx.session
     if activity not in ACTIVITY_NAMES:
         raise not_found("The activity")
-    if not isinstance(payload, dict) or payload.get("action") not in ("approve", "reject"):
+    if not isinstance(payload, dict) or payload.get("action") not in (WorkflowAction.APPROVE, WorkflowAction.REJECT):
         raise bad_request("Error.InvalidAction", "The action must be \"approve\" or \"reject\".")
-    wf, record = _running(session, workflow_id)
-    if not workflow_visible(p, wf):
-        raise not_found("The workflow")  # as for an unknown request (GET answers the same)
-    if wf.state != "running":
-        raise _closed(wf)
+    wf, record = _running(session, p, workflow_id)
     check_review(p, wf.government, wf.created_by)
-    action = payload["action"]
+    action = WorkflowAction(payload["action"])
     result: dict[str, Any] = {"action": action, "by": p.id, "on": iso(ctx.now)}
-    if action == "reject":
+    if action == WorkflowAction.REJECT:
         reason = payload.get("reason")
         if not isinstance(reason, str) or not reason.strip():
             raise HubError(422, "Error.ReasonRequired", "A rejection needs a reason for the author.")
         result["reason"] = reason.strip()
         _release(record, wf, ctx.seq)
-        audit(ctx, wf.identifier, "rejected", wf.revision, wf.id, reason.strip())
+        audit(ctx, wf.identifier, AuditAction.REJECTED, wf.revision, wf.id, reason.strip())
     else:
         if record is None or record.deleted:
             raise not_found("The record")
-        reviewed_version = record.published_revision if wf.type == DELETE_RECORD else record.draft_revision
+        reviewed_version = record.published_revision if wf.type == WorkflowType.DELETE_RECORD else record.draft_revision
         # {"action": "approve"} (real clients) approves the locked version; FocalPoint's extension
         # names the revision the reviewer saw (sync invariant 6), ignored on a --plain-chm hub
         revision = payload.get("revision") if not ctx.hub.plain_chm else None
@@ -172,39 +175,26 @@ def act(ctx: WriteContext, workflow_id: str, activity: str, payload: Any) -> Rep
                            f"{revision} and the record is at {current_revision(record)}.",
                            code="Error.StaleRevision")
         result["revision"] = revision
-        audit(ctx, wf.identifier, "approved", revision, wf.id)
-        if wf.type == DELETE_RECORD:
+        audit(ctx, wf.identifier, AuditAction.APPROVED, revision, wf.id)
+        if wf.type == WorkflowType.DELETE_RECORD:
             delete_record(ctx, record, wf.id)
         else:
             raise_if_errors(validation_errors(record.draft_body or {}, reference_checker(session)),
                             "The record cannot be published until its errors are corrected.")
             publish_draft(ctx, record, wf.id)
             result["publishedRevision"] = record.published_revision
-    wf.state = "completed"
-    wf.activity_state = "completed"
-    wf.closed_on = ctx.now
-    wf.result = result
-    session.flush()
-    return _reply(session, wf)
+    return _close(ctx, wf, ChmWorkflowState.COMPLETED, result)
 
 
 def cancel(ctx: WriteContext, workflow_id: str) -> Reply:
     """DELETE /workflows/{id}?action=cancel: withdraw a request; the draft is unlocked."""
-    p, session = ctx.principal, ctx.session
-    wf, record = _running(session, workflow_id)
-    if not workflow_visible(p, wf):
-        raise not_found("The workflow")  # as for an unknown request (GET answers the same)
-    if wf.state != "running":
-        raise _closed(wf)
+    p = ctx.principal
+    wf, record = _running(ctx.session, p, workflow_id)
     check_cancel(p, wf.government, wf.created_by)
     _release(record, wf, ctx.seq)
-    wf.state = "cancelled"
-    wf.activity_state = "cancelled"
-    wf.closed_on = ctx.now
-    wf.result = {"action": "cancel", "by": p.id, "on": iso(ctx.now)}
-    audit(ctx, wf.identifier, "cancelled", wf.revision, wf.id)
-    session.flush()
-    return _reply(session, wf)
+    audit(ctx, wf.identifier, AuditAction.CANCELLED, wf.revision, wf.id)
+    return _close(ctx, wf, ChmWorkflowState.CANCELLED,
+                  {"action": WorkflowAction.CANCEL, "by": p.id, "on": iso(ctx.now)})
 
 
 # ------------------------------------------------------------------ reads
@@ -291,7 +281,7 @@ def workflows_of(session: Session, identifiers: list[str]) -> dict[str, list[Wor
                            .order_by(Workflow.created_on.desc(), Workflow.id))
     closed_seen: set[str] = set()
     for wf in rows:
-        if wf.state != "running":
+        if wf.state != ChmWorkflowState.RUNNING:
             if wf.identifier in closed_seen:
                 continue
             closed_seen.add(wf.identifier)

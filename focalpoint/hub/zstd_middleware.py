@@ -2,8 +2,9 @@
 
 Answers: a request whose ``Accept-Encoding`` takes ``zstd`` gets its JSON answer as
 ``Content-Encoding: zstd``, made with the dictionary named in ``FocalPoint-Zstd-Dictionary`` when
-the hub has it (else plain zstd, which any zstd reader reads); the inner gzip middleware is then
-told ``identity`` so the answer is not compressed twice. Everyone else keeps gzip.
+the hub has it and the answer is at most ``compression.DICTIONARY_UP_TO`` bytes (else plain zstd,
+which any zstd reader reads); the inner gzip middleware is then told ``identity`` so the answer
+is not compressed twice. Everyone else keeps gzip.
 
 Requests: a ``Content-Encoding: zstd`` body is unpacked here (with the limit on its unpacked
 size: a small zstd bomb is refused with 413) and reaches the routes as plain JSON.
@@ -14,17 +15,14 @@ answers are compressed in a worker thread, so the event loop keeps serving other
 
 from __future__ import annotations
 
-import json
-
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from focalpoint import compression
+from focalpoint.hub.body_middleware import decoded_headers, read_body, replay_receive, send_error, too_large_message
 
 MINIMUM_SIZE = 500  # as the gzip middleware: smaller answers go as they are
 THREAD_OVER = 64 * 1024  # answers bigger than this are compressed off the event loop
-SMALL = 1024 * 1024  # up to this size the strongest level costs little (tens of ms)
-LARGE_LEVEL = 15  # a first pull's pages (megabytes): ~1.5 s each, a third less than gzip
 
 
 def accepts_zstd(value: str) -> bool:
@@ -49,18 +47,9 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-async def _send_error(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"statusCode": status, "code": code, "message": message}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body})
-
-
 def _compress(body: bytes, dict_id: int | None) -> bytes:
-    if len(body) <= SMALL:
-        return compression.compress(body, dict_id, level=19)
-    return compression.compress(body, dict_id, level=LARGE_LEVEL)
+    # the dictionary for small answers only, large ones cached (see focalpoint.compression)
+    return compression.compress_answer(body, dict_id)
 
 
 class ZstdMiddleware:
@@ -82,9 +71,8 @@ class ZstdMiddleware:
             body = await self._read_body(receive, send)
             if body is None:
                 return
-            headers = [(k, v) for k, v in headers if k.lower() not in (b"content-encoding", b"content-length")]
-            headers.append((b"content-length", str(len(body)).encode()))
-            receive = _replay(body, receive)
+            headers = decoded_headers(headers, body)
+            receive = replay_receive(body, receive)
         zstd = accepts_zstd(lookup.get(b"accept-encoding", b"").decode("latin-1"))
         if zstd:
             headers = [(k, v) for k, v in headers if k.lower() != b"accept-encoding"]
@@ -98,44 +86,16 @@ class ZstdMiddleware:
         await self.app(scope, receive, _ZstdResponder(send, dict_id))
 
     async def _read_body(self, receive: Receive, send: Send) -> bytes | None:
-        too_large = f"The request body is larger than {self.max_bytes // (1024 * 1024)} MB."
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await _send_error(send, 413, "Error.PayloadTooLarge", too_large)
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        raw = b"".join(chunks)
+        raw = await read_body(receive, send, self.max_bytes)
         if not raw:
-            return raw
+            return raw  # None: refused or gone; b"": nothing to unpack
         try:
             return compression.decompress(raw, self.max_bytes)
         except compression.TooLarge:
-            await _send_error(send, 413, "Error.PayloadTooLarge", too_large)
+            await send_error(send, 413, "Error.PayloadTooLarge", too_large_message(self.max_bytes))
         except compression.CompressionError as exc:
-            await _send_error(send, 400, "Error.InvalidEncoding", f"The zstd request body is {exc}.")
+            await send_error(send, 400, "Error.InvalidEncoding", f"The zstd request body is {exc}.")
         return None
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    delivered = False
-
-    async def replay_receive() -> Message:
-        nonlocal delivered
-        if not delivered:
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay_receive
 
 
 class _ZstdResponder:

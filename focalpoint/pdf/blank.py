@@ -22,25 +22,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from focalpoint.forms import load_form, vocabulary
-from focalpoint.forms.model import (
-    ACTIVITY,
-    ATTACHMENT,
-    BOOLEAN,
-    CODE,
-    DATE,
-    GROUP,
-    LINK,
-    LOCALIZED_KINDS,
-    LOCALIZED_LONG_TEXT,
-    LONG_TEXT,
-    MONEY,
-    NUMBER,
-    REFERENCE,
-    TERM,
-    TEXT,
-    Field,
-    FormDefinition,
-)
+from focalpoint.forms import model as m
+from focalpoint.forms.model import Field, FormDefinition
 from focalpoint.i18n import N_
 from focalpoint.pdf import fieldnames as fn
 from focalpoint.pdf.common import Printer
@@ -126,10 +109,10 @@ class FormWriter:
     def field(self, fld: Field, parts: list) -> list[Flowable]:
         if not fld.printed:
             return []
-        if fld.kind == GROUP:
+        if fld.kind == m.GROUP:
             return self.group(fld, parts)
-        if fld.repeat and fld.kind in (TEXT, LONG_TEXT, REFERENCE, LINK) + tuple(LOCALIZED_KINDS):
-            copies = 2 if fld.kind != LONG_TEXT else 1
+        if fld.repeat and fld.kind in (m.TEXT, m.LONG_TEXT, m.REFERENCE, m.LINK) + tuple(m.LOCALIZED_KINDS):
+            copies = 2 if fld.kind != m.LONG_TEXT else 1
             body: list[Flowable] = []
             for i in range(copies):
                 body += self.answer(fld, parts + [i])
@@ -168,8 +151,8 @@ class FormWriter:
     def answer(self, fld: Field, parts: list) -> list[Flowable]:
         p = self.p
         kind = fld.kind
-        if kind in LOCALIZED_KINDS:
-            lines = LONG_LINES if kind == LOCALIZED_LONG_TEXT else 1
+        if kind in m.LOCALIZED_KINDS:
+            lines = LONG_LINES if kind == m.LOCALIZED_LONG_TEXT else 1
             # on paper one box takes the answer in either language; on screen each language has its field
             languages = self.languages if self.fill is not None else self.languages[:1]
             tagged = len(languages) > 1
@@ -179,33 +162,33 @@ class FormWriter:
                                      max_length=fld.max_length))
                 out.append(Spacer(1, 1.5))
             return out
-        if kind == TEXT:
+        if kind == m.TEXT:
             # TRANSLATORS: an example e-mail address, printed faintly in the box for one
             hint = {"url": "https://…", "email": p.tr(N_("name@example.org"))}.get(fld.format or "")
             return [self._box(parts, hint=hint, max_length=fld.max_length)]
-        if kind == LONG_TEXT:
+        if kind == m.LONG_TEXT:
             return [self._box(parts, lines=LONG_LINES, max_length=fld.max_length)]
-        if kind == DATE:
+        if kind == m.DATE:
             return [self._box(parts, fraction=0.32, hint=p.tr(N_("YYYY-MM-DD")))]
-        if kind == NUMBER:
+        if kind == m.NUMBER:
             return [self._box(parts, fraction=0.32)]
-        if kind == MONEY:
+        if kind == m.MONEY:
             return [self.money(parts)]
-        if kind == BOOLEAN:
+        if kind == m.BOOLEAN:
             choices = [Choice(p.tr(N_("Yes")), "true", p.tr2(N_("Yes"))),
                        Choice(p.tr(N_("No")), "false", p.tr2(N_("No")))]
             return [self._grid(choices, parts, single=True, columns=4)]
-        if kind in (TERM, CODE):
+        if kind in (m.TERM, m.CODE):
             return self.terms(fld, parts)
-        if kind == ACTIVITY:
+        if kind == m.ACTIVITY:
             hint = p.tr(N_("activity numbers 1–110, separated by commas")) if fld.repeat else \
                 p.tr(N_("activity number (1–110)"))
             return [self._box(parts, hint=hint, fraction=1.0 if fld.repeat else 0.5)]
-        if kind == REFERENCE:
+        if kind == m.REFERENCE:
             return [self._box(parts, hint=p.tr(N_("name or identifier of the record")))]
-        if kind == LINK:
+        if kind == m.LINK:
             return [self._box(parts + ["url"], hint="https://…")]
-        if kind == ATTACHMENT:
+        if kind == m.ATTACHMENT:
             if self.fill is not None:
                 return [p.para(p.tr(N_("Attach documents in FocalPoint after importing this form.")), "help",
                                where=fn.dotted(parts))]

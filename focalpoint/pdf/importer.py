@@ -38,22 +38,8 @@ from pypdf import PdfReader
 from pypdf.errors import LimitReachedError, PyPdfError
 
 from focalpoint.forms import load_form, validate, vocabulary
-from focalpoint.forms.model import (
-    ACTIVITY,
-    ATTACHMENT,
-    BOOLEAN,
-    CODE,
-    DATE,
-    GROUP,
-    LINK,
-    LOCALIZED_KINDS,
-    MONEY,
-    NUMBER,
-    REFERENCE,
-    TERM,
-    Field,
-    FormDefinition,
-)
+from focalpoint.forms import model as m
+from focalpoint.forms.model import Field, FormDefinition
 from focalpoint.forms.vocabularies import ACTION_PLAN_SIZE, activity_identifier
 from focalpoint.i18n import LANGUAGES, _
 from focalpoint.pdf import fieldnames as fn
@@ -321,7 +307,7 @@ class _Reader:
     def read(self, name: str, raw: Any) -> None:
         parts, term, custom_lang = fn.split_name(name)
         fld, path, rest = _resolve(self.form, parts)
-        if fld is None or fld.kind == GROUP:
+        if fld is None or fld.kind == m.GROUP:
             if _text(raw) and _ticked(raw):
                 self.skip(name, raw, _("this form has no such field (was the form printed from another "
                                        "version?)"))
@@ -332,25 +318,25 @@ class _Reader:
         if not text:
             return
         kind = fld.kind
-        if kind in LOCALIZED_KINDS:
+        if kind in m.LOCALIZED_KINDS:
             lang = rest[0] if rest and rest[0] in LANGUAGES else self.code.lang
             return self.put(name, path + [lang], text)
-        if kind in (TERM, CODE, BOOLEAN) and not rest:
+        if kind in (m.TERM, m.CODE, m.BOOLEAN) and not rest:
             return self.read_choice(name, fld, path, raw)
-        if kind == DATE:
+        if kind == m.DATE:
             try:
                 dt.date.fromisoformat(text)
             except ValueError:
                 return self.skip(name, raw, _("not a date in the form YYYY-MM-DD"))
             return self.put(name, path, text)
-        if kind == NUMBER:
+        if kind == m.NUMBER:
             number = self.number(text)
             if number is None:
                 return self.skip(name, raw, _("not a number"))
             if fld.integer and number != int(number):
                 return self.skip(name, raw, _("not a whole number"))
             return self.put(name, path, int(number) if fld.integer or number == int(number) else number)
-        if kind == MONEY:
+        if kind == m.MONEY:
             member = rest[0] if rest else "amount"
             if member == "amount":
                 number = self.number(text)
@@ -362,9 +348,9 @@ class _Reader:
                 if code not in vocabulary("currencies"):
                     return self.skip(name, raw, _("not a currency code such as USD or EUR"))
                 return self.put(name, path + ["currency"], code)
-        if kind == ACTIVITY:
+        if kind == m.ACTIVITY:
             return self.read_activities(name, fld, path, raw)
-        if kind == REFERENCE:
+        if kind == m.REFERENCE:
             ident = text
             if not _IDENTIFIER_RE.match(ident):
                 found = self.find_record(text) if self.find_record else None
@@ -373,12 +359,12 @@ class _Reader:
                                                   "title: link the record in FocalPoint"))
                 ident = found
             return self.put(name, path, {"identifier": ident})
-        if kind == LINK:
+        if kind == m.LINK:
             member = rest[0] if rest else "url"
             return self.put(name, path + [member], text)
-        if kind == ATTACHMENT:
+        if kind == m.ATTACHMENT:
             return self.skip(name, raw, _("attach documents in FocalPoint"))
-        if kind in (TERM, CODE):  # a large vocabulary typed as names or codes
+        if kind in (m.TERM, m.CODE):  # a large vocabulary typed as names or codes
             return self.read_typed_terms(name, fld, path, raw)
         return self.put(name, path, text)
 
@@ -396,7 +382,7 @@ class _Reader:
         state = _state(raw)
         if state in ("", "Off"):
             return
-        if fld.kind == BOOLEAN:
+        if fld.kind == m.BOOLEAN:
             if state not in ("true", "false"):
                 return self.skip(name, raw, _("neither yes nor no"))
             return self.put(name, path, state == "true")
@@ -405,7 +391,7 @@ class _Reader:
             return self.read_typed_terms(name, fld, path, raw)
         if state not in vocab:
             return self.skip(name, raw, _("not one of the choices of this field"))
-        self.put(name, path, {"identifier": state} if fld.kind == TERM else state)
+        self.put(name, path, {"identifier": state} if fld.kind == m.TERM else state)
 
     def read_term(self, name: str, fld: Field, path: list, rest: list, term: str,
                   custom_lang: str | None, raw: Any) -> None:
@@ -428,7 +414,7 @@ class _Reader:
 
     def _term_entry(self, name: str, fld: Field, path: list, term: str) -> dict[str, Any]:
         """The term's entry in the document (added, and reported as read, when new)."""
-        value = {"identifier": term} if fld.kind == TERM else term
+        value = {"identifier": term} if fld.kind == m.TERM else term
         if fld.repeat:
             items = _get(self.doc, path)
             if not isinstance(items, list):
@@ -455,7 +441,7 @@ class _Reader:
             if ident is None:
                 self.skip(name, piece, _("no choice of this field is called this"))
                 continue
-            found.append({"identifier": ident} if fld.kind == TERM else ident)
+            found.append({"identifier": ident} if fld.kind == m.TERM else ident)
         if not found:
             return
         self.put(name, path, found if fld.repeat else found[0])
@@ -567,27 +553,23 @@ def file_sha256(path: Path | str) -> str | None:
 
 def _remembered(session, sha256: str) -> str | None:
     """The live local record a file with this SHA-256 was imported into, None when there is none."""
-    from focalpoint.models import Meta, Record
+    from focalpoint.db import get_meta
+    from focalpoint.models import Record
 
-    meta = session.get(Meta, META_PREFIX + sha256)
-    if meta is None or not meta.value:
+    identifier = get_meta(session, META_PREFIX + sha256)
+    if not identifier:
         return None
-    rec = session.get(Record, meta.value)
+    rec = session.get(Record, identifier)
     if rec is None or rec.deleted:
         return None  # the record is gone: the file may be imported again, as a new draft
     return rec.identifier
 
 
 def _remember(session, sha256: str | None, identifier: str) -> None:
-    from focalpoint.models import Meta
+    from focalpoint.db import set_meta
 
-    if not sha256:
-        return
-    meta = session.get(Meta, META_PREFIX + sha256)
-    if meta is None:
-        session.add(Meta(key=META_PREFIX + sha256, value=identifier))
-    else:
-        meta.value = identifier
+    if sha256:
+        set_meta(session, META_PREFIX + sha256, identifier)
 
 
 @dataclass

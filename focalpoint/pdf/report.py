@@ -28,21 +28,8 @@ from sqlalchemy import select
 
 from focalpoint.db import Database
 from focalpoint.forms import load_form, vocabulary
-from focalpoint.forms.model import (
-    ACTIVITY,
-    ATTACHMENT,
-    BOOLEAN,
-    CODE,
-    DATE,
-    GROUP,
-    LINK,
-    LOCALIZED_KINDS,
-    MONEY,
-    NUMBER,
-    REFERENCE,
-    TERM,
-    Field,
-)
+from focalpoint.forms import model as m
+from focalpoint.forms.model import Field
 from focalpoint.forms.vocabularies import activity_number
 from focalpoint.i18n import LANGUAGES, N_, format_date, format_datetime, format_money, format_number, localize
 from focalpoint.models import AuditEvent, CatalogActivity, Record, Workflow
@@ -206,7 +193,7 @@ class ReportWriter:
                 return []
             return [KeepTogether(p.label(fld.label, where=f"label of {where}") +
                                  [p.para("— " + p.tr(N_("(not given)")), "help", where=where)]), Spacer(1, 4)]
-        if fld.kind == GROUP:
+        if fld.kind == m.GROUP:
             items = value if fld.repeat and isinstance(value, list) else [value]
             out: list[Flowable] = []
             for i, item in enumerate(items):
@@ -234,7 +221,7 @@ class ReportWriter:
         p = self.p
         where = fn.dotted(parts)
         kind = fld.kind
-        if kind in LOCALIZED_KINDS and isinstance(value, dict):
+        if kind in m.LOCALIZED_KINDS and isinstance(value, dict):
             order = [p.lang] + [c for c in self._languages() if c != p.lang] + \
                     [c for c in value if c not in LANGUAGES]
             present = [c for c in dict.fromkeys(order) if isinstance(value.get(c), str) and value.get(c)]
@@ -254,17 +241,17 @@ class ReportWriter:
         p = self.p
         kind = fld.kind
         try:
-            if kind == DATE and isinstance(value, str):
+            if kind == m.DATE and isinstance(value, str):
                 return format_date(dt.date.fromisoformat(value), p.lang, "long")
-            if kind == NUMBER and isinstance(value, (int, float)):
+            if kind == m.NUMBER and isinstance(value, (int, float)):
                 return format_number(value, p.lang)
-            if kind == MONEY and isinstance(value, dict):
+            if kind == m.MONEY and isinstance(value, dict):
                 return format_money(value.get("amount", 0), str(value.get("currency", "")), p.lang)
         except (ValueError, TypeError, KeyError):
             pass
-        if kind == BOOLEAN:
+        if kind == m.BOOLEAN:
             return p.tr(N_("Yes")) if value is True else p.tr(N_("No")) if value is False else str(value)
-        if kind in (TERM, CODE):
+        if kind in (m.TERM, m.CODE):
             ident = value.get("identifier") if isinstance(value, dict) else value
             text = str(ident)
             try:
@@ -278,7 +265,7 @@ class ReportWriter:
                 if custom:
                     text = f"{text}: {custom}"
             return text
-        if kind == ACTIVITY:
+        if kind == m.ACTIVITY:
             ident = value.get("identifier") if isinstance(value, dict) else value
             number = activity_number(str(ident))
             if number is None:
@@ -286,14 +273,14 @@ class ReportWriter:
             text = localize(self.data.activities.get(number), p.lang)
             label = p.tr(N_("Activity {number}"), number=number)
             return f"{label}: {text}" if text else label
-        if kind == REFERENCE:
+        if kind == m.REFERENCE:
             ident = value.get("identifier", "") if isinstance(value, dict) else str(value)
             title = localize(self.data.titles.get(ident.split("@", 1)[0]), p.lang)
             return f"{title} ({ident})" if title else ident
-        if kind == LINK and isinstance(value, dict):
+        if kind == m.LINK and isinstance(value, dict):
             name, url = value.get("name") or "", value.get("url") or ""
             return f"{name} — {url}" if name and name != url else url
-        if kind == ATTACHMENT and isinstance(value, dict):
+        if kind == m.ATTACHMENT and isinstance(value, dict):
             size = value.get("size")
             name = str(value.get("filename") or value.get("sha256", ""))
             if not isinstance(size, int):

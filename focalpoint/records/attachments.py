@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from focalpoint.db import Database
+from focalpoint.db import Database, get_meta, set_meta
 from focalpoint.forms import model as m
 from focalpoint.forms.attachments import (
     DEFAULT_MAX_BYTES,
@@ -30,7 +28,6 @@ from focalpoint.forms.attachments import (
     store_attachment,
 )
 from focalpoint.i18n import _
-from focalpoint.models import Meta
 from focalpoint.records import RecordError, RecordStore, RecordView
 
 MAX_BYTES_KEY = "attachments.max_bytes"
@@ -45,16 +42,11 @@ class AttachmentSettings:
     download_all: bool = False
 
 
-def _meta(session: Session, key: str) -> str | None:
-    row = session.get(Meta, key)
-    return row.value if row is not None else None
-
-
 def read_settings(db: Database) -> AttachmentSettings:
     """The attachment settings of this data folder (defaults when never set). Any thread with
     its own session."""
     with db.session() as session:
-        raw_max, raw_all = _meta(session, MAX_BYTES_KEY), _meta(session, DOWNLOAD_ALL_KEY)
+        raw_max, raw_all = get_meta(session, MAX_BYTES_KEY), get_meta(session, DOWNLOAD_ALL_KEY)
     max_bytes = int(raw_max) if raw_max and raw_max.isdigit() and int(raw_max) > 0 else DEFAULT_MAX_BYTES
     return AttachmentSettings(max_bytes=max_bytes, download_all=raw_all == "1")
 
@@ -67,13 +59,8 @@ def write_settings(db: Database, *, max_bytes: int | None = None, download_all: 
     with db.session(write=True) as session:
         for key, value in ((MAX_BYTES_KEY, None if max_bytes is None else str(max_bytes)),
                            (DOWNLOAD_ALL_KEY, None if download_all is None else ("1" if download_all else "0"))):
-            if value is None:
-                continue
-            row = session.get(Meta, key)
-            if row is None:
-                session.add(Meta(key=key, value=value))
-            else:
-                row.value = value
+            if value is not None:
+                set_meta(session, key, value)
     return read_settings(db)
 
 

@@ -18,12 +18,12 @@ from typing import Any
 
 _EXPORTS = {
     "SyncEngine": "focalpoint.sync.engine",
-    "SyncProgress": "focalpoint.sync.engine",
-    "SyncReport": "focalpoint.sync.engine",
-    "retry_record": "focalpoint.sync.engine",
-    "discard_failed": "focalpoint.sync.engine",
+    "SyncProgress": "focalpoint.sync.report",
+    "SyncReport": "focalpoint.sync.report",
+    "retry_record": "focalpoint.sync.outbox",
+    "discard_failed": "focalpoint.sync.outbox",
     "sign_in": "focalpoint.sync.engine",
-    "NotConfigured": "focalpoint.sync.engine",
+    "NotConfigured": "focalpoint.sync.session",
     "HubClient": "focalpoint.sync.client",
     "Timeouts": "focalpoint.sync.client",
     "probe": "focalpoint.sync.client",

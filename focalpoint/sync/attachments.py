@@ -35,16 +35,18 @@ from sqlalchemy.orm import Session
 
 from focalpoint.forms.attachments import attachment_path, attachment_values, human_size
 from focalpoint.i18n import _
-from focalpoint.models import OutboxEntry, Record, utcnow
+from focalpoint.models import OutboxEntry, OutboxState, Record, utcnow
 from focalpoint.paths import attachments_dir
-from focalpoint.sync import localstore as ls
 from focalpoint.sync import transfer
 from focalpoint.sync.errors import MalformedAnswer, NetworkError, ServerError, SignInRequired
+from focalpoint.sync.meta import server_key
+from focalpoint.sync.recordstate import show_error
 
 if TYPE_CHECKING:
     from focalpoint.db import Database
-    from focalpoint.sync.engine import SyncEngine, SyncReport
+    from focalpoint.sync.engine import SyncEngine
     from focalpoint.sync.push import Op
+    from focalpoint.sync.report import SyncReport
 
 #: files each server is known to hold (made by migration 0008_server_files)
 server_file = Table(
@@ -64,7 +66,7 @@ RESUMABLE_EXTENSION = "resumable-uploads"
 
 def server_name(server: str) -> str:
     """The key a server's files are kept under (its address, as Meta keys name it)."""
-    return ls.server_key(server)
+    return server_key(server)
 
 
 def known_files(session: Session, server: str, shas: Iterable[str]) -> dict[str, str]:
@@ -174,12 +176,9 @@ def _with_sign_in(engine: SyncEngine, action: Callable[[], Any]) -> Any:
 def _refuse(session: Session, op: Op, message: str) -> None:
     entry = session.scalars(select(OutboxEntry).where(OutboxEntry.entry_id == op.entry_id)).first()
     if entry is not None:
-        entry.state = "failed"
+        entry.state = OutboxState.FAILED
         entry.last_error = message
-    rec = session.get(Record, op.identifier)
-    if rec is not None:
-        rec.sync_state = "error"
-        rec.sync_error = message
+    show_error(session.get(Record, op.identifier), message)
 
 
 def _server_has(engine: SyncEngine, url: str, *, signed_in_again: bool = False) -> bool:

@@ -45,9 +45,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from focalpoint.db import parse_time
 from focalpoint.i18n import _
-from focalpoint.models import OutboxEntry, Record
-from focalpoint.sync import localstore as ls
+from focalpoint.models import OutboxEntry, OutboxState, Record, SyncState
 from focalpoint.sync import push as pushing
 from focalpoint.sync.bbi_pull import list_page, pull, pull_due
 from focalpoint.sync.bbi_wire import (
@@ -68,14 +68,19 @@ from focalpoint.sync.bbi_wire import (
 )
 from focalpoint.sync.client import Answer
 from focalpoint.sync.errors import MalformedAnswer, NetworkError, ServerError
+from focalpoint.sync.meta import get_meta_json, set_meta_json
+from focalpoint.sync.rebase import reconcile
+from focalpoint.sync.recordstate import entries_of, set_document, settle_answered, show_error
+from focalpoint.sync.server_copies import delete_acknowledged
 
 if TYPE_CHECKING:
-    from focalpoint.sync.engine import SyncEngine, SyncReport
+    from focalpoint.sync.engine import SyncEngine
+    from focalpoint.sync.report import SyncReport
 
 STORE_TTL = dt.timedelta(hours=24)
 MAX_ROUNDS = 8  # entries of one record sent in one sync (merges included)
 
-__all__ = ["sync_bbi_requests", "known_store", "BBI_SCHEMA", "STORE_PATH", "fields_of"]
+__all__ = ["known_store", "sync_bbi_requests"]
 
 
 # ------------------------------------------------------------------ detection
@@ -84,10 +89,10 @@ __all__ = ["sync_bbi_requests", "known_store", "BBI_SCHEMA", "STORE_PATH", "fiel
 def known_store(engine: SyncEngine) -> bool | None:
     """The cached answer to "has the server the Bio-Bridge store?" (None: not asked in the last day)."""
     with engine.db.session() as session:
-        cached = ls.get_meta_json(session, meta_key(engine, "bbi_store"))
+        cached = get_meta_json(session, meta_key(engine, "bbi_store"))
     value = cached.get("value") if isinstance(cached, dict) else None
     if isinstance(cached, dict) and isinstance(value, bool):
-        fetched = ls.parse_time(cached.get("fetched"))
+        fetched = parse_time(cached.get("fetched"))
         if fetched is not None and dt.timedelta(0) <= engine.clock() - fetched < STORE_TTL:
             return value
     return None
@@ -95,8 +100,8 @@ def known_store(engine: SyncEngine) -> bool | None:
 
 def _remember_store(engine: SyncEngine, value: bool) -> None:
     with engine.db.session(write=True) as session:
-        ls.set_meta_json(session, meta_key(engine, "bbi_store"),
-                         {"value": value, "fetched": engine.clock().isoformat()})
+        set_meta_json(session, meta_key(engine, "bbi_store"),
+                      {"value": value, "fetched": engine.clock().isoformat()})
 
 
 # ------------------------------------------------------------------ the entry point
@@ -165,18 +170,18 @@ def _claim(engine: SyncEngine, identifier: str) -> _Claim | None:
     """Mark the record's first entry as sent (so a save made meanwhile queues a new entry); None if none."""
     with engine.db.session(write=True) as session:
         rec = session.get(Record, identifier)
-        entries = ls.entries_of(session, identifier)
+        entries = entries_of(session, identifier)
         if rec is None or not entries or rec.conflict is not None:
             return None
-        while len(entries) > 1 and entries[0].state == "failed" and entries[0].action == "save" \
+        while len(entries) > 1 and entries[0].state == OutboxState.FAILED and entries[0].action == "save" \
                 and any(e.action == "save" for e in entries[1:]):
             session.delete(entries.pop(0))  # the person saved again: the failed save is superseded
         head = entries[0]
-        if head.state == "failed" or (engine.respect_backoff and head.next_attempt_at is not None
-                                      and head.next_attempt_at > engine.clock()):
+        if head.state == OutboxState.FAILED or (engine.respect_backoff and head.next_attempt_at is not None
+                                                and head.next_attempt_at > engine.clock()):
             return None
         head.attempts += 1
-        rec.sync_state = "syncing"
+        rec.sync_state = SyncState.SYNCING
         payload = head.payload or {}
         document = payload.get("document") if head.action == "save" else rec.document
         return _Claim(head.entry_id, head.action, copy.deepcopy(document) if isinstance(document, dict) else None,
@@ -311,14 +316,11 @@ def _ack(engine: SyncEngine, identifier: str, claim: _Claim, request_id: str, st
             if claim.action == "save" or taken != rec.base_document:
                 rec.server_revision = (rec.server_revision or 0) + 1
                 rec.base_document = taken
-                if claim.action != "save" and not ls.entries_of(session, identifier) and not rec.deleted:
-                    ls.set_document(session, rec, taken)  # someone else's edit, taken with the new status
+                if claim.action != "save" and not entries_of(session, identifier) and not rec.deleted:
+                    set_document(session, rec, taken)  # someone else's edit, taken with the new status
             if claim.action != "save":
                 rec.status = LOCAL_STATUS[status]
-            rec.sync_error = None
-            if rec.sync_state in ("syncing", "error"):
-                rec.sync_state = "queued"
-            ls.settle(session, rec)
+            settle_answered(session, rec)
     report.pushed += 1
     report.errors.pop(identifier, None)
 
@@ -329,7 +331,7 @@ def _ack_delete(engine: SyncEngine, identifier: str, claim: _Claim, report: Sync
         book = load_book(session, engine)
         book.pop(identifier, None)
         save_book(session, engine, book)
-        ls.delete_acknowledged(session, session.get(Record, identifier), entry, None)
+        delete_acknowledged(session, session.get(Record, identifier), entry, None)
     report.pushed += 1
     report.errors.pop(identifier, None)
 
@@ -346,9 +348,9 @@ def _reconcile(engine: SyncEngine, identifier: str, claim: _Claim, request_id: s
                             "by": current["meta"].get("createdBy")}
         save_book(session, engine, book)
         revision = (rec.server_revision or 0) + 1
-        kind = ls.reconcile(session, rec, {"identifier": identifier, "revision": revision,
-                                           "body": local_document(current, identifier)},
-                            revision=revision, now=engine.clock(), actor=engine.actor)
+        kind = reconcile(session, rec, {"identifier": identifier, "revision": revision,
+                                        "body": local_document(current, identifier)},
+                         revision=revision, now=engine.clock(), actor=engine.actor)
         if kind == "conflict":
             if identifier not in report.conflicts:
                 report.conflicts.append(identifier)
@@ -380,28 +382,26 @@ def _refuse_answer(engine: SyncEngine, identifier: str, claim: _Claim, answer: A
 
 def _refuse(engine: SyncEngine, identifier: str, claim: _Claim, message: str, report: SyncReport) -> None:
     """The entry needs the person: it stays in the outbox, failed, with the reason on the record."""
-    with engine.db.session(write=True) as session:
-        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.entry_id == claim.entry_id)).first()
-        if entry is not None:
-            entry.state = "failed"
-            entry.last_error = message
-        rec = session.get(Record, identifier)
-        if rec is not None:
-            rec.sync_state = "error"
-            rec.sync_error = message
-    report.errors[identifier] = message
+    _note_error(engine, identifier, message, report, failed_entry=claim.entry_id)
 
 
 def _hold(engine: SyncEngine, identifier: str, message: str, report: SyncReport) -> None:
     """A server problem: the entry stays queued for the next sync, the reason shown on the record."""
+    _note_error(engine, identifier, message, report, failed_entry=None)
+
+
+def _note_error(engine: SyncEngine, identifier: str, message: str, report: SyncReport, *,
+                failed_entry: str | None) -> None:
+    """``message`` on the record and in the report. The entry ``failed_entry`` (an entry id) fails;
+    without one, the record's pending entries hold the message and stay queued."""
     with engine.db.session(write=True) as session:
-        for entry in ls.entries_of(session, identifier):
-            if entry.state == "pending":
+        for entry in entries_of(session, identifier):
+            if entry.entry_id == failed_entry:
+                entry.state = OutboxState.FAILED
                 entry.last_error = message
-        rec = session.get(Record, identifier)
-        if rec is not None:
-            rec.sync_state = "error"
-            rec.sync_error = message
+            elif failed_entry is None and entry.state == OutboxState.PENDING:
+                entry.last_error = message
+        show_error(session.get(Record, identifier), message)
     report.errors[identifier] = message
 
 

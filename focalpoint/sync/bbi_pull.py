@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from focalpoint.db import parse_time
 from focalpoint.i18n import _
-from focalpoint.models import Record
+from focalpoint.models import Record, RecordStatus
 from focalpoint.records import index_record
-from focalpoint.sync import localstore as ls
 from focalpoint.sync.bbi_wire import (
     BBI_SCHEMA,
     LOCAL_STATUS,
@@ -32,9 +32,13 @@ from focalpoint.sync.bbi_wire import (
 )
 from focalpoint.sync.client import Answer
 from focalpoint.sync.errors import MalformedAnswer
+from focalpoint.sync.meta import get_meta, set_meta
+from focalpoint.sync.recordstate import audit, entries_of, settle
+from focalpoint.sync.server_copies import apply_server_copy
 
 if TYPE_CHECKING:
-    from focalpoint.sync.engine import SyncEngine, SyncReport
+    from focalpoint.sync.engine import SyncEngine
+    from focalpoint.sync.report import SyncReport
 
 #: how often this user's requests are listed when nothing was sent (a sync with nothing to do stays one request
 #: between times; see docs/chm-compatibility.md, part 5)
@@ -45,7 +49,7 @@ PAGE = 100
 def pull_due(engine: SyncEngine) -> bool:
     """Whether this computer last listed the store more than ``PULL_EVERY`` ago (or never)."""
     with engine.db.session() as session:
-        last = ls.parse_time(ls.get_meta(session, meta_key(engine, "bbi_pulled")))
+        last = parse_time(get_meta(session, meta_key(engine, "bbi_pulled")))
     return last is None or not dt.timedelta(0) <= engine.clock() - last < PULL_EVERY
 
 
@@ -94,13 +98,13 @@ def pull(engine: SyncEngine, report: SyncReport, user: Any, first: list[Any] | N
         if engine._call("GET", request_path(request_id), params={"f": NO_HISTORY}).status == 404:
             _removed_on_server(engine, identifier)
     with engine.db.session(write=True) as session:
-        ls.set_meta(session, meta_key(engine, "bbi_pulled"), engine.clock().isoformat())
+        set_meta(session, meta_key(engine, "bbi_pulled"), engine.clock().isoformat())
 
 
 def _removed_on_server(engine: SyncEngine, identifier: str) -> None:
     with engine.db.session(write=True) as session:
         rec = session.get(Record, identifier)
-        if rec is not None and ls.entries_of(session, identifier):
+        if rec is not None and entries_of(session, identifier):
             return  # queued here: the next push finds out (and says so)
         book = load_book(session, engine)
         book.pop(identifier, None)
@@ -108,9 +112,9 @@ def _removed_on_server(engine: SyncEngine, identifier: str) -> None:
         if rec is not None and not rec.deleted:
             rec.deleted = True
             index_record(session, identifier, None)
-            ls.audit(session, identifier, "deleted", revision=rec.server_revision, now=engine.clock(),
-                     origin="server")
-            ls.settle(session, rec)
+            audit(session, identifier, "deleted", revision=rec.server_revision, now=engine.clock(),
+                  origin="server")
+            settle(session, rec)
 
 
 def _apply_stored(session: Session, engine: SyncEngine, book: dict[str, Any], identifier: str,
@@ -122,7 +126,7 @@ def _apply_stored(session: Session, engine: SyncEngine, book: dict[str, Any], id
     if rec is not None and rec.schema != BBI_SCHEMA:
         return 0  # another kind of record has this identifier here: never overwrite it
     book[identifier] = {"id": stored["_id"], "status": status, "by": meta.get("createdBy")}
-    if rec is not None and ls.entries_of(session, identifier):
+    if rec is not None and entries_of(session, identifier):
         return 0  # changes queued here: the next push reads the stored copy first
     document = local_document(stored, identifier)
     changed = 0
@@ -130,9 +134,10 @@ def _apply_stored(session: Session, engine: SyncEngine, book: dict[str, Any], id
         info = {"identifier": identifier, "revision": (rec.server_revision or 0) + 1 if rec else 1,
                 "body": document, "createdOn": meta.get("createdOn"), "updatedOn": meta.get("modifiedOn"),
                 "createdBy": meta.get("createdBy"), "updatedBy": meta.get("modifiedBy")}
-        rec, _changed = ls.apply_server_copy(session, rec, info, [], engine.clock())
+        rec, _changed = apply_server_copy(session, rec, info, [], engine.clock())
         changed = 1
-    local = LOCAL_STATUS.get(status, "draft")
-    if not (local == "draft" and rec.status in ("draft", "ready", "rejected")):
+    local = LOCAL_STATUS.get(status, RecordStatus.DRAFT)
+    if not (local == RecordStatus.DRAFT
+            and rec.status in (RecordStatus.DRAFT, RecordStatus.READY, RecordStatus.REJECTED)):
         rec.status = local
     return changed

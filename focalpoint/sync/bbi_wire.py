@@ -14,8 +14,9 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from focalpoint.i18n import _
-from focalpoint.sync import localstore as ls
+from focalpoint.models import RecordStatus
 from focalpoint.sync.errors import MalformedAnswer
+from focalpoint.sync.meta import get_meta_json, server_key, set_meta_json
 
 if TYPE_CHECKING:
     from focalpoint.sync.engine import SyncEngine
@@ -25,7 +26,7 @@ STORE_PATH = "/api/v2016/bbi-requests"
 #: the site whose Bio-Bridge form writes ``meta.baseUrl`` (www.cbd.int's edit-bbi-assistance.js uses its host)
 DEFAULT_BASE_URL = "www.cbd.int"
 #: ``meta.status`` → the local record's status
-LOCAL_STATUS = {"draft": "draft", "workflow": "submitted", "public": "published"}
+LOCAL_STATUS = {"draft": RecordStatus.DRAFT, "workflow": RecordStatus.SUBMITTED, "public": RecordStatus.PUBLISHED}
 NO_HISTORY = json.dumps({"history": 0})
 SERVER_FIELDS = ("_id", "meta", "history")
 
@@ -35,7 +36,7 @@ def request_path(request_id: str) -> str:
 
 
 def meta_key(engine: SyncEngine, what: str) -> str:
-    return f"sync.{ls.server_key(engine.server)}.{what}"
+    return f"sync.{server_key(engine.server)}.{what}"
 
 
 # ------------------------------------------------------------------ the remembered ids
@@ -45,12 +46,12 @@ def load_book(session: Session, engine: SyncEngine) -> dict[str, dict[str, Any]]
     """``{record identifier: {"id": _id, "status": meta.status, "by": meta.createdBy}}`` for this server.
 
     A record listed here goes to the store (``id`` None: its stored request was removed there)."""
-    book = ls.get_meta_json(session, meta_key(engine, "bbi"))
+    book = get_meta_json(session, meta_key(engine, "bbi"))
     return book if isinstance(book, dict) else {}
 
 
 def save_book(session: Session, engine: SyncEngine, book: dict[str, dict[str, Any]]) -> None:
-    ls.set_meta_json(session, meta_key(engine, "bbi"), book)
+    set_meta_json(session, meta_key(engine, "bbi"), book)
 
 
 def stored_id(engine: SyncEngine, identifier: str) -> str | None:
@@ -115,5 +116,5 @@ def user_id(engine: SyncEngine) -> Any:
     from focalpoint.settings_keys import ACCOUNT_META_KEY
 
     with engine.db.session() as session:
-        account = ls.get_meta_json(session, ACCOUNT_META_KEY)
+        account = get_meta_json(session, ACCOUNT_META_KEY)
     return account.get("userID") if isinstance(account, dict) else None

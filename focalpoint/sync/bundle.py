@@ -34,7 +34,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -49,13 +48,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from focalpoint import jsonsafe
-from focalpoint.db import Database
+from focalpoint.db import Database, parse_time
 from focalpoint.forms.attachments import attachment_path
 from focalpoint.i18n import _
-from focalpoint.models import OutboxEntry, Record, utcnow
+from focalpoint.models import OutboxEntry, OutboxState, Record, RecordStatus, SyncState, utcnow
 from focalpoint.records import index_record
 from focalpoint.settings_keys import SYNC_EMAIL, SYNC_SERVER
-from focalpoint.sync import localstore as ls
 from focalpoint.sync.bundle_files import (
     BundleFile,
     DamagedFile,
@@ -68,7 +66,11 @@ from focalpoint.sync.bundle_files import (
     write_files,
 )
 from focalpoint.sync.errors import BundleError, MalformedAnswer
+from focalpoint.sync.meta import get_meta, set_meta, set_meta_json
 from focalpoint.sync.protocol import Change, parse_document_info, parse_workflow
+from focalpoint.sync.recordstate import audit, entries_of, set_document, settle
+from focalpoint.sync.server_copies import save_acknowledged
+from focalpoint.sync.workflows import upsert_workflow
 
 FORMAT = "focalpoint-bundle"
 VERSION = 1
@@ -210,7 +212,7 @@ def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
         ids = sorted({e.record_identifier for e in entries})
         records = {r.identifier: r for r in session.scalars(select(Record).where(Record.identifier.in_(ids)))} \
             if ids else {}
-        author = ls.get_meta(session, SYNC_EMAIL)
+        author = get_meta(session, SYNC_EMAIL)
         content = {
             "entries": [{"entry_id": e.entry_id, "record_identifier": e.record_identifier, "action": e.action,
                          # a change carried here from another computer stays its author's
@@ -225,7 +227,7 @@ def export_outbox_bundle(db: Database, path_or_fileobj: PathOrFile, *,
                          "local_revision": r.local_revision, "deleted": r.deleted}
                         for r in records.values()],
         }
-        all_meta = {"server": ls.get_meta(session, SYNC_SERVER), "author": author, **(meta or {})}
+        all_meta = {"server": get_meta(session, SYNC_SERVER), "author": author, **(meta or {})}
         files, missing = bundle_files(db.data_dir, [e["payload"] for e in content["entries"]]
                                       + [r["document"] for r in content["records"]])
         # frozen only once the file is written
@@ -395,7 +397,7 @@ def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSu
     summary = ImportSummary(kind="outbox")
     now = utcnow()
     with db.session(write=True) as session:
-        importer = (ls.get_meta(session, SYNC_EMAIL) or "").strip().lower()
+        importer = (get_meta(session, SYNC_EMAIL) or "").strip().lower()
         by_record: dict[str, list[dict[str, Any]]] = {}
         for entry in entries:
             by_record.setdefault(entry["record_identifier"], []).append(entry)
@@ -415,12 +417,12 @@ def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSu
             known = set(session.scalars(select(OutboxEntry.entry_id).where(
                 OutboxEntry.entry_id.in_([e["entry_id"] for e in items]))))
             fresh = [e for e in items if e["entry_id"] not in known
-                     and ls.get_meta(session, imported_key(e["entry_id"])) is None]
+                     and get_meta(session, imported_key(e["entry_id"])) is None]
             summary.already += len(items) - len(fresh)
             if not fresh:
                 continue
             theirs = set(e["entry_id"] for e in items)
-            own = [e for e in ls.entries_of(session, identifier) if e.entry_id not in theirs]
+            own = [e for e in entries_of(session, identifier) if e.entry_id not in theirs]
             if own:
                 summary.skipped[identifier] = _(
                     "This record also has changes not yet sent from this computer. Sync this computer "
@@ -433,20 +435,20 @@ def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSu
                 and (snap_revision is None or rec.server_revision > snap_revision)
             if rec is None:
                 rec = Record(identifier=identifier, schema=snap["schema"][:64], document=snap["document"],
-                             title={}, status="draft", local_revision=0, created_at=now, updated_at=now,
-                             deleted=False, sync_state="queued")
+                             title={}, status=RecordStatus.DRAFT, local_revision=0, created_at=now,
+                             updated_at=now, deleted=False, sync_state=SyncState.QUEUED)
                 session.add(rec)
                 rec.document = {}
             if not newer_here:
                 # the stick's copy is as new as this computer's, or newer: it is the record here now
                 rec.base_document = snap.get("base_document")
                 rec.server_revision = snap_revision
-                rec.status = str(snap.get("status") or rec.status or "draft")[:16]
+                rec.status = str(snap.get("status") or rec.status or RecordStatus.DRAFT)[:16]
                 rec.deleted = bool(snap.get("deleted"))
                 rec.conflict = None
                 rec.local_revision = max((rec.local_revision or 0) + 1, int(snap.get("local_revision") or 1))
                 rec.updated_at = now
-                ls.set_document(session, rec, snap["document"])
+                set_document(session, rec, snap["document"])
                 if rec.deleted:
                     index_record(session, identifier, None)
                 rec.government = snap.get("government") or rec.government
@@ -463,16 +465,16 @@ def _import_outbox(db: Database, bundle: Bundle, source: PathOrFile) -> ImportSu
                 session.add(OutboxEntry(
                     entry_id=item["entry_id"], record_identifier=identifier, action=item["action"],
                     payload=payload, base_revision=item.get("base_revision"),
-                    local_revision=item.get("local_revision"), state="pending",
+                    local_revision=item.get("local_revision"), state=OutboxState.PENDING,
                     # never 0: a later local save must not change the payload this id names
                     attempts=max(1, int(item.get("attempts") or 0)),
-                    created_at=ls.parse_time(item.get("created_at")) or now))
-                ls.set_meta(session, imported_key(item["entry_id"]), now.isoformat())
+                    created_at=parse_time(item.get("created_at")) or now))
+                set_meta(session, imported_key(item["entry_id"]), now.isoformat())
             session.flush()
-            ls.audit(session, identifier, "edited", revision=rec.local_revision, now=now,
-                     details={"bundle": bundle.sha256[:16], "entries": len(fresh),
-                              **({"olderThanHere": snap_revision} if newer_here else {})})
-            ls.settle(session, rec)
+            audit(session, identifier, "edited", revision=rec.local_revision, now=now,
+                  details={"bundle": bundle.sha256[:16], "entries": len(fresh),
+                           **({"olderThanHere": snap_revision} if newer_here else {})})
+            settle(session, rec)
             summary.imported += len(fresh)
             summary.records += 1
     return summary
@@ -482,14 +484,14 @@ def record_delivery(session: Session, entry_id: str, result: str, *, revision: i
                     message: str | None = None) -> None:
     """Remember what became of a change that came on a USB stick (no-op for this computer's own
     changes), for the records bundle that goes back to the computer it came from."""
-    if ls.get_meta(session, imported_key(entry_id)) is None:
+    if get_meta(session, imported_key(entry_id)) is None:
         return
     ack: dict[str, Any] = {"entry_id": entry_id, "result": result, "at": utcnow().isoformat()}
     if revision is not None:
         ack["revision"] = revision
     if message:
         ack["message"] = message
-    ls.set_meta_json(session, delivered_key(entry_id), ack)
+    set_meta_json(session, delivered_key(entry_id), ack)
 
 
 ACK_KEEP_DAYS = 60  # as long as the hub keeps its own acknowledgements
@@ -509,7 +511,7 @@ def delivered_acks(session: Session, *, now: dt.datetime | None = None) -> list[
             continue
         if not isinstance(ack, dict) or not isinstance(ack.get("entry_id"), str):
             continue
-        when = ls.parse_time(ack.get("at"))
+        when = parse_time(ack.get("at"))
         if when is not None and when < limit:
             session.delete(row)
             continue
@@ -536,8 +538,8 @@ def export_records_bundle(db: Database, path_or_fileobj: PathOrFile, *,
                 continue
             infos.append({"identifier": rec.identifier, "revision": rec.server_revision,
                           "type": rec.schema, "deleted": bool(rec.deleted and not rec.conflict
-                                                               and not ls.entries_of(session, rec.identifier)),
-                          "isDraft": rec.status not in ("published", "removal"),
+                                                               and not entries_of(session, rec.identifier)),
+                          "isDraft": rec.status not in (RecordStatus.PUBLISHED, RecordStatus.REMOVAL),
                           "body": rec.base_document,
                           "metadata": {"schema": rec.schema, "government": rec.government}})
         ids = [i["identifier"] for i in infos]
@@ -546,7 +548,7 @@ def export_records_bundle(db: Database, path_or_fileobj: PathOrFile, *,
         flows = [{k: v for k, v in w.items() if k not in ("localDecision", "publishedBody", "publishedFetched",
                                                           "reviewEdited")} for w in flows]
         acks = delivered_acks(session)
-        meta = {"server": ls.get_meta(session, SYNC_SERVER), "exportedBy": ls.get_meta(session, SYNC_EMAIL),
+        meta = {"server": get_meta(session, SYNC_SERVER), "exportedBy": get_meta(session, SYNC_EMAIL),
                 "government": government, "records": len(infos), "from": "computer"}
     files, missing = bundle_files(db.data_dir, [i["body"] for i in infos if not i["deleted"]])
     write_records_bundle(path_or_fileobj, infos, meta, workflows=flows, acks=acks, files=files)
@@ -582,7 +584,7 @@ def _import_records(db: Database, bundle: Bundle, source: PathOrFile) -> ImportS
         result = apply_changes(session, changes, now=now)
         for leftover in flows_by_record.values():
             for wf in leftover:
-                ls.upsert_workflow(session, wf)
+                upsert_workflow(session, wf)
         _seed_checkpoint(session, bundle.meta)
     summary.imported = result.applied
     summary.records = len(changes)
@@ -620,19 +622,19 @@ def _apply_acks(session: Session, acks: list[dict[str, Any]], summary: ImportSum
             document = server_copy["body"]
         result = ack["result"]
         if result == "applied" and entry.action == "save" and revision is not None and isinstance(document, dict):
-            ls.save_acknowledged(session, rec, entry, {"revision": revision, "body": document})
+            save_acknowledged(session, rec, entry, {"revision": revision, "body": document})
         else:
             session.delete(entry)
             session.flush()
             if rec is not None:
-                ls.settle(session, rec)
+                settle(session, rec)
         summary.acknowledged += 1
         details: dict[str, Any] = {"entry": entry.entry_id, "action": entry.action, "result": result}
         if result != "applied":
             message = ack_message(result, ack.get("message"))
             summary.elsewhere[entry.record_identifier] = message
             details["message"] = message
-        ls.audit(session, entry.record_identifier, "delivered", revision=revision, now=now, details=details)
+        audit(session, entry.record_identifier, "delivered", revision=revision, now=now, details=details)
 
 
 def ack_message(result: str, detail: Any) -> str:
@@ -659,19 +661,11 @@ def _seed_checkpoint(session: Session, meta: dict[str, Any]) -> None:
     if not isinstance(server, str) or not isinstance(last_seq, int) or isinstance(last_seq, bool) \
             or not isinstance(by, str):
         return
-    here = ls.get_meta(session, SYNC_SERVER)
-    email = ls.get_meta(session, SYNC_EMAIL)
+    here = get_meta(session, SYNC_SERVER)
+    email = get_meta(session, SYNC_EMAIL)
     if not here or not email or normalize_server_url(server) != normalize_server_url(here) \
             or by.strip().lower() != email.strip().lower():
         return
     current = read_checkpoint(session, here)
     if isinstance(current, int) and current < last_seq:
         write_checkpoint(session, here, last_seq)
-
-
-def bundle_bytes(documents: list[dict[str, Any]], meta: dict[str, Any] | None = None, *,
-                 acks: Iterable[dict[str, Any]] = ()) -> bytes:
-    """A records bundle in memory (convenience for the hub's HTTP answer)."""
-    buf = io.BytesIO()
-    write_records_bundle(buf, documents, meta, acks=acks)
-    return buf.getvalue()

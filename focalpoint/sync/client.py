@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import ssl
 import threading
 import zlib
 from collections.abc import Iterable
@@ -79,11 +80,6 @@ class Answer:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
-    def error_code(self) -> str | None:
-        if isinstance(self.body, dict) and isinstance(self.body.get("code"), str):
-            return self.body["code"]
-        return None
-
 
 def normalize_server_url(url: str) -> str:
     """``https://hub.example.org/`` → ``https://hub.example.org`` (no trailing slash, scheme kept)."""
@@ -93,11 +89,11 @@ def normalize_server_url(url: str) -> str:
     return url.rstrip("/")
 
 
-_ssl_context = None
+_ssl_context: ssl.SSLContext | None = None
 _ssl_lock = threading.Lock()
 
 
-def ssl_context():  # noqa: ANN201
+def ssl_context() -> ssl.SSLContext:
     """One verified TLS context for every client (loading the CA store costs ~25 ms each time)."""
     global _ssl_context
     with _ssl_lock:
@@ -265,30 +261,6 @@ class HubClient:
                 raise MalformedAnswer(_("an answer that is not valid JSON")) from exc
             return Answer(status, None, headers, data[:500].decode("utf-8", "replace"))
         return Answer(status, body, headers, "")
-
-    def download(self, path: str, fileobj, *, params: dict[str, Any] | None = None) -> int:  # noqa: ANN001
-        """Stream a binary answer (an offline bundle) into ``fileobj``; returns its size."""
-        headers = {"Accept": "application/octet-stream, application/gzip", "Realm": self.realm}
-        if self.token:
-            headers["Authorization"] = f"Ticket {self.token}"
-        self.stats.requests += 1
-        try:
-            with self._http.stream("GET", path, params=params, headers=headers) as response:
-                if response.status_code != 200:
-                    response.read()
-                    raise MalformedAnswer(_("HTTP {status} instead of a bundle").format(status=response.status_code))
-                size = 0
-                for chunk in response.iter_raw():
-                    size += len(chunk)
-                    if size > self.max_body * 16:
-                        raise MalformedAnswer(_("a bundle over the size limit"))
-                    fileobj.write(chunk)
-                self.stats.bytes_received += size
-                return size
-        except httpx.TimeoutException as exc:
-            raise NetworkError(_("the server took too long to answer")) from exc
-        except httpx.TransportError as exc:
-            raise NetworkError(_connection_detail(exc)) from exc
 
 
 def _connection_detail(exc: BaseException) -> str:

@@ -24,9 +24,10 @@ from focalpoint.db import Database
 from focalpoint.i18n import _
 from focalpoint.models import Record, utcnow
 from focalpoint.records import RecordError, RecordView, index_record
-from focalpoint.sync import localstore as ls
 from focalpoint.sync.errors import ConflictUnresolved
 from focalpoint.sync.merge import MINE, MISSING, THEIRS, UnresolvedFields, apply_choices, get_path, merge3
+from focalpoint.sync.rebase import requeue_resolved
+from focalpoint.sync.recordstate import DELETED_FIELD, audit, entries_of, settle
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,8 @@ def conflict_details(db: Database, identifier: str) -> list[ConflictField]:
             return []
         conflict = rec.conflict
         server = conflict.get("server")
-        if ls.DELETED_FIELD in conflict.get("fields", []):
-            return [ConflictField(ls.DELETED_FIELD, base=_plain(rec.base_document),
+        if DELETED_FIELD in conflict.get("fields", []):
+            return [ConflictField(DELETED_FIELD, base=_plain(rec.base_document),
                                   mine=None if rec.deleted else copy.deepcopy(rec.document),
                                   theirs=copy.deepcopy(server))]
         result = merge3(rec.base_document, rec.document, server or {})
@@ -80,14 +81,14 @@ def resolve_conflict(db: Database, identifier: str, choices: dict[str, Any], *,
         conflict = rec.conflict
         server = conflict.get("server")
         revision = conflict.get("server_revision")
-        if ls.DELETED_FIELD in conflict.get("fields", []):
-            choice = choices.get(ls.DELETED_FIELD)
+        if DELETED_FIELD in conflict.get("fields", []):
+            choice = choices.get(DELETED_FIELD)
             if choice not in (MINE, THEIRS):
-                raise ConflictUnresolved([ls.DELETED_FIELD])
+                raise ConflictUnresolved([DELETED_FIELD])
             keep_deleted = (choice == MINE and rec.deleted) or (choice == THEIRS and server is None)
             if keep_deleted and server is None:
                 # the server deleted it and the person agrees: nothing to send
-                for entry in ls.entries_of(session, identifier):
+                for entry in entries_of(session, identifier):
                     session.delete(entry)
                 session.flush()
                 rec.conflict = None
@@ -95,29 +96,29 @@ def resolve_conflict(db: Database, identifier: str, choices: dict[str, Any], *,
                 rec.server_revision = revision
                 index_record(session, identifier, None)
                 rec.sync_error = None
-                ls.settle(session, rec)
+                settle(session, rec)
             elif keep_deleted:
-                ls.requeue_resolved(session, rec, None, server_document=server, server_revision=revision,
-                                    delete=True, now=now)
+                requeue_resolved(session, rec, None, server_document=server, server_revision=revision,
+                                 delete=True, now=now)
             else:
                 document = copy.deepcopy(rec.document if choice == MINE else server)
                 # the server deleted it: sending my copy creates it again
                 base_rev = revision if server is not None else None
-                ls.requeue_resolved(session, rec, document, server_document=server, server_revision=base_rev,
-                                    delete=False, now=now)
-            fields = [ls.DELETED_FIELD]
+                requeue_resolved(session, rec, document, server_document=server, server_revision=base_rev,
+                                 delete=False, now=now)
+            fields = [DELETED_FIELD]
         else:
             result = merge3(rec.base_document, rec.document, server or {})
             try:
                 document = apply_choices(result, rec.document, server or {}, choices)
             except UnresolvedFields as exc:
                 raise ConflictUnresolved(exc.fields) from exc
-            ls.requeue_resolved(session, rec, document, server_document=server, server_revision=revision,
-                                delete=False, now=now)
+            requeue_resolved(session, rec, document, server_document=server, server_revision=revision,
+                             delete=False, now=now)
             fields = result.conflicts
-        ls.audit(session, identifier, "conflict_resolved", revision=revision, now=now, actor=actor,
-                 details={"fields": fields,
-                          "choices": {k: (v if v in (MINE, THEIRS) else "value") for k, v in choices.items()
-                                      if k in fields}})
+        audit(session, identifier, "conflict_resolved", revision=revision, now=now, actor=actor,
+              details={"fields": fields,
+                       "choices": {k: (v if v in (MINE, THEIRS) else "value") for k, v in choices.items()
+                                   if k in fields}})
         session.flush()
         return RecordView.of(rec)

@@ -18,13 +18,14 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import keyring
 import keyring.errors
+
+from focalpoint.fileio import write_atomic
 
 SERVICE = "FocalPoint"
 
@@ -33,11 +34,19 @@ def account_name(server: str, email: str) -> str:
     return f"{email.strip().lower()} @ {server.rstrip('/')}"
 
 
+class KeyringBackend(Protocol):
+    """What a :class:`TokenStore` uses of a keyring backend (``keyring.backend.KeyringBackend``)."""
+
+    def get_password(self, service: str, username: str) -> str | None: ...
+    def set_password(self, service: str, username: str, password: str) -> None: ...
+    def delete_password(self, service: str, username: str) -> None: ...
+
+
 class TokenStore:
     """Save, read and forget sign-in tokens, per (server, email)."""
 
-    def __init__(self, *, file_path: Path | str | None = None, backend: Any = None,
-                 service: str = SERVICE):
+    def __init__(self, *, file_path: Path | str | None = None, backend: KeyringBackend | None = None,
+                 service: str = SERVICE) -> None:
         self.file_path = Path(file_path) if file_path else None
         self.backend = backend
         self.service = service
@@ -45,7 +54,7 @@ class TokenStore:
         self._lock = threading.Lock()
         self.location = "keyring"  # where the last token went: keyring | memory | file
 
-    def _keyring(self):  # noqa: ANN202
+    def _keyring(self) -> KeyringBackend:
         return self.backend if self.backend is not None else keyring.get_keyring()
 
     # ------------------------------------------------------------------ public
@@ -115,21 +124,6 @@ class TokenStore:
             if isinstance(data, dict) else {}
 
     def _write_file(self, data: dict[str, str]) -> None:
-        path = self.file_path
-        assert path is not None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tokens-", dir=path.parent)  # mkstemp: mode 0600, O_EXCL
-        try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        if self.file_path is None:
+            raise ValueError("TokenStore has no token file to write")
+        write_atomic(self.file_path, json.dumps(data).encode("utf-8"))  # mode 0600, renamed into place

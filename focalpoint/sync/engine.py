@@ -38,7 +38,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from focalpoint.db import Database
 from focalpoint.i18n import _
 from focalpoint.settings_keys import ACCOUNT_META_KEY, SYNC_EMAIL, SYNC_LAST_SYNC, SYNC_SERVER, server_last_sync_key
-from focalpoint.sync import localstore as ls
 from focalpoint.sync import pull as pulling
 from focalpoint.sync import pull_run, push_run, reconcile
 from focalpoint.sync.attachments import download_needed
@@ -52,15 +51,13 @@ from focalpoint.sync.errors import (
     ServerError,
     SyncError,
 )
-from focalpoint.sync.outbox import discard_failed, outbox_size, retry_record
+from focalpoint.sync.meta import get_meta, get_meta_json, server_key, set_meta
 from focalpoint.sync.report import SyncProgress, SyncReport
 from focalpoint.sync.session import (
-    CAPABILITIES_TTL,
     REALM_META_KEY,
     Credentials,
     HubSession,
     NotConfigured,
-    RandomSource,
 )
 
 
@@ -84,9 +81,9 @@ class SyncEngine(HubSession):
         from focalpoint.sync.credentials import TokenStore
 
         with db.session() as session:
-            server = ls.get_meta(session, SYNC_SERVER)
-            email = ls.get_meta(session, SYNC_EMAIL)
-            realm = ls.get_meta(session, REALM_META_KEY) or DEFAULT_REALM
+            server = get_meta(session, SYNC_SERVER)
+            email = get_meta(session, SYNC_EMAIL)
+            realm = get_meta(session, REALM_META_KEY) or DEFAULT_REALM
         if not server or not email:
             raise NotConfigured()
         tokens = tokens or TokenStore()
@@ -119,9 +116,9 @@ class SyncEngine(HubSession):
             if report.pushed or report.pulled or report.merged:  # nothing changed: nothing new referenced
                 reconcile.fetch_missing_references(self)
             with self.db.session(write=True) as session:
-                ls.set_meta(session, server_last_sync_key(ls.server_key(self.server)), self.clock().isoformat())
-                ls.set_meta(session, SYNC_LAST_SYNC, self.clock().isoformat())
-                ls.set_meta(session, SYNC_SERVER, self.server)
+                set_meta(session, server_last_sync_key(server_key(self.server)), self.clock().isoformat())
+                set_meta(session, SYNC_LAST_SYNC, self.clock().isoformat())
+                set_meta(session, SYNC_SERVER, self.server)
         except Cancelled:
             report.cancelled = True
         except NetworkError as exc:
@@ -170,7 +167,7 @@ def stored_realm(db: Database) -> str:
     """The ``Realm`` this machine sends (Meta ``sync.realm``; ``CHM`` until set). Any thread with
     its own session (the database worker, the network worker)."""
     with db.session() as session:
-        return ls.get_meta(session, REALM_META_KEY) or DEFAULT_REALM
+        return get_meta(session, REALM_META_KEY) or DEFAULT_REALM
 
 
 def sign_in(db: Database, server: str, email: str, password: str, *, tokens: Any = None,
@@ -189,9 +186,8 @@ def sign_in(db: Database, server: str, email: str, password: str, *, tokens: Any
                             actor=email, max_attempts=2)
         engine.sign_in(email, password)
     with db.session() as session:
-        account: dict[str, Any] | None = ls.get_meta_json(session, ACCOUNT_META_KEY)
+        account: dict[str, Any] | None = get_meta_json(session, ACCOUNT_META_KEY)
         return account
 
 
-__all__ = ["CAPABILITIES_TTL", "REALM_META_KEY", "Credentials", "NotConfigured", "RandomSource", "SyncEngine",
-           "SyncProgress", "SyncReport", "discard_failed", "outbox_size", "retry_record", "sign_in", "stored_realm"]
+__all__ = ["SyncEngine", "sign_in", "stored_realm"]

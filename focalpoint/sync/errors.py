@@ -7,6 +7,10 @@ same request again later may succeed.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 from focalpoint.i18n import _
 
 
@@ -77,6 +81,25 @@ class Cancelled(SyncError):
 
     def __init__(self) -> None:
         super().__init__(_("Sync cancelled. Anything not finished will be sent at the next sync."))
+
+
+def raise_if_cancelled(cancel: threading.Event | None) -> None:
+    """Raise :class:`Cancelled` when ``cancel`` is set. The thread running the sync."""
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
+
+
+def pause(seconds: float, cancel: threading.Event | None, sleep: Callable[[float], None] | None) -> None:
+    """Wait ``seconds`` (through ``sleep`` when given, else until ``cancel`` is set), raising
+    :class:`Cancelled` if the sync is cancelled before or during the wait. The thread running the sync."""
+    raise_if_cancelled(cancel)
+    if sleep is not None:
+        sleep(seconds)
+    elif cancel is not None:
+        cancel.wait(seconds)
+    else:
+        time.sleep(seconds)
+    raise_if_cancelled(cancel)
 
 
 class ConflictUnresolved(SyncError):

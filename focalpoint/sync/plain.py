@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from focalpoint.i18n import _
-from focalpoint.models import Record, Workflow
+from focalpoint.models import DELETE_RECORD, Record, Workflow, WorkflowState
 from focalpoint.settings_keys import ACCOUNT_META_KEY
-from focalpoint.sync import localstore as ls
 from focalpoint.sync import pull as pulling
 from focalpoint.sync import push as pushing
 from focalpoint.sync.errors import MalformedAnswer, ServerError
+from focalpoint.sync.meta import get_meta_json
 from focalpoint.sync.protocol import (
     DOCUMENTS_PATH,
     WORKFLOWS_PATH,
@@ -58,9 +58,11 @@ from focalpoint.sync.protocol import (
     with_body,
     workflow_path,
 )
+from focalpoint.sync.workflows import upsert_workflow, workflow_state
 
 if TYPE_CHECKING:
-    from focalpoint.sync.engine import SyncEngine, SyncReport
+    from focalpoint.sync.engine import SyncEngine
+    from focalpoint.sync.report import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +138,7 @@ def pending_query(realm: str, government: str | None) -> str:
     """The ``q`` of ``GET /workflows`` for the requests still open, as real clients send it: a JSON
     (Mongo-style) filter (chm.cbd.int km-workflows ``query``; field names from the workflow data
     real clients create: ``data.realm``, ``data.metadata.government``)."""
-    query: dict[str, Any] = {"state": "running", "data.realm": realm}
+    query: dict[str, Any] = {"state": WorkflowState.RUNNING, "data.realm": realm}
     if government:
         query["data.metadata.government"] = government
     return json.dumps(query, separators=(",", ":"))
@@ -150,9 +152,14 @@ def list_workflows(engine: SyncEngine, query: dict[str, Any] | str) -> list[dict
     return parse_workflows(answer.body)
 
 
+#: a closed request's state → the decision that closed it
+_DECISION_OF: dict[str, str] = {WorkflowState.APPROVED: "approve", WorkflowState.REJECTED: "reject",
+                                WorkflowState.CANCELLED: "cancel"}
+
+
 def _decided(workflow: dict[str, Any]) -> str | None:
-    state, _reason = ls.workflow_state(workflow)
-    return {"approved": "approve", "rejected": "reject", "cancelled": "cancel"}.get(state)
+    state, _reason = workflow_state(workflow)
+    return _DECISION_OF.get(state)
 
 
 # ---------------------------------------------------------------- sending
@@ -234,8 +241,8 @@ def _send_request(engine: SyncEngine, op: pushing.Op) -> tuple[int, Any]:
     answer was lost, or one made on another machine); otherwise complete the request with the
     draft's info (documentID, working title, as real clients do) and send it."""
     deletion = op.action == "request_deletion"
-    for workflow in list_workflows(engine, {"data.identifier": op.identifier, "state": "running"}):
-        if (workflow.get("type") == "deleteRecord") == deletion:
+    for workflow in list_workflows(engine, {"data.identifier": op.identifier, "state": WorkflowState.RUNNING}):
+        if (workflow.get("type") == DELETE_RECORD) == deletion:
             return 200, workflow
     body = json.loads(json.dumps(op.body))
     data = body["data"]
@@ -257,7 +264,7 @@ def _send_decision(engine: SyncEngine, op: pushing.Op) -> tuple[int, Any]:
     current = engine._call("GET", workflow_path(workflow_id))
     if current.ok:
         workflow = parse_workflow(current.body)
-        if workflow.get("state") != "running":
+        if workflow.get("state") != WorkflowState.RUNNING:
             wanted = {"approve": "approve", "reject": "reject", "cancel_request": "cancel"}[op.action]
             if _decided(workflow) == wanted:
                 return 200, workflow
@@ -276,7 +283,7 @@ def pull(engine: SyncEngine, report: SyncReport) -> None:
         held = {uid: (rev, base, deleted) for uid, rev, base, deleted in session.execute(
             select(Record.identifier, Record.server_revision, Record.base_document, Record.deleted)
             .where(Record.server_revision.is_not(None)))}
-        open_here = [w.id for w in session.scalars(select(Workflow).where(Workflow.state == "running"))]
+        open_here = [w.id for w in session.scalars(select(Workflow).where(Workflow.state == WorkflowState.RUNNING))]
     workflows = _pull_workflows(engine, open_here)
     by_record: dict[str, list[dict[str, Any]]] = {}
     for workflow in workflows:
@@ -320,7 +327,7 @@ def pull(engine: SyncEngine, report: SyncReport) -> None:
                               workflows=by_record.get(uid, [])))
     with engine.db.session(write=True) as session:
         for workflow in workflows:
-            ls.upsert_workflow(session, workflow)
+            upsert_workflow(session, workflow)
         session.flush()
         result = pulling.apply_changes(session, changes, now=engine.clock(), actor=engine.actor)
     engine._account_pull(result, report)
@@ -349,7 +356,7 @@ def _pull_workflows(engine: SyncEngine, open_here: list[str]) -> list[dict[str, 
     """Open requests (``GET /workflows?q=``, for reviewers and authors alike) and the fate of every
     request still open on this machine (one ``GET /workflows/{id}`` each)."""
     with engine.db.session() as session:
-        account = ls.get_meta_json(session, ACCOUNT_META_KEY) or {}
+        account = get_meta_json(session, ACCOUNT_META_KEY) or {}
     government = account.get("government") if isinstance(account, dict) else None
     found = {w["_id"]: w for w in list_workflows(engine, pending_query(engine.client.realm, government))}
     for workflow_id in open_here:

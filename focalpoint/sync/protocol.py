@@ -19,7 +19,6 @@ API = "/api/v2013"
 CAPABILITIES_PATH = f"{API}/focalpoint/capabilities"
 CHANGES_PATH = f"{API}/focalpoint/changes"
 BATCH_PATH = f"{API}/focalpoint/batch"
-BUNDLE_PATH = f"{API}/focalpoint/bundle"
 TOKEN_PATH = f"{API}/authentication/token"
 USER_PATH = f"{API}/authentication/user"
 DOCUMENTS_PATH = f"{API}/documents"
@@ -65,9 +64,16 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _require(obj: Any, key: str, kind: type | tuple[type, ...], where: str, *, optional: bool = False) -> Any:
-    if not isinstance(obj, dict):
+def _object(value: Any, where: str) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else :class:`MalformedAnswer` naming ``where``."""
+    if not isinstance(value, dict):
         raise _fail(_("{where} is not an object").format(where=where))
+    return value
+
+
+def _require(obj: Any, key: str, kind: type | tuple[type, ...], where: str, *, optional: bool = False) -> Any:
+    """``obj[key]`` checked to be of ``kind`` (None when absent and ``optional``)."""
+    obj = _object(obj, where)
     if key not in obj or obj[key] is None:
         if optional:
             return None
@@ -109,35 +115,43 @@ def parse_capabilities(body: Any) -> Capabilities:
 
 
 def parse_token(body: Any) -> str:
-    token = _require(body, "authenticationToken", str, _("the sign-in answer"))
+    token: str = _require(body, "authenticationToken", str, _("the sign-in answer"))
     if not token.strip():
         raise _fail(_("an empty sign-in token"))
     return token
 
 
+def _check_info(doc: dict[str, Any], where: str) -> bool:
+    """Check the fields every document info has (the body aside); returns whether it is deleted."""
+    _require(doc, "identifier", str, where)
+    _require(doc, "revision", int, where)
+    deleted = _require(doc, "deleted", bool, where, optional=True)
+    _require(doc, "metadata", dict, where, optional=True)
+    _require(doc, "workingDocumentLock", dict, where, optional=True)
+    for key in ("type", "createdOn", "updatedOn"):
+        _require(doc, key, str, where, optional=True)
+    return bool(deleted)
+
+
 def parse_info(body: Any) -> dict[str, Any]:
     """A CHM document info as listings, ``.../info`` and draft saves send it: no ``body`` needed."""
     where = _("a document")
-    _require(body, "identifier", str, where)
-    _require(body, "revision", int, where)
-    _require(body, "deleted", bool, where, optional=True)
-    _require(body, "metadata", dict, where, optional=True)
-    _require(body, "workingDocumentLock", dict, where, optional=True)
-    for key in ("type", "createdOn", "updatedOn"):
-        _require(body, key, str, where, optional=True)
-    if body.get("body") is not None and not isinstance(body["body"], dict):
+    doc = _object(body, where)
+    _check_info(doc, where)
+    if doc.get("body") is not None and not isinstance(doc["body"], dict):
         raise _fail(_("body in {where} has the wrong type").format(where=where))
-    return body
+    return doc
 
 
 def parse_raw_document(body: Any, identifier: str) -> dict[str, Any]:
     """A raw CHM document (``GET /documents/{uid}``, ``.../versions/draft``): an object whose
     ``header.identifier`` is the one asked for."""
     where = _("a document")
-    header = _require(body, "header", dict, where)
+    doc = _object(body, where)
+    header = _require(doc, "header", dict, where)
     if header.get("identifier") not in (None, identifier):
         raise _fail(_("a document with another identifier"))
-    return body
+    return doc
 
 
 def with_body(info: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -151,34 +165,30 @@ def parse_document_info(body: Any, *, allow_tombstone: bool = False) -> dict[str
     With ``allow_tombstone``, a deleted record's info (``deleted: true``, body null) passes too.
     """
     where = _("a document")
-    _require(body, "identifier", str, where)
-    _require(body, "revision", int, where)
-    deleted = _require(body, "deleted", bool, where, optional=True)
-    _require(body, "body", dict, where, optional=bool(allow_tombstone and deleted))
-    _require(body, "metadata", dict, where, optional=True)
-    _require(body, "workingDocumentLock", dict, where, optional=True)
-    for key in ("type", "createdOn", "updatedOn"):
-        _require(body, key, str, where, optional=True)
-    return body
+    doc = _object(body, where)
+    deleted = _check_info(doc, where)
+    _require(doc, "body", dict, where, optional=allow_tombstone and deleted)
+    return doc
 
 
 def parse_workflow(body: Any) -> dict[str, Any]:
     where = _("a workflow")
-    _require(body, "_id", str, where)
-    _require(body, "type", str, where)
-    _require(body, "state", str, where)
-    data = _require(body, "data", dict, where)
+    doc = _object(body, where)
+    _require(doc, "_id", str, where)
+    _require(doc, "type", str, where)
+    _require(doc, "state", str, where)
+    data = _require(doc, "data", dict, where)
     _require(data, "identifier", str, where)
     if data.get("revision") is not None and not _is_int(data["revision"]):
         raise _fail(_("revision in {where} has the wrong type").format(where=where))
-    activities = _require(body, "activities", list, where, optional=True) or []
+    activities = _require(doc, "activities", list, where, optional=True) or []
     for activity in activities:
         if not isinstance(activity, dict):
             raise _fail(_("an activity in {where} is not an object").format(where=where))
         result = activity.get("result")
         if result is not None and not isinstance(result, dict):
             raise _fail(_("an activity result in {where} has the wrong type").format(where=where))
-    return body
+    return doc
 
 
 @dataclass
@@ -201,7 +211,7 @@ class ChangesPage:
 
 
 def _seq(value: Any, where: str) -> int | str:
-    if _is_int(value) or (isinstance(value, str) and value):
+    if (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value):
         return value
     raise _fail(_("seq in {where} has the wrong type").format(where=where))
 
@@ -288,13 +298,7 @@ def error_message(body: Any) -> str | None:
     """The server's own message, if it sent one (the CHM's envelope: ``{statusCode, code, message}``)."""
     if isinstance(body, dict):
         for key in ("message", "reason", "code"):
-            if isinstance(body.get(key), str) and body[key].strip():
-                return body[key]
-    return None
-
-
-def error_code(body: Any) -> str | None:
-    """The ``code`` of the CHM's error envelope (``Error.Locked`` ...), if any."""
-    if isinstance(body, dict) and isinstance(body.get("code"), str):
-        return body["code"]
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
     return None

@@ -7,7 +7,7 @@ an error half-way through a page leaves the checkpoint where it was, and
 the page is simply fetched again.
 
 Records with pending local edits are never overwritten: they are merged
-(:func:`focalpoint.sync.localstore.reconcile`).
+(:func:`focalpoint.sync.rebase.reconcile`).
 
 Call from the sync worker thread.
 """
@@ -15,7 +15,6 @@ Call from the sync worker thread.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from focalpoint.db import Database
-from focalpoint.models import Record
+from focalpoint.models import Record, SyncState
 from focalpoint.records import index_record
-from focalpoint.sync import localstore as ls
+from focalpoint.sync.meta import get_meta_json, server_key, set_meta_json
 from focalpoint.sync.protocol import Change, ChangesPage
+from focalpoint.sync.rebase import reconcile
+from focalpoint.sync.recordstate import audit, entries_of, pending_identifiers
+from focalpoint.sync.server_copies import add_new_records, apply_server_copy, defer_new_index, flush_new_index
+from focalpoint.sync.workflows import local_status, status_from, upsert_workflow, workflows_for
 
 
 @dataclass
@@ -39,37 +42,39 @@ class PageResult:
 
 #: the hub takes ``maxBytes`` on the change feed (pages sized by bytes as well as by count)
 MAX_BYTES_EXTENSION = "changes-max-bytes"
-#: uncompressed JSON asked for per page: about 130 typical records, some 200 KB once compressed,
-#: six seconds on a 256 kbit/s line; a cut link costs one such page, not a multi-megabyte answer,
-#: and the 600 ms round trips stay a small share of the time
-PAGE_BYTES = 2 * 1024 * 1024
+#: uncompressed JSON asked for per page (the hub's largest budget): about 500 large six-language
+#: records (the page's count limit comes first), some 500 KB once compressed, 16 seconds on a
+#: 256 kbit/s line. zstd sees the whole page as its context: pages four times larger come out about
+#: 8 % smaller per record. A cut link costs one such page, after which pages halve
+#: (:data:`MIN_PAGE_BYTES`), and the 600 ms round trips stay a small share of the time
+PAGE_BYTES = 8 * 1024 * 1024
 #: the smallest budget the engine lowers to after broken or timed-out pages
 MIN_PAGE_BYTES = 64 * 1024
 
 
 def checkpoint_key(server: str) -> str:
-    return f"sync.{ls.server_key(server)}.since"
+    return f"sync.{server_key(server)}.since"
 
 
 def read_checkpoint(session: Session, server: str) -> int | str:
-    value = ls.get_meta_json(session, checkpoint_key(server))
+    value = get_meta_json(session, checkpoint_key(server))
     return value if isinstance(value, int | str) and not isinstance(value, bool) else 0
 
 
 def write_checkpoint(session: Session, server: str, seq: int | str) -> None:
-    ls.set_meta_json(session, checkpoint_key(server), seq)
+    set_meta_json(session, checkpoint_key(server), seq)
 
 
 def apply_changes(session: Session, changes: list[Change], *, now: dt.datetime,
                   actor: str | None = None) -> PageResult:
     """Store pulled changes (records and their workflows) inside the caller's transaction."""
     result = PageResult()
-    ls.defer_new_index(session)
+    defer_new_index(session)
     try:
         _apply(session, changes, result, now=now, actor=actor)
     finally:
         if session.is_active:
-            ls.flush_new_index(session)
+            flush_new_index(session)
     return result
 
 
@@ -82,27 +87,27 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
             local[row.identifier] = row
     pending = set()
     for start in range(0, len(ids), 500):
-        pending |= ls.pending_identifiers(session, ids[start:start + 500])
+        pending |= pending_identifiers(session, ids[start:start + 500])
     new_copies: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}  # one bulk INSERT at the end
     for change in changes:
         if change.body_omitted:  # the engine fills these first (fill_omitted); never store a record without its body
             raise ValueError(f"change of {change.identifier} has no body")
         for workflow in change.workflows:
-            ls.upsert_workflow(session, workflow)
+            upsert_workflow(session, workflow)
         rec = local.get(change.identifier)
         if change.identifier in pending and rec is not None:
             known = max(rec.server_revision or 0, (rec.conflict or {}).get("server_revision") or 0)
             if change.info is not None and not change.deleted:
                 # the status follows the hub even while changes wait here (what waits decides how)
-                rec.status = ls.local_status(
-                    ls.status_from(change.info, change.workflows or ls.workflows_for(session, rec.identifier),
-                                   rec.status),
-                    ls.entries_of(session, rec.identifier), rec.status)
+                rec.status = local_status(
+                    status_from(change.info, change.workflows or workflows_for(session, rec.identifier),
+                                rec.status),
+                    entries_of(session, rec.identifier), rec.status)
             if change.revision is not None and change.revision <= known and rec.server_revision is not None:
                 result.skipped += 1
                 continue
-            kind = ls.reconcile(session, rec, None if change.deleted else change.info,
-                                revision=change.revision, now=now, actor=actor)
+            kind = reconcile(session, rec, None if change.deleted else change.info,
+                             revision=change.revision, now=now, actor=actor)
             if kind == "conflict":
                 result.conflicts.append(rec.identifier)
             elif kind == "merged":
@@ -115,8 +120,8 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
                 rec.deleted = True
                 rec.server_revision = change.revision if change.revision is not None else rec.server_revision
                 index_record(session, rec.identifier, None)
-                ls.audit(session, rec.identifier, "deleted", revision=change.revision, now=now, origin="server")
-                rec.sync_state = "synced"
+                audit(session, rec.identifier, "deleted", revision=change.revision, now=now, origin="server")
+                rec.sync_state = SyncState.SYNCED
                 result.applied += 1
             else:
                 result.skipped += 1
@@ -133,13 +138,13 @@ def _apply(session: Session, changes: list[Change], result: PageResult, *, now: 
             else:
                 result.skipped += 1
             continue
-        rec, changed = ls.apply_server_copy(session, rec, info, change.workflows, now)
+        rec, changed = apply_server_copy(session, rec, info, change.workflows, now)
         local[rec.identifier] = rec
         if changed:
             result.applied += 1
         else:
             result.skipped += 1
-    ls.add_new_records(session, list(new_copies.values()), now)
+    add_new_records(session, list(new_copies.values()), now)
 
 
 def fill_omitted(db: Database, changes: list[Change]) -> list[Change]:
@@ -170,7 +175,3 @@ def apply_page(session: Session, server: str, page: ChangesPage, *, now: dt.date
     result = apply_changes(session, page.results, now=now, actor=actor)
     write_checkpoint(session, server, page.last_seq)
     return result
-
-
-def seq_json(seq: Any) -> str:
-    return json.dumps(seq)

@@ -47,9 +47,17 @@ from sqlalchemy.orm import Session
 
 from focalpoint.forms.messages import field_label
 from focalpoint.i18n import N_, _, get_language
-from focalpoint.models import DELETE_RECORD, OutboxEntry, Record, Workflow
+from focalpoint.models import (
+    DELETE_RECORD,
+    OutboxEntry,
+    OutboxState,
+    Record,
+    RecordStatus,
+    SyncState,
+    Workflow,
+    WorkflowState,
+)
 from focalpoint.records import new_entry_id
-from focalpoint.sync import localstore as ls
 from focalpoint.sync.errors import MalformedAnswer
 from focalpoint.sync.merge import merge3
 from focalpoint.sync.protocol import (
@@ -62,6 +70,10 @@ from focalpoint.sync.protocol import (
     with_body,
     workflow_path,
 )
+from focalpoint.sync.rebase import reconcile
+from focalpoint.sync.recordstate import DECISIONS, SAVE_LIKE, audit, entries_of, set_document, settle, show_error
+from focalpoint.sync.server_copies import delete_acknowledged, save_acknowledged
+from focalpoint.sync.workflows import upsert_workflow, workflow_state
 
 REVIEW_HEADER = "X-FocalPoint-Review"  # FocalPoint's: this save is the reviewer's correction of request N
 MERGE_PATCH_EXTENSION = "merge-patch"  # the hub takes draft saves as JSON Merge Patches (RFC 7396)
@@ -124,9 +136,6 @@ def _superseded(head: OutboxEntry, later: list[OutboxEntry]) -> bool:
     return head.action == "save" and any(e.action == "save" for e in later)
 
 
-DECISIONS = ("approve", "reject", "cancel_request")
-
-
 def _next_entry(entries: list[OutboxEntry]) -> OutboxEntry:
     """The entry of a record to send next: the first, except that a reviewer's decision (or a
     withdrawal) goes before edits queued on this computer that it does not depend on — an edit
@@ -134,7 +143,7 @@ def _next_entry(entries: list[OutboxEntry]) -> OutboxEntry:
     decision made on the reviewer's own edit (``afterEdit``) waits for that edit."""
     for entry in entries:
         if entry.action in DECISIONS and not (entry.payload or {}).get("afterEdit"):
-            if all(e.action in ls.SAVE_LIKE for e in entries[:entries.index(entry)]):
+            if all(e.action in SAVE_LIKE for e in entries[:entries.index(entry)]):
                 return entry
             break
     return entries[0]
@@ -160,38 +169,36 @@ def claim(session: Session, *, exclude: set[str], limit: int, now: dt.datetime,
         if identifier in exclude:
             continue
         rec = session.get(Record, identifier)
-        if rec is not None and (rec.conflict is not None or rec.sync_state == "conflict"):
+        if rec is not None and (rec.conflict is not None or rec.sync_state == SyncState.CONFLICT):
             continue
-        while len(entries) > 1 and entries[0].state == "failed" and _superseded(entries[0], entries[1:]):
+        while len(entries) > 1 and entries[0].state == OutboxState.FAILED and _superseded(entries[0], entries[1:]):
             dropped = entries.pop(0)
             for entry in entries:
-                if entry.action in ls.SAVE_LIKE and entry.attempts == 0:
+                if entry.action in SAVE_LIKE and entry.attempts == 0:
                     entry.base_revision = dropped.base_revision
             session.delete(dropped)
         head = _next_entry(entries)
-        if head.state == "failed":
+        if head.state == OutboxState.FAILED:
             continue
         if respect_backoff and head.next_attempt_at is not None and head.next_attempt_at > now:
             continue
         op = build_op(session, head, rec, realm=realm, merge_patch=merge_patch)
         if isinstance(op, str):
-            head.state = "failed"
+            head.state = OutboxState.FAILED
             head.last_error = op
-            if rec is not None:
-                rec.sync_state = "error"
-                rec.sync_error = op
+            show_error(rec, op)
             refused.append((identifier, op))
             continue
         head.attempts += 1
         if rec is not None:
-            rec.sync_state = "syncing"
+            rec.sync_state = SyncState.SYNCING
         ops.append(op)
     return ops, refused
 
 
 def _running_workflow(session: Session, identifier: str) -> Workflow | None:
     return session.scalars(select(Workflow).where(Workflow.record_identifier == identifier,
-                                                  Workflow.state == "running")
+                                                  Workflow.state == WorkflowState.RUNNING)
                            .order_by(Workflow.created_at.desc())).first()
 
 
@@ -281,7 +288,7 @@ def _request_for(session: Session, entry: OutboxEntry, rec: Record | None, *, re
             patch = merge_patch_for(rec.base_document, document)
             if patch is not None:
                 return _entry_op(entry, method="PUT", path=draft_path(ident, schema),
-                          headers={**headers, "Content-Type": MERGE_PATCH_TYPE}, body=patch, document=document)
+                                 headers={**headers, "Content-Type": MERGE_PATCH_TYPE}, body=patch, document=document)
         return _entry_op(entry, method="PUT", path=draft_path(ident, schema), headers=headers, body=document)
     if entry.action == "request_deletion":
         if rec is None or rec.server_revision is None:
@@ -289,14 +296,14 @@ def _request_for(session: Session, entry: OutboxEntry, rec: Record | None, *, re
                      "clearing-house. Delete it on this computer instead.")
         # the hub reviews the removal on the published version (a newer draft would go with it)
         return _entry_op(entry, method="POST", path=WORKFLOWS_PATH,
-                  body=workflow_request(DELETE_RECORD, rec, realm, revision=None))
+                         body=workflow_request(DELETE_RECORD, rec, realm, revision=None))
     if entry.action == "request_publication":
         if rec is None or rec.server_revision is None:
             return _("The record has not reached the server yet, so its publication cannot be requested. "
                      "Sync the record first, then request publication again.")
         kind = payload.get("type") or (DEFAULT_WORKFLOW_TYPE if rec.government else REFERENCE_WORKFLOW_TYPE)
         return _entry_op(entry, method="POST", path=WORKFLOWS_PATH,
-                  body=workflow_request(kind, rec, realm, revision=rec.server_revision))
+                         body=workflow_request(kind, rec, realm, revision=rec.server_revision))
     workflow_id = payload.get("workflowId")
     if not workflow_id:
         running = _running_workflow(session, ident)
@@ -320,7 +327,7 @@ def _request_for(session: Session, entry: OutboxEntry, rec: Record | None, *, re
         return _entry_op(entry, method="PUT", path=activity, body={"action": "approve", "revision": revision})
     if entry.action == "reject":
         return _entry_op(entry, method="PUT", path=activity,
-                  body={"action": "reject", "reason": payload.get("reason") or ""})
+                         body={"action": "reject", "reason": payload.get("reason") or ""})
     return _("FocalPoint does not know how to send a change of kind {action}. Discard it.").format(
         action=entry.action)
 
@@ -369,7 +376,7 @@ def refusal_message(op: Op, status: int, body: Any, schema: str | None = None) -
     if status == 409 and code == "Error.StaleRevision":
         return _("The record changed after you reviewed it. Sync, review the current version, then "
                  "approve it again.")
-    if status == 404 and op.action in ("approve", "reject", "cancel_request"):
+    if status == 404 and op.action in DECISIONS:
         return _("This publication request no longer exists on the server. Sync again to see the "
                  "record's current state.")
     return _("The server refused this change (HTTP {status}: {message}). Use Try again, or discard the "
@@ -377,7 +384,7 @@ def refusal_message(op: Op, status: int, body: Any, schema: str | None = None) -
 
 
 LOCKED_MESSAGE = N_("This record is locked on the server while it is reviewed for publication. Your change "
-                  "stays queued and is sent once the review is over (or cancel the publication request).")
+                    "stays queued and is sent once the review is over (or cancel the publication request).")
 
 
 def apply_answer(session: Session, op: Op, status: int, body: Any, *, now: dt.datetime,
@@ -395,7 +402,7 @@ def apply_answer(session: Session, op: Op, status: int, body: Any, *, now: dt.da
         entry.attempts = 0
         entry.last_error = None
         if rec is not None:
-            ls.settle(session, rec)
+            settle(session, rec)
         return Outcome("requeued")
     if op.action in DECISIONS and entry is not None and _request_closed(op, status, code):
         return _discard_decision(session, op, entry, rec, status, body, now, actor)
@@ -435,10 +442,10 @@ def _discard_decision(session: Session, op: Op, entry: OutboxEntry, rec: Record 
         row = session.get(Workflow, workflow_id)
         if row is not None and isinstance(row.data, dict) and row.data.get("localDecision"):
             row.data = {k: v for k, v in row.data.items() if k != "localDecision"}
-    ls.audit(session, op.identifier, "discarded", revision=rec.server_revision if rec is not None else None,
-             now=now, actor=actor, details={"action": op.action, "message": message, "status": status})
+    audit(session, op.identifier, "discarded", revision=rec.server_revision if rec is not None else None,
+          now=now, actor=actor, details={"action": op.action, "message": message, "status": status})
     if rec is not None:
-        ls.settle(session, rec)  # the status follows with the pull that comes next
+        settle(session, rec)  # the status follows with the pull that comes next
     return Outcome("discarded", message)
 
 
@@ -446,10 +453,8 @@ def _fail(entry: OutboxEntry | None, rec: Record | None, message: str, *, keep_p
     if entry is not None:
         entry.last_error = message
         if not keep_pending:
-            entry.state = "failed"
-    if rec is not None:
-        rec.sync_state = "error"
-        rec.sync_error = message
+            entry.state = OutboxState.FAILED
+    show_error(rec, message)
     return Outcome("later" if keep_pending else "failed", message)
 
 
@@ -462,12 +467,12 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
         info = parse_document_info(info if isinstance(info.get("body"), dict) else with_body(info, sent))
         if info["identifier"] != op.identifier:
             raise MalformedAnswer(_("a saved document with another identifier"))
-        ls.save_acknowledged(session, rec, entry, info)
+        save_acknowledged(session, rec, entry, info)
         return Outcome("done")
     if op.action == "delete" and (200 <= status < 300 or status in (404, 410)):
         current = body.get("current") if isinstance(body, dict) else None
         gone = parse_document_info(current, allow_tombstone=True) if isinstance(current, dict) else None
-        ls.delete_acknowledged(session, rec, entry, gone)
+        delete_acknowledged(session, rec, entry, gone)
         return Outcome("done")
     if status in (409, 412) and isinstance(body, dict) and "current" in body:
         current = body.get("current")
@@ -476,8 +481,8 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
             return _fail(entry, rec, refusal_message(op, status, body, rec.schema if rec is not None else None))
         if entry is not None and op.action == "save":
             _carried_change_meets(session, rec, entry)
-        kind = ls.reconcile(session, rec, theirs, revision=theirs["revision"] if theirs else None, now=now,
-                            actor=actor)
+        kind = reconcile(session, rec, theirs, revision=theirs["revision"] if theirs else None, now=now,
+                         actor=actor)
         if kind == "conflict":
             return Outcome("conflict", rec.sync_error)
         if kind in ("merged", "rebased"):
@@ -490,7 +495,7 @@ def _apply_document_answer(session: Session, op: Op, entry: OutboxEntry | None, 
         # the same change goes again, whole (a refused write stored nothing under its key)
         entry.payload = {**(entry.payload or {}), "whole": True}
         if rec is not None:
-            ls.settle(session, rec)
+            settle(session, rec)
         return Outcome("requeued")
     return _fail(entry, rec, refusal_message(op, status, body, rec.schema if rec is not None else None))
 
@@ -505,35 +510,41 @@ def _carried_change_meets(session: Session, rec: Record, entry: OutboxEntry) -> 
     if not isinstance(base, dict) or not isinstance(theirs, dict):
         return
     mine = theirs
-    others = [e for e in ls.entries_of(session, rec.identifier)
-              if e.action in ls.SAVE_LIKE and e.entry_id != entry.entry_id]
+    others = [e for e in entries_of(session, rec.identifier)
+              if e.action in SAVE_LIKE and e.entry_id != entry.entry_id]
     if others and not rec.deleted and isinstance(rec.document, dict):
         # edits made here after the import: they join the carried change
         mine = merge3(base, theirs, rec.document).document
     rec.base_document = base
-    ls.set_document(session, rec, mine)
+    set_document(session, rec, mine)
+
+
+#: a record's status once the server answered its request: for a removal (approved, the removal
+#: arrives with the next pull as a tombstone), and for a publication
+_REMOVAL_STATUS: dict[str, RecordStatus] = {WorkflowState.RUNNING: RecordStatus.REMOVAL,
+                                            WorkflowState.REJECTED: RecordStatus.PUBLISHED,
+                                            WorkflowState.CANCELLED: RecordStatus.PUBLISHED}
+_PUBLICATION_STATUS: dict[str, RecordStatus] = {WorkflowState.RUNNING: RecordStatus.SUBMITTED,
+                                                WorkflowState.APPROVED: RecordStatus.PUBLISHED,
+                                                WorkflowState.REJECTED: RecordStatus.REJECTED,
+                                                WorkflowState.CANCELLED: RecordStatus.DRAFT}
 
 
 def _apply_workflow_answer(session: Session, op: Op, entry: OutboxEntry | None, rec: Record | None,
                            status: int, body: Any, now: dt.datetime) -> Outcome:
     if 200 <= status < 300:
         workflow = parse_workflow(body)
-        ls.upsert_workflow(session, workflow)
+        upsert_workflow(session, workflow)
         if entry is not None:
             session.delete(entry)
             session.flush()
         if rec is not None:
-            state, _reason = ls.workflow_state(workflow)
+            state, _reason = workflow_state(workflow)
             if workflow.get("type") == DELETE_RECORD:
-                # approved: the record's removal arrives with the next pull (a tombstone)
-                rec.status = {"running": "removal", "rejected": "published", "cancelled": "published"}.get(
-                    state, rec.status)
+                rec.status = _REMOVAL_STATUS.get(state, rec.status)
             else:
-                rec.status = {"running": "submitted", "approved": "published", "rejected": "rejected",
-                              "cancelled": "draft"}.get(state, rec.status)
-            if rec.sync_state in ("syncing", "error"):
-                rec.sync_state = "queued"
-            ls.settle(session, rec)
+                rec.status = _PUBLICATION_STATUS.get(state, rec.status)
+            settle(session, rec)
         return Outcome("done")
     if status == 423 and op.action == "request_publication":
         # a request is already under review for this (locked, so unchanged) draft: perhaps ours, sent
@@ -542,10 +553,8 @@ def _apply_workflow_answer(session: Session, op: Op, entry: OutboxEntry | None, 
             session.delete(entry)
             session.flush()
         if rec is not None:
-            rec.status = "submitted"
-            if rec.sync_state in ("syncing", "error"):
-                rec.sync_state = "queued"
-            ls.settle(session, rec)
+            rec.status = RecordStatus.SUBMITTED
+            settle(session, rec)
         return Outcome("done")
     if status == 409 and op.action == "request_publication" and isinstance(body, dict) \
             and body.get("code") == "Error.StaleRevision":
@@ -558,8 +567,8 @@ def _apply_workflow_answer(session: Session, op: Op, entry: OutboxEntry | None, 
                      keep_pending=True)
     if status == 409 and op.action == "request_deletion" and isinstance(body, dict) \
             and body.get("code") == "Error.NotPublished":
-        if rec is not None and rec.status == "removal":
-            rec.status = "draft"
+        if rec is not None and rec.status == RecordStatus.REMOVAL:
+            rec.status = RecordStatus.DRAFT
         return _fail(entry, rec, _("The record is not published on the clearing-house, so there is nothing to "
                                    "remove there. Discard this change; delete the draft instead."))
     if status == 409 and isinstance(body, dict) and body.get("code") == "Error.WorkflowClosed":

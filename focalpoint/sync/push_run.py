@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from focalpoint.forms.model import is_focalpoint_only
 from focalpoint.i18n import _
-from focalpoint.models import OutboxEntry, Record
-from focalpoint.sync import localstore as ls
+from focalpoint.models import OutboxEntry, OutboxState, Record, SyncState
 from focalpoint.sync import plain
 from focalpoint.sync import push as pushing
 from focalpoint.sync.attachments import send_files_first
 from focalpoint.sync.errors import MalformedAnswer, ServerError
 from focalpoint.sync.protocol import BATCH_PATH, FOCALPOINT_RECORDS, Capabilities, parse_batch
+from focalpoint.sync.recordstate import settle, show_error
 from focalpoint.sync.report import SyncReport
 
 if TYPE_CHECKING:
@@ -31,12 +31,12 @@ if TYPE_CHECKING:
 def release_syncing(engine: SyncEngine) -> None:
     """Records left 'syncing' (a crash, a cancel) go back to queued or whatever they are."""
     with engine.db.session(write=True) as session:
-        ids = list(session.scalars(select(Record.identifier).where(Record.sync_state == "syncing")))
+        ids = list(session.scalars(select(Record.identifier).where(Record.sync_state == SyncState.SYNCING)))
         if not ids:
             return
         for rec in session.scalars(select(Record).where(Record.identifier.in_(ids))):
-            rec.sync_state = "queued"
-            ls.settle(session, rec)
+            rec.sync_state = SyncState.QUEUED
+            settle(session, rec)
 
 
 def hold_focalpoint_records(engine: SyncEngine, caps: Capabilities) -> set[str]:
@@ -50,7 +50,7 @@ def hold_focalpoint_records(engine: SyncEngine, caps: Capabilities) -> set[str]:
     held: set[str] = set()
     with engine.db.session(write=True) as session:
         pending = set(session.scalars(select(OutboxEntry.record_identifier)
-                                      .where(OutboxEntry.state == "pending")))
+                                      .where(OutboxEntry.state == OutboxState.PENDING)))
         rows = session.execute(select(Record.identifier, Record.schema, Record.sync_error)
                                .where(Record.identifier.in_(sorted(pending)))).all() if pending else []
         to_mark = []
@@ -69,7 +69,7 @@ def push(engine: SyncEngine, caps: Capabilities, report: SyncReport, exclude: se
     open), record the answers (one write transaction); ``exclude`` names records not to send now."""
     with engine.db.session() as session:
         total = session.scalar(select(func.count()).select_from(OutboxEntry)
-                               .where(OutboxEntry.state == "pending")) or 0
+                               .where(OutboxEntry.state == OutboxState.PENDING)) or 0
     if not total:
         return
     engine._done, engine._total = 0, int(total)
@@ -147,10 +147,7 @@ def account(engine: SyncEngine, op: pushing.Op, outcome: pushing.Outcome, report
             message = _(
                 "The server could not take this change just now. It stays queued and is sent at "
                 "the next sync; if this keeps happening, tell the hub administrator.")
-            rec = session.get(Record, ident)
-            if rec is not None:
-                rec.sync_state = "error"
-                rec.sync_error = message
+            show_error(session.get(Record, ident), message)
             entry = session.scalars(select(OutboxEntry).where(OutboxEntry.entry_id == op.entry_id)).first()
             if entry is not None:
                 entry.last_error = message

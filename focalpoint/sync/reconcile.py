@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from focalpoint.models import Workflow
+from focalpoint.models import Workflow, WorkflowState
 from focalpoint.sync.protocol import info_path, parse_info, parse_raw_document, published_path, with_body
 from focalpoint.sync.references import fetch_missing
 from focalpoint.sync.thesaurus import refresh_thesaurus
@@ -42,7 +42,7 @@ def fetch_published_for_reviews(engine: SyncEngine) -> None:
     One request per review, once (nothing on a sync where nothing changed)."""
     with engine.db.session() as session:
         wanted = [(w.id, w.record_identifier) for w in session.scalars(
-            select(Workflow).where(Workflow.state == "running"))
+            select(Workflow).where(Workflow.state == WorkflowState.RUNNING))
             if isinstance(w.data, dict) and "publishedFetched" not in w.data]
     for workflow_id, identifier in wanted:
         engine._check_cancel()

@@ -18,11 +18,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from focalpoint.db import Database
+from focalpoint.db import Database, parse_time
 from focalpoint.forms.references import reference_identifiers
 from focalpoint.models import Record
-from focalpoint.sync import localstore as ls
 from focalpoint.sync import pull as pulling
+from focalpoint.sync.meta import get_meta_json, set_meta_json
 from focalpoint.sync.protocol import Change
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,9 @@ def missing_references(db: Database, *, now: dt.datetime) -> list[str]:
             local.add(identifier)
             if not deleted and isinstance(document, dict):
                 wanted |= reference_identifiers(document)
-        not_found = ls.get_meta_json(session, NOT_FOUND_KEY) or {}
+        not_found = get_meta_json(session, NOT_FOUND_KEY) or {}
     recent = {uid for uid, when in not_found.items()
-              if (seen := ls.parse_time(when)) is not None and now - seen < RETRY_NOT_FOUND}
+              if (seen := parse_time(when)) is not None and now - seen < RETRY_NOT_FOUND}
     return sorted(wanted - local - recent)
 
 
@@ -79,8 +79,8 @@ def fetch_missing(db: Database, fetch: FetchPublished, *, now: dt.datetime, acto
 
 def _remember_not_found(db: Database, identifiers: Iterable[str], now: dt.datetime) -> None:
     with db.session(write=True) as session:
-        known = dict(ls.get_meta_json(session, NOT_FOUND_KEY) or {})
+        known = dict(get_meta_json(session, NOT_FOUND_KEY) or {})
         for uid in identifiers:
             known[uid] = now.isoformat()
-        ls.set_meta_json(session, NOT_FOUND_KEY, known)
+        set_meta_json(session, NOT_FOUND_KEY, known)
     log.info("referenced records not on the server: %s", ", ".join(sorted(identifiers)))

@@ -12,26 +12,26 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from focalpoint.db import Database
+from focalpoint.db import Database, parse_time
 from focalpoint.i18n import _
 from focalpoint.models import utcnow
 from focalpoint.settings_keys import ACCOUNT_META_KEY, SYNC_EMAIL, SYNC_REALM, SYNC_SERVER
-from focalpoint.sync import localstore as ls
 from focalpoint.sync import pull as pulling
 from focalpoint.sync.client import Answer, HubClient
 from focalpoint.sync.errors import (
     AuthenticationFailed,
-    Cancelled,
     MalformedAnswer,
     NetworkError,
     ServerError,
     SignInRequired,
     SyncError,
+    pause,
+    raise_if_cancelled,
 )
+from focalpoint.sync.meta import get_meta_json, server_key, set_meta, set_meta_json
 from focalpoint.sync.protocol import (
     CAPABILITIES_PATH,
     NO_EXTENSIONS,
@@ -126,22 +126,22 @@ class HubSession:
         except (NetworkError, ServerError, MalformedAnswer):
             pass  # the account is only informative; the sync goes on
         with self.db.session(write=True) as session:
-            ls.set_meta(session, SYNC_SERVER, self.server)
-            ls.set_meta(session, SYNC_EMAIL, email)
-            ls.set_meta(session, REALM_META_KEY, self.client.realm)
+            set_meta(session, SYNC_SERVER, self.server)
+            set_meta(session, SYNC_EMAIL, email)
+            set_meta(session, REALM_META_KEY, self.client.realm)
             if account is not None:
-                ls.set_meta_json(session, ACCOUNT_META_KEY, account)
+                set_meta_json(session, ACCOUNT_META_KEY, account)
         return token
 
     def capabilities(self, *, refresh: bool = False) -> Capabilities:
         """The server's extensions, from the Meta cache when fresh (no request)."""
-        key = f"sync.{ls.server_key(self.server)}.capabilities"
+        key = f"sync.{server_key(self.server)}.capabilities"
         now = self.clock()
         if not refresh:
             with self.db.session() as session:
-                cached = ls.get_meta_json(session, key)
+                cached = get_meta_json(session, key)
             if isinstance(cached, dict):
-                fetched = ls.parse_time(cached.get("fetched"))
+                fetched = parse_time(cached.get("fetched"))
                 if fetched is not None and dt.timedelta(0) <= now - fetched < CAPABILITIES_TTL:
                     try:
                         return parse_capabilities(cached.get("value"))
@@ -155,7 +155,7 @@ class HubSession:
         else:
             raise MalformedAnswer(_("HTTP {status} for the capabilities").format(status=answer.status))
         with self.db.session(write=True) as session:
-            ls.set_meta_json(session, key, {"value": caps.to_json(), "fetched": now.isoformat()})
+            set_meta_json(session, key, {"value": caps.to_json(), "fetched": now.isoformat()})
         return caps
 
     # --------------------------------------------------------------- plumbing
@@ -165,8 +165,7 @@ class HubSession:
         report.error_kind = kind
 
     def _check_cancel(self) -> None:
-        if self._cancel is not None and self._cancel.is_set():
-            raise Cancelled()
+        raise_if_cancelled(self._cancel)
 
     def _emit(self, phase: str, message: str) -> None:
         self._phase = phase
@@ -178,14 +177,7 @@ class HubSession:
                                     message=message))
 
     def _wait(self, seconds: float) -> None:
-        self._check_cancel()
-        if self._sleep is not None:
-            self._sleep(seconds)
-        elif self._cancel is not None:
-            self._cancel.wait(seconds)
-        else:
-            time.sleep(seconds)
-        self._check_cancel()
+        pause(seconds, self._cancel, self._sleep)
 
     def backoff_delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Exponential back-off with jitter: between half and all of base·2^(attempt-1), capped."""

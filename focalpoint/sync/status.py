@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from focalpoint.db import Database
 from focalpoint.models import OutboxEntry, OutboxState, Record, SyncState, WorkflowState
 from focalpoint.settings_keys import SYNC_LAST_SYNC, SYNC_SERVER
-from focalpoint.sync import localstore as ls
+from focalpoint.sync.meta import get_meta
+from focalpoint.sync.recordstate import DECISIONS
 
 SYNC_STATES = tuple(SyncState)
 
@@ -38,16 +39,12 @@ def sync_status(db: Database) -> dict[str, Any]:
         errors = {ident: message or "" for ident, message in session.execute(
             select(Record.identifier, Record.sync_error).where(Record.sync_state == SyncState.ERROR)
             .order_by(Record.identifier))}
-        server = ls.get_meta(session, SYNC_SERVER)
-        last_sync = ls.get_meta(session, SYNC_LAST_SYNC)
+        server = get_meta(session, SYNC_SERVER)
+        last_sync = get_meta(session, SYNC_LAST_SYNC)
     return {"queued": queued, "queued_records": queued_records, "failed": failed, "conflicts": conflicts,
             "errors": errors, "states": states, "last_sync": last_sync, "server": server}
 
 
-ACTION_NAMES = {"save": "save", "delete": "delete", "request_publication": "request publication",
-                "request_deletion": "request removal", "cancel_request": "withdraw request",
-                "approve": "approve", "reject": "reject"}
-DECISIONS = ("approve", "reject", "cancel_request")
 
 
 def failed_changes(db: Database) -> list[dict[str, Any]]:

@@ -31,7 +31,6 @@ import os
 import random
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +39,18 @@ from urllib.parse import quote, urljoin
 
 import httpx
 
-from focalpoint.fileio import fsync_dir
+from focalpoint.fileio import fsync_dir, sha256_file
 from focalpoint.i18n import _
-from focalpoint.sync.errors import Cancelled, MalformedAnswer, NetworkError, ServerError, SignInRequired, SyncError
+from focalpoint.sync.errors import (
+    Cancelled,
+    MalformedAnswer,
+    NetworkError,
+    ServerError,
+    SignInRequired,
+    SyncError,
+    pause,
+    raise_if_cancelled,
+)
 
 RESUMABLE_EXTENSION = "resumable-uploads"
 TUS_VERSION = "1.0.0"
@@ -121,7 +129,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         """Between half and all of base·2^(attempt-1), capped; at least ``Retry-After``."""
-        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempt - 1)))
+        ceiling = min(self.backoff_cap, self.backoff_base * (2.0 ** max(0, attempt - 1)))
         delay = ceiling / 2 + rng.random() * ceiling / 2
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.backoff_cap))
@@ -148,8 +156,7 @@ class _Transfer:
         return urljoin(self.base_url, path)
 
     def check_cancel(self) -> None:
-        if self.cancel is not None and self.cancel.is_set():
-            raise Cancelled()
+        raise_if_cancelled(self.cancel)
 
     def failed(self, error: SyncError, retry_after: float | None = None) -> None:
         """Count a transient failure; raise it when there were too many in a row, else wait."""
@@ -157,14 +164,7 @@ class _Transfer:
         if self.failures >= self.retry.max_attempts:
             raise error
         delay = self.retry.delay(self.failures, retry_after, self.rng)
-        self.check_cancel()
-        if self.sleep is not None:
-            self.sleep(delay)
-        elif self.cancel is not None:
-            self.cancel.wait(delay)
-        else:
-            time.sleep(delay)
-        self.check_cancel()
+        pause(delay, self.cancel, self.sleep)
 
     def progressed(self) -> None:
         self.failures = 0
@@ -230,15 +230,6 @@ def server_supports_resumable(info: Any) -> bool:
     if extensions is None and isinstance(info, Mapping):
         extensions = info.get("extensions")
     return isinstance(extensions, list | tuple | set | frozenset) and RESUMABLE_EXTENSION in extensions
-
-
-def hash_file(path: Path) -> str:
-    """The SHA-256 (hex) of a file. Any thread."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def attachment_path(uid: str, filename: str) -> str:
@@ -571,7 +562,7 @@ def download_file(http: httpx.Client, base_url: str, url: str, dest_dir: Path, s
         if total and have < total:
             t.failed(NetworkError(_("the connection was cut")))
             continue
-        if hash_file(partial) != sha256:
+        if sha256_file(partial) != sha256:
             start_over()
             mismatches += 1
             if mismatches > 1:
@@ -584,5 +575,5 @@ def download_file(http: httpx.Client, base_url: str, url: str, dest_dir: Path, s
 
 
 __all__ = ["RESUMABLE_EXTENSION", "DigestMismatch", "FileTooLarge", "RetryPolicy", "TransferForbidden",
-           "TransferRefused", "download_file", "hash_file", "server_supports_resumable", "upload_file"]
+           "TransferRefused", "download_file", "server_supports_resumable", "upload_file"]
 

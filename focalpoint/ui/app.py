@@ -35,12 +35,19 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
 if TYPE_CHECKING:
-    from PySide6.QtCore import QObject
+    from focalpoint.db import Database
+    from focalpoint.ui.compat import GarbageCollector
+    from focalpoint.ui.language import LanguageController
+    from focalpoint.ui.main_window import MainWindow
+    from focalpoint.ui.tasks import TaskRunner
 
 _T0 = time.perf_counter()
 
@@ -72,8 +79,9 @@ def choose_language(args: argparse.Namespace, stored: str | None) -> str:
             or system_language())
 
 
-def show_database_error(app, exc) -> int:  # noqa: ANN001
-    """Tell the person why the database cannot be opened; returns the exit code."""
+def show_database_error(app, exc, parent: QWidget | None = None) -> int:  # noqa: ANN001
+    """Tell the person why the database cannot be opened (in a message box over ``parent``
+    unless headless); returns the exit code. UI thread."""
     from focalpoint.i18n import _
 
     message = exc.user_message
@@ -82,7 +90,7 @@ def show_database_error(app, exc) -> int:  # noqa: ANN001
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(QMessageBox.Icon.Critical, _("FocalPoint cannot open its database"), message,
-                          QMessageBox.StandardButton.Close)
+                          QMessageBox.StandardButton.Close, parent)
         box.exec()
     return exc.exit_code
 
@@ -129,18 +137,18 @@ def _call_hook(spec: str, window) -> None:  # noqa: ANN001
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    """Run the desktop app until its window closes. Returns the process exit code."""
-    from PySide6.QtCore import QCoreApplication, Qt, QTimer
+    """Run the desktop app until its window closes. Returns the process exit code. UI thread."""
+    from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
-    from focalpoint import APP_NAME, __version__
+    from focalpoint import APP_NAME
     from focalpoint.paths import resolve_data_dir
     from focalpoint.ui.fonts import install_application_font
     from focalpoint.ui.language import LanguageController
+    from focalpoint.ui.main_window import MainWindow
     from focalpoint.ui.settings import open_settings, stored_language
 
     QCoreApplication.setApplicationName(APP_NAME)
-    QCoreApplication.setApplicationVersion(__version__)
     QCoreApplication.setOrganizationName(APP_NAME)
     QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     QApplication.setDesktopFileName("org.focalpoint.FocalPoint")  # `focalpoint desktop-entry install`
@@ -155,7 +163,6 @@ def run_gui(args: argparse.Namespace) -> int:
     from focalpoint.ui.compat import protect_none_refcount
 
     protect_none_refcount()
-    install_application_font(app)
     from PySide6.QtGui import QIcon
 
     from focalpoint.resources import resource_path
@@ -169,66 +176,150 @@ def run_gui(args: argparse.Namespace) -> int:
         settings = open_settings(data_dir)
     except OSError:
         settings = None  # the database check below explains what is wrong with the folder
+    lang = choose_language(args, stored_language(settings) if settings is not None else None)
+    install_application_font(app, languages=(lang,))  # the other scripts' fonts once the frame shows
     language = LanguageController(app, settings)
-    language.apply(choose_language(args, stored_language(settings) if settings is not None else None))
-
-    from focalpoint.db import DatabaseError, open_database
-    from focalpoint.paths import database_path
-
-    database_existed = database_path(data_dir).exists()
-    # opened (SQLite's quick check, the schema revision) on a helper thread while the window's
-    # modules load here; the person hears of a bad database before any window shows, as before
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="focalpoint-open") as opener:
-        opening = opener.submit(open_database, data_dir)
-        from focalpoint.ui.compat import GarbageCollector
-        from focalpoint.ui.main_window import MainWindow
-        from focalpoint.ui.tasks import TaskRunner
-
-        try:
-            db = opening.result()
-        except DatabaseError as exc:
-            language.detach()
-            return show_database_error(app, exc)
+    language.apply(lang)
 
     plan_dir = os.environ.get("FOCALPOINT_ACTION_PLAN_DIR")
-    runner = TaskRunner()
-    collector = GarbageCollector(runner, app)
-    window = MainWindow(db, runner, language=language, settings=settings,
-                        plan_folder=Path(plan_dir) if plan_dir else None)
-
-    exit_after_shown = os.environ.get("FOCALPOINT_EXIT_AFTER_SHOWN") == "1"
-    hook = os.environ.get("FOCALPOINT_UI_HOOK")
-
-    def painted() -> None:
-        print(f"FOCALPOINT_SHOWN {seconds_since_process_start():.4f} {time.process_time():.4f}", flush=True)
-        QTimer.singleShot(0, window.close)
-
-    def on_shown() -> None:
-        if exit_after_shown:
-            return
-        from focalpoint.sync.thesaurus import load_stored_terms
-
-        # thesaurus terms fetched at earlier syncs, for offline use: first on the DB worker, so every
-        # read queued after it (the catalogue, the records, the record types) sees them
-        runner.run_db(load_stored_terms, db)
-        window.start()
-        if hook:
-            _call_hook(hook, window)
-        elif os.environ.get("FOCALPOINT_EXIT_AFTER_SHOWN") is None:
-            from focalpoint.ui.welcome import show_welcome, welcome_needed
-
-            if welcome_needed(settings, database_existed):
-                show_welcome(window)  # over the window, while the catalogue loads behind it
-
-    if exit_after_shown:
-        after_first_paint(window, painted)
-    window.shown.connect(lambda: QTimer.singleShot(0, on_shown))
+    window = MainWindow.frame(language=language, settings=settings, plan_folder=Path(plan_dir) if plan_dir else None)
+    startup = _Startup(app, window, language, settings, data_dir)
+    after_first_paint(window, startup.frame_painted)
     window.show()
     try:
         code = app.exec()
     finally:
-        runner.shutdown(wait=True)
-        collector.stop()
-        language.detach()
-        db.close()
-    return int(code)
+        startup.finish()
+    if startup.failure is not None:
+        raise startup.failure
+    return startup.exit_code if startup.exit_code is not None else int(code)
+
+
+class _Startup(QObject):
+    """The desktop app's start after its window's frame is painted: open the database (on a
+    helper thread, while the window's modules are imported here), then build the window, load
+    its data, and run the hook or the welcome dialog. UI thread (``opened`` is emitted from the
+    helper thread and delivered on the UI thread)."""
+
+    opened = Signal(object)  # the Future of open_database
+
+    def __init__(self, app: QApplication, window: MainWindow, language: LanguageController,
+                 settings: QSettings | None, data_dir: Path) -> None:
+        super().__init__(window)
+        self.app = app
+        self.window = window
+        self.language = language
+        self.settings = settings
+        self.data_dir = data_dir
+        self.exit_after_shown = os.environ.get("FOCALPOINT_EXIT_AFTER_SHOWN") == "1"
+        self.hook = os.environ.get("FOCALPOINT_UI_HOOK")
+        self.exit_code: int | None = None  # a database error's
+        self.failure: BaseException | None = None  # raised by run_gui once the event loop has ended
+        self.database_existed = False
+        self.opener: ThreadPoolExecutor | None = None
+        self.opening: Future[Database] | None = None
+        self.db: Database | None = None
+        self.runner: TaskRunner | None = None
+        self.collector: GarbageCollector | None = None
+        self.opened.connect(self._database_opened, Qt.ConnectionType.QueuedConnection)
+
+    def _fail(self, exc: BaseException) -> None:
+        """Starting failed unexpectedly: end the event loop; run_gui raises ``exc`` (no half-started app)."""
+        self.failure = exc
+        self.app.exit(1)
+
+    def frame_painted(self) -> None:
+        """The frame is on screen: report it when asked, then open the database."""
+        if self.exit_after_shown:
+            print(f"FOCALPOINT_SHOWN {seconds_since_process_start():.4f} {time.process_time():.4f}", flush=True)
+        try:
+            self._open()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by run_gui
+            self._fail(exc)
+
+    def _open(self) -> None:
+        from PySide6.QtCore import QCoreApplication
+
+        from focalpoint import __version__
+        from focalpoint.db import open_database
+        from focalpoint.paths import database_path
+        from focalpoint.ui.fonts import install_application_font
+        from focalpoint.ui.main_window import import_parts
+
+        install_application_font(self.app)  # every script now: records may hold any
+        QCoreApplication.setApplicationVersion(__version__)
+        self.database_existed = database_path(self.data_dir).exists()
+        # SQLite's quick check and the schema revision on a helper thread, while the window's modules load here
+        self.opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focalpoint-open")
+        self.opening = self.opener.submit(open_database, self.data_dir)
+        import_parts()
+        import focalpoint.sync.thesaurus  # noqa: F401 - read on the DB worker once the window is built
+        self.opening.add_done_callback(self.opened.emit)
+
+    def _database_opened(self, opening: Future[Database]) -> None:
+        from focalpoint.db import DatabaseError
+
+        try:
+            try:
+                self.db = opening.result()
+            except DatabaseError as exc:
+                self.language.detach()
+                self.exit_code = show_database_error(self.app, exc, parent=self.window)
+                self.app.exit(self.exit_code)
+                return
+            self._build()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by run_gui
+            self._fail(exc)
+
+    def _build(self) -> None:
+        from focalpoint.sync.thesaurus import load_stored_terms
+        from focalpoint.ui.compat import GarbageCollector
+        from focalpoint.ui.tasks import TaskRunner
+
+        assert self.db is not None
+        window, db = self.window, self.db
+        self.runner = runner = TaskRunner()
+        self.collector = GarbageCollector(runner, self.app)
+        window.build(db, runner)
+        # thesaurus terms fetched at earlier syncs, for offline use: first on the DB worker, so every
+        # read queued after it (the catalogue, the records, the record types) sees them
+        runner.run_db(load_stored_terms, db)
+        if self.exit_after_shown:
+            window.catalog.loaded.connect(self._catalogue_loaded)
+        window.start()
+        if self.exit_after_shown:
+            return
+        if self.hook:
+            _call_hook(self.hook, window)
+        else:
+            from focalpoint.ui.welcome import show_welcome, welcome_needed
+
+            if welcome_needed(self.settings, self.database_existed):
+                show_welcome(window)  # over the window, while the catalogue loads behind it
+
+    def _catalogue_loaded(self) -> None:
+        self.window.catalog.loaded.disconnect(self._catalogue_loaded)
+        QTimer.singleShot(0, self._ready)
+
+    def _ready(self) -> None:
+        """Built, the action plan listed and painted: report it (FOCALPOINT_EXIT_AFTER_SHOWN) and quit."""
+        self.window.repaint()
+        print(f"FOCALPOINT_READY {seconds_since_process_start():.4f} {time.process_time():.4f}", flush=True)
+        QTimer.singleShot(0, self.window.close)
+
+    def finish(self) -> None:
+        """After the event loop: stop the workers and close the database (also one opened too late to
+        be used, the window closed first). UI thread."""
+        try:
+            if self.opener is not None:
+                self.opener.shutdown(wait=True)
+                if self.db is None and self.opening is not None and self.opening.exception() is None:
+                    self.db = self.opening.result()
+            if self.runner is not None:
+                self.runner.shutdown(wait=True)
+            if self.collector is not None:
+                self.collector.stop()
+        finally:
+            self.language.detach()
+            if self.db is not None:
+                self.db.close()

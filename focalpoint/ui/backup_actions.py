@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from focalpoint.i18n import _
+from focalpoint.ui.window_parts import menu_action
 
 
 def _ask_save_path(parent: QWidget, suggested: Path) -> Path | None:
@@ -88,12 +88,8 @@ class BackupActions(QObject):
         self.warn: Callable[[QWidget, str, str], None] = _warn
         self.busy = False
 
-        self.backup_action = QAction(window)
-        self.backup_action.setObjectName("backupAction")
-        self.backup_action.triggered.connect(self.back_up)
-        self.restore_action = QAction(window)
-        self.restore_action.setObjectName("restoreAction")
-        self.restore_action.triggered.connect(self.restore)
+        self.backup_action = menu_action(window, self.back_up, "backupAction")
+        self.restore_action = menu_action(window, self.restore, "restoreAction")
         menu = window.file_menu
         before = window.quit_action
         menu.insertAction(before, self.backup_action)

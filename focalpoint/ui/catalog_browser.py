@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl, Signal, SignalInstance
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,10 +18,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QTextBrowser,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,34 +37,7 @@ from focalpoint.ui.catalog_models import (
     CatalogTreeModel,
     NodeKindRole,
 )
-
-
-def _report_enter(view: QAbstractItemView, entered: SignalInstance, event: QKeyEvent) -> bool:
-    """Emit ``entered`` with the current item when ``event`` is Enter/Return on one; True if it was."""
-    if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and view.currentIndex().isValid():
-        entered.emit(view.currentIndex())
-        return True
-    return False
-
-
-class ActivityTreeView(QTreeView):
-    """The activity tree; Enter/Return on the current item emits ``entered``."""
-
-    entered = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if not _report_enter(self, self.entered, event):
-            super().keyPressEvent(event)
-
-
-class ActivityTableView(QTableView):
-    """The activity list; Enter/Return on the current item emits ``entered``."""
-
-    entered = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if not _report_enter(self, self.entered, event):
-            super().keyPressEvent(event)
+from focalpoint.ui.widgets import EnterTableView, EnterTreeView
 
 
 class DetailBrowser(QTextBrowser):
@@ -107,7 +78,7 @@ class CatalogBrowser(QWidget):
         self.tree_model = CatalogTreeModel(self)
         self.table_model = ActivityTableModel(self)
 
-        self.tree = ActivityTreeView(self)
+        self.tree = EnterTreeView(self)
         self.tree.setObjectName("catalogTree")
         self.tree.setModel(self.tree_model)
         self.tree.setHeaderHidden(True)
@@ -115,7 +86,7 @@ class CatalogBrowser(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
 
-        self.table = ActivityTableView(self)
+        self.table = EnterTableView(self)
         self.table.setObjectName("catalogTable")
         self.table.setModel(self.table_model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -172,8 +143,8 @@ class CatalogBrowser(QWidget):
         self.filter_bar.search.returnPressed.connect(self.focus_results)
         self.tree.selectionModel().currentChanged.connect(self._tree_current_changed)
         self.table.selectionModel().currentChanged.connect(self._table_current_changed)
-        self.tree.entered.connect(self._open_index)
-        self.table.entered.connect(self._open_index)
+        self.tree.enter_pressed.connect(self._open_index)
+        self.table.enter_pressed.connect(self._open_index)
         self.tree.doubleClicked.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
 

@@ -30,23 +30,24 @@ from PySide6.QtWidgets import (
 from focalpoint.db import Database
 from focalpoint.i18n import _, get_language, localize, ngettext, pgettext
 from focalpoint.models import OutboxState
-from focalpoint.sync.status import DECISIONS, failed_changes
+from focalpoint.sync.recordstate import DECISIONS
+from focalpoint.sync.status import failed_changes
 from focalpoint.ui.review.record_view import alive, leading
 from focalpoint.ui.tasks import TaskRunner
 from focalpoint.ui.window_parts import TaskDialog
 
 
 def retry_record(db: Database, identifier: str) -> None:
-    """``focalpoint.sync.engine.retry_record``, imported on first use (the sync engine and its
-    HTTP client are not needed to start the app). DB worker."""
-    from focalpoint.sync.engine import retry_record as retry
+    """``focalpoint.sync.outbox.retry_record``, imported on first use (sync is not needed to start
+    the app). DB worker."""
+    from focalpoint.sync.outbox import retry_record as retry
 
     retry(db, identifier)
 
 
 def discard_failed(db: Database, identifier: str) -> int:
-    """``focalpoint.sync.engine.discard_failed``, imported on first use. DB worker."""
-    from focalpoint.sync.engine import discard_failed as discard
+    """``focalpoint.sync.outbox.discard_failed``, imported on first use. DB worker."""
+    from focalpoint.sync.outbox import discard_failed as discard
 
     return discard(db, identifier)
 

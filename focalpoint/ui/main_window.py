@@ -6,67 +6,176 @@ language controller, settings): the tabs, the sync controller, the review tabs a
 (``review_tabs``), printing and PDF import (``print_actions``), conflicts and waiting changes
 (``conflict_actions``), back-up and USB actions. ``retranslate()`` re-labels everything after a
 language switch. UI thread only.
+
+``MainWindow(db, runner, …)`` builds the whole window at once. The desktop app starts in two
+steps instead (``focalpoint.ui.app``): ``MainWindow.frame(…)`` is the same window with only its
+title, geometry, menu titles, tab bar and an "Opening the database…" message, cheap to show
+(this module imports only PySide6 and ``focalpoint.i18n`` at import time); ``build(db, runner)``
+then fills that window with its parts, whose modules (SQLAlchemy and the models with them) are
+imported there, or beforehand by ``import_parts()``.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
 
-from focalpoint import APP_NAME, __version__
-from focalpoint.db import Database
-from focalpoint.forms.model import is_legacy
+from focalpoint import APP_NAME
 from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language, set_language
-from focalpoint.ui.auto_sync import AutoSync
-from focalpoint.ui.backup_actions import install as install_backup_actions
-from focalpoint.ui.catalog_browser import CatalogBrowser
-from focalpoint.ui.conflict_actions import ConflictActions
-from focalpoint.ui.editor.warmup import warm_up_in_background
-from focalpoint.ui.help_dialog import HelpDialog, show_guide, with_shortcut
-from focalpoint.ui.print_actions import PrintActions
-from focalpoint.ui.records_panel import RecordsPanel
-from focalpoint.ui.review_tabs import ReviewTabs
 from focalpoint.ui.screen_fit import fit_window, keep_on_screen
 from focalpoint.ui.settings import GEOMETRY_KEY, SPLITTER_KEY, STATE_KEY, byte_array
-from focalpoint.ui.status import StatusArea, StatusCounts, status_counts
-from focalpoint.ui.sync_controller import SyncController
-from focalpoint.ui.tasks import TaskRunner
-from focalpoint.ui.usb_actions import install as install_usb_actions
-from focalpoint.ui.welcome import remember_place, restore_activity, restore_tab
-from focalpoint.ui.window_parts import error_text
 
 if TYPE_CHECKING:
+    from focalpoint.db import Database
+    from focalpoint.ui.auto_sync import AutoSync
+    from focalpoint.ui.backup_actions import BackupActions
+    from focalpoint.ui.catalog_browser import CatalogBrowser
+    from focalpoint.ui.conflict_actions import ConflictActions
+    from focalpoint.ui.help_dialog import HelpDialog
     from focalpoint.ui.language import LanguageController
+    from focalpoint.ui.print_actions import PrintActions
+    from focalpoint.ui.records_panel import RecordsPanel
+    from focalpoint.ui.review_tabs import ReviewTabs
+    from focalpoint.ui.status import StatusArea, StatusCounts
+    from focalpoint.ui.sync_controller import SyncController
+    from focalpoint.ui.tasks import TaskRunner
+    from focalpoint.ui.usb_actions import UsbActions
 
 log = logging.getLogger(__name__)
 STATUS_MS = 10000  # how long a status-bar message stays
+
+# the modules ``build`` needs, heaviest first (SQLAlchemy and the models come with the first)
+PART_MODULES = (
+    "focalpoint.ui.status",
+    "focalpoint.ui.catalog_browser",
+    "focalpoint.ui.records_panel",
+    "focalpoint.ui.review_tabs",
+    "focalpoint.ui.sync_controller",
+    "focalpoint.ui.auto_sync",
+    "focalpoint.ui.print_actions",
+    "focalpoint.ui.conflict_actions",
+    "focalpoint.ui.backup_actions",
+    "focalpoint.ui.usb_actions",
+    "focalpoint.ui.help_dialog",
+    "focalpoint.ui.welcome",
+    "focalpoint.ui.window_parts",
+    "focalpoint.ui.editor.warmup",
+    "focalpoint.forms.model",
+)
+
+
+def import_parts() -> None:
+    """Import the modules ``MainWindow.build`` needs (the app does it while its database opens).
+    A broken module stops here, loudly. UI thread (imports take the import lock)."""
+    for name in PART_MODULES:
+        importlib.import_module(name)
 
 
 class MainWindow(QMainWindow):
     """The application's one main window."""
 
-    shown = Signal()
+    shown = Signal()  # shown on screen and built (whichever comes last), once
+
+    db: Database
+    runner: TaskRunner
+    catalog: CatalogBrowser
+    records: RecordsPanel
+    review: ReviewTabs
+    status: StatusArea
+    sync: SyncController
+    auto_sync: AutoSync
+    printing: PrintActions
+    conflicts: ConflictActions
+    backup_actions: BackupActions
+    usb_actions: UsbActions
 
     def __init__(self, db: Database, runner: TaskRunner, language: LanguageController | None = None,
                  settings: QSettings | None = None, plan_folder: Path | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
-        self.runner = runner
+        self._build_frame(language, settings, plan_folder)
+        self.build(db, runner)
+
+    @classmethod
+    def frame(cls, language: LanguageController | None = None, settings: QSettings | None = None,
+              plan_folder: Path | None = None) -> MainWindow:
+        """The window with only its frame (title, geometry, menu titles, tab bar, an "Opening the
+        database…" message): quick to show; ``build(db, runner)`` fills it in. UI thread."""
+        window = cls.__new__(cls)
+        QMainWindow.__init__(window)
+        window._build_frame(language, settings, plan_folder)
+        return window
+
+    @property
+    def built(self) -> bool:
+        """Whether ``build`` has filled the window in."""
+        return self._built
+
+    def _build_frame(self, language: LanguageController | None, settings: QSettings | None,
+                     plan_folder: Path | None) -> None:
         self.language = language
         self.settings = settings
+        self._plan_folder = plan_folder
         self.setObjectName("mainWindow")
+        self._built = False
         self._shown_once = False
         self._splitter_restored = False
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
+        # until ``build``: the four tabs' titles, each page saying that the database is being opened
+        self._opening_pages: list[QLabel] = []
+        for _index in range(4):
+            page = QLabel(self.tabs)
+            page.setObjectName("openingMessage")
+            page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            page.setWordWrap(True)
+            page.setEnabled(False)  # the greyed text of a window not usable yet
+            self.tabs.addTab(page, "")
+            self._opening_pages.append(page)
+        self.setCentralWidget(self.tabs)
+        self.statusBar()  # there from the start, so that the tabs do not move when it fills
+
+        self._build_menus()
+        self.menuBar().setEnabled(False)  # its menus work once the window is built
+        if language is not None:
+            language.changed.connect(self._language_changed)
+
+        fit_window(self, QSize(1280, 800))  # a 1024x600 netbook gets a window that fits, status bar included
+        self._restore_geometry()
+        keep_on_screen(self)  # a size remembered from a larger screen shrinks to this one
+        self.retranslate()
+
+    def build(self, db: Database, runner: TaskRunner) -> None:
+        """Fill the frame in: the tabs, the status bar, the sync controller, the menus' actions. UI thread."""
+        if self._built:
+            raise RuntimeError("MainWindow.build: the window is already built")
+        from focalpoint.ui.auto_sync import AutoSync
+        from focalpoint.ui.backup_actions import install as install_backup_actions
+        from focalpoint.ui.catalog_browser import CatalogBrowser
+        from focalpoint.ui.conflict_actions import ConflictActions
+        from focalpoint.ui.print_actions import PrintActions
+        from focalpoint.ui.records_panel import RecordsPanel
+        from focalpoint.ui.review_tabs import ReviewTabs
+        from focalpoint.ui.status import StatusArea
+        from focalpoint.ui.sync_controller import SyncController
+        from focalpoint.ui.usb_actions import install as install_usb_actions
+
+        plan_folder = self._plan_folder
+        self.db = db
+        self.runner = runner
+        self.tabs.clear()
+        for page in self._opening_pages:
+            page.hide()
+            page.deleteLater()
+        self._opening_pages = []
         self.catalog = CatalogBrowser(db, runner, plan_folder=plan_folder, parent=self.tabs)
         self.tabs.addTab(self.catalog, "")
         self.records = RecordsPanel(db, runner, parent=self.tabs)
@@ -78,7 +187,6 @@ class MainWindow(QMainWindow):
                                  open_record=lambda identifier: self.open_record(identifier, review_edit=True),
                                  selected_record=self.records.selected_identifier,
                                  records_changed=self.records_changed, status=self.show_status)
-        self.setCentralWidget(self.tabs)
 
         self.status = StatusArea(self.statusBar(), db.path)
         self.sync = SyncController(db, runner, self.status.sync, self)
@@ -89,13 +197,11 @@ class MainWindow(QMainWindow):
         self.conflicts = ConflictActions(db, runner, self, selected_record=self.records.selected_identifier,
                                          show_request=self.review.show_request,
                                          records_changed=self.records_changed, status=self.show_status)
-        self._build_menus()
+        self._fill_menus()
         self.backup_actions = install_backup_actions(self)  # File > Back up…, Restore from backup…
         self.usb_actions = install_usb_actions(self)  # File > USB stick: changes and records carried on a file
         self.file_menu.insertActions(self._separator_above(self.file_menu, self.quit_action),
                                      self.printing.menu_actions())
-        if language is not None:
-            language.changed.connect(self._language_changed)
         self.catalog.loaded.connect(self.refresh_counts)
         runner.task_failed.connect(self._task_failed)
         self._counts_timer = QTimer(self)
@@ -103,19 +209,22 @@ class MainWindow(QMainWindow):
         self._counts_timer.setInterval(300)
         self._counts_timer.timeout.connect(self._load_counts)
 
-        fit_window(self, QSize(1280, 800))  # a 1024x600 netbook gets a window that fits, status bar included
+        self._built = True
         self._restore_state()
-        keep_on_screen(self)  # a size remembered from a larger screen shrinks to this one
+        self.menuBar().setEnabled(True)
         self.retranslate()
+        if self._shown_once:  # built into a window already on screen
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the new tabs' real sizes
+            self._shown_and_built()
 
     # --------------------------------------------------------------- menus
 
     def _build_menus(self) -> None:
+        """The menus and the actions that need none of the window's parts (part of the frame)."""
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
         self.new_menu = self.file_menu.addMenu("")
         self.new_actions: dict[str, QAction] = {}
-        self.records.schemas_changed.connect(self._fill_new_menu)
         self.new_menu.setEnabled(False)
         self.file_menu.addSeparator()
         self.quit_action = QAction(self)
@@ -157,15 +266,7 @@ class MainWindow(QMainWindow):
             self.language_actions[code] = action
 
         self.sync_menu = bar.addMenu("")
-        self.sync_menu.addAction(self.sync.action)
-        self.sync_menu.addAction(self.sync.sign_in_action)
-        self.sync_menu.addAction(self.sync.download_all_action)
-        self.sync_menu.aboutToShow.connect(self.sync.load_download_all)  # the CLI may have changed it
-        self.sync_menu.addSeparator()
-        self.sync_menu.addAction(self.conflicts.conflicts_action)
-        self.sync_menu.addAction(self.conflicts.failed_action)
-
-        bar.addMenu(self.review.menu)
+        self._review_title = bar.addMenu("")  # replaced by the Review menu when built
 
         self.help_menu = bar.addMenu("")
         self.guide_action = QAction(self)  # F1 anywhere in the window
@@ -180,6 +281,21 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self.about)
         self.help_menu.addAction(self.about_action)
 
+    def _fill_menus(self) -> None:
+        """The actions of the window's parts in the frame's menus (``build``)."""
+        self.records.schemas_changed.connect(self._fill_new_menu)
+        self.sync_menu.addAction(self.sync.action)
+        self.sync_menu.addAction(self.sync.sign_in_action)
+        self.sync_menu.addAction(self.sync.download_all_action)
+        self.sync_menu.aboutToShow.connect(self.sync.load_download_all)  # the CLI may have changed it
+        self.sync_menu.addSeparator()
+        self.sync_menu.addAction(self.conflicts.conflicts_action)
+        self.sync_menu.addAction(self.conflicts.failed_action)
+        bar = self.menuBar()
+        bar.insertMenu(self._review_title.menuAction(), self.review.menu)
+        bar.removeAction(self._review_title.menuAction())
+        self._review_title.deleteLater()
+
     @staticmethod
     def _separator_above(menu: QMenu, action: QAction) -> QAction:
         """The separator just above ``action`` in ``menu`` (the printing actions go there), else ``action``."""
@@ -190,6 +306,8 @@ class MainWindow(QMainWindow):
     def _fill_new_menu(self) -> None:
         """One "New …" action per record type (the types arrive from the DB worker after start-up);
         a legacy type (its records stay readable and editable) is not offered for new records."""
+        from focalpoint.forms.model import is_legacy
+
         self.new_menu.clear()
         self.new_actions = {}
         for schema in self.records.schemas():
@@ -240,9 +358,13 @@ class MainWindow(QMainWindow):
 
     def show_guide(self) -> HelpDialog:
         """Help > Guide (F1): the guide in the interface language (``focalpoint.ui.help_dialog``)."""
+        from focalpoint.ui.help_dialog import show_guide
+
         return show_guide(self)
 
     def about(self) -> None:
+        from focalpoint import __version__
+
         QMessageBox.about(self, _("About {app}").format(app=APP_NAME), _(
             "<h3>{app} {version}</h3><p>The short-term action plan on capacity-building (2017-2020) of "
             "decision XIII/23, capacity needs assessments and clearing-house records, offline.</p>"
@@ -262,12 +384,16 @@ class MainWindow(QMainWindow):
         self._counts_timer.start()
 
     def _load_counts(self) -> None:
+        from focalpoint.ui.status import status_counts
+
         self.runner.run_db(status_counts, self.db, on_done=self._show_counts, on_error=self._counts_failed)
 
     def _show_counts(self, counts: StatusCounts) -> None:
         self.status.set_counts(counts)
 
     def _counts_failed(self, exc: BaseException) -> None:
+        from focalpoint.ui.window_parts import error_text
+
         log.error("reading the status bar counts failed", exc_info=exc)
         self.show_status(_("The counts could not be read: {error}").format(error=error_text(exc)))
 
@@ -280,13 +406,10 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     def retranslate(self) -> None:
+        """Every text of the window in the interface language (the frame's only, until built)."""
         self.setWindowTitle(_("{app} — capacity-building action plan and records").format(app=APP_NAME))
-        self.tabs.setTabText(self.tabs.indexOf(self.catalog), _("&Action plan"))
-        self.tabs.setTabText(self.tabs.indexOf(self.records), _("&Records"))
         self.file_menu.setTitle(_("&File"))
         self.new_menu.setTitle(_("&New record"))
-        for schema, action in self.new_actions.items():
-            action.setText(self.records.schema_label(schema))
         self.quit_action.setText(_("&Quit"))
         self.edit_menu.setTitle(_("&Edit"))
         self.find_action.setText(_("&Find…"))
@@ -300,6 +423,17 @@ class MainWindow(QMainWindow):
         self.help_menu.setTitle(_("&Help"))
         self.guide_action.setText(_("&Guide"))
         self.about_action.setText(_("&About FocalPoint"))
+        if not self._built:
+            self._review_title.setTitle(_("Re&view"))
+            for index, title in enumerate((_("&Action plan"), _("&Records"), _("Re&view"), _("&Dashboard"))):
+                self.tabs.setTabText(index, title)
+            for page in self._opening_pages:
+                page.setText(_("Opening the database…"))
+            return
+        self.tabs.setTabText(self.tabs.indexOf(self.catalog), _("&Action plan"))
+        self.tabs.setTabText(self.tabs.indexOf(self.records), _("&Records"))
+        for schema, action in self.new_actions.items():
+            action.setText(self.records.schema_label(schema))
         self.catalog.retranslate()
         self.records.retranslate()
         self.review.retranslate()
@@ -312,6 +446,8 @@ class MainWindow(QMainWindow):
 
     def shortcut_tooltips(self) -> None:
         """Tabs, toolbar buttons and search boxes name their shortcut in their tooltip ("Records (Ctrl+2)")."""
+        from focalpoint.ui.help_dialog import with_shortcut
+
         tabs: dict[QWidget, QAction] = {
             self.catalog: self.show_catalog_action, self.records: self.show_records_action,
             self.review.queue: self.review.queue_action, self.review.dashboard: self.review.dashboard_action}
@@ -328,7 +464,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ lifetime
 
     def start(self) -> None:
-        """Begin loading data (after the window is on screen)."""
+        """Begin loading data (after the window is on screen and built)."""
+        from focalpoint.ui.editor.warmup import warm_up_in_background
+        from focalpoint.ui.welcome import restore_activity
+
         restore_activity(self)
         self.catalog.load()
         self.records.load()
@@ -341,19 +480,29 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            if not self._splitter_restored:
-                width = self.catalog.splitter.width()
-                self.catalog.splitter.setSizes([width * 11 // 20, width * 9 // 20])
-            self.shown.emit()
-            # the Sync menu's conflicts and waiting changes: read once the window is on screen
-            QTimer.singleShot(0, self.conflicts.refresh)
+            if self._built:
+                self._shown_and_built()
 
-    def _restore_state(self) -> None:
+    def _shown_and_built(self) -> None:
+        if not self._splitter_restored:
+            width = self.catalog.splitter.width()
+            self.catalog.splitter.setSizes([width * 11 // 20, width * 9 // 20])
+        self.shown.emit()
+        # the Sync menu's conflicts and waiting changes: read once the window is on screen
+        QTimer.singleShot(0, self.conflicts.refresh)
+
+    def _restore_geometry(self) -> None:
         if self.settings is None:
             return
         geometry = byte_array(self.settings, GEOMETRY_KEY)
         if geometry is not None:
             self.restoreGeometry(geometry)
+
+    def _restore_state(self) -> None:
+        from focalpoint.ui.welcome import restore_tab
+
+        if self.settings is None:
+            return
         state = byte_array(self.settings, STATE_KEY)
         if state is not None:
             self.restoreState(state)
@@ -364,7 +513,9 @@ class MainWindow(QMainWindow):
         restore_tab(self)
 
     def save_state(self) -> None:
-        if self.settings is None:
+        from focalpoint.ui.welcome import remember_place
+
+        if self.settings is None or not self._built:
             return
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.settings.setValue(STATE_KEY, self.saveState())
@@ -373,6 +524,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._built:  # closed before it was built: nothing to save
+            super().closeEvent(event)
+            return
         if not self.records.close_editors():
             event.ignore()
             return

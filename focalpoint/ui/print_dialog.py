@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language, language_name
 from focalpoint.ui.review.labels import schema_label
+from focalpoint.ui.widgets import set_ticked
 
 PrintFn = Callable[..., list[Path]]
 QA_SCHEMAS = ("qaRecordReview", "qaQualityStandard")
@@ -246,10 +247,7 @@ class PrintDialog(QDialog):
             self.language_checks[code].setChecked(True)
 
     def _language_toggled(self, code: str, on: bool) -> None:
-        if on and code not in self._lang_order:
-            self._lang_order.append(code)
-        elif not on and code in self._lang_order:
-            self._lang_order.remove(code)
+        set_ticked(self._lang_order, code, on)
         self._update()
 
     def selected_forms(self) -> list[str]:

@@ -37,6 +37,8 @@ from focalpoint.records import RecordView, document_title
 from focalpoint.ui.editor.fields_compound import open_attachment, open_in_desktop
 from focalpoint.ui.records_model import status_label
 from focalpoint.ui.review.labels import government_label
+from focalpoint.ui.widgets import set_heading_font
+from focalpoint.ui.window_parts import error_text
 
 #: where a tree item keeps the attachment value it shows (column 0)
 ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -134,10 +136,7 @@ class RecordViewerWindow(QMainWindow):
         self.title_label = QLabel(body)
         self.title_label.setObjectName("viewerTitle")
         self.title_label.setWordWrap(True)
-        font = self.title_label.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.title_label.setFont(font)
+        set_heading_font(self.title_label, 1.3)
         layout.addWidget(self.title_label)
         self.note = QLabel(body)
         self.note.setObjectName("viewerNote")
@@ -237,8 +236,7 @@ class RecordViewerWindow(QMainWindow):
     def _open_failed(self, exc: BaseException) -> None:
         self._busy = None
         self._update_open()
-        message = getattr(exc, "user_message", None) or str(exc)
-        self._show_file_status(_("The file could not be opened: {error}").format(error=message))
+        self._show_file_status(_("The file could not be opened: {error}").format(error=error_text(exc)))
 
     def status_text(self) -> str:
         """The status, who reviews a pending request, and why a rejected record was rejected."""

@@ -20,6 +20,7 @@ from focalpoint.records import LOCKED_STATUSES, RecordView, locked_delete_messag
 from focalpoint.ui.records_editors import RecordEditorsMixin
 from focalpoint.ui.records_model import IdentifierRole, RecordTableModel, StatusRole
 from focalpoint.ui.widgets import Confirm
+from focalpoint.ui.window_parts import menu_action
 
 
 class RecordActionsMixin(RecordEditorsMixin):
@@ -47,15 +48,9 @@ class RecordActionsMixin(RecordEditorsMixin):
         self.undo_action = QAction(self)
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self.undo_delete)
-        self.submit_action = QAction(self)
-        self.submit_action.setObjectName("requestPublicationAction")
-        self.submit_action.triggered.connect(self.submit_selected)
-        self.withdraw_action = QAction(self)
-        self.withdraw_action.setObjectName("withdrawRequestAction")
-        self.withdraw_action.triggered.connect(self.withdraw_selected)
-        self.print_action = QAction(self)
-        self.print_action.setObjectName("printRecordsAction")
-        self.print_action.triggered.connect(self.print_selected)
+        self.submit_action = menu_action(self, self.submit_selected, "requestPublicationAction")
+        self.withdraw_action = menu_action(self, self.withdraw_selected, "withdrawRequestAction")
+        self.print_action = menu_action(self, self.print_selected, "printRecordsAction")
         self.table.selectionModel().currentChanged.connect(lambda *_a: self._update_request_actions())
         for signal in (self.model.dataChanged, self.model.modelReset, self.model.layoutChanged):
             signal.connect(lambda *_a: self._update_request_actions())
@@ -208,12 +203,16 @@ class RecordActionsMixin(RecordEditorsMixin):
         self.submit_action.setEnabled(status in (RecordStatus.DRAFT, RecordStatus.READY, RecordStatus.REJECTED))
         self.withdraw_action.setEnabled(status in (RecordStatus.SUBMITTED, RecordStatus.REMOVAL))
 
-    def submit_selected(self) -> None:
+    def _with_selected(self, act: Callable[[str], object]) -> None:
+        """``act`` on the record selected in the list, or ask for one to be selected."""
         identifier = self.selected_identifier()
         if identifier:
-            self.request_publication(identifier)
+            act(identifier)
         else:
             self.message.setText(_("Select a record in the list first."))
+
+    def submit_selected(self) -> None:
+        self._with_selected(self.request_publication)
 
     def request_publication(self, identifier: str) -> None:
         """Ask for publication of a record (queued; a publishing authority reviews it). DB worker."""
@@ -233,11 +232,7 @@ class RecordActionsMixin(RecordEditorsMixin):
                      "until the review is over.").format(title=title) + " " + reviewer_text(view.schema), view)
 
     def withdraw_selected(self) -> None:
-        identifier = self.selected_identifier()
-        if identifier:
-            self.withdraw_request(identifier)
-        else:
-            self.message.setText(_("Select a record in the list first."))
+        self._with_selected(self.withdraw_request)
 
     def withdraw_request(self, identifier: str) -> None:
         """Withdraw a record's publication or removal request (queued like any change)."""

@@ -25,7 +25,7 @@ class RecordEditorsMixin(RecordListMixin):
         self.editors: dict[str, Any] = {}
         self.viewers: dict[str, Any] = {}  # read-only windows of records with no FocalPoint form
         self._review_edits: set[str] = set()
-        self.table.entered.connect(self._open_index)
+        self.table.enter_pressed.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
 
     if TYPE_CHECKING:  # the actions the editor windows ask for (focalpoint.ui.records_actions)

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QTableView,
     QWidget,
 )
 
@@ -26,6 +23,7 @@ from focalpoint.i18n import _, get_language, localize
 from focalpoint.records import RecordStore, RecordView
 from focalpoint.ui.records_data import RecordQuery, schema_counts
 from focalpoint.ui.records_model import IdentifierRole, RecordTableModel
+from focalpoint.ui.widgets import EnterTableView, style_row_table
 
 SEARCH_DEBOUNCE_MS = 200
 ALL_TYPES = ""
@@ -40,16 +38,6 @@ def schema_labels() -> dict[str, dict[str, str]]:
         return {schema: dict(load_form(schema).label) for schema in schemas()}
     except Exception:  # noqa: BLE001 — no form definitions shipped: the tab still lists records
         return {}
-
-
-class RecordTableView(QTableView):
-    entered = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.entered.emit(self.currentIndex())
-            return
-        super().keyPressEvent(event)
 
 
 class RecordListMixin(QWidget):
@@ -80,23 +68,16 @@ class RecordListMixin(QWidget):
         self.types.currentRowChanged.connect(lambda _row: self._query_changed())
 
         self.model = RecordTableModel(db, runner, schema_label=self.schema_label, parent=self)
-        self.table = RecordTableView(self)
+        self.table = EnterTableView(self)
         self.table.setObjectName("recordTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # several to print
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(RecordTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(RecordTableModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        for col in (RecordTableModel.COL_TYPE, RecordTableModel.COL_STATUS, RecordTableModel.COL_SYNC,
-                    RecordTableModel.COL_UPDATED):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, 125)  # the title keeps room on a 1024-pixel screen
+        # the other columns start 125 pixels wide: the title keeps room on a 1024-pixel screen
+        style_row_table(self.table, stretch=RecordTableModel.COL_TITLE,
+                        widths=dict.fromkeys((RecordTableModel.COL_TYPE, RecordTableModel.COL_STATUS,
+                                              RecordTableModel.COL_SYNC, RecordTableModel.COL_UPDATED), 125),
+                        sort=(RecordTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder))
 
         self.search = QLineEdit(self)
         self.search.setObjectName("recordSearch")

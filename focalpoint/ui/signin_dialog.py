@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from focalpoint.db import Database
 from focalpoint.i18n import _
 from focalpoint.settings_keys import SYNC_EMAIL, SYNC_SERVER
-from focalpoint.sync import localstore as ls
+from focalpoint.sync.meta import get_meta
 from focalpoint.ui.review.record_view import alive
 from focalpoint.ui.tasks import TaskRunner
 from focalpoint.ui.window_parts import TaskDialog
@@ -140,7 +140,7 @@ def saved_sign_in(db: Database) -> tuple[str, str]:
     """The server and e-mail used last (empty strings when none). DB worker (or any worker with its
     own session)."""
     with db.session() as session:
-        return ls.get_meta(session, SYNC_SERVER) or "", ls.get_meta(session, SYNC_EMAIL) or ""
+        return get_meta(session, SYNC_SERVER) or "", get_meta(session, SYNC_EMAIL) or ""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ class StatusCounts:
 def status_counts(db: Database) -> StatusCounts:
     """Catalogue, record and outbox counts, and the sign-in. DB worker (the token look-up may
     ask the system keyring, which must not happen on the UI thread)."""
-    from focalpoint.sync import localstore as ls
+    from focalpoint.sync.meta import get_meta
 
     with db.session() as session:
         activities = session.scalar(select(func.count()).select_from(CatalogActivity)) or 0
@@ -45,9 +45,9 @@ def status_counts(db: Database) -> StatusCounts:
         queued = session.scalar(select(func.count(func.distinct(OutboxEntry.record_identifier)))) or 0
         failed = session.scalar(select(func.count()).select_from(OutboxEntry)
                                 .where(OutboxEntry.state == OutboxState.FAILED)) or 0
-        email = ls.get_meta(session, SYNC_EMAIL)
-        server = ls.get_meta(session, SYNC_SERVER)
-        last_sync = ls.get_meta(session, SYNC_LAST_SYNC)
+        email = get_meta(session, SYNC_EMAIL)
+        server = get_meta(session, SYNC_SERVER)
+        last_sync = get_meta(session, SYNC_LAST_SYNC)
     signed_in = False
     if email and server:
         from focalpoint.ui.signin_dialog import shared_token_store
@@ -59,7 +59,7 @@ def status_counts(db: Database) -> StatusCounts:
 
 def last_sync_text(counts: StatusCounts) -> str | None:
     """When the last good sync was, in the person's clock and language (None: never)."""
-    from focalpoint.sync.localstore import parse_time
+    from focalpoint.db import parse_time
     from focalpoint.ui.review.labels import when_text
 
     parsed = parse_time(counts.last_sync) if counts.last_sync else None

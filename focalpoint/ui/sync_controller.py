@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from focalpoint.db import Database
@@ -34,11 +34,11 @@ from focalpoint.sync.errors import SignInRequired
 from focalpoint.ui.signin_dialog import SavedSignIn, SignInDialog, find_sign_in, saved_sign_in, shared_token_store
 from focalpoint.ui.status import SyncStatusWidget
 from focalpoint.ui.tasks import TaskRunner
-from focalpoint.ui.window_parts import error_text
+from focalpoint.ui.window_parts import error_text, menu_action
 
 if TYPE_CHECKING:
     from focalpoint.sync.credentials import TokenStore
-    from focalpoint.sync.engine import SyncReport
+    from focalpoint.sync.report import SyncReport
 
 
 @dataclass(frozen=True)
@@ -99,13 +99,8 @@ class SyncController(QObject):
         self._cancel: threading.Event | None = None
         self._asked_password = False
         self.last_report: SyncReport | None = None
-        self.action = QAction(self)
-        self.action.setObjectName("syncNowAction")
-        self.action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.action.triggered.connect(self.sync_now)
-        self.sign_in_action = QAction(self)
-        self.sign_in_action.setObjectName("signInAction")
-        self.sign_in_action.triggered.connect(self.sign_in)
+        self.action = menu_action(self, self.sync_now, "syncNowAction", "Ctrl+Shift+S")
+        self.sign_in_action = menu_action(self, self.sign_in, "signInAction")
         self.download_all_action = QAction(self)
         self.download_all_action.setObjectName("downloadAllFilesAction")
         self.download_all_action.setCheckable(True)

@@ -40,3 +40,9 @@ class RowTableModel(QAbstractTableModel):
                                                                       Qt.ItemDataRole.ToolTipRole):
             return None
         return self.headers().get(section)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        """Rows are selectable, cells are not editable."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren

@@ -29,6 +29,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from focalpoint.i18n import _, get_language, is_rtl, localize, ngettext
+from focalpoint.ui.window_parts import menu_action
 
 SUFFIX = ".fpbundle"
 MAX_LISTED = 4  # records named in a message; the rest are counted (the box must fit a 1024x600 screen)
@@ -232,21 +233,15 @@ class UsbActions(QObject):
 
         self.menu = QMenu(window)
         self.menu.setObjectName("usbMenu")
-        self.export_action = self._action("usbExportAction", self.export_changes)
-        self.import_action = self._action("usbImportAction", self.import_file)
-        self.records_action = self._action("usbRecordsAction", self.export_records)
+        self.export_action = menu_action(window, self.export_changes, "usbExportAction")
+        self.import_action = menu_action(window, self.import_file, "usbImportAction")
+        self.records_action = menu_action(window, self.export_records, "usbRecordsAction")
         self.menu.addAction(self.export_action)
         self.menu.addAction(self.import_action)
         self.menu.addSeparator()
         self.menu.addAction(self.records_action)
         self._insert_in(window.file_menu, getattr(window, "quit_action", None))
         self.retranslate()  # and again from the window's retranslate() after a language switch
-
-    def _action(self, name: str, slot: Callable[[], None]) -> QAction:
-        action = QAction(self.window)
-        action.setObjectName(name)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
 
     def _insert_in(self, menu: QMenu, quit_action: QAction | None) -> None:
         """Just above the separator over Quit (after Back up and Restore), else at the end."""
@@ -278,33 +273,39 @@ class UsbActions(QObject):
         else:
             self.window.statusBar().clearMessage()
 
-    @staticmethod
-    def _suggested(prefix: str) -> Path:
-        return Path.home() / f"{prefix}-{dt.date.today().isoformat()}{SUFFIX}"
+    def _save_target(self, title: str, prefix: str) -> Path | None:
+        """The file to write, asked with ``<prefix>-<today>.fpbundle`` in the home folder suggested
+        (``.fpbundle`` added when the name typed has not got it); None when busy or cancelled."""
+        if self.busy:
+            return None
+        suggested = Path.home() / f"{prefix}-{dt.date.today().isoformat()}{SUFFIX}"
+        target = self.ask_save_path(self.window, title, suggested)
+        return None if target is None else _with_suffix(str(target))
+
+    def _write(self, job: Callable[..., Any], target: Path, saying: str,
+               done: Callable[[Path, Any], None]) -> None:
+        """Run ``job(db, target)`` on the database worker with the menu off and ``saying`` in the
+        status bar; then ``done(target, what the job returned)``, or say why the file was not written."""
+        self._set_busy(True, saying)
+        self.window.runner.run_db(job, self.window.db, target,
+                                  on_done=lambda result: done(target, result),
+                                  on_error=lambda exc: self._write_failed(target, exc))
 
     # ------------------------------------------------------------ 1. unsent changes
 
     def export_changes(self) -> None:
-        if self.busy:
-            return
-        window = self.window
-        target = self.ask_save_path(window, _("Save my unsent changes to a file"),
-                                    self._suggested("focalpoint-changes"))
+        target = self._save_target(_("Save my unsent changes to a file"), "focalpoint-changes")
         if target is None:
             return
-        target = _with_suffix(str(target))
         from focalpoint.sync.bundle import export_outbox_bundle
 
-        records = getattr(window, "records", None)
+        records = getattr(self.window, "records", None)
         if records is not None:  # what is typed in an open editor goes in the file too
             for editor in list(records.editors.values()):
                 autosaver = getattr(editor, "autosaver", None)
                 if autosaver is not None:
                     autosaver.flush()  # queued on the database worker before the export
-        self._set_busy(True, _("Saving your unsent changes…"))
-        window.runner.run_db(export_outbox_bundle, window.db, Path(target),
-                             on_done=lambda counts: self._exported(Path(target), counts),
-                             on_error=lambda exc: self._write_failed(Path(target), exc))
+        self._write(export_outbox_bundle, target, _("Saving your unsent changes…"), self._exported)
 
     def _exported(self, target: Path, counts: dict[str, int]) -> None:
         self._set_busy(False)
@@ -377,18 +378,10 @@ class UsbActions(QObject):
     # ------------------------------------------------------------ 3. records for a computer with no link
 
     def export_records(self) -> None:
-        if self.busy:
-            return
-        window = self.window
-        target = self.ask_save_path(window, _("Save records for a computer with no link"),
-                                    self._suggested("focalpoint-records"))
+        target = self._save_target(_("Save records for a computer with no link"), "focalpoint-records")
         if target is None:
             return
-        target = _with_suffix(str(target))
-        self._set_busy(True, _("Saving the records…"))
-        window.runner.run_db(export_records_job, window.db, Path(target),
-                             on_done=lambda counts: self._records_exported(Path(target), counts),
-                             on_error=lambda exc: self._write_failed(Path(target), exc))
+        self._write(export_records_job, target, _("Saving the records…"), self._records_exported)
 
     def _records_exported(self, target: Path, counts: dict[str, Any]) -> None:
         self._set_busy(False)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QButtonGroup, QDialog, QHBoxLayout, QLabel, QPushB
 
 from focalpoint import APP_NAME, i18n
 from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _
+from focalpoint.ui.widgets import set_heading_font
 
 FIRST_START_KEY = "first_start_done"
 TAB_KEY = "main_window/tab"
@@ -126,10 +127,7 @@ class WelcomeDialog(QDialog):
 
         self.title = QLabel(self)
         self.title.setObjectName("welcomeTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        self.title.setFont(font)
+        set_heading_font(self.title, 1.5)
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.language_label = QLabel(self)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QObject, QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QSizePolicy, QStyle, QStyleOptionComboBox, QWidget
+from PySide6.QtCore import QModelIndex, QObject, QSize, Qt, Signal, SignalInstance
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
+    QTableView,
+    QTreeView,
+    QWidget,
+)
 
 Confirm = Callable[[str, str, str], bool]  # (title, question, yes-button text) -> yes?
 
@@ -111,3 +123,67 @@ def fit_combo_to(combo: QComboBox, text: str) -> None:
     contents = QSize(combo.fontMetrics().horizontalAdvance(text) + 4, combo.fontMetrics().height())
     size = combo.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, contents, combo)
     combo.setMinimumWidth(size.width())
+
+
+def report_enter(view: QAbstractItemView, signal: SignalInstance, event: QKeyEvent) -> bool:
+    """Emit ``signal`` with the current item when ``event`` is Enter/Return on one; True if it was."""
+    if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and view.currentIndex().isValid():
+        signal.emit(view.currentIndex())
+        return True
+    return False
+
+
+class EnterTableView(QTableView):
+    """A table; Enter/Return on the current item emits ``enter_pressed``."""
+
+    enter_pressed = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if not report_enter(self, self.enter_pressed, event):
+            super().keyPressEvent(event)
+
+
+class EnterTreeView(QTreeView):
+    """A tree; Enter/Return on the current item emits ``enter_pressed``."""
+
+    enter_pressed = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if not report_enter(self, self.enter_pressed, event):
+            super().keyPressEvent(event)
+
+
+def style_row_table(table: QTableView, *, stretch: int, widths: Mapping[int, int],
+                    sort: tuple[int, Qt.SortOrder] | None = None) -> None:
+    """The look of the app's lists: whole rows selected, no row numbers, alternating colours, one line
+    a row; column ``stretch`` takes the room left and the others start at ``widths`` (the person may
+    resize them); with ``sort``, a header click sorts and the list starts sorted so. UI thread."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    if sort is not None:
+        table.setSortingEnabled(True)
+        header.setSortIndicator(*sort)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    for col, width in widths.items():
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(col, width)
+
+
+def set_heading_font(widget: QWidget, scale: float) -> None:
+    """Show ``widget``'s text as a heading: bold, ``scale`` times its usual size. UI thread."""
+    font = widget.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * scale)
+    widget.setFont(font)
+
+
+def set_ticked(ticked: list[str], item: str, on: bool) -> None:
+    """Keep ``ticked`` as the items ticked, in the order they were ticked: ``item`` goes to the end
+    when ticked, out when unticked (a repeated signal changes nothing). Any thread."""
+    if on and item not in ticked:
+        ticked.append(item)
+    elif not on and item in ticked:
+        ticked.remove(item)

@@ -5,6 +5,8 @@
   (its hub tables are dropped first, so give it a database of its own).
 - ``hub_env``: per test, fresh governments and users with signed-in HTTP clients
   (see :class:`tests.support.hubkit.HubEnv`).
+- ``reference_records``: the module's ``hub`` (``tests/conftest.py``) with the records a
+  publishable assessment refers to (``pytestmark = pytest.mark.usefixtures("reference_records")``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.support.hubkit import POSTGRES_ENV, HubEnv, reset_postgres, seed_example_records
+from tests.support.hubkit import PASSWORD, POSTGRES_ENV, HubEnv, reset_postgres, seed_example_records
 
 if TYPE_CHECKING:  # the hub (FastAPI) is imported when a test asks for it, not by every test run
     from tests.support.hub import RunningHub
@@ -41,6 +43,17 @@ def hub_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     with hub:
         seed_example_records(hub)
         yield hub
+
+
+@pytest.fixture(scope="module")
+def reference_records(hub: RunningHub) -> RunningHub:
+    """The module's ``hub`` holding the organization and contact that
+    ``tests.support.sync.publishable_assessment`` refers to (drafts a seeding user of "ws" made)."""
+    from tests.support.sync import seed_reference_records
+
+    hub.add_user("seeder@example.org", PASSWORD, "authorized-user", "ws")
+    seed_reference_records(hub.url, hub.login("seeder@example.org", PASSWORD))
+    return hub
 
 
 @pytest.fixture

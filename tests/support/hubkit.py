@@ -6,10 +6,13 @@ HTTP clients, valid documents. The pytest fixtures using them live in
 from __future__ import annotations
 
 import copy
+import hashlib
+import os
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -89,6 +92,32 @@ def seed_example_records(hub: RunningHub) -> None:
             response.raise_for_status()
 
 
+def signed_in(hub: RunningHub, government: str | None = "ws", role: str = "authorized-user") -> httpx.Client:
+    """A new user (``role`` of ``government``) on ``hub`` and an HTTP client sending its token; the
+    caller closes it."""
+    email = f"{role}-{uuid.uuid4().hex[:10]}@example.org"
+    hub.add_user(email, PASSWORD, role, government)
+    return httpx.Client(headers={"Authorization": f"Ticket {hub.login(email, PASSWORD)}"}, timeout=30)
+
+
+def validation_errors(response: httpx.Response) -> list[dict[str, str]]:
+    """The ``{"code", "property"}`` of each error in a hub's validation refusal; the answer must be one
+    (422, ``Error.Validation``)."""
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "Error.Validation", body
+    return [{"code": e["code"], "property": e["property"]} for e in body["errors"]]
+
+
+def random_file(path: Path, size: int) -> tuple[Path, bytes, str]:
+    """``size`` random bytes written to ``path`` (new folders made): fresh content, which a hub has
+    never held. Returns (path, content, its SHA-256 in hex)."""
+    data = os.urandom(size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path, data, hashlib.sha256(data).hexdigest()
+
+
 def make_document(schema: str, uid: str, government: str | None = None, **fields: Any) -> dict[str, Any]:
     """A valid document of ``schema`` (from ``focalpoint.forms.template``) with this identifier.
 
@@ -117,6 +146,14 @@ class Actor:
         uid, schema = doc["header"]["identifier"], doc["header"]["schema"]
         return self.client.put(f"/api/v2013/documents/{uid}/versions/draft", params={"schema": schema},
                                json=doc, headers=headers)
+
+    def saved_national(self, **fields: Any) -> dict[str, Any]:
+        """A new valid national draft of this user's government, saved on the hub (the save must
+        succeed); returns the document."""
+        doc = make_document(NATIONAL_SCHEMA, new_uid(), self.government, **fields)
+        response = self.put_draft(doc)
+        assert response.status_code == 200, response.text
+        return doc
 
     def request_publication(self, uid: str, revision: int | None = None, **headers: str) -> httpx.Response:
         info = self.client.get(f"/api/v2013/documents/{uid}/versions/draft/info").json()

@@ -39,7 +39,7 @@ class Shape:
 
 
 class _Schedule:
-    """When each piece of one direction arrives (the model of bench/bench_sync.py's shaper)."""
+    """When each piece of one direction arrives (also the link of bench/bench_sync.py's shaped pull)."""
 
     def __init__(self, shape: Shape, rng: random.Random):
         self.shape, self.rng = shape, rng

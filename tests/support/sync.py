@@ -27,6 +27,7 @@ Also here: test stations (a data folder, database and sync engine on a fake cloc
 
 from __future__ import annotations
 
+import copy
 import random
 import socket
 import socketserver
@@ -337,6 +338,13 @@ class Station:
         self.engine.client = self.client
         self.engine.server = self.client.base_url
 
+    def edit_text(self, identifier: str, field: str, lang: str, text: str):  # noqa: ANN201
+        """Change one language of a text field of a record here and save it (sent at the next sync);
+        returns the saved view."""
+        doc = copy.deepcopy(self.document(identifier))
+        doc[field][lang] = text
+        return self.store.save(doc)
+
     def document(self, identifier: str):  # noqa: ANN201
         view = self.store.get(identifier)
         return None if view is None else view.document
@@ -354,6 +362,46 @@ class Station:
     def close(self) -> None:
         self.client.close()
         self.db.close()
+
+
+class Office:
+    """The computers of one government on a test hub: each a :class:`Station` with its own data folder
+    under ``tmp_path``, signed in as ``<name>@<government>.org``. ``accounts`` are made at once (a name,
+    an authorized user, or ``(name, role)``). :meth:`close` (or leaving ``with``) closes the computers."""
+
+    def __init__(self, hub, tmp_path, government: str, password: str,  # noqa: ANN001
+                 accounts: tuple[str | tuple[str, str], ...] = ()) -> None:
+        self.hub, self.tmp_path, self.gov, self.password = hub, tmp_path, government, password
+        self.stations: list[Station] = []
+        for account in accounts:
+            self.user(*((account,) if isinstance(account, str) else account))
+
+    def user(self, name: str, role: str = "authorized-user") -> str:
+        """Create (or replace) the hub account ``<name>@<government>.org``; returns its e-mail."""
+        email = f"{name}@{self.gov}.org"
+        self.hub.add_user(email, self.password, role, self.gov)
+        return email
+
+    def station(self, name: str, role: str = "authorized-user", *, user: str | None = None,
+                url: str | None = None, **options) -> Station:  # noqa: ANN003
+        """A new computer in folder ``name``, with a new account of that name and ``role``, or signed
+        in as the existing account ``user`` (a name); ``url`` instead of the hub's (a proxy);
+        ``options`` go to :class:`Station`."""
+        email = f"{user}@{self.gov}.org" if user else self.user(name, role)
+        station = Station(self.tmp_path / name, url or self.hub.url, email, self.password, **options)
+        station.gov, station.email = self.gov, email
+        self.stations.append(station)
+        return station
+
+    def close(self) -> None:
+        for station in self.stations:
+            station.close()
+
+    def __enter__(self) -> Office:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 REFERENCE_IDS = {"organization": "EXAMPLE-ORGANIZATION-0001", "contact": "EXAMPLE-CONTACT-0001"}

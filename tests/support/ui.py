@@ -1,4 +1,4 @@
-"""Helpers for UI tests and benchmarks: a small real action plan and a ready database.
+"""Helpers for UI tests and benchmarks: a small real action plan, a ready database, the main window.
 
 The sample plan carries real text of decision XIII/23's annex (official Chinese)
 for ten activities in sections A–D, an English overlay for all of them and an
@@ -232,6 +232,43 @@ def make_database(data_dir: Path, plan_folder: Path | None = None):
     return db
 
 
+def open_main_window(qtbot, db, plan_folder: Path, *, start: bool = True, timeout: int = 10000,  # noqa: ANN001
+                     **options):  # noqa: ANN003, ANN201
+    """The real main window over ``db`` with its own task runner (``win.db``, ``win.runner``), shown,
+    and started with its catalogue loaded unless ``start`` is False; ``options`` go to ``MainWindow``.
+    Close it with :func:`close_main_window`. UI thread."""
+    from focalpoint.ui.compat import protect_none_refcount
+    from focalpoint.ui.main_window import MainWindow
+    from focalpoint.ui.tasks import TaskRunner
+
+    protect_none_refcount()
+    win = MainWindow(db, TaskRunner(), plan_folder=plan_folder, **options)
+    qtbot.addWidget(win)
+    win.show()
+    if start:
+        with qtbot.waitSignal(win.catalog.loaded, timeout=timeout):
+            win.start()
+    return win
+
+
+def shown_loaded(qtbot, widget, timeout: int = 10000):  # noqa: ANN001, ANN201
+    """Show ``widget`` (a dialog or screen that reads its data on the database worker and then says
+    ``loaded``) once its ``load()`` has delivered; returns it. UI thread."""
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.loaded, timeout=timeout):
+        widget.load()
+    widget.show()
+    return widget
+
+
+def close_main_window(win) -> None:  # noqa: ANN001
+    """Close the window's editors, let its workers finish and stop, close its database. UI thread."""
+    win.records.close_editors()
+    win.runner.wait_db_idle(timeout=15)
+    win.runner.shutdown(wait=True)
+    win.db.close()
+
+
 def type_text(widget, text: str) -> None:
     """Type ``text`` into a widget key by key, any script (``QTest.keyClicks`` only takes Latin-1).
 
@@ -247,6 +284,32 @@ def type_text(widget, text: str) -> None:
             event = QKeyEvent(kind, Qt.Key.Key_unknown if ord(ch) > 0x7E else ord(ch.upper()),
                               Qt.KeyboardModifier.NoModifier, ch)
             QApplication.sendEvent(widget, event)
+
+
+LAPTOP_SCREEN_ENV = "FOCALPOINT_TEST_SCREEN"  # "1024x600" in the child process of run_on_laptop_screen
+
+
+def on_laptop_screen() -> bool:
+    """Whether this process is the child that :func:`run_on_laptop_screen` started."""
+    import os
+
+    return bool(os.environ.get(LAPTOP_SCREEN_ENV))
+
+
+def run_on_laptop_screen(test_file: str, tmp_path: Path, timeout: float):  # noqa: ANN201
+    """Run the tests of ``test_file`` again in a child pytest whose only (offscreen) screen is
+    1024x600 at 96 dpi; returns the finished ``subprocess.CompletedProcess`` (text output). Any thread."""
+    import os
+    import subprocess
+    import sys
+
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1024, "height": 600,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", **{LAPTOP_SCREEN_ENV: "1024x600"})
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", test_file],
+                          cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def controlled_gc() -> Iterator[None]:

@@ -7,6 +7,7 @@ separator (the person's habit), and the stored value is a JSON number. UI thread
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, QSize, Qt, Signal
@@ -55,6 +56,49 @@ def _direction_for(lang: str) -> Qt.LayoutDirection:
     return Qt.LayoutDirection.RightToLeft if is_rtl(lang) else Qt.LayoutDirection.LeftToRight
 
 
+TextEdit = QLineEdit | QPlainTextEdit
+
+
+def text_edit(fld: Field, parent: QWidget, on_edit: Callable[..., None]) -> TextEdit:
+    """The box a text field is typed in: a growing box for a multi-line field, else a line held to
+    the field's length; ``on_edit`` is called on every change the person types. UI thread."""
+    if fld.multiline:
+        box = GrowingTextEdit(parent)
+        box.textChanged.connect(on_edit)
+        return box
+    line = QLineEdit(parent)
+    if fld.effective_max_length:
+        line.setMaxLength(fld.effective_max_length)
+    line.textEdited.connect(on_edit)
+    return line
+
+
+def number_edit(parent: QWidget, width: int, on_edit: Callable[..., None]) -> QLineEdit:
+    """The line a number or an amount is typed in: Latin digits, left to right and aligned right in
+    every language, at most ``width`` pixels wide; ``on_edit`` is called on every change typed. UI thread."""
+    line = QLineEdit(parent)
+    line.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+    line.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    line.setMaximumWidth(width)
+    line.textEdited.connect(on_edit)
+    return line
+
+
+def edit_text(edit: TextEdit) -> str:
+    """The text in a box made by :func:`text_edit`. UI thread."""
+    return edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()
+
+
+def set_edit_text(edit: TextEdit, text: str) -> None:
+    """Show ``text`` in a box made by :func:`text_edit` (left alone when it already shows it). UI thread."""
+    if edit_text(edit) == text:
+        return
+    if isinstance(edit, QPlainTextEdit):
+        edit.setPlainText(text)
+    else:
+        edit.setText(text)
+
+
 class TextField(FieldWidget):
     """``text`` and ``longText``: one string."""
 
@@ -62,29 +106,17 @@ class TextField(FieldWidget):
         super().__init__(fld, ctx, parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        if fld.multiline:
-            self.edit: QLineEdit | QPlainTextEdit = GrowingTextEdit(self)
-            self.edit.textChanged.connect(self._emit)
-        else:
-            self.edit = QLineEdit(self)
-            if fld.effective_max_length:
-                self.edit.setMaxLength(fld.effective_max_length)
-            self.edit.textEdited.connect(self._emit)
-            if fld.format in ("email", "url", "phone", "decimal"):
-                self.edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self.edit = text_edit(fld, self, self._emit)
+        if isinstance(self.edit, QLineEdit) and fld.format in ("email", "url", "phone", "decimal"):
+            self.edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         layout.addWidget(self.edit)
         self.retranslate()
 
     def value(self) -> Any:
-        text = self.edit.toPlainText() if isinstance(self.edit, QPlainTextEdit) else self.edit.text()
-        return text.strip() or None
+        return edit_text(self.edit).strip() or None
 
     def _set(self, value: Any) -> None:
-        text = value if isinstance(value, str) else ""
-        if isinstance(self.edit, QPlainTextEdit):
-            self.edit.setPlainText(text)
-        else:
-            self.edit.setText(text)
+        set_edit_text(self.edit, value if isinstance(value, str) else "")
 
     def retranslate(self) -> None:
         if isinstance(self.edit, QLineEdit):
@@ -109,14 +141,7 @@ class LocalizedTextField(FieldWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.setExpanding(False)
         self.tabs.setDrawBase(False)
-        if fld.multiline:
-            self.edit: QLineEdit | QPlainTextEdit = GrowingTextEdit(self)
-            self.edit.textChanged.connect(self._on_text)
-        else:
-            self.edit = QLineEdit(self)
-            if fld.effective_max_length:
-                self.edit.setMaxLength(fld.effective_max_length)
-            self.edit.textEdited.connect(self._on_text)
+        self.edit = text_edit(fld, self, self._on_text)
         self._texts: dict[str, str] = {}
         self._languages: list[str] = []
         self._current: str | None = None
@@ -129,24 +154,17 @@ class LocalizedTextField(FieldWidget):
         self.tabs.currentChanged.connect(self._tab_changed)
         self.set_languages(ctx.ordered_languages())
 
-    def _edit_text(self) -> str:
-        return self.edit.toPlainText() if isinstance(self.edit, QPlainTextEdit) else self.edit.text()
-
     def _show_text(self, text: str) -> None:
         self._switching = True
         try:
-            if isinstance(self.edit, QPlainTextEdit):
-                if self.edit.toPlainText() != text:
-                    self.edit.setPlainText(text)
-            elif self.edit.text() != text:
-                self.edit.setText(text)
+            set_edit_text(self.edit, text)
         finally:
             self._switching = False
 
     def _on_text(self, *_args: Any) -> None:
         if self._switching or self._current is None:
             return
-        self._texts[self._current] = self._edit_text()
+        self._texts[self._current] = edit_text(self.edit)
         self._emit()
 
     def _tab_changed(self, index: int) -> None:
@@ -519,11 +537,7 @@ class NumberField(FieldWidget):
 
     def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
         super().__init__(fld, ctx, parent)
-        self.edit = QLineEdit(self)
-        self.edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
-        self.edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.edit.setMaximumWidth(220)
-        self.edit.textEdited.connect(self._on_edit)
+        self.edit = number_edit(self, 220, self._on_edit)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
@@ -598,11 +612,7 @@ class MoneyField(FieldWidget):
 
     def __init__(self, fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> None:
         super().__init__(fld, ctx, parent)
-        self.amount = QLineEdit(self)
-        self.amount.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.amount.setMaximumWidth(200)
-        self.amount.textEdited.connect(self._emit)
+        self.amount = number_edit(self, 200, self._emit)
         self.currency = QComboBox(self)
         self.currency.setEditable(False)
         self.currency.setMaxVisibleItems(20)

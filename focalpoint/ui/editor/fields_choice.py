@@ -22,6 +22,7 @@ from focalpoint.forms.model import Field
 from focalpoint.i18n import _, get_language, localize
 from focalpoint.ui.editor.base import FieldWidget
 from focalpoint.ui.editor.context import EditorContext
+from focalpoint.ui.widgets import set_ticked
 
 if TYPE_CHECKING:
     from focalpoint.forms.vocabularies import Term
@@ -94,6 +95,31 @@ class _ChoiceMixin:
 
     field: Field
     ctx: EditorContext
+    custom: QLineEdit  # "say what it is", shown while an item that asks for it is chosen
+    _custom_value: dict[str, str] | None  # that text per language, as loaded
+
+    def _make_custom_box(self, parent: QWidget, on_edit: Callable[..., None]) -> QLineEdit:
+        self.custom = QLineEdit(parent)
+        self.custom.hide()
+        self.custom.textEdited.connect(on_edit)
+        self._custom_value = None
+        return self.custom
+
+    def _show_custom_box(self, shown: bool) -> None:
+        self.custom.setVisible(shown)
+        self.custom.setPlaceholderText(_("Say what it is"))
+
+    def _typed_custom_value(self) -> dict[str, str] | None:
+        """The loaded text per language with the one typed put in the record's first language;
+        None when nothing is typed."""
+        text = self.custom.text().strip()
+        if not text:
+            return None
+        lang = self.ctx.ordered_languages()[0] if self.ctx.languages else "en"
+        return {**(self._custom_value or {}), lang: text}
+
+    def _show_custom_value(self) -> None:
+        self.custom.setText(localize(self._custom_value, get_language()) if self._custom_value else "")
 
     def _connect_source(self) -> None:
         fld = self.field
@@ -205,16 +231,12 @@ class ChoiceField(_ChoiceMixin, FieldWidget):
         line_edit = self.combo.lineEdit()
         assert line_edit is not None  # the combo box is editable
         line_edit.editingFinished.connect(self._on_edit_finished)
-        self.custom = QLineEdit(self)
-        self.custom.hide()
-        self.custom.textEdited.connect(self._emit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.combo)
-        layout.addWidget(self.custom)
+        layout.addWidget(self._make_custom_box(self, self._emit))
         self._value: str | None = None
-        self._custom_value: dict[str, str] | None = None
         self._connect_source()
         self._reload_items()
 
@@ -254,18 +276,13 @@ class ChoiceField(_ChoiceMixin, FieldWidget):
 
     def _show_custom(self) -> None:
         index = self.combo.currentIndex()
-        custom = bool(index >= 0 and self.combo.itemData(index, CustomRole))
-        self.custom.setVisible(custom)
-        self.custom.setPlaceholderText(_("Say what it is"))
+        self._show_custom_box(bool(index >= 0 and self.combo.itemData(index, CustomRole)))
 
     def value(self) -> Any:
         if not self._value:
             return None
         out = _encode(self.field, self._value)
-        if isinstance(out, dict) and self.custom.isVisible() and self.custom.text().strip():
-            lang = self.ctx.ordered_languages()[0] if self.ctx.languages else "en"
-            custom = dict(self._custom_value or {})
-            custom[lang] = self.custom.text().strip()
+        if isinstance(out, dict) and self.custom.isVisible() and (custom := self._typed_custom_value()):
             out["customValue"] = custom
         return out
 
@@ -274,7 +291,7 @@ class ChoiceField(_ChoiceMixin, FieldWidget):
         custom = value.get("customValue") if isinstance(value, dict) else None
         self._custom_value = custom if isinstance(custom, dict) else None
         self._reload_items()
-        self.custom.setText(localize(self._custom_value, get_language()) if self._custom_value else "")
+        self._show_custom_value()
 
     def retranslate(self) -> None:
         self._reload_items()
@@ -367,18 +384,14 @@ class ChecklistField(_ChoiceMixin, FieldWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("checklistSummary")
         self.summary.setWordWrap(True)
-        self.custom = QLineEdit(self)
-        self.custom.hide()
-        self.custom.textEdited.connect(self._emit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.filter)
         layout.addWidget(self.view)
-        layout.addWidget(self.custom)
+        layout.addWidget(self._make_custom_box(self, self._emit))
         layout.addWidget(self.summary)
         self._selected: list[str] = []
-        self._custom_value: dict[str, str] | None = None
         self._line = self.fontMetrics().height() + 6
         self.filter.setPlaceholderText(_("Filter the list"))
         self._connect_source()
@@ -397,10 +410,7 @@ class ChecklistField(_ChoiceMixin, FieldWidget):
         self._update_summary()
 
     def _on_toggled(self, identifier: str, checked: bool) -> None:
-        if checked and identifier not in self._selected:
-            self._selected.append(identifier)
-        elif not checked and identifier in self._selected:
-            self._selected.remove(identifier)
+        set_ticked(self._selected, identifier, checked)
         self._update_summary()
         self._emit()
 
@@ -421,8 +431,7 @@ class ChecklistField(_ChoiceMixin, FieldWidget):
             self.summary.setText(_("Loading the action plan…"))
         else:
             self.summary.setText(_("Chosen: {n}").format(n=n) if n else _("Nothing chosen yet"))
-        self.custom.setVisible(self._custom_selected() is not None)
-        self.custom.setPlaceholderText(_("Say what it is"))
+        self._show_custom_box(self._custom_selected() is not None)
 
     def set_checked(self, identifier: str, checked: bool = True) -> None:
         """Tick or untick an item as the person would (emits ``changed``)."""
@@ -439,10 +448,7 @@ class ChecklistField(_ChoiceMixin, FieldWidget):
         chosen = sorted(self._selected, key=lambda i: order.get(i, 1 << 30))
         out = [_encode(self.field, i) for i in chosen]
         custom_id = self._custom_selected()
-        if custom_id and self.custom.text().strip():
-            lang = self.ctx.ordered_languages()[0] if self.ctx.languages else "en"
-            custom = dict(self._custom_value or {})
-            custom[lang] = self.custom.text().strip()
+        if custom_id and (custom := self._typed_custom_value()):
             for item in out:
                 if isinstance(item, dict) and item.get("identifier") == custom_id:
                     item["customValue"] = custom
@@ -461,7 +467,7 @@ class ChecklistField(_ChoiceMixin, FieldWidget):
             self._update_summary()
         else:
             self._reload_items()
-        self.custom.setText(localize(self._custom_value, get_language()) if self._custom_value else "")
+        self._show_custom_value()
 
     def retranslate(self) -> None:
         self.filter.setPlaceholderText(_("Filter the list"))

@@ -51,6 +51,7 @@ from focalpoint.ui.editor.fields_basic import (
     link_date_pairs,
 )
 from focalpoint.ui.editor.fields_choice import ChecklistField, ChoiceField
+from focalpoint.ui.window_parts import error_text
 
 if TYPE_CHECKING:
     from focalpoint.ui.tasks import TaskRunner
@@ -249,8 +250,7 @@ class AttachmentField(FieldWidget):
     def _open_failed(self, exc: BaseException) -> None:
         self._busy = None
         self.retranslate()
-        message = getattr(exc, "user_message", None) or str(exc)
-        self._show_problem(_("The file could not be opened: {error}").format(error=message))
+        self._show_problem(_("The file could not be opened: {error}").format(error=error_text(exc)))
 
     def _clear(self) -> None:
         self._value = None
@@ -614,6 +614,21 @@ class RepeatField(FieldWidget):
 
 CHECKLIST_KINDS = {m.TERM, m.CODE, m.ACTIVITY, m.REFERENCE}
 
+#: the widget that edits one value of each kind (a repeated field's list is made in ``make_field_widget``)
+WIDGET_OF_KIND: dict[str, type[FieldWidget]] = {
+    m.TEXT: TextField,
+    m.LONG_TEXT: TextField,
+    **dict.fromkeys(m.LOCALIZED_KINDS, LocalizedTextField),
+    m.DATE: DateField,
+    m.NUMBER: NumberField,
+    m.MONEY: MoneyField,
+    m.BOOLEAN: BooleanField,
+    **dict.fromkeys(CHECKLIST_KINDS, ChoiceField),
+    m.LINK: LinkField,
+    m.ATTACHMENT: AttachmentField,
+    m.GROUP: GroupField,
+}
+
 
 def make_field_widget(fld: Field, ctx: EditorContext, parent: QWidget | None = None) -> FieldWidget:
     """The widget that edits ``fld``'s value."""
@@ -621,25 +636,7 @@ def make_field_widget(fld: Field, ctx: EditorContext, parent: QWidget | None = N
         if fld.kind in CHECKLIST_KINDS:
             return ChecklistField(fld, ctx, parent)
         return RepeatField(fld, ctx, parent)
-    kind = fld.kind
-    if kind in (m.TEXT, m.LONG_TEXT):
-        return TextField(fld, ctx, parent)
-    if kind in m.LOCALIZED_KINDS:
-        return LocalizedTextField(fld, ctx, parent)
-    if kind == m.DATE:
-        return DateField(fld, ctx, parent)
-    if kind == m.NUMBER:
-        return NumberField(fld, ctx, parent)
-    if kind == m.MONEY:
-        return MoneyField(fld, ctx, parent)
-    if kind == m.BOOLEAN:
-        return BooleanField(fld, ctx, parent)
-    if kind in CHECKLIST_KINDS:
-        return ChoiceField(fld, ctx, parent)
-    if kind == m.LINK:
-        return LinkField(fld, ctx, parent)
-    if kind == m.ATTACHMENT:
-        return AttachmentField(fld, ctx, parent)
-    if kind == m.GROUP:
-        return GroupField(fld, ctx, parent)
-    raise ValueError(f"no editor widget for kind {kind!r}")
+    widget_class = WIDGET_OF_KIND.get(fld.kind)
+    if widget_class is None:
+        raise ValueError(f"no editor widget for kind {fld.kind!r}")
+    return widget_class(fld, ctx, parent)

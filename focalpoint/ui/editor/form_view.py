@@ -23,6 +23,7 @@ from focalpoint.ui.editor.base import FieldRow, is_empty
 from focalpoint.ui.editor.context import EditorContext
 from focalpoint.ui.editor.fields_basic import link_date_pairs
 from focalpoint.ui.editor.fields_compound import make_field_widget
+from focalpoint.ui.widgets import set_heading_font
 
 _TAIL = re.compile(r"(\[\d+\]|\.[^.\[\]]+)$")
 
@@ -50,10 +51,7 @@ class FormView(QScrollArea):
             box_layout = QVBoxLayout(box)
             heading = QLabel(box)
             heading.setObjectName("sectionHeading")
-            font = heading.font()
-            font.setBold(True)
-            font.setPointSizeF(font.pointSizeF() * 1.2)
-            heading.setFont(font)
+            set_heading_font(heading, 1.2)
             heading.setStyleSheet("color: #1f4e79;")
             heading.setWordWrap(True)  # a long translated title never widens the form
             box_layout.addWidget(heading)

@@ -39,6 +39,7 @@ from focalpoint.ui.editor.autosave import Autosaver
 from focalpoint.ui.editor.context import ChoiceSource, EditorContext
 from focalpoint.ui.editor.form_view import FormView
 from focalpoint.ui.records_model import status_label, sync_label
+from focalpoint.ui.widgets import set_heading_font
 
 VALIDATE_DELAY_MS = 300
 MANDATORY_CODES = ("Error.Mandatory", "Error.MandatoryAnyOf")
@@ -88,10 +89,7 @@ class RecordEditorWindow(QMainWindow):
         # ---- header: title, status, languages
         self.title_label = QLabel(self)
         self.title_label.setObjectName("editorTitle")
-        font = self.title_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        self.title_label.setFont(font)
+        set_heading_font(self.title_label, 1.35)
         self.title_label.setWordWrap(True)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("editorState")

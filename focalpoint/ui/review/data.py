@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 
 from focalpoint import review
-from focalpoint.db import Database
-from focalpoint.models import Meta, Record
+from focalpoint.db import Database, get_meta, parse_time
+from focalpoint.models import Record
 from focalpoint.review import FieldChange, ReviewItem
 from focalpoint.settings_keys import SYNC_EMAIL, SYNC_LAST_SYNC
 
@@ -26,8 +26,7 @@ def reviewer_identity(db: Database) -> str | None:
         email = account.get("email")
         if isinstance(email, str) and email:
             return email
-        row = session.get(Meta, SYNC_EMAIL)
-        return row.value if row is not None and row.value else None
+        return get_meta(session, SYNC_EMAIL) or None
 
 
 def record_titles(db: Database, identifiers: set[str] | list[str]) -> dict[str, dict[str, str]]:
@@ -117,17 +116,7 @@ class Queue:
 def last_sync(db: Database) -> dt.datetime | None:
     """When this computer last synchronized (naive UTC), if ever. DB worker."""
     with db.session() as session:
-        row = session.get(Meta, SYNC_LAST_SYNC)
-        value = row.value if row is not None else None
-    if not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when
+        return parse_time(get_meta(session, SYNC_LAST_SYNC))
 
 
 def review_queue_for_me(db: Database, **filters: Any) -> Queue:

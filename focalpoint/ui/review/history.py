@@ -117,11 +117,6 @@ class HistoryModel(RowTableModel):
             return _details_text(event.get("details") or {})
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
 
 class HistoryView(QWidget):
     """The audit trail of one record, in its own window."""

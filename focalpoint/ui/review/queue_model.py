@@ -185,11 +185,6 @@ class ReviewQueueModel(RowTableModel):
             return QBrush(QColor(OVERDUE_COLOUR))
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
 
 class BadgeDelegate(QStyledItemDelegate):
     """Paints an overdue request's status as a red rounded badge with white text."""

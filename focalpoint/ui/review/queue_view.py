@@ -9,16 +9,13 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +26,7 @@ from focalpoint.models import utcnow
 from focalpoint.ui.review.data import governments_in_queue
 from focalpoint.ui.review.labels import government_label, reviewer_text, schema_label, when_text
 from focalpoint.ui.review.queue_model import BadgeDelegate, ReviewQueueModel, WorkflowRole
-from focalpoint.ui.widgets import compact_combo, fit_combo_to
+from focalpoint.ui.widgets import EnterTableView, compact_combo, fit_combo_to, style_row_table
 
 
 def _schemas() -> tuple[str, ...]:
@@ -39,16 +36,6 @@ def _schemas() -> tuple[str, ...]:
         return tuple(schemas())
     except Exception:  # noqa: BLE001
         return ()
-
-
-class _QueueTable(QTableView):
-    activated_row = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated_row.emit(self.currentIndex())
-            return
-        super().keyPressEvent(event)
 
 
 class ReviewQueueView(QWidget):
@@ -88,24 +75,16 @@ class ReviewQueueView(QWidget):
         self.open_button = QPushButton(self)
         self.open_button.setEnabled(False)
 
-        self.table = _QueueTable(self)
+        self.table = EnterTableView(self)
         self.table.setObjectName("reviewQueueTable")
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(ReviewQueueModel.COL_STATUS, BadgeDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(ReviewQueueModel.COL_AGE, Qt.SortOrder.DescendingOrder)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(ReviewQueueModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((ReviewQueueModel.COL_TYPE, 200), (ReviewQueueModel.COL_AUTHOR, 180),
-                           (ReviewQueueModel.COL_GOVERNMENT, 140), (ReviewQueueModel.COL_AGE, 110),
-                           (ReviewQueueModel.COL_STATUS, 190)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
+        style_row_table(self.table, stretch=ReviewQueueModel.COL_TITLE,
+                        widths={ReviewQueueModel.COL_TYPE: 200, ReviewQueueModel.COL_AUTHOR: 180,
+                                ReviewQueueModel.COL_GOVERNMENT: 140, ReviewQueueModel.COL_AGE: 110,
+                                ReviewQueueModel.COL_STATUS: 190},
+                        sort=(ReviewQueueModel.COL_AGE, Qt.SortOrder.DescendingOrder))
 
         filters = QHBoxLayout()
         self.type_caption = QLabel(self)
@@ -137,7 +116,7 @@ class ReviewQueueView(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.open_button.clicked.connect(self.open_selected)
         self.table.doubleClicked.connect(self._open_index)
-        self.table.activated_row.connect(self._open_index)
+        self.table.enter_pressed.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
         self.model.loaded.connect(self._show_count)
         self.model.modelReset.connect(self._selection_changed)

@@ -39,6 +39,7 @@ from focalpoint.ui.review.checklist import ChecklistWidget
 from focalpoint.ui.review.data import ReviewData, load_review
 from focalpoint.ui.review.labels import age_text, government_label, schema_label
 from focalpoint.ui.review.record_view import ChangesView, RecordReadOnlyView, alive, leading
+from focalpoint.ui.widgets import set_heading_font
 
 ERROR_STYLE = "QLabel { color: #a4262c; }"
 DONE_STYLE = "QLabel { color: #2e6b30; }"
@@ -84,10 +85,7 @@ class ReviewScreen(QWidget):
         self.heading = QLabel(self)
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
+        set_heading_font(self.heading, 1.3)
         self.facts = QLabel(self)
         self.facts.setWordWrap(True)
         self.facts.setTextFormat(Qt.TextFormat.PlainText)
@@ -178,9 +176,10 @@ class ReviewScreen(QWidget):
         self._update_buttons()
         self.record_view.show_message(_("Loading…"))
         self.runner.run_db(load_review, self.db, self.workflow_id, now=self.clock(),
-                           on_done=self._show, on_error=self._load_failed)
+                           on_done=self._show, on_error=self._failed)
 
-    def _load_failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException) -> None:
+        """Loading the request, or approving or rejecting it, failed: say why."""
         if not alive(self):
             return
         self.busy = False
@@ -269,7 +268,7 @@ class ReviewScreen(QWidget):
         self._start("approve")
         self.runner.run_db(review.approve, self.db, self.workflow_id, actor=data.actor,
                            revision=data.reviewed_revision, checklist=self.checklist.document(),
-                           on_done=lambda item: self._decided("approve", item), on_error=self._refused)
+                           on_done=lambda item: self._decided("approve", item), on_error=self._failed)
 
     def _checklist_allows_approval(self) -> bool:
         """A publication is approved on an answered checklist: every item answered, a "Fail" only
@@ -317,7 +316,7 @@ class ReviewScreen(QWidget):
         self._start("reject")
         self.runner.run_db(review.reject, self.db, self.workflow_id, reason, actor=data.actor,
                            checklist=self.checklist.document(),
-                           on_done=lambda item: self._decided("reject", item), on_error=self._refused)
+                           on_done=lambda item: self._decided("reject", item), on_error=self._failed)
 
     def _start(self, action: str) -> None:
         self.busy = True
@@ -339,13 +338,6 @@ class ReviewScreen(QWidget):
                         "the next sync."), done=True)
         self._update_buttons()
         self.decided.emit(self.workflow_id, action)
-
-    def _refused(self, exc: BaseException) -> None:
-        if not alive(self):
-            return
-        self.busy = False
-        self._say(error_text(exc), error=True)
-        self._update_buttons()
 
     def _say(self, text: str, *, error: bool = False, done: bool = False) -> None:
         self.message.setStyleSheet(ERROR_STYLE if error else DONE_STYLE if done else "")

@@ -14,21 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from focalpoint.forms.model import (
-    ACTIVITY,
-    ATTACHMENT,
-    BOOLEAN,
-    CODE,
-    DATE,
-    GROUP,
-    LINK,
-    MONEY,
-    NUMBER,
-    REFERENCE,
-    TERM,
-    Field,
-    FormDefinition,
-)
+from focalpoint.forms import model as m
+from focalpoint.forms.model import Field, FormDefinition
 from focalpoint.i18n import LANGUAGES, _, format_date, format_money, format_number, language_name, localize
 
 Titles = Mapping[str, Mapping[str, str]]  # record identifier -> title map (for references)
@@ -80,31 +67,31 @@ def scalar_text(fld: Field | None, value: Any, lang: str, titles: Titles | None 
         return ""
     kind = fld.kind if fld is not None else None
     try:
-        if kind == DATE and isinstance(value, str):
+        if kind == m.DATE and isinstance(value, str):
             return format_date(dt.date.fromisoformat(value), lang, "long")
-        if kind == NUMBER and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if kind == m.NUMBER and isinstance(value, (int, float)) and not isinstance(value, bool):
             return format_number(value, lang)
-        if kind == MONEY and isinstance(value, dict) and isinstance(value.get("amount"), (int, float)):
+        if kind == m.MONEY and isinstance(value, dict) and isinstance(value.get("amount"), (int, float)):
             return format_money(value["amount"], str(value.get("currency") or ""), lang)
     except (ValueError, TypeError, KeyError):
         pass
-    if isinstance(value, bool) or kind == BOOLEAN:
+    if isinstance(value, bool) or kind == m.BOOLEAN:
         return _("Yes") if value is True else _("No") if value is False else str(value)
     if fld is not None and fld.localized and isinstance(value, dict):
         return _localized_text(value, lang)
-    if kind in (TERM, CODE, ACTIVITY):
+    if kind in (m.TERM, m.CODE, m.ACTIVITY):
         return _term_text(fld, value, lang)  # type: ignore[arg-type]
-    if kind == REFERENCE or (isinstance(value, dict) and set(value) == {"identifier"}):
-        return reference_text(value, lang, titles, sure=kind == REFERENCE)
-    if kind == LINK and isinstance(value, dict):
+    if kind == m.REFERENCE or (isinstance(value, dict) and set(value) == {"identifier"}):
+        return reference_text(value, lang, titles, sure=kind == m.REFERENCE)
+    if kind == m.LINK and isinstance(value, dict):
         name, url = str(value.get("name") or ""), str(value.get("url") or "")
         return f"{name} — {url}" if name and name != url else url
-    if kind == ATTACHMENT and isinstance(value, dict):
+    if kind == m.ATTACHMENT and isinstance(value, dict):
         name = str(value.get("filename") or value.get("sha256", ""))
         size = value.get("size")
         return _("{name} ({size} bytes)").format(name=name, size=format_number(size, lang)) \
             if isinstance(size, int) else name
-    if kind == GROUP and isinstance(value, dict) and fld is not None:
+    if kind == m.GROUP and isinstance(value, dict) and fld is not None:
         return "\n".join(f"{label}: {text}" for label, text in group_lines(fld, value, lang, titles))
     if fld is None and isinstance(value, dict) and value and all(
             isinstance(k, str) and len(k) == 2 and isinstance(v, str) for k, v in value.items()):
@@ -147,7 +134,7 @@ def value_text(fld: Field | None, value: Any, lang: str, titles: Titles | None =
         return ""
     if isinstance(value, list):
         items = [scalar_text(fld, item, lang, titles) for item in value]
-        if fld is not None and fld.kind == GROUP:
+        if fld is not None and fld.kind == m.GROUP:
             return "\n\n".join(_("({n})").format(n=i + 1) + "\n" + text for i, text in enumerate(items) if text)
         return "\n".join(t for t in items if t)
     return scalar_text(fld, value, lang, titles)
@@ -187,7 +174,7 @@ def _field_rows(fld: Field, value: Any, lang: str, titles: Titles | None, depth:
     if is_empty(value):
         return
     label = localize(fld.label, lang) or fld.name
-    if fld.kind == GROUP:
+    if fld.kind == m.GROUP:
         items = value if fld.repeat and isinstance(value, list) else [value]
         for i, item in enumerate(items):
             if not isinstance(item, dict):
@@ -230,9 +217,9 @@ def reference_ids(form: FormDefinition, document: Mapping[str, Any]) -> set[str]
             item = value.get(fld.name)
             items = item if isinstance(item, list) else [item]
             for one in items:
-                if fld.kind == REFERENCE and isinstance(one, Mapping) and isinstance(one.get("identifier"), str):
+                if fld.kind == m.REFERENCE and isinstance(one, Mapping) and isinstance(one.get("identifier"), str):
                     found.add(one["identifier"].split("@", 1)[0])
-                elif fld.kind == GROUP:
+                elif fld.kind == m.GROUP:
                     walk(fld.fields, one)
 
     walk(form.fields, document)
