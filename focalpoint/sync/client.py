@@ -157,8 +157,10 @@ class HubClient:
             send_headers.setdefault("Content-Type", "application/json")  # or a merge patch's own type
             if self.gzip_requests and len(content) > GZIP_REQUESTS_OVER:
                 if self.zstd_dictionary is not None:
+                    # the dictionary helps small bodies and hinders large ones (compression.compress_answer)
+                    small = len(content) <= compression.DICTIONARY_UP_TO
                     level = 19 if len(content) <= 1024 * 1024 else 12  # strongest where it costs little
-                    content = compression.compress(content, self.zstd_dictionary, level=level)
+                    content = compression.compress(content, self.zstd_dictionary if small else None, level=level)
                     send_headers["Content-Encoding"] = compression.ENCODING
                 else:
                     content = gzip.compress(content, compresslevel=6, mtime=0)
