@@ -45,7 +45,8 @@ def _run_app(qtbot, data: Path, plan: Path, driver, monkeypatch) -> int:  # noqa
 
     def tick() -> None:
         state["ticks"] += 1
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible() and w.built]  # its frame shows first
         if not windows:
             return
         dialogs = [w for w in QApplication.allWidgets() if isinstance(w, WelcomeDialog) and w.isVisible()]

@@ -1,24 +1,33 @@
 """Start-up of the desktop app: ``run_gui(args) -> int``.
 
-Order: QApplication → bundled fonts → language (command line or ``FOCALPOINT_LANG``,
-else the settings, else the system locale, else English) with Qt's own translations and
-the layout direction → open the database on a helper thread while the window's modules load
-(a ``DatabaseError`` is shown in the person's language and ends the app with its exit code,
-the file untouched, before any window shows) → the main window is
-shown, and only then are the thesaurus terms kept from earlier syncs laid over the vocabularies
-and the catalogue read (and loaded from the shipped plan when it changed), on the DB worker.
+Two steps, so that a window is on screen as soon as a bare Qt window would be:
+
+1. the frame: QApplication → the settings → language (command line or ``FOCALPOINT_LANG``,
+   else the settings, else the system locale, else English) → the bundled fonts that
+   language needs → Qt's own translations and the layout direction → the main window's
+   frame (``MainWindow.frame``: title, geometry, menu titles, tab bar, "Opening the
+   database…"), shown. Nothing of the database, the models or the tabs is imported yet.
+2. once that frame is painted (a zero timer after its first paint event): the other fonts;
+   the database opens on a helper thread (SQLite's quick check, the schema revision) while
+   the window's modules are imported here; then the same window is built
+   (``MainWindow.build``) and starts loading its data: the thesaurus terms kept from earlier
+   syncs, then the catalogue (loaded from the shipped plan when it changed), on the DB worker.
+   A ``DatabaseError`` is shown over the frame in the person's language and ends the app with
+   its exit code, the file untouched; any other failure ends the event loop and is raised.
+
 Heavy modules (the sync client, the keyring, Alembic when the database is already at the
 newest schema, PDF and printing) are imported on first use, not here.
 
 Environment hooks, for tests and benchmarks:
 
 - ``FOCALPOINT_EXIT_AFTER_SHOWN=1``: print ``FOCALPOINT_SHOWN <seconds since process
-  start> <CPU seconds the process has used>`` once the main window is on screen with its
-  first content painted (a zero timer queued by the window's first paint event has fired:
-  the whole first paint pass is done), then quit; ``bench/bench_ui.py`` times a bare
-  ``QMainWindow`` the same way;
+  start> <CPU seconds the process has used>`` once the main window's frame is on screen,
+  painted (a zero timer queued by the window's first paint event has fired: the whole first
+  paint pass is done), then ``FOCALPOINT_READY <seconds> <CPU seconds>`` once the window is
+  built, the action plan listed and the window painted again, then quit; ``bench/bench_ui.py``
+  times a bare ``QMainWindow`` the same way;
 - ``FOCALPOINT_UI_HOOK=module:function`` (or ``file.py:function``): call ``function(window)`` once it
-  is shown;
+  is built and has started loading its data;
 - either of the two above also skips the first-start welcome dialog
   (``focalpoint.ui.welcome``), which otherwise opens over the window on an empty data folder;
 - ``FOCALPOINT_ACTION_PLAN_DIR``: read the action plan from another folder;
@@ -35,14 +44,15 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from focalpoint.db import Database
     from focalpoint.ui.compat import GarbageCollector
     from focalpoint.ui.language import LanguageController
@@ -138,7 +148,7 @@ def _call_hook(spec: str, window) -> None:  # noqa: ANN001
 
 def run_gui(args: argparse.Namespace) -> int:
     """Run the desktop app until its window closes. Returns the process exit code. UI thread."""
-    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
     from focalpoint import APP_NAME
@@ -150,7 +160,8 @@ def run_gui(args: argparse.Namespace) -> int:
 
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(APP_NAME)
-    QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    # fractional screen scales are used as they are (Qt 6's default rounding policy, PassThrough); no
+    # enum of the Qt namespace is touched before the frame is painted (see focalpoint.ui.language)
     QApplication.setDesktopFileName("org.focalpoint.FocalPoint")  # `focalpoint desktop-entry install`
     existing = QApplication.instance()
     if existing is None:
@@ -221,7 +232,7 @@ class _Startup(QObject):
         self.db: Database | None = None
         self.runner: TaskRunner | None = None
         self.collector: GarbageCollector | None = None
-        self.opened.connect(self._database_opened, Qt.ConnectionType.QueuedConnection)
+        self.opened.connect(self._database_opened)  # queued: emitted on the helper thread
 
     def _fail(self, exc: BaseException) -> None:
         """Starting failed unexpectedly: end the event loop; run_gui raises ``exc`` (no half-started app)."""
@@ -238,6 +249,8 @@ class _Startup(QObject):
             self._fail(exc)
 
     def _open(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         from PySide6.QtCore import QCoreApplication
 
         from focalpoint import __version__
@@ -254,6 +267,8 @@ class _Startup(QObject):
         self.opening = self.opener.submit(open_database, self.data_dir)
         import_parts()
         import focalpoint.sync.thesaurus  # noqa: F401 - read on the DB worker once the window is built
+        # called on the helper thread (the signal is then queued to this one), or here at once when
+        # the database is already open
         self.opening.add_done_callback(self.opened.emit)
 
     def _database_opened(self, opening: Future[Database]) -> None:
@@ -263,8 +278,8 @@ class _Startup(QObject):
             try:
                 self.db = opening.result()
             except DatabaseError as exc:
-                self.language.detach()
                 self.exit_code = show_database_error(self.app, exc, parent=self.window)
+                self.language.detach()  # after the message: its buttons in the person's language
                 self.app.exit(self.exit_code)
                 return
             self._build()
@@ -291,7 +306,7 @@ class _Startup(QObject):
             return
         if self.hook:
             _call_hook(self.hook, window)
-        else:
+        elif os.environ.get("FOCALPOINT_EXIT_AFTER_SHOWN") is None:
             from focalpoint.ui.welcome import show_welcome, welcome_needed
 
             if welcome_needed(self.settings, self.database_existed):
@@ -310,6 +325,7 @@ class _Startup(QObject):
     def finish(self) -> None:
         """After the event loop: stop the workers and close the database (also one opened too late to
         be used, the window closed first). UI thread."""
+        self.window.hide()  # still shown when a database error or a failure ended the event loop
         try:
             if self.opener is not None:
                 self.opener.shutdown(wait=True)

@@ -16,13 +16,17 @@ UI thread only.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QObject, QSettings, Qt, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QObject, QSettings, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
 from focalpoint import i18n
 from focalpoint.ui.locale import apply_default_locale
 from focalpoint.ui.settings import store_language
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 # Qt's catalogue names for the six UN languages
 QT_CATALOGUE_NAMES = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_CN"}
@@ -55,6 +59,10 @@ def load_qt_translator(lang: str, parent: QObject | None = None) -> QTranslator 
 
 
 def layout_direction(lang: str) -> Qt.LayoutDirection:
+    # PySide6 builds all of the Qt namespace's enums on the first use of one (some 20 ms):
+    # imported here, so that a left-to-right start (below) shows its window without that
+    from PySide6.QtCore import Qt
+
     return Qt.LayoutDirection.RightToLeft if i18n.is_rtl(lang) else Qt.LayoutDirection.LeftToRight
 
 
@@ -84,7 +92,12 @@ class LanguageController(QObject):
         i18n.set_language(lang)
 
     def detach(self) -> None:
+        """Stop following language changes and take Qt's own translations back out of the
+        application (the app object may outlive this window, as in tests). UI thread."""
         i18n.remove_language_listener(self._on_language)
+        if self._translator is not None:
+            self._app.removeTranslator(self._translator)
+            self._translator = None
 
     def _on_language(self, lang: str) -> None:
         import shiboken6
@@ -99,7 +112,8 @@ class LanguageController(QObject):
         if translator is not None:
             self._app.installTranslator(translator)
             self._translator = translator
-        self._app.setLayoutDirection(layout_direction(lang))
+        if i18n.is_rtl(lang) or self._app.isRightToLeft():  # left to right is Qt's own default
+            self._app.setLayoutDirection(layout_direction(lang))
         apply_default_locale(lang)
         if self._settings is not None:
             store_language(self._settings, lang)

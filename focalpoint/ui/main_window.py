@@ -22,9 +22,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from focalpoint import APP_NAME
 from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _, get_language, set_language
@@ -131,15 +131,25 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         # until ``build``: the four tabs' titles, each page saying that the database is being opened
-        self._opening_pages: list[QLabel] = []
+        # (centred by stretches: no Qt namespace enum before the first paint, see ``language``)
+        self._opening_pages: list[QWidget] = []
+        self._opening_labels: list[QLabel] = []
         for _index in range(4):
-            page = QLabel(self.tabs)
-            page.setObjectName("openingMessage")
-            page.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            page.setWordWrap(True)
-            page.setEnabled(False)  # the greyed text of a window not usable yet
+            page = QWidget(self.tabs)
+            label = QLabel(page)
+            label.setObjectName("openingMessage")
+            label.setEnabled(False)  # the greyed text of a window not usable yet
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(label)
+            row.addStretch(1)
+            column = QVBoxLayout(page)
+            column.addStretch(1)
+            column.addLayout(row)
+            column.addStretch(1)
             self.tabs.addTab(page, "")
             self._opening_pages.append(page)
+            self._opening_labels.append(label)
         self.setCentralWidget(self.tabs)
         self.statusBar()  # there from the start, so that the tabs do not move when it fills
 
@@ -176,6 +186,7 @@ class MainWindow(QMainWindow):
             page.hide()
             page.deleteLater()
         self._opening_pages = []
+        self._opening_labels = []
         self.catalog = CatalogBrowser(db, runner, plan_folder=plan_folder, parent=self.tabs)
         self.tabs.addTab(self.catalog, "")
         self.records = RecordsPanel(db, runner, parent=self.tabs)
@@ -228,25 +239,20 @@ class MainWindow(QMainWindow):
         self.new_menu.setEnabled(False)
         self.file_menu.addSeparator()
         self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
 
         self.edit_menu = bar.addMenu("")
         self.find_action = QAction(self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.find_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.find_action.triggered.connect(self.focus_search)
         self.edit_menu.addAction(self.find_action)
 
         self.view_menu = bar.addMenu("")
         self.show_catalog_action = QAction(self)
-        self.show_catalog_action.setShortcut(QKeySequence("Ctrl+1"))
         self.show_catalog_action.triggered.connect(lambda: self.tabs.setCurrentWidget(self.catalog))
         self.view_menu.addAction(self.show_catalog_action)
         self.show_records_action = QAction(self)
-        self.show_records_action.setShortcut(QKeySequence("Ctrl+2"))
         self.show_records_action.triggered.connect(lambda: self.tabs.setCurrentWidget(self.records))
         self.view_menu.addAction(self.show_records_action)
 
@@ -271,8 +277,6 @@ class MainWindow(QMainWindow):
         self.help_menu = bar.addMenu("")
         self.guide_action = QAction(self)  # F1 anywhere in the window
         self.guide_action.setObjectName("guideAction")
-        self.guide_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
-        self.guide_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.guide_action.triggered.connect(self.show_guide)
         self.help_menu.addAction(self.guide_action)
         self.help_menu.addSeparator()
@@ -282,7 +286,14 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.about_action)
 
     def _fill_menus(self) -> None:
-        """The actions of the window's parts in the frame's menus (``build``)."""
+        """The actions of the window's parts in the frame's menus, and the shortcuts (``build``: setting
+        the first shortcut builds PySide6's enums of the Qt namespace, some 20 ms, after the first paint).
+        Each works in this window (Qt's default context, WindowShortcut); F1 anywhere in it."""
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.show_catalog_action.setShortcut(QKeySequence("Ctrl+1"))
+        self.show_records_action.setShortcut(QKeySequence("Ctrl+2"))
+        self.guide_action.setShortcut(QKeySequence("F1"))
         self.records.schemas_changed.connect(self._fill_new_menu)
         self.sync_menu.addAction(self.sync.action)
         self.sync_menu.addAction(self.sync.sign_in_action)
@@ -427,8 +438,8 @@ class MainWindow(QMainWindow):
             self._review_title.setTitle(_("Re&view"))
             for index, title in enumerate((_("&Action plan"), _("&Records"), _("Re&view"), _("&Dashboard"))):
                 self.tabs.setTabText(index, title)
-            for page in self._opening_pages:
-                page.setText(_("Opening the database…"))
+            for label in self._opening_labels:
+                label.setText(_("Opening the database…"))
             return
         self.tabs.setTabText(self.tabs.indexOf(self.catalog), _("&Action plan"))
         self.tabs.setTabText(self.tabs.indexOf(self.records), _("&Records"))
