@@ -14,8 +14,12 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from focalpoint.i18n import _, normalize_language, set_language, system_language
+
+if TYPE_CHECKING:
+    from focalpoint.db import Database
 
 # subcommand modules, registered in this order; a missing module is skipped
 SUBCOMMAND_MODULES = (
@@ -32,7 +36,7 @@ SUBCOMMAND_MODULES = (
 class CliError(Exception):
     """An error to print (already in the person's language) with an exit code."""
 
-    def __init__(self, message: str, exit_code: int = 2):
+    def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
 
@@ -96,7 +100,7 @@ def data_dir_from(args: argparse.Namespace) -> Path:
     return resolve_data_dir(getattr(args, "data_dir", None))
 
 
-def open_db(args: argparse.Namespace):
+def open_db(args: argparse.Namespace) -> Database:
     """Open and migrate the store for a CLI command (and load the catalogue if needed)."""
     from focalpoint.catalog import ensure_catalog
     from focalpoint.db import open_database

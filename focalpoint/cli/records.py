@@ -12,9 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from focalpoint.i18n import _, get_language, localize, ngettext
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from focalpoint.records.exchange import DocumentProblem
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -151,7 +156,7 @@ def _store(args: argparse.Namespace):
     return RecordStore(open_db(args), actor="cli")
 
 
-def _problems_json(problems, single: bool) -> list[dict[str, Any]]:
+def _problems_json(problems: Iterable[DocumentProblem], single: bool) -> list[dict[str, Any]]:
     lang = get_language()
     out = []
     for p in problems:
@@ -162,7 +167,8 @@ def _problems_json(problems, single: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _report(problems, single: bool, as_json: bool, stream=None, warnings=()) -> None:  # noqa: ANN001
+def _report(problems: Sequence[DocumentProblem], single: bool, as_json: bool, stream: TextIO | None = None,
+            warnings: Sequence[DocumentProblem] = ()) -> None:
     """Print validation problems: JSON ``{"errors": [...], "warnings": [...]}`` or one line each
     (warnings after the errors, marked as such)."""
     stream = stream or sys.stdout
@@ -182,7 +188,7 @@ def _report(problems, single: bool, as_json: bool, stream=None, warnings=()) -> 
 MAX_WARNING_LINES = 20
 
 
-def _print_warnings(warnings, single: bool, stream) -> None:  # noqa: ANN001
+def _print_warnings(warnings: Sequence[DocumentProblem], single: bool, stream: TextIO) -> None:
     """One line per warning (at most 20, then how many more), each saying it does not block."""
     lang = get_language()
     for p in list(warnings)[:MAX_WARNING_LINES]:

@@ -6,9 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from focalpoint.i18n import _, format_datetime, localize
 from focalpoint.models import RecordStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from focalpoint.db import Database
 
 
 def _records_subparsers(sub: argparse._SubParsersAction) -> argparse._SubParsersAction | None:
@@ -59,7 +65,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         hist.set_defaults(func=_history)
 
 
-def _actor(db) -> str | None:  # noqa: ANN001
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _actor(db: Database) -> str | None:
     from focalpoint.review import current_account
 
     with db.session() as session:
@@ -93,7 +103,7 @@ def _read_document(path: str) -> dict:
     return data
 
 
-def _call(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+def _call(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
     from focalpoint.cli import CliError
     from focalpoint.records import RecordError
 

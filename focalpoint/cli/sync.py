@@ -23,10 +23,16 @@ import getpass
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from focalpoint.i18n import _, ngettext
 from focalpoint.settings_keys import SYNC_EMAIL, SYNC_REALM, SYNC_SERVER
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from focalpoint.sync.report import SyncProgress, SyncReport
+    from focalpoint.sync.session import Credentials
 
 EXIT_ATTENTION = 1  # conflicts or refused changes wait for the person
 EXIT_NETWORK = 8
@@ -125,7 +131,7 @@ def _email(args: argparse.Namespace, db: Any) -> str:
     return email
 
 
-def _password_prompt(email: str):  # noqa: ANN202
+def _password_prompt(email: str) -> Credentials:
     cache: dict[str, str] = {}
 
     def credentials() -> tuple[str, str]:
@@ -143,10 +149,10 @@ def _password_prompt(email: str):  # noqa: ANN202
     return credentials
 
 
-def _progress_printer(quiet: bool):  # noqa: ANN202
-    last = {"phase": None}
+def _progress_printer(quiet: bool) -> Callable[[SyncProgress], None]:
+    last: dict[str, str | None] = {"phase": None}
 
-    def show(progress) -> None:  # noqa: ANN001
+    def show(progress: SyncProgress) -> None:
         if quiet or progress.phase == last["phase"] or progress.phase == "done":
             return
         last["phase"] = progress.phase
@@ -202,7 +208,7 @@ def _sync(args: argparse.Namespace) -> int:
     return EXIT_ATTENTION if report.conflicts or report.errors else 0
 
 
-def _print_report(report) -> None:  # noqa: ANN001
+def _print_report(report: SyncReport) -> None:
     if report.error:
         print(_("Error: {message}").format(message=report.error), file=sys.stderr)
     print(ngettext("Sent {n} change.", "Sent {n} changes.", report.pushed).format(n=report.pushed)

@@ -37,7 +37,7 @@ class DatabaseError(Exception):
 
     exit_code = 3
 
-    def __init__(self, message: str, path: Path | None = None):
+    def __init__(self, message: str, path: Path | None = None) -> None:
         super().__init__(message)
         self.path = path
 

@@ -153,7 +153,7 @@ class _Validator:
     __slots__ = ("errors", "languages", "reference_exists", "schema", "warnings")
 
     def __init__(self, schema: str | None, languages: tuple[str, ...],
-                 reference_exists: ReferenceExists | None):
+                 reference_exists: ReferenceExists | None) -> None:
         self.errors: list[ValidationError] = []
         self.warnings: list[ValidationError] = []
         self.languages = languages

@@ -99,7 +99,7 @@ class RequestBodyMiddleware:
     """``streamed(method, path)`` names the routes whose body is a file they stream to disk under
     their own limit (attachments): those pass unbuffered, plain or ``identity`` only."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, streamed: Callable[[str, str], bool] | None = None):
+    def __init__(self, app: ASGIApp, max_bytes: int, streamed: Callable[[str, str], bool] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.streamed = streamed

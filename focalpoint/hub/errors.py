@@ -32,7 +32,7 @@ class ErrorEnvelope(BaseModel):
 class HubError(Exception):
     """An error answer: HTTP status, CHM-style code, English message, extra body fields."""
 
-    def __init__(self, status: int, code: str, message: str, **extra: Any):
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.status = status
         self.code = code

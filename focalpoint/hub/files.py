@@ -167,7 +167,7 @@ class FileStore:
     contents). Methods are plain file or store operations, safe from any thread; those reaching a
     remote store block, so routes call them through ``run_in_threadpool``."""
 
-    def __init__(self, root: Path | str, max_bytes: int = MAX_FILE_BYTES, url: str | None = None):
+    def __init__(self, root: Path | str, max_bytes: int = MAX_FILE_BYTES, url: str | None = None) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
         self.url = url

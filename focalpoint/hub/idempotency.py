@@ -35,7 +35,7 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 
 
 class _Replay(Exception):
-    def __init__(self, reply: Reply):
+    def __init__(self, reply: Reply) -> None:
         super().__init__("replay")
         self.reply = reply
 

@@ -53,7 +53,7 @@ class FormWriter:
     """Turns one form definition into flowables (paper or fillable)."""
 
     def __init__(self, form: FormDefinition, printer: Printer, width: float, *,
-                 fill: Fillable | None = None, repeat: int | None = None):
+                 fill: Fillable | None = None, repeat: int | None = None) -> None:
         self.form = form
         self.p = printer
         self.width = width

@@ -57,7 +57,7 @@ def select_activities(plan: dict[str, Any], flt: BookletFilter) -> list[dict[str
 
 
 class BookletWriter:
-    def __init__(self, plan: dict[str, Any], printer: Printer, width: float, flt: BookletFilter):
+    def __init__(self, plan: dict[str, Any], printer: Printer, width: float, flt: BookletFilter) -> None:
         self.plan = plan
         self.p = printer
         self.width = width

@@ -131,7 +131,7 @@ def canvas_class(decor: PageDecor, ctx: TextContext, lang2: str | None = None) -
     shared = {"qr_ready": False}  # outside the canvas's __dict__, which is swapped per page
 
     class DecoratedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["initialFontName"] = kwargs.get("initialFontName") or LATIN.regular
             kwargs["lang"] = kwargs.get("lang") or ctx.lang
             super().__init__(*args, **kwargs)

@@ -19,11 +19,15 @@ import functools
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from focalpoint.resources import resource_path
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class MissingGlyphError(ValueError):
     a label, "catalogue activity 12 text" …).
     """
 
-    def __init__(self, char: str, where: str):
+    def __init__(self, char: str, where: str) -> None:
         self.char = char
         self.where = where
         name = unicodedata.name(char, "unnamed character")
@@ -90,7 +94,7 @@ _registered = False
 _cmaps: dict[str, frozenset[int]] = {}
 
 
-def fonts_dir():
+def fonts_dir() -> Path:
     return resource_path("fonts")
 
 

@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pypdf import PdfReader
 from pypdf.errors import LimitReachedError, PyPdfError
@@ -45,6 +45,13 @@ from focalpoint.i18n import LANGUAGES, _
 from focalpoint.pdf import fieldnames as fn
 from focalpoint.pdf.blank import LARGE_VOCABULARY
 from focalpoint.pdf.document import FormCode, parse_form_code
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from focalpoint.db import Database
+    from focalpoint.forms.vocabularies import Vocabulary
+    from focalpoint.models import Record
 
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9\-_]{11,128}(@\d+)?$")
 
@@ -290,7 +297,7 @@ class _Reader:
     """Turns one form's field values into a document, noting what it could not read."""
 
     def __init__(self, form: FormDefinition, code: FormCode, result: FileImport,
-                 find_record: Callable[[str], str | None] | None):
+                 find_record: Callable[[str], str | None] | None) -> None:
         self.form = form
         self.code = code
         self.result = result
@@ -447,7 +454,7 @@ class _Reader:
         self.put(name, path, found if fld.repeat else found[0])
 
     @staticmethod
-    def match_term(vocab, text: str) -> str | None:
+    def match_term(vocab: Vocabulary, text: str) -> str | None:
         folded = text.casefold()
         for term in vocab:
             if term.identifier.casefold() == folded:
@@ -551,7 +558,7 @@ def file_sha256(path: Path | str) -> str | None:
     return digest.hexdigest()
 
 
-def _remembered(session, sha256: str) -> str | None:
+def _remembered(session: Session, sha256: str) -> Record | None:
     """The live local record a file with this SHA-256 was imported into, None when there is none."""
     from focalpoint.db import get_meta
     from focalpoint.models import Record
@@ -562,10 +569,10 @@ def _remembered(session, sha256: str) -> str | None:
     rec = session.get(Record, identifier)
     if rec is None or rec.deleted:
         return None  # the record is gone: the file may be imported again, as a new draft
-    return rec.identifier
+    return rec
 
 
-def _remember(session, sha256: str | None, identifier: str) -> None:
+def _remember(session: Session, sha256: str | None, identifier: str) -> None:
     from focalpoint.db import set_meta
 
     if sha256:
@@ -583,20 +590,17 @@ class PreviousImport:
     schema: str
 
 
-def previous_imports(db, paths: Iterable[Path | str]) -> list[PreviousImport]:
+def previous_imports(db: Database, paths: Iterable[Path | str]) -> list[PreviousImport]:
     """The files among ``paths`` imported before into a record that still exists (DB worker)."""
-    from focalpoint.models import Record
-
     found: list[PreviousImport] = []
     with db.session() as session:
         for path in paths:
             path = Path(path)
             sha = file_sha256(path)
-            identifier = _remembered(session, sha) if sha else None
-            if identifier is None:
+            rec = _remembered(session, sha) if sha else None
+            if rec is None:
                 continue
-            rec = session.get(Record, identifier)
-            found.append(PreviousImport(path=path, sha256=sha or "", identifier=identifier,
+            found.append(PreviousImport(path=path, sha256=sha or "", identifier=rec.identifier,
                                         title=dict(rec.title or {}), schema=rec.schema))
     return found
 
@@ -616,7 +620,7 @@ def _choice(on_duplicate: DuplicateChoice, path: Path, identifier: str) -> str:
     return choice
 
 
-def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = None,
+def import_filled_pdfs(db: Database, paths: Iterable[Path | str], *, actor: str | None = None,
                        on_duplicate: DuplicateChoice = SKIP) -> ImportReport:
     """Read each filled PDF and save it as a new draft record; the report says what was read.
 
@@ -649,7 +653,8 @@ def import_filled_pdfs(db, paths: Iterable[Path | str], *, actor: str | None = N
         previous = None
         if sha is not None:
             with db.session() as session:
-                previous = _remembered(session, sha)
+                known = _remembered(session, sha)
+                previous = known.identifier if known is not None else None
         if previous is not None and _choice(on_duplicate, path, previous) == SKIP:
             report.files.append(FileImport(path=path, sha256=sha, previous=previous, identifier=previous,
                                            action=SKIPPED))

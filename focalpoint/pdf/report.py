@@ -118,7 +118,7 @@ def _empty(value: Any) -> bool:
 class ReportWriter:
     """Turns one record into flowables."""
 
-    def __init__(self, data: ReportData, printer: Printer, width: float):
+    def __init__(self, data: ReportData, printer: Printer, width: float) -> None:
         self.data = data
         self.p = printer
         self.width = width

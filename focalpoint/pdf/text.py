@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import arabic_reshaper
@@ -49,6 +50,10 @@ from focalpoint.pdf.fonts import (
     register_fonts,
     script_family,
 )
+
+if TYPE_CHECKING:
+    from reportlab.lib.colors import Color
+    from reportlab.pdfgen.canvas import Canvas
 
 _reshaper = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False,
                                                           "support_ligatures": True})
@@ -216,7 +221,7 @@ def break_lines(text: str, width: float, ctx: TextContext, *, size: float, bold:
 class _WidthDependent(Flowable):
     """A flowable whose Paragraph is built once the available width is known."""
 
-    def __init__(self, build: Callable[[float], Paragraph], style: ParagraphStyle):
+    def __init__(self, build: Callable[[float], Paragraph], style: ParagraphStyle) -> None:
         super().__init__()
         self._build = build
         self.style = style
@@ -229,12 +234,12 @@ class _WidthDependent(Flowable):
             self._built_width = avail_width
         return self._para
 
-    def wrap(self, avail_width, avail_height):
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         para = self._para_for(avail_width)
         self.width, self.height = para.wrap(avail_width, avail_height)
         return self.width, self.height
 
-    def split(self, avail_width, avail_height):
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         # reportlab's Frame.split passes the frame's full width, ignoring Indenter
         # indents; like Paragraph, split at the width of the last wrap
         width = self._built_width if self._built_width is not None else avail_width
@@ -242,19 +247,19 @@ class _WidthDependent(Flowable):
         para.wrap(width, avail_height)
         return para.split(width, avail_height)
 
-    def draw(self):
+    def draw(self) -> None:
         assert self._para is not None
         self._para.drawOn(self.canv, 0, 0)
 
-    def getSpaceBefore(self):
+    def getSpaceBefore(self) -> float:
         return self.style.spaceBefore
 
-    def getSpaceAfter(self):
+    def getSpaceAfter(self) -> float:
         return self.style.spaceAfter
 
 
 def make_style(name: str, *, size: float, bold: bool = False, leading: float | None = None,
-               color=None, space_before: float = 0, space_after: float = 0,
+               color: Color | None = None, space_before: float = 0, space_after: float = 0,
                align: str = "start", rtl: bool = False) -> ParagraphStyle:
     """A paragraph style; ``align`` is start, end or center (mirrored on a right-to-left page)."""
     alignment = {"start": TA_RIGHT if rtl else TA_LEFT, "end": TA_LEFT if rtl else TA_RIGHT,
@@ -299,8 +304,9 @@ def paragraph(text: str, style: ParagraphStyle, ctx: TextContext, *, where: str 
     return _WidthDependent(build, style)
 
 
-def draw_text(canvas, text: str, x: float, y: float, ctx: TextContext, *, size: float,
-              bold: bool = False, align: str = "left", where: str = "text", color=None) -> float:
+def draw_text(canvas: Canvas, text: str, x: float, y: float, ctx: TextContext, *, size: float,
+              bold: bool = False, align: str = "left", where: str = "text",
+              color: Color | None = None) -> float:
     """Draw one line at (x, y); ``align`` left/right/center says what x is. Returns its width."""
     runs = prepare(text, ctx, bold=bold, where=where)
     width = runs_width(runs, size)

@@ -58,7 +58,7 @@ class WriteBox(Flowable):
 
     def __init__(self, ctx: TextContext, *, lines: int = 1, fraction: float = 1.0, hint: str | None = None,
                  tag: str | None = None, name: str | None = None, fill: Fillable | None = None,
-                 max_length: int | None = None, line_height: float = LINE_HEIGHT):
+                 max_length: int | None = None, line_height: float = LINE_HEIGHT) -> None:
         super().__init__()
         self.ctx = ctx
         self.lines = max(1, lines)
@@ -70,13 +70,13 @@ class WriteBox(Flowable):
         self.max_length = max_length
         self.line_height = line_height
 
-    def wrap(self, avail_width, avail_height):
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self._avail = avail_width
         self.width = avail_width * self.fraction
         self.height = self.lines * self.line_height
         return avail_width, self.height
 
-    def draw(self):
+    def draw(self) -> None:
         canv = self.canv
         x = self._avail - self.width if self.ctx.rtl else 0
         w, h = self.width, self.height
@@ -125,7 +125,7 @@ class TickMark(Flowable):
     """A square (tick any) or round (tick one) box; a check box or radio button when fillable."""
 
     def __init__(self, *, single: bool, name: str | None = None, value: str | None = None,
-                 fill: Fillable | None = None, rtl: bool = False, lang: str = "en"):
+                 fill: Fillable | None = None, rtl: bool = False, lang: str = "en") -> None:
         super().__init__()
         self.single = single
         self.name = name
@@ -135,10 +135,10 @@ class TickMark(Flowable):
         self.lang = lang
         self.width = self.height = TICK_SIZE
 
-    def wrap(self, avail_width, avail_height):
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return TICK_SIZE, TICK_SIZE
 
-    def draw(self):
+    def draw(self) -> None:
         canv = self.canv
         if self.fill is not None and self.name and self.value:
             if self.single:

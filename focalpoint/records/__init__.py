@@ -203,7 +203,7 @@ class RecordStore:
     """
 
     def __init__(self, db: Database, *, actor: str | None = None,
-                 clock: Callable[[], dt.datetime] = utcnow):
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.db = db
         self.actor = actor
         self.clock = clock

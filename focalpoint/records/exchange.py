@@ -76,11 +76,13 @@ class DocumentProblem:
         return f"[{self.index}].{self.error.property}" if self.error.property else f"[{self.index}]"
 
     def message(self, lang: str | None = None) -> str:
+        """The problem as a sentence in ``lang`` (by default the interface language now in use). Any thread."""
         from focalpoint.i18n import get_language
 
         return self.error.message(lang or get_language())
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
+        """The CHM's wire shape of the error plus ``index`` and its ``message`` in ``lang``. Any thread."""
         out = {"index": self.index, **self.error.to_json()}
         out["message"] = self.message(lang)
         return out
@@ -89,13 +91,16 @@ class DocumentProblem:
 class ImportRejected(Exception):
     """Validation found problems; nothing was imported."""
 
-    def __init__(self, problems: list[DocumentProblem]):
+    def __init__(self, problems: list[DocumentProblem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
 
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What :func:`import_documents` did: the records (in the order imported); how many were created,
+    updated or already identical; and what to report. Plain data: any thread may read it."""
+
     records: list[RecordView]
     created: int
     updated: int

@@ -111,7 +111,7 @@ class HubClient:
 
     def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None,
                  timeouts: Timeouts = Timeouts(), max_body: int = DEFAULT_MAX_BODY,
-                 token: str | None = None, gzip_requests: bool = True, realm: str = DEFAULT_REALM):
+                 token: str | None = None, gzip_requests: bool = True, realm: str = DEFAULT_REALM) -> None:
         self.base_url = normalize_server_url(base_url)
         self.realm = (realm or DEFAULT_REALM).strip() or DEFAULT_REALM
         self.max_body = max_body

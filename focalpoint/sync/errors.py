@@ -29,7 +29,7 @@ class NetworkError(SyncError):
 
     transient = True
 
-    def __init__(self, detail: str = "", *, unreachable: bool = False):
+    def __init__(self, detail: str = "", *, unreachable: bool = False) -> None:
         super().__init__(_("The server could not be reached ({detail}). Your changes are kept on this "
                            "computer and will be sent at the next sync. Check the Internet connection, "
                            "or carry an offline bundle to a connected computer.").format(
@@ -43,7 +43,7 @@ class ServerError(SyncError):
 
     transient = True
 
-    def __init__(self, status: int):
+    def __init__(self, status: int) -> None:
         super().__init__(_("The server had a problem (HTTP {status}). Your changes are kept on this "
                            "computer; FocalPoint will try again at the next sync. If this keeps "
                            "happening, tell the hub administrator.").format(status=status))
@@ -53,7 +53,7 @@ class ServerError(SyncError):
 class MalformedAnswer(SyncError):
     """The server's answer is not what the protocol promises (bad JSON, wrong types, too big…)."""
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str) -> None:
         super().__init__(_("The server sent an answer FocalPoint cannot read ({detail}). Nothing on this "
                            "computer has been changed. Try again later; if this keeps happening, check the "
                            "server address or tell the hub administrator.").format(detail=detail))
@@ -63,7 +63,7 @@ class MalformedAnswer(SyncError):
 class AuthenticationFailed(SyncError):
     """The email or password was refused, or the token expired and no password is at hand."""
 
-    def __init__(self, message: str | None = None):
+    def __init__(self, message: str | None = None) -> None:
         super().__init__(message or _("The server did not accept your email and password. Check them "
                                       "and sign in again."))
 
@@ -105,7 +105,7 @@ def pause(seconds: float, cancel: threading.Event | None, sleep: Callable[[float
 class ConflictUnresolved(SyncError):
     """``resolve_conflict`` was not given a choice for every conflicting field."""
 
-    def __init__(self, fields: list[str]):
+    def __init__(self, fields: list[str]) -> None:
         super().__init__(_("Choose a version for every field in conflict: {fields}.").format(
             fields=", ".join(fields)))
         self.fields = fields

@@ -219,7 +219,7 @@ def set_path(document: dict[str, Any], path: str, value: Any) -> None:
 class UnresolvedFields(ValueError):
     """Some conflicting fields were given no choice."""
 
-    def __init__(self, fields: list[str]):
+    def __init__(self, fields: list[str]) -> None:
         super().__init__(", ".join(fields))
         self.fields = fields
 

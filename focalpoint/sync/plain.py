@@ -73,7 +73,7 @@ class Refused(MalformedAnswer):
     """A read was refused (4xx). Before a write, that one operation gets this answer and the others
     go on; anywhere else it ends the sync as an answer FocalPoint cannot use."""
 
-    def __init__(self, status: int, body: Any):
+    def __init__(self, status: int, body: Any) -> None:
         super().__init__(_("HTTP {status}: {message}").format(status=status, message=error_message(body) or "-"))
         self.status = status
         self.body = body

@@ -80,7 +80,7 @@ class HubSession:
                  max_attempts: int = 5,
                  backoff_base: float = 1.0,
                  backoff_cap: float = 60.0,
-                 respect_backoff: bool = False):
+                 respect_backoff: bool = False) -> None:
         self.db = db
         self.client = client
         self.clock = clock

@@ -73,14 +73,14 @@ class TransferRefused(SyncError):
 
     transient = False
 
-    def __init__(self, message: str, *, status: int = 0, code: str | None = None):
+    def __init__(self, message: str, *, status: int = 0, code: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
 
 
 class FileTooLarge(TransferRefused):
-    def __init__(self, limit: int | None, *, status: int = 413, code: str | None = None):
+    def __init__(self, limit: int | None, *, status: int = 413, code: str | None = None) -> None:
         if limit:
             message = _("The file is larger than the server accepts ({limit} MB). Make it smaller (for "
                         "example, save the PDF for the web), or attach a link instead.").format(
@@ -92,13 +92,13 @@ class FileTooLarge(TransferRefused):
 
 
 class TransferForbidden(TransferRefused):
-    def __init__(self, detail: str = "", *, status: int = 403, code: str | None = None):
+    def __init__(self, detail: str = "", *, status: int = 403, code: str | None = None) -> None:
         super().__init__(_("The server does not let you change or read this file: {detail}").format(
             detail=detail or _("it belongs to a record you may not edit")), status=status, code=code)
 
 
 class DigestMismatch(TransferRefused):
-    def __init__(self, *, status: int = 422, code: str | None = None):
+    def __init__(self, *, status: int = 422, code: str | None = None) -> None:
         super().__init__(_("The file arrived damaged (its SHA-256 does not match) and was not kept. Try "
                            "again; if it keeps happening, the file may have changed on this computer."),
                          status=status, code=code)
@@ -107,7 +107,7 @@ class DigestMismatch(TransferRefused):
 class _Retry(Exception):
     """A passing refusal (locked upload, offset changed): ask again after a pause."""
 
-    def __init__(self, retry_after: float | None = None):
+    def __init__(self, retry_after: float | None = None) -> None:
         super().__init__("retry")
         self.retry_after = retry_after
 
@@ -140,7 +140,8 @@ class _Transfer:
     """What one call shares: the client, extra headers, retries, cancel."""
 
     def __init__(self, http: httpx.Client, base_url: str, headers: Mapping[str, str] | None,
-                 cancel: threading.Event | None, retry: RetryPolicy | None, sleep: Callable[[float], None] | None):
+                 cancel: threading.Event | None, retry: RetryPolicy | None,
+                 sleep: Callable[[float], None] | None) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/") + "/"
         # answers here are small JSON or a file: never compressed (a zstd dictionary the caller's

@@ -20,9 +20,12 @@ import random
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import zstandard
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "focalpoint" / "dictionaries"
@@ -36,7 +39,7 @@ def _render(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
-def _datagen():  # noqa: ANN202
+def _datagen() -> ModuleType:
     spec = importlib.util.spec_from_file_location("focalpoint_datagen", DATAGEN)
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load {DATAGEN}")

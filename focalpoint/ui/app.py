@@ -53,7 +53,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    from focalpoint.db import Database
+    from focalpoint.db import Database, DatabaseError
     from focalpoint.ui.compat import GarbageCollector
     from focalpoint.ui.language import LanguageController
     from focalpoint.ui.main_window import MainWindow
@@ -75,7 +75,7 @@ def seconds_since_process_start() -> float:
         return time.perf_counter() - _T0
 
 
-def headless(app) -> bool:  # noqa: ANN001
+def headless(app: QApplication) -> bool:
     return os.environ.get("FOCALPOINT_NO_DIALOGS") == "1" or app.platformName() in ("offscreen", "minimal")
 
 
@@ -89,7 +89,7 @@ def choose_language(args: argparse.Namespace, stored: str | None) -> str:
             or system_language())
 
 
-def show_database_error(app, exc, parent: QWidget | None = None) -> int:  # noqa: ANN001
+def show_database_error(app: QApplication, exc: DatabaseError, parent: QWidget | None = None) -> int:
     """Tell the person why the database cannot be opened (in a message box over ``parent``
     unless headless); returns the exit code. UI thread."""
     from focalpoint.i18n import _
@@ -105,7 +105,7 @@ def show_database_error(app, exc, parent: QWidget | None = None) -> int:  # noqa
     return exc.exit_code
 
 
-def after_first_paint(window, callback: Callable[[], None]) -> QObject:  # noqa: ANN001
+def after_first_paint(window: QWidget, callback: Callable[[], None]) -> QObject:
     """Call ``callback`` once ``window`` has painted for the first time (on a zero timer queued by
     its first paint event, so the whole paint pass, children included, is done). Returns the
     event filter (owned by ``window``). UI thread."""
@@ -125,7 +125,7 @@ def after_first_paint(window, callback: Callable[[], None]) -> QObject:  # noqa:
     return watcher
 
 
-def _call_hook(spec: str, window) -> None:  # noqa: ANN001
+def _call_hook(spec: str, window: QWidget) -> None:
     """Call ``FOCALPOINT_UI_HOOK``'s function with the shown window. UI thread.
 
     The spec is ``module:function`` or ``path/to/file.py:function`` (the packaged app runs

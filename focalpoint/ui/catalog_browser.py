@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
@@ -39,6 +40,9 @@ from focalpoint.ui.catalog_models import (
 )
 from focalpoint.ui.widgets import EnterTableView, EnterTreeView
 
+if TYPE_CHECKING:
+    from focalpoint.ui.tasks import TaskRunner
+
 
 class DetailBrowser(QTextBrowser):
     """The detail pane; Escape gives the keyboard back to the list."""
@@ -60,7 +64,7 @@ class CatalogBrowser(QWidget):
     loaded = Signal()
     counts_changed = Signal(int)
 
-    def __init__(self, db: Database, runner, plan_folder: Path | None = None,  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, plan_folder: Path | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db

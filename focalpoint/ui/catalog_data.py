@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from focalpoint.catalog import (
     ActivitySummary,
@@ -22,6 +22,9 @@ from focalpoint.catalog import (
     target_groups,
 )
 from focalpoint.db import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def load_snapshot(db: Database, plan_folder: Path | None = None, ensure: bool = 
         )
 
 
-def _year_ranges(session) -> list[tuple[int, int]]:  # noqa: ANN001
+def _year_ranges(session: Session) -> list[tuple[int, int]]:
     from sqlalchemy import select
 
     from focalpoint.models import CatalogActivity

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from focalpoint.catalog import ActivitySummary
@@ -38,7 +38,7 @@ class ActivityTableModel(RowTableModel):
     COL_NUMBER, COL_TITLE, COL_SECTION, COL_TARGETS, COL_PRIORITY, COL_SECRETARIAT, COL_TIMEFRAME = range(7)
     COLUMN_COUNT = 7
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ActivitySummary] = []
         self._sort: tuple[int, Qt.SortOrder] | None = None
@@ -183,7 +183,7 @@ class CatalogTreeModel(QAbstractItemModel):
     COL_TITLE = 0
     COLUMN_COUNT = 1
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._root = _Node("root", None, None, None)
         self._activity_nodes: dict[int, _Node] = {}

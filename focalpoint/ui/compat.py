@@ -15,6 +15,12 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+
+    from focalpoint.ui.tasks import TaskRunner
 
 _HEADROOM = 1 << 48
 
@@ -55,7 +61,7 @@ class GarbageCollector:
 
     INTERVAL_MS = 30_000
 
-    def __init__(self, runner, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, runner: TaskRunner | None, parent: QObject | None = None) -> None:
         import gc
 
         from PySide6.QtCore import QTimer

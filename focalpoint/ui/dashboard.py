@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import (
     QAbstractBarSeries,
@@ -44,6 +45,9 @@ from focalpoint.i18n import _, format_number, get_language, is_rtl, ngettext
 from focalpoint.models import utcnow
 from focalpoint.review.dashboard import Dashboard, compute
 from focalpoint.ui.review.record_view import alive, leading
+
+if TYPE_CHECKING:
+    from focalpoint.ui.tasks import TaskRunner
 
 SECTIONS = ("A", "B", "C", "D")
 BAR_COLOUR = "#2f6f9f"
@@ -260,7 +264,7 @@ class DashboardView(QWidget):
     loaded = Signal()
     show_overdue_requested = Signal()
 
-    def __init__(self, db: Database, runner, parent: QWidget | None = None,  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None,
                  clock: Callable[[], dt.datetime] = utcnow) -> None:
         super().__init__(parent)
         self.setObjectName("dashboard")

@@ -10,7 +10,7 @@ worker. UI thread only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -35,6 +35,9 @@ from focalpoint.sync.status import failed_changes
 from focalpoint.ui.review.record_view import alive, leading
 from focalpoint.ui.tasks import TaskRunner
 from focalpoint.ui.window_parts import TaskDialog
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent, QShowEvent
 
 
 def retry_record(db: Database, identifier: str) -> None:
@@ -211,11 +214,11 @@ class FailedChangesDialog(TaskDialog):
         if alive(self):
             self.table.resizeRowsToContents()
 
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         QTimer.singleShot(0, self._fit_rows)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
         QTimer.singleShot(0, self._fit_rows)
 

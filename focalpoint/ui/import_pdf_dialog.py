@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -42,6 +42,9 @@ from focalpoint.db import Database
 from focalpoint.i18n import _, get_language, localize, ngettext
 from focalpoint.ui.review.labels import schema_label
 from focalpoint.ui.review.record_view import alive
+
+if TYPE_CHECKING:
+    from focalpoint.ui.tasks import TaskRunner
 
 ERROR_COLOUR = "#a4262c"
 WARNING_COLOUR = "#6b4e16"
@@ -193,7 +196,7 @@ class ImportPdfDialog(QDialog):
 
     imported = Signal(list)  # identifiers of the records made (new drafts) or updated from the forms
 
-    def __init__(self, db: Database, runner, parent: QWidget | None = None, *,  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None, *,
                  actor: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importPdfDialog")

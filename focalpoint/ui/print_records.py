@@ -14,7 +14,7 @@ onto the QPrinter. Without QtPdf the dialog says so and offers PDF files only. U
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,7 @@ def plan_booklet_pdf(plan_folder: Path | None, lang: str, paper: str, section: s
     return booklet_pdf(lang=lang, flt=flt, paper=paper, plan=plan)
 
 
-def _write(path: Path, make, *args: Any) -> Path:  # noqa: ANN001
+def _write(path: Path, make: Callable[..., bytes], *args: Any) -> Path:
     from focalpoint.pdf import write_atomic
 
     return Path(write_atomic(path, make(*args)))
@@ -226,7 +226,7 @@ class PrintRecordsDialog(QDialog):
         return plan_booklet_pdf, (self.plan_folder, lang or get_language(), paper, self.section.currentData(),
                                   self.aichi.currentData(), self.partner.text().strip())
 
-    def _run(self, path: Path, on_done) -> None:  # noqa: ANN001
+    def _run(self, path: Path, on_done: Callable[[Path], None]) -> None:
         make, args = self._job()
         self.busy = True
         self.status.setText(_("Making the PDF…"))

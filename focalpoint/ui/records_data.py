@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 from focalpoint.db import Database
 from focalpoint.models import Record, RecordStatus
 from focalpoint.records import search_record_ids
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class RecordRow:
     decision: dict[str, Any] | None = None  # a rejected record's last decision: state, reason, by, at
 
 
-def _title_expr(lang: str):  # noqa: ANN202
+def _title_expr(lang: str) -> ColumnElement[str]:
     langs = [lang] + [code for code in ("en", "fr", "es", "ru", "zh", "ar") if code != lang]
     return func.lower(func.coalesce(*[func.json_extract(Record.title, f"$.{code}") for code in langs], ""))
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from focalpoint.db import Database
@@ -21,6 +21,11 @@ from focalpoint.i18n import _, format_datetime, get_language, localize, pgettext
 from focalpoint.models import RecordStatus, SyncState
 from focalpoint.ui.records_data import RecordQuery, RecordRow, record_ids, record_rows
 from focalpoint.ui.table_model import RowTableModel
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from focalpoint.ui.tasks import TaskRunner
 
 PAGE_SIZE = 100
 MAX_PAGES = 40
@@ -88,7 +93,8 @@ class RecordTableModel(RowTableModel):
     loading_changed = Signal(bool)
     ids_loaded = Signal(int)
 
-    def __init__(self, db: Database, runner, schema_label=None, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, schema_label: Callable[[str], str] | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._db = db
         self._runner = runner

@@ -9,6 +9,8 @@ UI thread only.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
@@ -19,12 +21,15 @@ from focalpoint.ui.records_actions import RecordActionsMixin
 from focalpoint.ui.records_model import status_label, sync_label
 from focalpoint.ui.widgets import Confirm, dialog_confirm
 
+if TYPE_CHECKING:
+    from focalpoint.ui.tasks import TaskRunner
+
 
 class RecordsPanel(RecordActionsMixin):
     """The Records tab, made of its list (``records_list``), editor windows (``records_editors``)
     and actions (``records_actions``). UI thread only."""
 
-    def __init__(self, db: Database, runner, parent: QWidget | None = None,  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None,
                  store: RecordStore | None = None, confirm: Confirm | None = None) -> None:
         super().__init__(parent)
         self.db = db

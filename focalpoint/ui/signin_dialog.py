@@ -44,6 +44,8 @@ from focalpoint.ui.tasks import TaskRunner
 from focalpoint.ui.window_parts import TaskDialog
 
 if TYPE_CHECKING:  # the sync client (httpx) and the keyring load on first use, not at start-up
+    from PySide6.QtGui import QShowEvent
+
     from focalpoint.sync.credentials import TokenStore
 
 TOKEN_FILE_NAME = "sign-in-token.json"
@@ -333,7 +335,7 @@ class SignInDialog(TaskDialog):
         elif self.height() < min(height, room_h):
             self.resize(self.width(), min(height, room_h))
 
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         self._fit()
         super().showEvent(event)
         from focalpoint.ui.screen_fit import keep_on_screen

@@ -164,7 +164,8 @@ class SynchronousTaskRunner(QObject):
 
     run_net = run_db
 
-    def _run(self, fn, args, kwargs, on_done, on_error) -> Future:  # noqa: ANN001
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], on_done: Callback | None,
+             on_error: ErrorCallback | None) -> Future:
         future: Future = Future()
         try:
             result = fn(*args, **kwargs)

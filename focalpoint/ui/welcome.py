@@ -15,7 +15,7 @@ UI thread only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -23,6 +23,9 @@ from PySide6.QtWidgets import QButtonGroup, QDialog, QHBoxLayout, QLabel, QPushB
 from focalpoint import APP_NAME, i18n
 from focalpoint.i18n import LANGUAGES, NATIVE_NAMES, _
 from focalpoint.ui.widgets import set_heading_font
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QShowEvent
 
 FIRST_START_KEY = "first_start_done"
 TAB_KEY = "main_window/tab"
@@ -256,7 +259,7 @@ class WelcomeDialog(QDialog):
         self.setMinimumHeight(height)
         self.resize(width, height)
 
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         self._fit()
         super().showEvent(event)
         from focalpoint.ui.screen_fit import keep_on_screen

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QModelIndex, QObject, QSize, Qt, Signal, SignalInstance
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -46,7 +46,7 @@ class _PopupWidth(QObject):
             signal.connect(self.update)
         self.update()
 
-    def update(self, *_args) -> None:  # noqa: ANN002
+    def update(self, *_args: object) -> None:
         view = self.combo.view()
         width = max((view.sizeHintForColumn(0) if self.combo.count() else 0) + 2 * view.frameWidth() + 24, 0)
         view.setMinimumWidth(min(width, 900))
@@ -97,7 +97,7 @@ class ElidedLabel(QLabel):
         return QSize(min(width, super().sizeHint().width()) + margins.left() + margins.right(),
                      super().minimumSizeHint().height())
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         self._update_tip()
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from focalpoint.i18n import _
 from focalpoint.records import RecordStore, RecordView
+
+if TYPE_CHECKING:
+    from focalpoint.ui.tasks import TaskRunner
 
 AUTOSAVE_DELAY_MS = 2000
 
@@ -28,7 +31,7 @@ class Autosaver(QObject):
 
     IDLE, DIRTY, SAVING, SAVED, ERROR = "idle", "dirty", "saving", "saved", "error"
 
-    def __init__(self, store: RecordStore, runner, document: Callable[[], dict[str, Any]],  # noqa: ANN001
+    def __init__(self, store: RecordStore, runner: TaskRunner, document: Callable[[], dict[str, Any]],
                  delay_ms: int = AUTOSAVE_DELAY_MS, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store

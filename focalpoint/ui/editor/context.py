@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from focalpoint.db import Database
 from focalpoint.i18n import LANGUAGES
+
+if TYPE_CHECKING:
+    from focalpoint.ui.tasks import TaskRunner
 
 
 def _load_activities(db: Database) -> list[dict[str, Any]]:
@@ -30,7 +33,7 @@ class ChoiceSource(QObject):
     activities_ready = Signal()
     records_ready = Signal(object)  # the tuple of schemas that was loaded
 
-    def __init__(self, db: Database | None, runner, parent: QObject | None = None) -> None:  # noqa: ANN001
+    def __init__(self, db: Database | None, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._db = db
         self._runner = runner

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -31,6 +31,9 @@ from focalpoint.i18n import NATIVE_NAMES, _, get_language, is_rtl, localize
 from focalpoint.ui.editor.base import FieldWidget
 from focalpoint.ui.editor.context import EditorContext
 from focalpoint.ui.widgets import compact_combo
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QStandardItemModel
 
 _NUMBER_RE = re.compile(r"^\s*-?\d+([.,]\d+)?\s*$")
 
@@ -576,7 +579,7 @@ class NumberField(FieldWidget):
 _CURRENCY_MODELS: dict[str, Any] = {}
 
 
-def shared_currency_model(lang: str, common: tuple[str, ...]):  # noqa: ANN201
+def shared_currency_model(lang: str, common: tuple[str, ...]) -> QStandardItemModel:
     """One item model of currencies per language, shared by every money field (UI thread)."""
     model = _CURRENCY_MODELS.get(lang)
     if model is not None:

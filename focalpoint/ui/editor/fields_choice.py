@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
@@ -26,6 +26,7 @@ from focalpoint.ui.widgets import set_ticked
 
 if TYPE_CHECKING:
     from focalpoint.forms.vocabularies import Term
+    from focalpoint.ui.table_model import Index
 
 ACTIVITY_PREFIX = "CBD-CB-ACTION-PLAN-2017-"
 IdRole = Qt.ItemDataRole.UserRole + 40
@@ -164,7 +165,8 @@ def _empty_text(fld: Field, has_items: bool) -> str:
     return _("— none —")
 
 
-def _build_model(items: list[Choice], lang: str, empty_text: str, parent=None) -> QStandardItemModel:  # noqa: ANN001
+def _build_model(items: list[Choice], lang: str, empty_text: str,
+                 parent: QObject | None = None) -> QStandardItemModel:
     model = QStandardItemModel(parent)
     first = QStandardItem(empty_text)
     first.setData(None, Qt.ItemDataRole.UserRole)
@@ -301,7 +303,7 @@ class ChoiceField(_ChoiceMixin, FieldWidget):
 
 
 class _FilterProxy(QSortFilterProxyModel):
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterRole(Qt.ItemDataRole.DisplayRole)
@@ -310,7 +312,7 @@ class _FilterProxy(QSortFilterProxyModel):
 class ChoiceListModel(QAbstractListModel):
     """The items of a check list and which are ticked; labels are computed when painted."""
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.items: list[tuple[str, str, bool]] = []  # identifier, label, custom
         self.checked: set[str] = set()
@@ -327,10 +329,10 @@ class ChoiceListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0), self.index(len(self.items) - 1),
                                   [Qt.ItemDataRole.CheckStateRole])
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: ANN001, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.items)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, ANN201
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.items):
             return None
         identifier, label, custom = self.items[index.row()]
@@ -344,7 +346,7 @@ class ChoiceListModel(QAbstractListModel):
             return custom
         return None
 
-    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: ANN001, N802
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if not index.isValid() or role != Qt.ItemDataRole.CheckStateRole:
             return False
         identifier = self.items[index.row()][0]
@@ -358,7 +360,7 @@ class ChoiceListModel(QAbstractListModel):
             self.toggled(identifier, checked)
         return True
 
-    def flags(self, index) -> Qt.ItemFlag:  # noqa: ANN001
+    def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemNeverHasChildren

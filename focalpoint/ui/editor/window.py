@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -41,6 +41,9 @@ from focalpoint.ui.editor.form_view import FormView
 from focalpoint.ui.records_model import status_label, sync_label
 from focalpoint.ui.widgets import set_heading_font
 
+if TYPE_CHECKING:
+    from focalpoint.ui.tasks import TaskRunner
+
 VALIDATE_DELAY_MS = 300
 MANDATORY_CODES = ("Error.Mandatory", "Error.MandatoryAnyOf")
 NEEDS_SCHEMA = "capacityNeedsAssessment"
@@ -62,7 +65,7 @@ class RecordEditorWindow(QMainWindow):
     open_record_requested = Signal(str)
     submit_requested = Signal(str)  # "Request publication" (the records panel sends the request)
 
-    def __init__(self, form: FormDefinition, document: dict[str, Any], *, db: Database | None, runner,  # noqa: ANN001
+    def __init__(self, form: FormDefinition, document: dict[str, Any], *, db: Database | None, runner: TaskRunner,
                  store: RecordStore, record: RecordView | None = None, data_dir: Path | None = None,
                  validator: Callable[[dict[str, Any]], list[Any]] = _validate,
                  parent: QWidget | None = None) -> None:
@@ -193,7 +196,7 @@ class RecordEditorWindow(QMainWindow):
         self._retranslate_own()
         self._refresh_support()
 
-    def _action(self, shortcut, slot) -> QAction:  # noqa: ANN001
+    def _action(self, shortcut: QKeySequence | QKeySequence.StandardKey, slot: Callable[[], object]) -> QAction:
         action = QAction(self)
         action.setShortcut(shortcut)
         action.triggered.connect(slot)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,10 @@ from focalpoint.i18n import _, format_datetime, get_language, localize
 from focalpoint.ui.review.data import record_titles
 from focalpoint.ui.review.record_view import alive
 from focalpoint.ui.table_model import RowTableModel
+
+if TYPE_CHECKING:
+
+    from focalpoint.ui.tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 EXPORT_FORMATS = ("csv", "json")
@@ -75,7 +79,7 @@ class HistoryModel(RowTableModel):
     COL_WHEN, COL_ACTION, COL_WHO, COL_REVISION, COL_WHERE, COL_DETAILS = range(6)
     COLUMN_COUNT = 6
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.events: list[dict[str, Any]] = []
 
@@ -124,7 +128,7 @@ class HistoryView(QWidget):
     loaded = Signal()
     exported = Signal(str)
 
-    def __init__(self, db: Database, runner, identifier: str, parent: QWidget | None = None) -> None:  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, identifier: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("historyView")
         self.db = db

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -32,6 +32,10 @@ from focalpoint.ui.review.labels import (
 )
 from focalpoint.ui.table_model import RowTableModel
 
+if TYPE_CHECKING:
+
+    from focalpoint.ui.tasks import TaskRunner
+
 Index = QModelIndex | QPersistentModelIndex
 WorkflowRole = Qt.ItemDataRole.UserRole + 40
 IdentifierRole = Qt.ItemDataRole.UserRole + 41
@@ -45,7 +49,7 @@ class ReviewQueueModel(RowTableModel):
 
     loaded = Signal(int)  # rows now shown
 
-    def __init__(self, db: Database, runner, parent=None,  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, parent: QObject | None = None,
                  clock: Callable[[], dt.datetime] = utcnow) -> None:
         super().__init__(parent)
         self._db = db

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,6 +29,10 @@ from focalpoint.ui.review.labels import government_label, reviewer_text, schema_
 from focalpoint.ui.review.queue_model import BadgeDelegate, ReviewQueueModel, WorkflowRole
 from focalpoint.ui.widgets import EnterTableView, compact_combo, fit_combo_to, style_row_table
 
+if TYPE_CHECKING:
+    from focalpoint.ui.sync_controller import SyncController
+    from focalpoint.ui.tasks import TaskRunner
+
 
 def _schemas() -> tuple[str, ...]:
     try:
@@ -41,7 +46,7 @@ def _schemas() -> tuple[str, ...]:
 class ReviewQueueView(QWidget):
     open_requested = Signal(str)
 
-    def __init__(self, db: Database, runner, parent: QWidget | None = None,  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None,
                  clock: Callable[[], dt.datetime] = utcnow) -> None:
         super().__init__(parent)
         self.setObjectName("reviewQueue")
@@ -50,7 +55,8 @@ class ReviewQueueView(QWidget):
         self.model = ReviewQueueModel(db, runner, self, clock=clock)
         self._governments: list[str] = []
 
-        self.sync_controller = None  # the window's SyncController (found through the window when not set)
+        # the window's SyncController (found through the window when not set)
+        self.sync_controller: SyncController | None = None
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.last_sync_label = QLabel(self)
@@ -161,7 +167,7 @@ class ReviewQueueView(QWidget):
         self.runner.run_db(governments_in_queue, self.db, on_done=self._fill_governments)
         self._filters_changed()
 
-    def _controller(self):  # noqa: ANN202
+    def _controller(self) -> SyncController | None:
         if self.sync_controller is not None:
             return self.sync_controller
         window = self.window()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -41,6 +41,10 @@ from focalpoint.ui.review.labels import age_text, government_label, schema_label
 from focalpoint.ui.review.record_view import ChangesView, RecordReadOnlyView, alive, leading
 from focalpoint.ui.widgets import set_heading_font
 
+if TYPE_CHECKING:
+    from focalpoint.forms.model import FormDefinition
+    from focalpoint.ui.tasks import TaskRunner
+
 ERROR_STYLE = "QLabel { color: #a4262c; }"
 DONE_STYLE = "QLabel { color: #2e6b30; }"
 
@@ -62,7 +66,7 @@ class ReviewScreen(QWidget):
     loaded = Signal()
     history_requested = Signal(str)  # record identifier
 
-    def __init__(self, db: Database, runner, workflow_id: str, parent: QWidget | None = None,  # noqa: ANN001
+    def __init__(self, db: Database, runner: TaskRunner, workflow_id: str, parent: QWidget | None = None,
                  *, open_editor: Callable[[str], None] | None = None,
                  clock: Callable[[], dt.datetime] = utcnow,
                  confirm: Callable[[str, str, str], bool] | None = None) -> None:
@@ -201,7 +205,7 @@ class ReviewScreen(QWidget):
         self._update_buttons()
         self.loaded.emit()
 
-    def _form(self):  # noqa: ANN202
+    def _form(self) -> FormDefinition | None:
         from focalpoint.forms import load_form
 
         try:
