@@ -171,7 +171,8 @@ def test_a_wrong_digest_stores_nothing(request, tmp_path, six_mb, which):
     hub = request.getfixturevalue("plain_hub" if which == "plain" else "ext_hub")
     path, _data, sha = six_mb
     damaged = tmp_path / "damaged.pdf"
-    damaged.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    content = path.read_bytes()
+    damaged.write_bytes(content[:-1] + bytes([content[-1] ^ 0xFF]))  # the last byte changed, whatever it was
     wrong = hashlib.sha256(damaged.read_bytes()).hexdigest()
     uid = new_uid()
     with signed_in(hub) as http, pytest.raises(DigestMismatch) as caught:

@@ -126,7 +126,8 @@ def test_the_same_content_is_stored_once(remote_hub, tmp_path, two_mb):
 def test_a_wrong_digest_stores_nothing(remote_hub, tmp_path, two_mb, which):
     path, _data, sha = two_mb
     damaged = tmp_path / "damaged.pdf"
-    damaged.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    content = path.read_bytes()
+    damaged.write_bytes(content[:-1] + bytes([content[-1] ^ 0xFF]))  # the last byte changed, whatever it was
     wrong = hashlib.sha256(damaged.read_bytes()).hexdigest()
     before = store_listing(remote_hub)
     with signed_in(remote_hub) as http, pytest.raises(DigestMismatch):
