@@ -23,16 +23,31 @@ HEAVY = ("sqlalchemy", "focalpoint.models", "focalpoint.db", "focalpoint.ui.cata
 
 # Runs the real app (``focalpoint.__main__.main``) in a QApplication made here first, watching from
 # outside (an application-wide event filter) what the main window looks like, and which modules are
-# loaded, when it receives its first paint event. Prints one ``FRAME {json}`` line.
+# loaded, when it receives its first paint event (one ``FRAME {json}`` line), and when the action
+# plan's list is first painted (``LIST {json}``; with ``CHOOSE_ACTIVITY=N`` activity N is then chosen,
+# as a person clicking it would).
 WATCHER = """
-import json, sys
+import json, os, sys
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QLabel
 app = QApplication(sys.argv[:1])
 HEAVY = HEAVY_NAMES
 class Watch(QObject):
     done = False
+    listed = False
     def eventFilter(self, obj, event):
+        if (not self.listed and event.type() == QEvent.Type.Paint and obj.parent() is not None
+                and obj.parent().objectName() == "catalogTree"):
+            self.listed = True
+            window = obj.window()
+            print("LIST " + json.dumps({
+                "heavy": [m for m in HEAVY if m in sys.modules], "built": window.built,
+                "menus_enabled": window.menuBar().isEnabled(), "activities": window.catalog.activity_total,
+                "current_tab": window.tabs.tabText(window.tabs.currentIndex()),
+                "sections": window.catalog.tree_model.rowCount()}), flush=True)
+            if os.environ.get("CHOOSE_ACTIVITY"):
+                window.catalog.show_activity(int(os.environ["CHOOSE_ACTIVITY"]))
+                print("CHOSEN " + json.dumps({"detail": window.catalog.placeholder.text()}), flush=True)
         if not self.done and event.type() == QEvent.Type.Paint and obj.objectName() == "mainWindow":
             self.done = True
             bar = obj.menuBar()
@@ -76,6 +91,7 @@ def hook(window) -> None:  # noqa: ANN001
             "activities": window.catalog.activity_total,
             "new_record_types": len(window.new_actions),
             "sync_actions": [a.text() for a in window.sync_menu.actions() if not a.isSeparator()],
+            "catalog_id": id(window.catalog), "detail": window.catalog.detail_text(),
             "splitter": window.catalog.splitter.sizes()}), flush=True)
         window.close()
 
@@ -146,6 +162,45 @@ def test_the_frame_speaks_the_persons_language_and_both_moments_are_reported(tmp
     shown, ready = lines
     assert 0 < float(shown[1]) <= float(ready[1]) < 60
     assert float(shown[2]) <= float(ready[2])  # CPU seconds used by then
+    # the next start lists the stored plan in between
+    proc = _run(["--lang", "ar", "--data-dir", str(data)], FOCALPOINT_ACTION_PLAN_DIR=str(plan),
+                FOCALPOINT_EXIT_AFTER_SHOWN="1")
+    assert proc.returncode == 0, proc.stderr
+    lines = [l.split() for l in proc.stdout.splitlines() if l.startswith("FOCALPOINT_")]
+    assert [l[0] for l in lines] == ["FOCALPOINT_SHOWN", "FOCALPOINT_LISTED", "FOCALPOINT_READY"]
+    assert float(lines[0][1]) <= float(lines[1][1]) <= float(lines[2][1])
+
+
+def test_a_later_start_lists_the_action_plan_before_the_heavy_modules_load(tmp_path):
+    """Once the database holds the plan, the next start lists it from a read-only connection right
+    after the frame, before SQLAlchemy is imported; an activity chosen then is shown once the
+    database is open, in the same list, which the built window keeps."""
+    plan = write_sample_plan(tmp_path / "plan")
+    data = tmp_path / "data"
+    first = _run(["--data-dir", str(data)], FOCALPOINT_ACTION_PLAN_DIR=str(plan),
+                 FOCALPOINT_UI_HOOK="tests.test_ui_startup_frame:hook")
+    assert first.returncode == 0, first.stderr
+    assert _line(first, "READY")["activities"] == 10
+    assert _line(first, "LIST")["built"]  # a first start: listed once the database was created and built
+
+    proc = _run(["--data-dir", str(data)], FOCALPOINT_ACTION_PLAN_DIR=str(plan),
+                FOCALPOINT_UI_HOOK="tests.test_ui_startup_frame:hook", CHOOSE_ACTIVITY="13")
+    assert proc.returncode == 0, proc.stderr
+    assert _line(proc, "FRAME")["heavy"] == []
+    listed = _line(proc, "LIST")
+    assert listed["heavy"] == ["focalpoint.ui.catalog_browser"]  # the list, and nothing of SQLAlchemy or the models
+    assert not listed["built"] and not listed["menus_enabled"]
+    assert listed["activities"] == 10 and listed["sections"] > 0
+    assert listed["current_tab"] == "&Action plan"
+    assert _line(proc, "CHOSEN")["detail"] == "Opening the database…"
+    ready = _line(proc, "READY")
+    assert ready["built"] and ready["menus_enabled"] and ready["activities"] == 10
+    assert ready["tabs"] == ["&Action plan", "&Records", "Re&view", "&Dashboard"]
+    assert ready["opening_labels"] == 0
+    from tests.support.ui import sample_plan
+
+    chosen = next(a for a in sample_plan()["activities"] if a["number"] == 13)
+    assert chosen["text"]["en"][:40] in ready["detail"]  # the activity chosen before the database was open
 
 
 def test_a_damaged_database_is_refused_over_the_frame_and_left_untouched(tmp_path):

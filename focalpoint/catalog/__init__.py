@@ -19,12 +19,11 @@ the public names are re-exported here.
 from __future__ import annotations
 
 from focalpoint.catalog.exporting import EXPORT_KEYS, export
-from focalpoint.catalog.loading import META_HASH_KEY, META_OFFICIAL_KEY, ensure_catalog, load_into
+from focalpoint.catalog.loading import META_HASH_KEY, ensure_catalog, load_into
 from focalpoint.catalog.overlays import merge_translation
 from focalpoint.catalog.plan import LOADER_VERSION, action_plan_dir, data_hash, load_plan, user_translations_dir
+from focalpoint.catalog.queries import _partner_matches as _partner_matches  # the booklet's partner filter
 from focalpoint.catalog.queries import (
-    ActivitySummary,
-    Filters,
     activity_detail,
     counts,
     glossary_entries,
@@ -34,9 +33,9 @@ from focalpoint.catalog.queries import (
     sections,
     target_groups,
 )
-from focalpoint.catalog.queries import _partner_matches as _partner_matches  # the booklet's partner filter
 from focalpoint.catalog.search import search_numbers
 from focalpoint.catalog.translations import TranslationImportError, import_translation, translation_problems
+from focalpoint.plan_read import META_OFFICIAL_KEY, ActivitySummary, Filters
 
 __all__ = [
     "EXPORT_KEYS",

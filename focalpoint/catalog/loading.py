@@ -19,9 +19,9 @@ from focalpoint.models import (
     CatalogSection,
     CatalogTargetGroup,
 )
+from focalpoint.plan_read import META_OFFICIAL_KEY
 
 META_HASH_KEY = "catalog.data_hash"
-META_OFFICIAL_KEY = "catalog.official_languages"
 
 
 def load_into(session: Session, plan: dict[str, Any]) -> None:

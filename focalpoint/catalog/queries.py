@@ -3,16 +3,13 @@ sections, target groups, glossary and paragraphs. Reads in the caller's transact
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from focalpoint.catalog.loading import META_OFFICIAL_KEY
 from focalpoint.catalog.search import _flatten, search_numbers
 from focalpoint.db import get_meta
-from focalpoint.i18n import localize
 from focalpoint.models import (
     CatalogActivity,
     CatalogGlossary,
@@ -20,39 +17,7 @@ from focalpoint.models import (
     CatalogSection,
     CatalogTargetGroup,
 )
-
-
-@dataclass(frozen=True)
-class ActivitySummary:
-    """One action-plan activity as the catalogue's list shows it (plain data, safe across threads)."""
-
-    number: int
-    section: str
-    target_group_id: int | None
-    aichi_targets: tuple[int, ...]
-    priority: bool
-    secretariat: bool
-    text: dict[str, str]
-    timeframe: dict[str, str]
-
-    def title(self, lang: str | None = None, limit: int = 140) -> str:
-        """The activity's text in ``lang`` (with fallbacks), cut to ``limit`` characters with "…"."""
-        value = localize(self.text, lang)
-        return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
-
-
-@dataclass
-class Filters:
-    """Catalogue filters; None means "any"."""
-
-    section: str | None = None
-    aichi_target: int | None = None
-    partner: str | None = None  # a glossary abbreviation or any text in a partner's name
-    priority: bool | None = None
-    secretariat: bool | None = None
-    year: int | None = None  # activities whose timeframe includes this year
-    query: str | None = None
-    numbers: set[int] | None = field(default=None)
+from focalpoint.plan_read import META_OFFICIAL_KEY, ActivitySummary, Filters
 
 
 def _summary(act: CatalogActivity) -> ActivitySummary:

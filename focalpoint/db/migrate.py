@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
+from focalpoint import plan_read
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -21,10 +23,10 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSIONS_DIR = MIGRATIONS_DIR / "versions"
 
-#: The newest script in ``migrations/versions`` (named after its revision id). Bump it with every
-#: new migration; a test holds it to Alembic's own head, and at run time it is trusted only while
-#: it is still the newest script shipped (else Alembic is asked).
-HEAD_REVISION = "0008_server_files"
+#: The newest script in ``migrations/versions`` (named after its revision id), kept in
+#: ``focalpoint.plan_read`` (read there without SQLAlchemy at start-up). At run time it is trusted
+#: only while it is still the newest script shipped (else Alembic is asked).
+HEAD_REVISION = plan_read.HEAD_REVISION
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

@@ -1,17 +1,26 @@
 """Start-up of the desktop app: ``run_gui(args) -> int``.
 
-Two steps, so that a window is on screen as soon as a bare Qt window would be:
+Three steps, so that a window is on screen as soon as a bare Qt window would be, and the
+action plan readable right after:
 
 1. the frame: QApplication → the settings → language (command line or ``FOCALPOINT_LANG``,
    else the settings, else the system locale, else English) → the bundled fonts that
    language needs → Qt's own translations and the layout direction → the main window's
    frame (``MainWindow.frame``: title, geometry, menu titles, tab bar, "Opening the
    database…"), shown. Nothing of the database, the models or the tabs is imported yet.
-2. once that frame is painted (a zero timer after its first paint event): the other fonts;
-   the database opens on a helper thread (SQLite's quick check, the schema revision) while
-   the window's modules are imported here; then the same window is built
-   (``MainWindow.build``) and starts loading its data: the thesaurus terms kept from earlier
-   syncs, then the catalogue (loaded from the shipped plan when it changed), on the DB worker.
+2. once that frame is painted (a zero timer after its first paint event): the action plan
+   stored in the database is read through a read-only ``sqlite3`` connection
+   (``focalpoint.plan_read.quick_snapshot``: no SQLAlchemy) and listed in its tab
+   (``MainWindow.show_catalogue``), where it can be read, scrolled and searched while the rest
+   loads. Not on a first start, nor when the schema must be migrated or the file is not
+   readable: the usual way below checks the file and explains.
+3. once that list is painted: the other fonts; on a helper thread, the database opens
+   (SQLite's quick check, the schema revision) and the modules without Qt are imported
+   (SQLAlchemy, the models, the forms: ``PLAIN_PART_MODULES``); then, on this thread, the
+   window's own modules one at a time, and the same window is built (``MainWindow.build``,
+   the listed action plan kept and given the database) and starts loading its data on the DB
+   worker: the catalogue (loaded from the shipped plan when it changed), the thesaurus terms
+   kept from earlier syncs, the records.
    A ``DatabaseError`` is shown over the frame in the person's language and ends the app with
    its exit code, the file untouched; any other failure ends the event loop and is raised.
 
@@ -23,7 +32,8 @@ Environment hooks, for tests and benchmarks:
 - ``FOCALPOINT_EXIT_AFTER_SHOWN=1``: print ``FOCALPOINT_SHOWN <seconds since process
   start> <CPU seconds the process has used>`` once the main window's frame is on screen,
   painted (a zero timer queued by the window's first paint event has fired: the whole first
-  paint pass is done), then ``FOCALPOINT_READY <seconds> <CPU seconds>`` once the window is
+  paint pass is done), ``FOCALPOINT_LISTED <seconds> <CPU seconds>`` once the action plan is
+  listed in it (step 2; not printed when it was not), then ``FOCALPOINT_READY <seconds> <CPU seconds>`` once the window is
   built, the action plan listed and the window painted again, then quit; ``bench/bench_ui.py``
   times a bare ``QMainWindow`` the same way;
 - ``FOCALPOINT_UI_HOOK=module:function`` (or ``file.py:function``): call ``function(window)`` once it
@@ -206,6 +216,21 @@ def run_gui(args: argparse.Namespace) -> int:
     return startup.exit_code if startup.exit_code is not None else int(code)
 
 
+def open_in_background(data_dir: Path) -> Database:
+    """Open the database in ``data_dir`` (``focalpoint.db.open_database``), then import the window's
+    modules that need no Qt. The app's helper thread."""
+    from focalpoint.db import open_database
+    from focalpoint.ui.main_window import import_plain_parts
+
+    db = open_database(data_dir)
+    try:
+        import_plain_parts()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 class _Startup(QObject):
     """The desktop app's start after its window's frame is painted: open the database (on a
     helper thread, while the window's modules are imported here), then build the window, load
@@ -231,6 +256,7 @@ class _Startup(QObject):
         self.opening: Future[Database] | None = None
         self.db: Database | None = None
         self.runner: TaskRunner | None = None
+        self._parts: list[str] = []  # the window's modules still to import
         self.collector: GarbageCollector | None = None
         self.opened.connect(self._database_opened)  # queued: emitted on the helper thread
 
@@ -240,9 +266,28 @@ class _Startup(QObject):
         self.app.exit(1)
 
     def frame_painted(self) -> None:
-        """The frame is on screen: report it when asked, then open the database."""
+        """The frame is on screen: report it when asked; list the action plan stored in the database
+        (read-only, without SQLAlchemy) and, once that is painted, open the database."""
         if self.exit_after_shown:
             print(f"FOCALPOINT_SHOWN {seconds_since_process_start():.4f} {time.process_time():.4f}", flush=True)
+        try:
+            from focalpoint.paths import database_path
+            from focalpoint.plan_read import quick_snapshot
+
+            snapshot = quick_snapshot(database_path(self.data_dir))
+            if snapshot is None:  # a first start, a schema to migrate, a file to check: listed once open
+                self._open()
+                return
+            self.window.show_catalogue(snapshot)
+            # the helper thread's imports would hold Python's lock while the list paints: opened after
+            after_first_paint(self.window.catalog.tree.viewport(), self._listed)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by run_gui
+            self._fail(exc)
+
+    def _listed(self) -> None:
+        """The action plan is listed and painted: report it when asked, then open the database."""
+        if self.exit_after_shown:
+            print(f"FOCALPOINT_LISTED {seconds_since_process_start():.4f} {time.process_time():.4f}", flush=True)
         try:
             self._open()
         except BaseException as exc:  # noqa: BLE001 - re-raised by run_gui
@@ -254,25 +299,22 @@ class _Startup(QObject):
         from PySide6.QtCore import QCoreApplication
 
         from focalpoint import __version__
-        from focalpoint.db import open_database
         from focalpoint.paths import database_path
         from focalpoint.ui.fonts import install_application_font
-        from focalpoint.ui.main_window import import_parts
 
         install_application_font(self.app)  # every script now: records may hold any
         QCoreApplication.setApplicationVersion(__version__)
         self.database_existed = database_path(self.data_dir).exists()
-        # SQLite's quick check and the schema revision on a helper thread, while the window's modules load here
+        # SQLite's quick check, the schema revision and the modules without Qt (SQLAlchemy, the
+        # models…) on a helper thread: this one stays free for the person (the action plan listed)
         self.opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focalpoint-open")
-        self.opening = self.opener.submit(open_database, self.data_dir)
-        import_parts()
-        import focalpoint.sync.thesaurus  # noqa: F401 - read on the DB worker once the window is built
-        # called on the helper thread (the signal is then queued to this one), or here at once when
-        # the database is already open
+        self.opening = self.opener.submit(open_in_background, self.data_dir)
+        # called on the helper thread (the signal is then queued to this one)
         self.opening.add_done_callback(self.opened.emit)
 
     def _database_opened(self, opening: Future[Database]) -> None:
         from focalpoint.db import DatabaseError
+        from focalpoint.ui.main_window import PART_MODULES
 
         try:
             try:
@@ -282,12 +324,24 @@ class _Startup(QObject):
                 self.language.detach()  # after the message: its buttons in the person's language
                 self.app.exit(self.exit_code)
                 return
+            self._parts = list(PART_MODULES)
+            self._import_next_part()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by run_gui
+            self._fail(exc)
+
+    def _import_next_part(self) -> None:
+        """Import the window's modules one at a time (the person's clicks and keys are handled in
+        between), then build the window."""
+        try:
+            if self._parts:
+                importlib.import_module(self._parts.pop(0))
+                QTimer.singleShot(0, self._import_next_part)
+                return
             self._build()
         except BaseException as exc:  # noqa: BLE001 - re-raised by run_gui
             self._fail(exc)
 
     def _build(self) -> None:
-        from focalpoint.sync.thesaurus import load_stored_terms
         from focalpoint.ui.compat import GarbageCollector
         from focalpoint.ui.tasks import TaskRunner
 
@@ -296,9 +350,6 @@ class _Startup(QObject):
         self.runner = runner = TaskRunner()
         self.collector = GarbageCollector(runner, self.app)
         window.build(db, runner)
-        # thesaurus terms fetched at earlier syncs, for offline use: first on the DB worker, so every
-        # read queued after it (the catalogue, the records, the record types) sees them
-        runner.run_db(load_stored_terms, db)
         if self.exit_after_shown:
             window.catalog.loaded.connect(self._catalogue_loaded)
         window.start()

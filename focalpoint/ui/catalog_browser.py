@@ -3,11 +3,17 @@
 The catalogue is read on the DB worker (``catalog_data``) and shown when it arrives;
 every search or filter change runs on the worker too, and only the latest answer is
 applied (older ones are dropped by sequence number). UI thread only.
+
+At start-up the desktop app builds the browser before the database is open and shows the
+plan read through a read-only connection (``show_snapshot``; this module imports no
+SQLAlchemy); ``attach(db, runner)`` then gives it the database: a search typed or an
+activity chosen meanwhile is run then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,10 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from focalpoint.catalog import ActivitySummary
-from focalpoint.db import Database
 from focalpoint.i18n import _, get_language
-from focalpoint.ui.catalog_data import ActivityDetail, CatalogSnapshot, filter_numbers, load_activity, load_snapshot
+from focalpoint.plan_read import ActivitySummary, CatalogSnapshot
+from focalpoint.ui.catalog_data import ActivityDetail, filter_numbers, load_activity, load_snapshot
 from focalpoint.ui.catalog_detail import OFFICIAL_LINK, RECORD_LINK_PREFIX, TRANSLATED_LINK, activity_html
 from focalpoint.ui.catalog_filters import CatalogFilterBar
 from focalpoint.ui.catalog_models import (
@@ -41,6 +46,7 @@ from focalpoint.ui.catalog_models import (
 from focalpoint.ui.widgets import EnterTableView, EnterTreeView
 
 if TYPE_CHECKING:
+    from focalpoint.db import Database
     from focalpoint.ui.tasks import TaskRunner
 
 
@@ -64,7 +70,7 @@ class CatalogBrowser(QWidget):
     loaded = Signal()
     counts_changed = Signal(int)
 
-    def __init__(self, db: Database, runner: TaskRunner, plan_folder: Path | None = None,
+    def __init__(self, db: Database | None, runner: TaskRunner | None, plan_folder: Path | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
@@ -167,30 +173,62 @@ class CatalogBrowser(QWidget):
 
     # ------------------------------------------------------------- loading
 
+    def attach(self, db: Database, runner: TaskRunner) -> None:
+        """Give the browser built before the database was open its database and worker; a search
+        typed or an activity chosen meanwhile runs now. UI thread."""
+        if self._runner is not None:
+            raise RuntimeError("CatalogBrowser.attach: the browser already has its database")
+        self._db = db
+        self._runner = runner
+        if self._snapshot is not None and self.filter_bar.is_filtering():
+            self.refresh_results()
+        self.refresh_detail()
+
+    @property
+    def attached(self) -> bool:
+        """Whether the browser has its database (searches and details can be read)."""
+        return self._runner is not None
+
+    def _db_and_runner(self) -> tuple[Database, TaskRunner]:
+        if self._db is None or self._runner is None:
+            raise RuntimeError("CatalogBrowser: the database is not attached yet")
+        return self._db, self._runner
+
     def load(self, ensure: bool = True) -> None:
         """Read the catalogue on the DB worker (loading the shipped plan first if needed)."""
-        self.placeholder.setText(_("Loading the action plan…"))
-        self._runner.run_db(load_snapshot, self._db, self._plan_folder, ensure,
-                            on_done=self._on_snapshot, on_error=self._on_load_error)
+        db, runner = self._db_and_runner()
+        if self._snapshot is None:
+            self.placeholder.setText(_("Loading the action plan…"))
+        runner.run_db(load_snapshot, db, self._plan_folder, ensure,
+                      on_done=self._on_snapshot, on_error=self._on_load_error)
 
     def _on_load_error(self, exc: BaseException) -> None:
         self.placeholder.setText(_("The action plan could not be read: {error}").format(error=exc))
 
+    def show_snapshot(self, snap: CatalogSnapshot) -> None:
+        """List the catalogue read at start-up, before the database is attached. UI thread."""
+        self._on_snapshot(snap)
+
     def _on_snapshot(self, snap: CatalogSnapshot) -> None:
+        unchanged = self._snapshot is not None and replace(snap, loaded_now=False) == replace(
+            self._snapshot, loaded_now=False)
         self._snapshot = snap
-        self._by_number = {a.number: a for a in snap.activities}
-        self.filter_bar.set_choices(snap.sections, snap.partners, snap.years)
-        self.tree_model.set_data(snap.sections, snap.target_groups, snap.activities)
-        self.table_model.set_activities(snap.activities)
-        self.filter_bar.set_result_count(len(snap.activities), len(snap.activities))
-        self._expand_tree()
+        if not unchanged:  # the same plan as listed at start-up: the lists, selection and scrolling stay
+            self._by_number = {a.number: a for a in snap.activities}
+            self.filter_bar.set_choices(snap.sections, snap.partners, snap.years)
+            self.tree_model.set_data(snap.sections, snap.target_groups, snap.activities)
+            self.table_model.set_activities(snap.activities)
+            self.filter_bar.set_result_count(len(snap.activities), len(snap.activities))
+            self._expand_tree()
+            if self._current is not None:
+                self._select_in_views(self._current)
         if snap.error or not snap.activities:
             self.placeholder.setText(_("The action plan is not installed with this copy of FocalPoint "
                                        "(resources/action_plan is empty)."))
         else:
             self.placeholder.setText(_("Choose an activity to see all of its details."))
         self.counts_changed.emit(len(snap.activities))
-        if self.filter_bar.is_filtering():
+        if self.filter_bar.is_filtering() and not unchanged:
             self.refresh_results()
         self.loaded.emit()
 
@@ -210,8 +248,11 @@ class CatalogBrowser(QWidget):
         if not self.filter_bar.is_filtering():
             self._apply_numbers(seq, [a.number for a in self._snapshot.activities], filtered=False)
             return
-        self._runner.run_db(filter_numbers, self._db, filters,
-                            on_done=lambda numbers: self._apply_numbers(seq, numbers, filtered=True))
+        if self._runner is None:
+            return  # run by ``attach``
+        db, runner = self._db_and_runner()
+        runner.run_db(filter_numbers, db, filters,
+                      on_done=lambda numbers: self._apply_numbers(seq, numbers, filtered=True))
 
     def _apply_numbers(self, seq: int, numbers: list[int], filtered: bool) -> None:
         if seq != self._search_seq or self._snapshot is None:
@@ -326,8 +367,12 @@ class CatalogBrowser(QWidget):
             self._select_in_views(number)
         self._detail_seq += 1
         seq = self._detail_seq
-        self._runner.run_db(load_activity, self._db, number,
-                            on_done=lambda detail: self._on_detail(seq, detail))
+        if self._runner is None:  # read by ``attach``
+            self.placeholder.setText(_("Opening the database…"))
+            self.detail_stack.setCurrentWidget(self.placeholder)
+            return
+        db, runner = self._db_and_runner()
+        runner.run_db(load_activity, db, number, on_done=lambda detail: self._on_detail(seq, detail))
 
     def refresh_detail(self) -> None:
         if self._current is not None:

@@ -1,7 +1,9 @@
 """What the action-plan browser asks of the database: plain functions for the DB worker.
 
 Each takes the ``Database`` and plain values and returns plain data (dataclasses,
-dicts, lists), so the results can cross to the UI thread safely.
+dicts, lists), so the results can cross to the UI thread safely. SQLAlchemy and the
+catalogue's queries are imported when a function first runs (on the DB worker), so that
+the browser can be shown before they are loaded (``focalpoint.ui.app``).
 """
 
 from __future__ import annotations
@@ -10,35 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from focalpoint.catalog import (
-    ActivitySummary,
-    Filters,
-    activity_detail,
-    ensure_catalog,
-    glossary_entries,
-    list_activities,
-    official_languages,
-    sections,
-    target_groups,
-)
-from focalpoint.db import Database
+from focalpoint.plan_read import CatalogSnapshot, Filters, read_snapshot
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-
-@dataclass(frozen=True)
-class CatalogSnapshot:
-    """Everything the browser needs to draw its tree, list and filters."""
-
-    sections: list[dict[str, Any]]
-    target_groups: list[dict[str, Any]]
-    activities: list[ActivitySummary]
-    partners: list[dict[str, Any]]  # glossary entries: abbreviation, name, address
-    years: list[int]
-    official_languages: list[str]
-    loaded_now: bool = False
-    error: str | None = None
+    from focalpoint.db import Database
 
 
 @dataclass(frozen=True)
@@ -48,7 +25,10 @@ class ActivityDetail:
 
 
 def load_snapshot(db: Database, plan_folder: Path | None = None, ensure: bool = True) -> CatalogSnapshot:
-    """Make sure the shipped plan is in the store, then read the catalogue. DB worker."""
+    """Make sure the shipped plan is in the store, then read the catalogue (the same reading as
+    the app's start-up list, ``plan_read.read_snapshot``). DB worker."""
+    from focalpoint.catalog import ensure_catalog
+
     loaded = False
     error = None
     if ensure:
@@ -57,37 +37,22 @@ def load_snapshot(db: Database, plan_folder: Path | None = None, ensure: bool = 
         except FileNotFoundError as exc:
             error = str(exc)
     with db.session() as session:
-        acts = list_activities(session)
-        years = sorted({y for a in _year_ranges(session) for y in range(a[0], a[1] + 1)})
-        return CatalogSnapshot(
-            sections=sections(session),
-            target_groups=target_groups(session),
-            activities=acts,
-            partners=glossary_entries(session),
-            years=years,
-            official_languages=official_languages(session),
-            loaded_now=loaded,
-            error=error,
-        )
-
-
-def _year_ranges(session: Session) -> list[tuple[int, int]]:
-    from sqlalchemy import select
-
-    from focalpoint.models import CatalogActivity
-
-    rows = session.execute(select(CatalogActivity.timeframe_start, CatalogActivity.timeframe_end))
-    return [(int(s), int(e)) for s, e in rows if s is not None and e is not None and e - s < 50]
+        driver = session.connection().connection.driver_connection
+        assert driver is not None  # the session's open connection
+        return read_snapshot(driver, loaded_now=loaded, error=error)
 
 
 def filter_numbers(db: Database, filters: Filters) -> list[int]:
     """Activity numbers matching ``filters`` (search results first by relevance). DB worker."""
+    from focalpoint.catalog import list_activities
+
     with db.session() as session:
         return [a.number for a in list_activities(session, filters)]
 
 
 def load_activity(db: Database, number: int) -> ActivityDetail | None:
     """One activity with every field, and the national needs linked to it. DB worker."""
+    from focalpoint.catalog import activity_detail
     from focalpoint.ui.needs_links import needs_linked_to_activity
 
     with db.session() as session:

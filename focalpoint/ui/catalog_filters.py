@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
 
-from focalpoint.catalog import Filters
 from focalpoint.i18n import _, get_language, localize
+from focalpoint.plan_read import Filters
 
 SEARCH_DEBOUNCE_MS = 150
 ANY = None

@@ -13,8 +13,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from focalpoint.catalog import ActivitySummary
 from focalpoint.i18n import _, get_language, localize
+from focalpoint.plan_read import ActivitySummary
 from focalpoint.ui.table_model import RowTableModel
 
 ActivityNumberRole = Qt.ItemDataRole.UserRole + 1

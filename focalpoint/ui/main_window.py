@@ -12,7 +12,7 @@ steps instead (``focalpoint.ui.app``): ``MainWindow.frame(…)`` is the same win
 title, geometry, menu titles, tab bar and an "Opening the database…" message, cheap to show
 (this module imports only PySide6 and ``focalpoint.i18n`` at import time); ``build(db, runner)``
 then fills that window with its parts, whose modules (SQLAlchemy and the models with them) are
-imported there, or beforehand by ``import_parts()``.
+imported there, or beforehand (``PLAIN_PART_MODULES`` on a helper thread, then ``PART_MODULES``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from focalpoint.ui.settings import GEOMETRY_KEY, SPLITTER_KEY, STATE_KEY, byte_a
 
 if TYPE_CHECKING:
     from focalpoint.db import Database
+    from focalpoint.plan_read import CatalogSnapshot
     from focalpoint.ui.auto_sync import AutoSync
     from focalpoint.ui.backup_actions import BackupActions
     from focalpoint.ui.catalog_browser import CatalogBrowser
@@ -50,7 +51,26 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 STATUS_MS = 10000  # how long a status-bar message stays
 
-# the modules ``build`` needs, heaviest first (SQLAlchemy and the models come with the first)
+# the modules ``build`` needs that import no Qt (SQLAlchemy, the models, the forms, the sync state): the
+# app imports them on its helper thread while the database opens, the UI thread staying free
+# (``tests/test_ui_startup_frame.py`` holds them to importing no PySide6)
+PLAIN_PART_MODULES = (
+    "focalpoint.db",
+    "focalpoint.models",
+    "focalpoint.catalog",
+    "focalpoint.forms.model",
+    "focalpoint.forms.validation",
+    "focalpoint.forms.templates",
+    "focalpoint.records",
+    "focalpoint.review.dashboard",
+    "focalpoint.textsearch",
+    "focalpoint.sync.thesaurus",
+    "focalpoint.sync.status",
+    "focalpoint.sync.rebase",
+    "focalpoint.sync.server_copies",
+)
+
+# then the window's own modules, imported on the UI thread (Qt types are made there), one at a time
 PART_MODULES = (
     "focalpoint.ui.status",
     "focalpoint.ui.catalog_browser",
@@ -66,14 +86,13 @@ PART_MODULES = (
     "focalpoint.ui.welcome",
     "focalpoint.ui.window_parts",
     "focalpoint.ui.editor.warmup",
-    "focalpoint.forms.model",
 )
 
 
-def import_parts() -> None:
-    """Import the modules ``MainWindow.build`` needs (the app does it while its database opens).
-    A broken module stops here, loudly. UI thread (imports take the import lock)."""
-    for name in PART_MODULES:
+def import_plain_parts() -> None:
+    """Import ``PLAIN_PART_MODULES`` (the app does it on its helper thread while the database
+    opens). A broken module stops here, loudly. Any thread."""
+    for name in PLAIN_PART_MODULES:
         importlib.import_module(name)
 
 
@@ -82,6 +101,8 @@ class MainWindow(QMainWindow):
 
     shown = Signal()  # shown on screen and built (whichever comes last), once
 
+    tabs: QTabWidget
+    _early_catalog: CatalogBrowser | None  # listed before ``build`` (``show_catalogue``)
     db: Database
     runner: TaskRunner
     catalog: CatalogBrowser
@@ -112,6 +133,27 @@ class MainWindow(QMainWindow):
         window._build_frame(language, settings, plan_folder)
         return window
 
+    def show_catalogue(self, snapshot: CatalogSnapshot) -> None:
+        """In the frame, before ``build``: the action plan tab lists ``snapshot`` (read at start-up
+        through a read-only connection, ``focalpoint.plan_read.quick_snapshot``) and can be browsed
+        while the rest loads; ``build`` gives it the database. UI thread."""
+        from focalpoint.ui.catalog_browser import CatalogBrowser
+
+        if self._built or self._early_catalog is not None:
+            raise RuntimeError("MainWindow.show_catalogue: only once, in the frame")
+        catalog = CatalogBrowser(None, None, plan_folder=self._plan_folder, parent=self.tabs)
+        catalog.show_snapshot(snapshot)
+        current = self.tabs.currentIndex()
+        opening = self._opening_pages.pop(0)
+        self._opening_labels.pop(0)
+        self.tabs.removeTab(0)
+        opening.hide()
+        opening.deleteLater()
+        self.tabs.insertTab(0, catalog, _("&Action plan"))
+        self.tabs.setCurrentIndex(current)
+        self._early_catalog = catalog
+        self.catalog = catalog
+
     @property
     def built(self) -> bool:
         """Whether ``build`` has filled the window in."""
@@ -124,6 +166,7 @@ class MainWindow(QMainWindow):
         self._plan_folder = plan_folder
         self.setObjectName("mainWindow")
         self._built = False
+        self._early_catalog = None
         self._shown_once = False
         self._splitter_restored = False
 
@@ -181,14 +224,17 @@ class MainWindow(QMainWindow):
         plan_folder = self._plan_folder
         self.db = db
         self.runner = runner
-        self.tabs.clear()
         for page in self._opening_pages:
+            self.tabs.removeTab(self.tabs.indexOf(page))
             page.hide()
             page.deleteLater()
         self._opening_pages = []
         self._opening_labels = []
-        self.catalog = CatalogBrowser(db, runner, plan_folder=plan_folder, parent=self.tabs)
-        self.tabs.addTab(self.catalog, "")
+        if self._early_catalog is not None:
+            self._early_catalog.attach(db, runner)
+        else:
+            self.catalog = CatalogBrowser(db, runner, plan_folder=plan_folder, parent=self.tabs)
+            self.tabs.insertTab(0, self.catalog, "")
         self.records = RecordsPanel(db, runner, parent=self.tabs)
         self.tabs.addTab(self.records, "")
         self.catalog.open_record.connect(self.open_record)
@@ -438,6 +484,8 @@ class MainWindow(QMainWindow):
             self._review_title.setTitle(_("Re&view"))
             for index, title in enumerate((_("&Action plan"), _("&Records"), _("Re&view"), _("&Dashboard"))):
                 self.tabs.setTabText(index, title)
+            if self._early_catalog is not None:
+                self._early_catalog.retranslate()
             for label in self._opening_labels:
                 label.setText(_("Opening the database…"))
             return
@@ -476,11 +524,15 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Begin loading data (after the window is on screen and built)."""
+        from focalpoint.sync.thesaurus import load_stored_terms
         from focalpoint.ui.editor.warmup import warm_up_in_background
         from focalpoint.ui.welcome import restore_activity
 
         restore_activity(self)
-        self.catalog.load()
+        self.catalog.load()  # the plan first: the tab the person sees
+        # thesaurus terms fetched at earlier syncs, for offline use: before every read of records
+        # or record types queued after it
+        self.runner.run_db(load_stored_terms, self.db)
         self.records.load()
         QTimer.singleShot(500, warm_up_in_background)
         self.refresh_counts()
