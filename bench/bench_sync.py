@@ -383,6 +383,33 @@ def per_document(documents: list[dict[str, Any]], naive_bytes: int, sample: int 
             "ratio": round(naive_bytes / max(1.0, per_record * len(documents)), 1)}
 
 
+def page_codecs(documents: list[dict[str, Any]], size: int = 500) -> dict[str, Any]:
+    """One feed page's worth of documents (the first ``size``, as the hub renders them, in one JSON
+    array) under the hub's codec (zstd level 19 without the dictionary, as pages over 512 KB go) and
+    under the strongest settings of the standard codecs at hand (zstd 22 with a long window, xz -9e,
+    gzip -9), beside the information those documents carry (``information_floor``): how close any
+    of them comes to what cannot be compressed away."""
+    import gzip
+    import lzma
+
+    import zstandard
+
+    from focalpoint.hub.changes import render
+
+    chosen = documents[:size]
+    page = b"[" + b",".join(render(d) for d in chosen) + b"]"
+    floor = information_floor(chosen)
+    sizes = {
+        "zstd_19_hub": len(zstandard.ZstdCompressor(level=19).compress(page)),
+        "zstd_22_long": len(zstandard.ZstdCompressor(compression_params=zstandard.ZstdCompressionParameters
+                                                     .from_level(22, window_log=27, enable_ldm=True)).compress(page)),
+        "xz_9e": len(lzma.compress(page, preset=9 | lzma.PRESET_EXTREME)),
+        "gzip_9": len(gzip.compress(page, compresslevel=9, mtime=0)),
+    }
+    return {"documents": len(chosen), "json_bytes": len(page), "information_floor_bytes": floor,
+            "bytes": sizes, "over_floor": {name: round(n / floor, 2) for name, n in sizes.items()}}
+
+
 UNIFORM_CORPUS = ("capacity needs assessments in six languages, every word drawn uniformly from a list of "
                   "16 to 21 words per language (bench_sync.realistic_document)")
 REAL_TEXT_CORPUS = ("capacity needs assessments in six languages written with sentences of the action plan's "
@@ -466,6 +493,7 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
             out["first_pull"]["wire"] = wire_breakdown(hub.url, f"reader@{GOV}.org")
             naive_first = out["first_pull"]["naive"]
             out["first_pull"]["per_document"] = per_document(seeded, naive_first["bytes_sent"] + naive_first["bytes_received"])
+            out["first_pull"]["page_codecs"] = page_codecs(seeded)
             floor = information_floor(seeded)
             out["first_pull"]["information_floor_bytes"] = floor
             out["first_pull"]["best_possible_ratio"] = round(

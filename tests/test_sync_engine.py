@@ -349,6 +349,30 @@ def test_checkpoint_moves_only_after_the_page_is_committed(pair):
         assert read_checkpoint(session, b.client.base_url) > before
 
 
+def test_a_page_that_cannot_be_applied_stops_the_pull_while_the_next_is_fetched_ahead(pair, office):
+    """The next page is asked for while one is applied: when the second page's write fails, the
+    first stays applied with its checkpoint, nothing of the second or of the page fetched ahead is
+    kept, and the next sync carries on from there."""
+    station = _seven_records_then_a_new_computer(pair, office, "ahead")  # pages of 3, 3 and 1
+    with station.db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TRIGGER fail_second_page BEFORE INSERT ON records "
+                             "WHEN (SELECT count(*) FROM records) >= 3 "
+                             "BEGIN SELECT RAISE(ABORT, 'simulated failure on the second page'); END")
+    report = station.sync()
+    assert report.error_kind == "database" and "second page" in report.error
+    assert station.store.count() == 3 and report.pulled == 3
+    with station.db.session() as session:
+        after_first = read_checkpoint(session, station.client.base_url)
+    assert after_first > 0
+    with station.db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER fail_second_page")
+    report = station.sync()
+    assert report.ok, report.error
+    assert station.store.count() == 7 and report.pulled == 4
+    with station.db.session() as session:
+        assert read_checkpoint(session, station.client.base_url) > after_first
+
+
 def test_probe(hub):
     from focalpoint.sync.client import probe
 
