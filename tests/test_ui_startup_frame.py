@@ -44,7 +44,8 @@ class Watch(QObject):
                 "heavy": [m for m in HEAVY if m in sys.modules], "built": window.built,
                 "menus_enabled": window.menuBar().isEnabled(), "activities": window.catalog.activity_total,
                 "current_tab": window.tabs.tabText(window.tabs.currentIndex()),
-                "sections": window.catalog.tree_model.rowCount()}), flush=True)
+                "sections": window.catalog.tree_model.rowCount(),
+                "splitter": window.catalog.splitter.sizes()}), flush=True)
             if os.environ.get("CHOOSE_ACTIVITY"):
                 window.catalog.show_activity(int(os.environ["CHOOSE_ACTIVITY"]))
                 print("CHOSEN " + json.dumps({"detail": window.catalog.placeholder.text()}), flush=True)
@@ -197,6 +198,7 @@ def test_a_later_start_lists_the_action_plan_before_the_heavy_modules_load(tmp_p
     assert ready["built"] and ready["menus_enabled"] and ready["activities"] == 10
     assert ready["tabs"] == ["&Action plan", "&Records", "Re&view", "&Dashboard"]
     assert ready["opening_labels"] == 0
+    assert listed["splitter"] == ready["splitter"] and min(ready["splitter"]) > 0  # no jump when built
     from tests.support.ui import sample_plan
 
     chosen = next(a for a in sample_plan()["activities"] if a["number"] == 13)

@@ -153,6 +153,10 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(current)
         self._early_catalog = catalog
         self.catalog = catalog
+        # the list and the detail side by side as the built window will have them (no jump then)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._restore_splitter()
+        self._split_catalogue()
 
     @property
     def built(self) -> bool:
@@ -547,12 +551,27 @@ class MainWindow(QMainWindow):
                 self._shown_and_built()
 
     def _shown_and_built(self) -> None:
-        if not self._splitter_restored:
-            width = self.catalog.splitter.width()
-            self.catalog.splitter.setSizes([width * 11 // 20, width * 9 // 20])
+        self._split_catalogue()
         self.shown.emit()
         # the Sync menu's conflicts and waiting changes: read once the window is on screen
         QTimer.singleShot(0, self.conflicts.refresh)
+
+    def _split_catalogue(self) -> None:
+        """The action plan's list and detail side by side, 11 to 9, unless the person's split was
+        restored or the split is already placed (the list shown before ``build``: a split the
+        person drags meanwhile stays)."""
+        if not self._splitter_restored:
+            width = self.catalog.splitter.width()
+            self.catalog.splitter.setSizes([width * 11 // 20, width * 9 // 20])
+            self._splitter_restored = True
+
+    def _restore_splitter(self) -> None:
+        if self.settings is None:
+            return
+        splitter = byte_array(self.settings, SPLITTER_KEY)
+        if splitter is not None:
+            self.catalog.splitter.restoreState(splitter)
+            self._splitter_restored = True
 
     def _restore_geometry(self) -> None:
         if self.settings is None:
@@ -569,10 +588,8 @@ class MainWindow(QMainWindow):
         state = byte_array(self.settings, STATE_KEY)
         if state is not None:
             self.restoreState(state)
-        splitter = byte_array(self.settings, SPLITTER_KEY)
-        if splitter is not None:
-            self.catalog.splitter.restoreState(splitter)
-            self._splitter_restored = True
+        if self._early_catalog is None:  # else restored when it was listed
+            self._restore_splitter()
         restore_tab(self)
 
     def save_state(self) -> None:
