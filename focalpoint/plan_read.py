@@ -128,12 +128,13 @@ def quick_snapshot(path: Path) -> CatalogSnapshot | None:
     """The catalogue stored in the database file at ``path``, read through a read-only connection,
     when the file exists, is at this FocalPoint's schema and holds the action plan; else None (the
     app then lists the plan once the database is opened the usual way, which also checks the file
-    and explains what is wrong with it). Nothing is written. UI thread, at start-up only: one
-    read of a few milliseconds before the DB worker exists."""
+    and explains what is wrong with it). Nothing is written. Any thread (the app's start-up
+    helper, before the DB worker exists); the connection is opened and closed here."""
     if not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.5, check_same_thread=True)
+        # no waiting for a lock: a database another process is busy with is listed the usual way
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0)
     except sqlite3.Error as exc:
         log.info("the action plan is listed once the database is open: %s", exc)
         return None

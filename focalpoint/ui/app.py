@@ -9,8 +9,8 @@ action plan readable right after:
    frame (``MainWindow.frame``: title, geometry, menu titles, tab bar, "Opening the
    database…"), shown. Nothing of the database, the models or the tabs is imported yet.
 2. once that frame is painted (a zero timer after its first paint event): the action plan
-   stored in the database is read through a read-only ``sqlite3`` connection
-   (``focalpoint.plan_read.quick_snapshot``: no SQLAlchemy) and listed in its tab
+   stored in the database is read on a helper thread through a read-only ``sqlite3``
+   connection (``focalpoint.plan_read.quick_snapshot``: no SQLAlchemy) and listed in its tab
    (``MainWindow.show_catalogue``), where it can be read, scrolled and searched while the rest
    loads. Not on a first start, nor when the schema must be migrated or the file is not
    readable: the usual way below checks the file and explains.
@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from focalpoint.db import Database, DatabaseError
+    from focalpoint.plan_read import CatalogSnapshot
     from focalpoint.ui.compat import GarbageCollector
     from focalpoint.ui.language import LanguageController
     from focalpoint.ui.main_window import MainWindow
@@ -237,6 +238,7 @@ class _Startup(QObject):
     its data, and run the hook or the welcome dialog. UI thread (``opened`` is emitted from the
     helper thread and delivered on the UI thread)."""
 
+    plan_read = Signal(object)  # the Future of plan_read.quick_snapshot
     opened = Signal(object)  # the Future of open_database
 
     def __init__(self, app: QApplication, window: MainWindow, language: LanguageController,
@@ -258,6 +260,7 @@ class _Startup(QObject):
         self.runner: TaskRunner | None = None
         self._parts: list[str] = []  # the window's modules still to import
         self.collector: GarbageCollector | None = None
+        self.plan_read.connect(self._plan_read)  # queued: emitted on the helper thread
         self.opened.connect(self._database_opened)  # queued: emitted on the helper thread
 
     def _fail(self, exc: BaseException) -> None:
@@ -266,16 +269,28 @@ class _Startup(QObject):
         self.app.exit(1)
 
     def frame_painted(self) -> None:
-        """The frame is on screen: report it when asked; list the action plan stored in the database
-        (read-only, without SQLAlchemy) and, once that is painted, open the database."""
+        """The frame is on screen: report it when asked; read the action plan stored in the database
+        on the helper thread (read-only, without SQLAlchemy: a few milliseconds)."""
         if self.exit_after_shown:
             print(f"FOCALPOINT_SHOWN {seconds_since_process_start():.4f} {time.process_time():.4f}", flush=True)
         try:
+            from concurrent.futures import ThreadPoolExecutor
+
             from focalpoint.paths import database_path
             from focalpoint.plan_read import quick_snapshot
 
-            snapshot = quick_snapshot(database_path(self.data_dir))
-            if snapshot is None:  # a first start, a schema to migrate, a file to check: listed once open
+            self.opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focalpoint-open")
+            reading = self.opener.submit(quick_snapshot, database_path(self.data_dir))
+            reading.add_done_callback(self.plan_read.emit)  # queued to this thread
+        except BaseException as exc:  # noqa: BLE001 - re-raised by run_gui
+            self._fail(exc)
+
+    def _plan_read(self, reading: Future[CatalogSnapshot | None]) -> None:
+        """List the plan read and, once that is painted, open the database; without a plan to list
+        (a first start, a schema to migrate, a file the usual way must check and explain), open it now."""
+        try:
+            snapshot = reading.result()
+            if snapshot is None:
                 self._open()
                 return
             self.window.show_catalogue(snapshot)
@@ -306,8 +321,9 @@ class _Startup(QObject):
         QCoreApplication.setApplicationVersion(__version__)
         self.database_existed = database_path(self.data_dir).exists()
         # SQLite's quick check, the schema revision and the modules without Qt (SQLAlchemy, the
-        # models…) on a helper thread: this one stays free for the person (the action plan listed)
-        self.opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focalpoint-open")
+        # models…) on the helper thread: this one stays free for the person (the action plan listed)
+        if self.opener is None:
+            self.opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focalpoint-open")
         self.opening = self.opener.submit(open_in_background, self.data_dir)
         # called on the helper thread (the signal is then queued to this one)
         self.opening.add_done_callback(self.opened.emit)
