@@ -24,8 +24,8 @@ HEAVY = ("sqlalchemy", "focalpoint.models", "focalpoint.db", "focalpoint.ui.cata
 # Runs the real app (``focalpoint.__main__.main``) in a QApplication made here first, watching from
 # outside (an application-wide event filter) what the main window looks like, and which modules are
 # loaded, when it receives its first paint event (one ``FRAME {json}`` line), and when the action
-# plan's list is first painted (``LIST {json}``; with ``CHOOSE_ACTIVITY=N`` activity N is then chosen,
-# as a person clicking it would).
+# plan's list is first painted (``LIST {json}``; with ``SEARCH_FOR=text`` that text is then typed in
+# its search box and with ``CHOOSE_ACTIVITY=N`` activity N is chosen, as a person would).
 WATCHER = """
 import json, os, sys
 from PySide6.QtCore import QEvent, QObject
@@ -46,6 +46,8 @@ class Watch(QObject):
                 "current_tab": window.tabs.tabText(window.tabs.currentIndex()),
                 "sections": window.catalog.tree_model.rowCount(),
                 "splitter": window.catalog.splitter.sizes()}), flush=True)
+            if os.environ.get("SEARCH_FOR"):
+                window.catalog.filter_bar.search.setText(os.environ["SEARCH_FOR"])
             if os.environ.get("CHOOSE_ACTIVITY"):
                 window.catalog.show_activity(int(os.environ["CHOOSE_ACTIVITY"]))
                 print("CHOSEN " + json.dumps({"detail": window.catalog.placeholder.text()}), flush=True)
@@ -92,7 +94,7 @@ def hook(window) -> None:  # noqa: ANN001
             "activities": window.catalog.activity_total,
             "new_record_types": len(window.new_actions),
             "sync_actions": [a.text() for a in window.sync_menu.actions() if not a.isSeparator()],
-            "catalog_id": id(window.catalog), "detail": window.catalog.detail_text(),
+            "detail": window.catalog.detail_text(), "listed": window.catalog.table_model.rowCount(),
             "splitter": window.catalog.splitter.sizes()}), flush=True)
         window.close()
 
@@ -174,8 +176,8 @@ def test_the_frame_speaks_the_persons_language_and_both_moments_are_reported(tmp
 
 def test_a_later_start_lists_the_action_plan_before_the_heavy_modules_load(tmp_path):
     """Once the database holds the plan, the next start lists it from a read-only connection right
-    after the frame, before SQLAlchemy is imported; an activity chosen then is shown once the
-    database is open, in the same list, which the built window keeps."""
+    after the frame, before SQLAlchemy is imported; a search typed and an activity chosen then are
+    run once the database is open, in the same list, which the built window keeps."""
     plan = write_sample_plan(tmp_path / "plan")
     data = tmp_path / "data"
     first = _run(["--data-dir", str(data)], FOCALPOINT_ACTION_PLAN_DIR=str(plan),
@@ -185,7 +187,8 @@ def test_a_later_start_lists_the_action_plan_before_the_heavy_modules_load(tmp_p
     assert _line(first, "LIST")["built"]  # a first start: listed once the database was created and built
 
     proc = _run(["--data-dir", str(data)], FOCALPOINT_ACTION_PLAN_DIR=str(plan),
-                FOCALPOINT_UI_HOOK="tests.test_ui_startup_frame:hook", CHOOSE_ACTIVITY="13")
+                FOCALPOINT_UI_HOOK="tests.test_ui_startup_frame:hook", CHOOSE_ACTIVITY="13",
+                SEARCH_FOR="revised toolkit")
     assert proc.returncode == 0, proc.stderr
     assert _line(proc, "FRAME")["heavy"] == []
     listed = _line(proc, "LIST")
@@ -196,6 +199,7 @@ def test_a_later_start_lists_the_action_plan_before_the_heavy_modules_load(tmp_p
     assert _line(proc, "CHOSEN")["detail"] == "Opening the database…"
     ready = _line(proc, "READY")
     assert ready["built"] and ready["menus_enabled"] and ready["activities"] == 10
+    assert ready["listed"] == 1  # the search typed before the database was open: activity 13 only
     assert ready["tabs"] == ["&Action plan", "&Records", "Re&view", "&Dashboard"]
     assert ready["opening_labels"] == 0
     assert listed["splitter"] == ready["splitter"] and min(ready["splitter"]) > 0  # no jump when built
