@@ -447,6 +447,35 @@ def real_text_first_pull(tmp: Path, n_records: int, rng: random.Random) -> dict[
             **first}
 
 
+def fetch_ahead_comparison(tmp: Path, n_records: int = 2000) -> dict[str, Any]:
+    """The first pull of the same ``n_records`` documents from two fresh hubs (cold page caches,
+    the same seed): once fetching the next page while applying one (as shipped), once without
+    (``SyncEngine.fetch_ahead``); ``ratio``: seconds without over seconds with."""
+    from tests.support.hub import start_hub
+    from tests.support.sync import Station
+
+    seconds: dict[str, float] = {}
+    for label, ahead in (("without", False), ("with", True)):
+        folder = tmp / f"ahead-{label}"
+        folder.mkdir()
+        with start_hub(tmp_path=folder) as hub:
+            hub.add_user(f"author@{GOV}.org", PASSWORD, "authorized-user", GOV)
+            hub.add_user(f"reader@{GOV}.org", PASSWORD, "authorized-user", GOV)
+            _seed(hub.url, f"author@{GOV}.org", n_records, random.Random(11))
+            station = Station(folder / "client", hub.url, f"reader@{GOV}.org", PASSWORD)
+            try:
+                station.use_client(timeouts=None)
+                station.engine.fetch_ahead = ahead
+                t0 = time.perf_counter()
+                report = station.sync()
+                seconds[label] = round(time.perf_counter() - t0, 1)
+                assert report.ok and report.pulled == n_records, (report.error, report.pulled)
+            finally:
+                station.close()
+    return {"records": n_records, "seconds_with": seconds["with"], "seconds_without": seconds["without"],
+            "ratio": round(seconds["without"] / max(0.1, seconds["with"]), 2)}
+
+
 def _pull_then_nothing(station, naive: NaiveClient) -> dict[str, Any]:  # noqa: ANN001
     """``first_pull`` and ``no_change`` figures: the station's first sync and a sync with nothing
     changed, each beside the naive client's download of everything; the first pull's apply time
@@ -521,6 +550,7 @@ def run_benchmark(n_records: int = 10_000, edits: int = 100, netns: bool = False
 
             out["plain_chm"] = plain_first_pull(tmp, min(n_records, PLAIN_RECORDS), rng)
             out["first_pull_real_text"] = real_text_first_pull(tmp, n_records, random.Random(2026))
+            out["fetch_ahead"] = fetch_ahead_comparison(tmp, min(n_records, 2000))
 
             if netns:
                 out["netns"] = netns_first_pull(hub, tmp, min(n_records, 1000))

@@ -35,8 +35,8 @@ def pull(engine: SyncEngine, caps: Capabilities, report: SyncReport) -> None:
     """Read the change feed from the checkpoint, page by page; each page is applied, with the new
     checkpoint, in one write transaction opened after its request (a hub without the feed: ``plain``).
 
-    While a page is applied, the next one is already asked for (on a helper thread; one request
-    in flight at a time, in the same order as without it): the hub prepares and sends it, and the
+    While a page is applied, the next one is already asked for (``engine.fetch_ahead``, on a helper
+    thread; one request in flight at a time, in the same order as without it): the hub prepares and sends it, and the
     link carries it, while this thread writes. A page is applied only after the one before it."""
     if not caps.has("changes"):
         plain.pull(engine, report)  # the real CHM: listing, raw documents, workflows?q=
@@ -72,7 +72,7 @@ def pull(engine: SyncEngine, caps: Capabilities, report: SyncReport) -> None:
                 have.pop(change.identifier, None)
             fill_omitted_bodies(engine, page)
             last = not page.more or page.last_seq == since
-            if not last:
+            if not last and engine.fetch_ahead:
                 ahead = fetcher.submit(request_page, engine, caps, page.last_seq, dict(have))
             if page.results or page.last_seq != since:
                 with engine.db.session(write=True) as session:

@@ -80,7 +80,8 @@ class HubSession:
                  max_attempts: int = 5,
                  backoff_base: float = 1.0,
                  backoff_cap: float = 60.0,
-                 respect_backoff: bool = False) -> None:
+                 respect_backoff: bool = False,
+                 fetch_ahead: bool = True) -> None:
         self.db = db
         self.client = client
         self.clock = clock
@@ -95,6 +96,7 @@ class HubSession:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.respect_backoff = respect_backoff
+        self.fetch_ahead = fetch_ahead  # ask for the next feed page while one is applied (pull_run)
         self.server = client.base_url
         self._cancel: threading.Event | None = None
         self._progress: Callable[[SyncProgress], None] | None = None
