@@ -22,7 +22,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
@@ -565,18 +565,16 @@ class MainWindow(QMainWindow):
             self.catalog.splitter.setSizes([width * 11 // 20, width * 9 // 20])
             self._splitter_restored = True
 
+    def _saved(self, key: str) -> QByteArray | None:
+        return byte_array(self.settings, key) if self.settings is not None else None
+
     def _restore_splitter(self) -> None:
-        if self.settings is None:
-            return
-        splitter = byte_array(self.settings, SPLITTER_KEY)
+        splitter = self._saved(SPLITTER_KEY)
         if splitter is not None:
-            self.catalog.splitter.restoreState(splitter)
-            self._splitter_restored = True
+            self._splitter_restored = self.catalog.splitter.restoreState(splitter)
 
     def _restore_geometry(self) -> None:
-        if self.settings is None:
-            return
-        geometry = byte_array(self.settings, GEOMETRY_KEY)
+        geometry = self._saved(GEOMETRY_KEY)
         if geometry is not None:
             self.restoreGeometry(geometry)
 
