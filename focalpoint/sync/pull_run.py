@@ -36,8 +36,9 @@ def pull(engine: SyncEngine, caps: Capabilities, report: SyncReport) -> None:
     checkpoint, in one write transaction opened after its request (a hub without the feed: ``plain``).
 
     While a page is applied, the next one is already asked for (``engine.fetch_ahead``, on a helper
-    thread; one request in flight at a time, in the same order as without it): the hub prepares and sends it, and the
-    link carries it, while this thread writes. A page is applied only after the one before it."""
+    thread; one request in flight at a time, in the same order as without it): the hub prepares
+    and sends it, and the link carries it, while this thread writes. A page is applied only after
+    the one before it."""
     if not caps.has("changes"):
         plain.pull(engine, report)  # the real CHM: listing, raw documents, workflows?q=
         return

@@ -33,9 +33,9 @@ Environment hooks, for tests and benchmarks:
   start> <CPU seconds the process has used>`` once the main window's frame is on screen,
   painted (a zero timer queued by the window's first paint event has fired: the whole first
   paint pass is done), ``FOCALPOINT_LISTED <seconds> <CPU seconds>`` once the action plan is
-  listed in it (step 2; not printed when it was not), then ``FOCALPOINT_READY <seconds> <CPU seconds>`` once the window is
-  built, the action plan listed and the window painted again, then quit; ``bench/bench_ui.py``
-  times a bare ``QMainWindow`` the same way;
+  listed in it (step 2; not printed when it was not), then ``FOCALPOINT_READY <seconds> <CPU
+  seconds>`` once the window is built, the action plan listed and the window painted again,
+  then quit; ``bench/bench_ui.py`` times a bare ``QMainWindow`` the same way;
 - ``FOCALPOINT_UI_HOOK=module:function`` (or ``file.py:function``): call ``function(window)`` once it
   is built and has started loading its data;
 - either of the two above also skips the first-start welcome dialog
@@ -309,8 +309,6 @@ class _Startup(QObject):
             self._fail(exc)
 
     def _open(self) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
         from PySide6.QtCore import QCoreApplication
 
         from focalpoint import __version__
@@ -322,8 +320,7 @@ class _Startup(QObject):
         self.database_existed = database_path(self.data_dir).exists()
         # SQLite's quick check, the schema revision and the modules without Qt (SQLAlchemy, the
         # models…) on the helper thread: this one stays free for the person (the action plan listed)
-        if self.opener is None:
-            self.opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="focalpoint-open")
+        assert self.opener is not None  # made by frame_painted, which reads the plan on it first
         self.opening = self.opener.submit(open_in_background, self.data_dir)
         # called on the helper thread (the signal is then queued to this one)
         self.opening.add_done_callback(self.opened.emit)
